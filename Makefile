@@ -1,0 +1,72 @@
+# The two commands a newcomer needs: `make dev` and `make test`. Everything else installs itself.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || echo "$$(pyenv root 2>/dev/null)/versions/3.13.0/bin/python3.13")
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export XDG_CACHE_HOME ?= $(CURDIR)/.cache
+STATIC := layers/odvalidation/odvalidation/web/static
+
+.PHONY: help install assets dev demo test lint typecheck template-check unit integration e2e browser bench chromium clean
+
+help:
+	@echo "make dev    start the local stack on 127.0.0.1 with demo data"
+	@echo "make test   lint, type check, template and state machine checks, and every test"
+	@echo "make demo   walk one practitioner through all six steps on a running local stack"
+	@echo "make bench  run the benchmarks and write docs/performance.md"
+
+$(BIN)/python:
+	@test -x "$(PYTHON313)" || { echo "Python 3.13 is needed (looked for $(PYTHON313))"; exit 1; }
+	"$(PYTHON313)" -m venv $(VENV)
+
+$(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9 2>&1 | grep -v "is ignored" || true
+	$(BIN)/uv sync --locked --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+# NHS.UK frontend's compiled CSS, JS and icons, copied where the web function serves them from.
+$(STATIC)/.built: node_modules/.installed
+	rm -rf $(STATIC) && mkdir -p $(STATIC)/assets
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(STATIC)/
+	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets/. $(STATIC)/assets/
+	@touch $@
+
+install: $(VENV)/.synced $(STATIC)/.built
+
+assets: $(STATIC)/.built
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+dev: install
+	$(BIN)/python -m local
+
+demo: install
+	$(BIN)/python -m local.demo
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.synced
+	$(BIN)/mypy layers/odvalidation/odvalidation functions local
+
+template-check: $(VENV)/.synced
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/python tools/make_asl.py --check
+
+test: install chromium lint typecheck template-check
+	$(BIN)/pytest -n 2 --dist loadgroup -q
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC) .cache .pytest_cache .mypy_cache .ruff_cache .aws-sam

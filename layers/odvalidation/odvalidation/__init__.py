@@ -1,0 +1,1 @@
+"""System OD Validation: the domain package shared by every Lambda function through the layer."""

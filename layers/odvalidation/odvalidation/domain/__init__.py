@@ -1,0 +1,1 @@
+"""The rules of the validation pathway. Nothing in this package imports boto3."""

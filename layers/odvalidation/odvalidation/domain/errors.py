@@ -1,0 +1,36 @@
+"""Domain errors. The API maps each kind to one HTTP status in one place (api/errors.py)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base: the message is written for the person who made the request."""
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does (404)."""
+
+
+class Forbidden(DomainError):
+    """The caller is signed in but has no reason to see or do this (403)."""
+
+
+class InvalidInput(DomainError):
+    """The request is understood but its content breaks a rule (422)."""
+
+
+class InvalidTransition(DomainError):
+    """The journey is not at a step where this can happen (409)."""
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first; reload and try again (409)."""
+
+
+class FrameworkError(DomainError):
+    """A framework data file is malformed; the message names the element."""

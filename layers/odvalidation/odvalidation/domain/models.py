@@ -1,0 +1,369 @@
+"""The domain models of the pathway: one place for every entity the product stores or exchanges.
+
+Models here are plain pydantic: they know nothing of DynamoDB keys (see dal/items.py) or HTTP
+(see api/schemas.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+
+# --- enumerations --------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    """Cognito groups."""
+
+    PRACTITIONER = "practitioner"
+    SUPPORTER = "supporter"
+    PANEL = "panel"
+    ACADEMY_LEAD = "academy_lead"
+    NATIONAL_LEAD = "national_lead"
+
+
+class Stage(StrEnum):
+    """Where a journey stands. The allowed moves between them are in domain/journey.py only."""
+
+    REFLECTION = "reflection"
+    WORKSHOP = "workshop"
+    DECISION = "decision"
+    DEFERRED = "deferred"
+    CLOSED = "closed"
+    CLAIM_DEVELOPMENT = "claim_development"
+    SUBMITTED = "submitted"
+    AWAITING_PANEL = "awaiting_panel"
+    PANEL_REVIEW = "panel_review"
+    INTERVIEW = "interview"
+    VALIDATED = "validated"
+    NOT_YET_VALIDATED = "not_yet_validated"
+    LAPSED = "lapsed"
+    WITHDRAWN = "withdrawn"
+
+
+class Readiness(StrEnum):
+    READY_NOW = "ready_now"
+    READY_LATER = "ready_12_18_months"
+    FURTHER_DEVELOPMENT = "further_development"
+
+
+class Level(StrEnum):
+    """The level claimed, and the level validated."""
+
+    LEADER = "system_od_leader"
+    PRACTITIONER = "system_od_practitioner"
+
+
+class Outcome(StrEnum):
+    LEADER = "system_od_leader"
+    PRACTITIONER = "system_od_practitioner"
+    NOT_YET = "not_yet"
+
+
+class Judgement(StrEnum):
+    EVIDENCED = "evidenced"
+    PARTLY = "partly_evidenced"
+    NOT_YET = "not_yet_evidenced"
+
+
+class Recommendation(StrEnum):
+    LEADER = "system_od_leader"
+    PRACTITIONER = "system_od_practitioner"
+    NOT_YET = "not_yet"
+
+
+class EvidenceStatus(StrEnum):
+    PENDING = "pending"  # the upload link was issued; nothing has landed yet
+    VERIFIED = "verified"
+    QUARANTINED = "quarantined"
+
+
+class MemberKind(StrEnum):
+    PEER = "peer"
+    EXPERT = "expert"
+
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    UNKNOWN = "unknown"
+
+
+# --- reference data -------------------------------------------------------------------------------
+
+
+class Academy(Model):
+    id: Id
+    name: ShortText
+    region: ShortText
+
+
+class FrameworkElement(Model):
+    id: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")]
+    title: ShortText
+    description: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    # Which levels must evidence this element: some elements are only expected of leaders.
+    levels: list[Level] = Field(default_factory=lambda: [Level.LEADER, Level.PRACTITIONER])
+
+
+class FrameworkDomain(Model):
+    id: Annotated[str, StringConstraints(pattern=r"^\d+$")]
+    title: ShortText
+    elements: list[FrameworkElement] = Field(min_length=1)
+
+
+class Framework(Model):
+    id: Id
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]
+    title: ShortText
+    summary: Annotated[str, StringConstraints(max_length=2000)]
+    domains: list[FrameworkDomain] = Field(min_length=1)
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def elements(self) -> list[FrameworkElement]:
+        return [e for d in self.domains for e in d.elements]
+
+    def element(self, element_id: str) -> FrameworkElement | None:
+        return next((e for e in self.elements if e.id == element_id), None)
+
+    def elements_for(self, level: Level) -> list[FrameworkElement]:
+        return [e for e in self.elements if level in e.levels]
+
+
+# --- people and cohorts ---------------------------------------------------------------------------
+
+
+class Person(Model):
+    """A signed-in user's profile. `id` is the Cognito `sub`."""
+
+    id: Id
+    name: ShortText
+    email: Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]
+    employer: ShortText | None = None
+    academy_id: Id | None = None
+    # The people in this person's line-management chain (ids), nearest first.
+    line_managers: list[Id] = Field(default_factory=list)
+
+
+class Cohort(Model):
+    id: Id
+    academy_id: Id
+    name: ShortText
+    number: int = Field(ge=1)
+    framework_key: str  # "<framework id>@<version>": claims stay pinned to it
+    workshop_date: date
+    claim_window_months: int = Field(default=6, ge=1, le=9)
+    panel_size: int = Field(default=3, ge=2, le=5)
+    exclude_same_academy_panel: bool = False
+    created_at: datetime
+
+
+# --- the journey ----------------------------------------------------------------------------------
+
+
+class AuditEvent(Model):
+    """One line of a journey's audit trail: who did what, when, from which stage to which, and why."""
+
+    journey_id: Id
+    at: datetime
+    actor: str  # a person id, or "system:<function>"
+    action: str
+    from_stage: Stage | None = None
+    to_stage: Stage | None = None
+    reason: str | None = None
+
+
+class Failure(Model):
+    """A step that could not complete. The journey keeps its stage and can be resumed from it."""
+
+    step: str
+    error: str
+    cause: str
+    at: datetime
+
+
+class Journey(Model):
+    id: Id
+    practitioner_id: Id
+    cohort_id: Id
+    academy_id: Id
+    framework_key: str
+    stage: Stage
+    version: int = 0  # optimistic lock: every write is conditional on it
+    created_at: datetime
+    updated_at: datetime
+    stage_entered_at: datetime
+    readiness: Readiness | None = None
+    reengage_on: date | None = None
+    workshop_attended: bool = False
+    supporter_id: Id | None = None
+    claim_number: int = 0  # 1 for the first claim; a new claim after "not yet" increments it
+    claim_deadline: datetime | None = None
+    extension_granted: bool = False
+    task_token: str | None = None  # the token of the callback task the journey waits on
+    waiting_step: str | None = None
+    execution_arn: str | None = None
+    outcome: Outcome | None = None
+    certificate_id: Id | None = None
+    failure: Failure | None = None
+
+
+class ElementRating(Model):
+    element_id: str
+    rating: int = Field(ge=1, le=5)
+    note: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+
+class Reflection(Model):
+    journey_id: Id
+    ratings: list[ElementRating]
+    career_note: Annotated[str, StringConstraints(max_length=8000)] = ""
+    submitted: bool = False
+    updated_at: datetime
+
+
+class Decision(Model):
+    journey_id: Id
+    readiness: Readiness
+    reengage_on: date | None = None
+    note: Annotated[str, StringConstraints(max_length=4000)] = ""
+    decided_at: datetime
+
+
+class EvidenceItem(Model):
+    id: Id
+    journey_id: Id
+    claim_number: int
+    element_id: str
+    key: str  # the S3 object key, always under the journey's prefix
+    display_name: ShortText
+    status: EvidenceStatus = EvidenceStatus.PENDING
+    content_type: str | None = None
+    size: int | None = None
+    reason: str | None = None  # why it was quarantined
+    uploaded_at: datetime
+
+
+class ElementNarrative(Model):
+    element_id: str
+    narrative: LongText = ""
+
+
+class Claim(Model):
+    journey_id: Id
+    number: int = Field(ge=1)
+    level: Level | None = None
+    narratives: dict[str, LongText] = Field(default_factory=dict)
+    submitted_at: datetime | None = None
+    version: int = 0
+    updated_at: datetime
+
+
+class PanelSeat(Model):
+    member_id: Id
+    kind: MemberKind
+    chair: bool = False
+    declared: bool = False  # declared no conflict: evidence opens only after this
+    declared_at: datetime | None = None
+
+
+class Panel(Model):
+    journey_id: Id
+    claim_number: int
+    seats: list[PanelSeat]
+    assigned_at: datetime
+    override_reason: str | None = None
+    review_due: date | None = None
+    version: int = 0
+
+
+class ElementJudgement(Model):
+    element_id: str
+    judgement: Judgement
+    comment: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+
+class Review(Model):
+    journey_id: Id
+    claim_number: int
+    member_id: Id
+    judgements: list[ElementJudgement]
+    recommendation: Recommendation
+    submitted_at: datetime
+
+
+class Interview(Model):
+    journey_id: Id
+    claim_number: int
+    at: datetime
+    location: ShortText
+    duration_minutes: int = Field(default=60, ge=15, le=240)
+
+
+class OutcomeRecord(Model):
+    journey_id: Id
+    claim_number: int
+    outcome: Outcome
+    feedback: dict[str, Annotated[str, StringConstraints(max_length=4000)]] = Field(default_factory=dict)
+    development_plan: Annotated[str, StringConstraints(max_length=8000)] = ""
+    recorded_by: Id
+    recorded_at: datetime
+
+
+class CertificateRecord(Model):
+    id: Id  # unguessable (secrets.token_urlsafe)
+    journey_id: Id
+    practitioner_id: Id
+    holder_name: ShortText
+    level: Level
+    academy_id: Id
+    framework_key: str
+    element_ids: list[str]
+    valid_from: datetime
+    valid_until: datetime
+    issued_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+    superseded_by: Id | None = None
+    public: bool = False  # the practitioner chose to share the details publicly
+    pdf_key: str | None = None
+    credential_key: str | None = None
+
+    def status_at(self, when: datetime) -> CertificateStatus:
+        if self.revoked_at is not None and self.revoked_at <= when:
+            return CertificateStatus.REVOKED
+        if self.superseded_by is not None:
+            return CertificateStatus.SUPERSEDED
+        if when < self.valid_from:
+            return CertificateStatus.UNKNOWN
+        if when >= self.valid_until:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+
+class EmailRecord(Model):
+    journey_id: Id
+    kind: str
+    to: list[str]
+    subject: str
+    message_id: str | None = None
+    sent_at: datetime
+    error: str | None = None
