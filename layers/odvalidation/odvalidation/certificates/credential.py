@@ -1,0 +1,214 @@
+"""A certificate as an Open Badges 3.0 `OpenBadgeCredential` (W3C Verifiable Credentials Data Model 2.0).
+
+Pure: the same record and base URL always give the same credential, so it can be rebuilt and re-signed.
+
+Why a live status endpoint (`credentialStatus.type = "StatusCheck2026"`) rather than a status list
+(BitstringStatusList / 1EdTechRevocationList): the product promises an answer "at any given point" with
+the reason and date of a revocation and whether a certificate was superseded by a renewal; a status list
+carries one bit, is cached for hours, and only hides which certificate is checked when it holds many
+thousands of entries (this programme issues dozens). The endpoint needs the unguessable certificate id,
+so it reveals nothing to anyone who does not already hold the certificate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.academies import NATIONAL_ISSUER, academy
+from ..domain.frameworks import framework
+from ..domain.models import CertificateRecord, Level
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+STATUS_TYPE = "StatusCheck2026"
+
+LEVEL_NAMES: dict[Level, str] = {
+    Level.LEADER: "System OD leader",
+    Level.PRACTITIONER: "System OD practitioner",
+}
+
+LEVEL_DESCRIPTIONS: dict[Level, str] = {
+    Level.LEADER: (
+        "Validated to lead organisational development work at system level: influencing senior system "
+        "leaders and mobilising support for system transformation across organisational boundaries."
+    ),
+    Level.PRACTITIONER: (
+        "Validated to operate and deliver organisational development interventions at system level, "
+        "working alongside system leaders across organisational boundaries."
+    ),
+}
+
+CRITERIA = (
+    "The holder completed the NHS developmental validation pathway for system-level OD practitioners: a "
+    "reflection against the framework, a system OD workshop, six months of supported claim development, "
+    "a claim with evidence against every framework element expected at this level, a review of that "
+    "evidence by a panel of peers and experts, and a developmental validation interview with the panel "
+    "that confirmed the claim."
+)
+
+
+def iso_z(when: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second (naive datetimes are taken as UTC)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def normalise_name(name: str) -> str:
+    """The form of a name that is hashed: NFC, single spaces, case-folded ("Zoë  Smith" = "zoë smith")."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def name_hash(name: str, salt: str) -> str:
+    """Open Badges `IdentityHash`: "sha256$" + hex(sha256(identity + salt))."""
+    digest = hashlib.sha256((normalise_name(name) + salt).encode("utf-8")).hexdigest()
+    return f"sha256${digest}"
+
+
+def certificate_id_of(credential: dict[str, Any]) -> str:
+    """The certificate id: the last path segment of the credential's id URL."""
+    cid = credential.get("id")
+    if not isinstance(cid, str) or "/certificates/" not in cid:
+        raise ValueError("the credential has no certificate id")
+    return cid.rsplit("/", 1)[-1]
+
+
+def status_url(base_url: str, certificate_id: str) -> str:
+    return f"{base_url.rstrip('/')}/api/public/certificates/{certificate_id}/status"
+
+
+def verify_url(base_url: str, certificate_id: str) -> str:
+    """The human page a QR code and a link point to."""
+    return f"{base_url.rstrip('/')}/verify/{certificate_id}"
+
+
+def holder_matches(credential: dict[str, Any], name: str) -> bool:
+    """Does this credential belong to the person called `name`? Works whether or not the name is public.
+
+    A verifier who has been handed a certificate by someone can confirm it is theirs; nobody can read
+    the name out of a private certificate.
+    """
+    subject = credential.get("credentialSubject") or {}
+    if isinstance(subject.get("name"), str) and normalise_name(subject["name"]) == normalise_name(name):
+        return True
+    for ident in subject.get("identifier") or []:
+        if (
+            ident.get("identityType") == "name"
+            and ident.get("hashed")
+            and ident.get("identityHash") == name_hash(name, str(ident.get("salt", "")))
+        ):
+            return True
+    return False
+
+
+def build_credential(
+    record: CertificateRecord, *, base_url: str, panel_size: int | None = None
+) -> dict[str, Any]:
+    """The unsigned Open Badges 3.0 credential for a certificate record.
+
+    `panel_size` (not on the record) only sharpens the evidence summary when the caller knows it.
+    The evidence itself never leaves the service: the credential carries a summary only.
+    """
+    base = base_url.rstrip("/")
+    the_academy = academy(record.academy_id)
+    the_framework = framework(record.framework_key)
+    level_name = LEVEL_NAMES[record.level]
+    framework_label = f"{the_framework.title}, version {the_framework.version}"
+    framework_url = f"{base}/frameworks/{the_framework.key}"
+    achievement_id = f"{base}/achievements/{record.level.value}"
+    result_description_id = f"{achievement_id}#level"
+
+    alignments: list[dict[str, Any]] = []
+    for element_id in record.element_ids:
+        element = the_framework.element(element_id)
+        alignment: dict[str, Any] = {
+            "type": ["Alignment"],
+            "targetName": element.title if element else f"Element {element_id}",
+            "targetCode": element_id,
+            "targetFramework": framework_label,
+            "targetUrl": f"{framework_url}#{element_id}",
+        }
+        if element is not None:
+            alignment["targetDescription"] = element.description
+        alignments.append(alignment)
+
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        # OB 3.0 wants an id or an identifier for the subject. A salted hash lets someone who already
+        # knows the holder's name confirm it without the name being published.
+        "identifier": [
+            {
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": True,
+                "identityHash": name_hash(record.holder_name, record.id),
+                "salt": record.id,
+            }
+        ],
+        "achievement": {
+            "id": achievement_id,
+            "type": ["Achievement"],
+            "achievementType": "Certificate",
+            "name": level_name,
+            "description": LEVEL_DESCRIPTIONS[record.level],
+            "criteria": {"narrative": CRITERIA},
+            "alignment": alignments,
+            "resultDescription": [
+                {
+                    "id": result_description_id,
+                    "type": ["ResultDescription"],
+                    "name": "Level validated",
+                    "resultType": "RubricCriterionLevel",
+                    "allowedValue": [LEVEL_NAMES[level] for level in Level],
+                }
+            ],
+            "tag": ["organisational development", "system leadership", "NHS"],
+        },
+        "result": [{"type": ["Result"], "resultDescription": result_description_id, "value": level_name}],
+    }
+    if record.public:
+        subject["name"] = record.holder_name
+
+    panel = f"a panel of {panel_size} peers and experts" if panel_size else "a panel of peers and experts"
+    count = len(record.element_ids)
+    evidence_summary = (
+        f"Evidence against {count} framework element{'s' if count != 1 else ''} of the {framework_label}, "
+        f"reviewed element by element by {panel} and confirmed at a developmental validation interview. "
+        "The evidence itself is held privately by the academy and is not part of this credential."
+    )
+
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": f"{base}/certificates/{record.id}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"{level_name}: validation certificate",
+        "description": (
+            f"Validation as a {level_name} through the NHS developmental validation pathway, "
+            f"run by {the_academy.name} for the {NATIONAL_ISSUER}."
+        ),
+        "issuer": {
+            "id": f"{base}/academies/{the_academy.id}",
+            "type": ["Profile"],
+            "name": the_academy.name,
+            "description": f"Local Leadership Academy, {the_academy.region}",
+            "parentOrg": {"id": f"{base}/academies/national", "type": ["Profile"], "name": NATIONAL_ISSUER},
+        },
+        "validFrom": iso_z(record.valid_from),
+        "validUntil": iso_z(record.valid_until),
+        "awardedDate": iso_z(record.issued_at),
+        "credentialSubject": subject,
+        "evidence": [
+            {
+                "id": f"{base}/certificates/{record.id}#evidence",
+                "type": ["Evidence"],
+                "name": "Panel review and validation interview",
+                "description": evidence_summary,
+            }
+        ],
+        "credentialStatus": {"id": status_url(base, record.id), "type": STATUS_TYPE},
+        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
