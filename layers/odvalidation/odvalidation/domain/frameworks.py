@@ -80,4 +80,6 @@ def framework(key: str) -> Framework:
     try:
         return all_frameworks()[key]
     except KeyError:
-        raise NotFound(f"There is no framework '{key}'. Known: {', '.join(sorted(all_frameworks()))}.") from None
+        raise NotFound(
+            f"There is no framework '{key}'. Known: {', '.join(sorted(all_frameworks()))}."
+        ) from None

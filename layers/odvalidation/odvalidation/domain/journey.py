@@ -60,8 +60,15 @@ def can_move(from_stage: Stage, to_stage: Stage) -> bool:
     return to_stage in ALLOWED[from_stage]
 
 
-def move(journey: Journey, to_stage: Stage, *, actor: str, at: datetime, reason: str | None = None,
-         action: str | None = None) -> tuple[Journey, AuditEvent]:
+def move(
+    journey: Journey,
+    to_stage: Stage,
+    *,
+    actor: str,
+    at: datetime,
+    reason: str | None = None,
+    action: str | None = None,
+) -> tuple[Journey, AuditEvent]:
     """Return the journey at its new stage and the audit event that records the move.
 
     The caller persists both in one conditional write (the journey's `version` as it was read).
@@ -72,9 +79,23 @@ def move(journey: Journey, to_stage: Stage, *, actor: str, at: datetime, reason:
             f"'{to_stage.value.replace('_', ' ')}'."
         )
     moved = journey.model_copy(
-        update={"stage": to_stage, "updated_at": at, "stage_entered_at": at, "task_token": None,
-                "waiting_step": None, "failure": None}
+        update={
+            "stage": to_stage,
+            "updated_at": at,
+            "stage_entered_at": at,
+            "task_token": None,
+            "resume_token": journey.task_token or journey.resume_token,
+            "waiting_step": None,
+            "failure": None,
+        }
     )
-    event = AuditEvent(journey_id=journey.id, at=at, actor=actor, action=action or f"moved to {to_stage.value}",
-                       from_stage=journey.stage, to_stage=to_stage, reason=reason)
+    event = AuditEvent(
+        journey_id=journey.id,
+        at=at,
+        actor=actor,
+        action=action or f"moved to {to_stage.value}",
+        from_stage=journey.stage,
+        to_stage=to_stage,
+        reason=reason,
+    )
     return moved, event

@@ -156,7 +156,9 @@ class Person(Model):
 
     id: Id
     name: ShortText
-    email: Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]
+    email: Annotated[
+        str, StringConstraints(max_length=254, pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")
+    ]
     employer: ShortText | None = None
     academy_id: Id | None = None
     # The people in this person's line-management chain (ids), nearest first.
@@ -219,6 +221,9 @@ class Journey(Model):
     claim_deadline: datetime | None = None
     extension_granted: bool = False
     task_token: str | None = None  # the token of the callback task the journey waits on
+    # The token of the step just completed, kept until the next step opens so that a retried
+    # request can resume the workflow again (Step Functions ignores a second resume).
+    resume_token: str | None = None
     waiting_step: str | None = None
     execution_arn: str | None = None
     outcome: Outcome | None = None

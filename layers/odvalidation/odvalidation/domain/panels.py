@@ -535,7 +535,7 @@ def _no_panel(
                 n = total_in_pool[kind]
                 detail = _breakdown(excluded[kind], claim)
                 sentences.append(
-                    f"No {what}{kind} is eligible outside {claim.employer} with capacity and free "
+                    f"No {what}{kind} outside {claim.employer} with capacity is free "
                     f"{_window_words(claim)}: of {n} {_plural(kind, n)}, {detail}."
                 )
     n_eligible = sum(eligible.values())
@@ -544,15 +544,15 @@ def _no_panel(
         everyone = Counter[ExclusionRule]()
         for kind in MemberKind:
             everyone.update(excluded[kind])
-        are = "is" if n_eligible == 1 else "are"
-        head = (
-            f"Only {n_eligible} {what}{_plural('member', n_eligible)} {are} eligible for "
-            f"{seats} {_plural('seat', seats)}"
-            if replacing
-            else f"Only {n_eligible} {_plural('member', n_eligible)} {are} eligible for a panel of {seats}"
-        )
-        head += f" ({eligible[MemberKind.EXPERT]} {_plural('expert', eligible[MemberKind.EXPERT])}, "
-        head += f"{eligible[MemberKind.PEER]} {_plural('peer', eligible[MemberKind.PEER])})"
+        if n_eligible == 0:
+            head = f"No {what}member is eligible" + ("" if replacing else f" for a panel of {seats}")
+        else:
+            are = "is" if n_eligible == 1 else "are"
+            e, p = eligible[MemberKind.EXPERT], eligible[MemberKind.PEER]
+            head = (
+                f"Only {n_eligible} {_plural('member', n_eligible)} {are} eligible for a panel of {seats} "
+                f"({e} {_plural('expert', e)}, {p} {_plural('peer', p)})"
+            )
         n = len(verdicts)
         detail = _breakdown(everyone, claim)
         sentences.append(f"{head}: of {n} {_plural('member', n)}, {detail}." if detail else f"{head}.")

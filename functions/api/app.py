@@ -1,0 +1,16 @@
+"""The JSON API (Powertools REST resolver, validated with pydantic, OpenAPI generated from the code)."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from odvalidation.api.app import resolver
+from odvalidation.observability import logger, metrics, tracer
+
+app = resolver()
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

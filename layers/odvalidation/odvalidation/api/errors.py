@@ -1,0 +1,53 @@
+"""Domain errors become HTTP answers here, and only here, with a message a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from ..domain import errors as e
+from ..observability import logger
+from .identity import Unauthenticated
+
+STATUS: list[tuple[type[e.DomainError], int]] = [
+    (Unauthenticated, 401),
+    (e.Forbidden, 403),
+    (e.NotFound, 404),
+    (e.InvalidTransition, 409),
+    (e.Conflict, 409),
+    (e.InvalidInput, 422),
+    (e.FrameworkError, 422),
+]
+
+
+def _json(status: int, message: str, details: list[str] | None = None) -> Response[Any]:
+    body: dict[str, Any] = {"message": message}
+    if details:
+        body["details"] = details
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "request"
+
+
+def register(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(e.DomainError)
+    def domain_error(exc: e.DomainError) -> Response[Any]:
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        return _json(status, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(exc: RequestValidationError) -> Response[Any]:
+        details = [
+            f"{_field(tuple(err.get('loc', ())))}: {err.get('msg', 'is not valid')}" for err in exc.errors()
+        ]
+        return _json(422, "The request is not valid. " + (details[0] if details else ""), details)
+
+    @app.exception_handler(ValueError)
+    def bad_value(exc: ValueError) -> Response[Any]:
+        logger.info("bad value", extra={"error": str(exc)})
+        return _json(400, f"The request could not be understood: {exc}")

@@ -1,0 +1,174 @@
+"""Request and response bodies of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ..domain.claims import Completeness
+from ..domain.models import (
+    AuditEvent,
+    Claim,
+    Cohort,
+    ElementRating,
+    EvidenceItem,
+    Journey,
+    Level,
+    Readiness,
+)
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Message(BaseModel):
+    message: str
+    details: list[str] = Field(default_factory=list)
+
+
+class JourneySummary(BaseModel):
+    """What anyone allowed to see a journey sees (no task tokens)."""
+
+    id: str
+    practitioner_id: str
+    cohort_id: str
+    academy_id: str
+    framework_key: str
+    stage: str
+    step: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    readiness: Readiness | None
+    reengage_on: date | None
+    workshop_attended: bool
+    supporter_id: str | None
+    claim_number: int
+    claim_deadline: datetime | None
+    extension_granted: bool
+    waiting_for: str | None
+    outcome: str | None
+    certificate_id: str | None
+    failure: str | None
+
+    @classmethod
+    def of(cls, j: Journey) -> JourneySummary:
+        from ..domain.journey import step_number
+
+        return cls(
+            id=j.id,
+            practitioner_id=j.practitioner_id,
+            cohort_id=j.cohort_id,
+            academy_id=j.academy_id,
+            framework_key=j.framework_key,
+            stage=j.stage.value,
+            step=step_number(j.stage),
+            version=j.version,
+            created_at=j.created_at,
+            updated_at=j.updated_at,
+            readiness=j.readiness,
+            reengage_on=j.reengage_on,
+            workshop_attended=j.workshop_attended,
+            supporter_id=j.supporter_id,
+            claim_number=j.claim_number,
+            claim_deadline=j.claim_deadline,
+            extension_granted=j.extension_granted,
+            waiting_for=j.waiting_step,
+            outcome=j.outcome.value if j.outcome else None,
+            certificate_id=j.certificate_id,
+            failure=f"{j.failure.error}: {j.failure.cause[:200]}" if j.failure else None,
+        )
+
+
+class JourneyStatus(BaseModel):
+    journey: JourneySummary
+    claim: Claim | None = None
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    completeness: Completeness | None = None
+    history: list[AuditEvent] = Field(default_factory=list)
+
+
+class RegisterInterest(Body):
+    cohort_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ReflectionIn(Body):
+    ratings: list[ElementRating] = Field(max_length=100)
+    career_note: Annotated[str, StringConstraints(max_length=8000)] = ""
+    submit: bool = False
+
+
+class DecisionIn(Body):
+    readiness: Readiness
+    reengage_on: date | None = None
+    note: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+
+class ClaimIn(Body):
+    level: Level | None = None
+    narratives: dict[
+        Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")],
+        Annotated[str, StringConstraints(max_length=20_000)],
+    ] = Field(default_factory=dict, max_length=100)
+
+
+class EvidenceIn(Body):
+    element_id: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")]
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    content_type: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    size: int = Field(ge=1, le=10 * 1024**3)
+
+
+class SupporterIn(Body):
+    email: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ]
+
+
+class ReasonIn(Body):
+    reason: Reason = ""
+
+
+class ExtensionIn(Body):
+    weeks: int = Field(ge=1, le=12)
+    reason: Reason
+
+
+class AttendanceIn(Body):
+    journey_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=500
+    )
+
+
+class CohortIn(Body):
+    academy_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    number: int = Field(ge=1, le=999)
+    framework_key: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    workshop_date: date
+    claim_window_months: int = Field(default=6, ge=1, le=9)
+    panel_size: int = Field(default=3, ge=2, le=5)
+    exclude_same_academy_panel: bool = False
+
+
+class CohortList(BaseModel):
+    cohorts: list[Cohort]
+
+
+class JourneyList(BaseModel):
+    journeys: list[JourneySummary]
+
+
+class Me(BaseModel):
+    id: str
+    email: str
+    name: str
+    roles: list[str]
+    academy_id: str | None
+    journeys: list[JourneySummary]
+    supporting: list[JourneySummary]

@@ -1,0 +1,93 @@
+"""S3 for evidence: presigned POSTs straight from the browser, server-side checks, short-lived GETs.
+
+Lambda never carries evidence bytes except the first few it reads to check the file's real type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..settings import settings
+from .clients import client
+
+UPLOAD_LINK_SECONDS = 900
+DOWNLOAD_LINK_SECONDS = 300
+
+
+def journey_prefix(journey_id: str) -> str:
+    return f"journeys/{journey_id}/"
+
+
+def upload_form(key: str, content_type: str, max_bytes: int) -> dict[str, Any]:
+    """A presigned POST for exactly one key, one content type and at most max_bytes.
+
+    moto enforces none of these conditions (real S3 does), so the uploaded object is always checked
+    again on the server side (evidence_uploaded).
+    """
+    post: dict[str, Any] = client("s3").generate_presigned_post(
+        Bucket=settings().evidence_bucket,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", 1, max_bytes],
+            {"key": key},
+        ],
+        ExpiresIn=UPLOAD_LINK_SECONDS,
+    )
+    return post
+
+
+def head(key: str) -> dict[str, Any] | None:
+    try:
+        out: dict[str, Any] = client("s3").head_object(Bucket=settings().evidence_bucket, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    return out
+
+
+def first_bytes(key: str, count: int = 8192) -> bytes:
+    out = client("s3").get_object(Bucket=settings().evidence_bucket, Key=key, Range=f"bytes=0-{count - 1}")
+    data: bytes = out["Body"].read()
+    return data
+
+
+def quarantine(key: str) -> str:
+    """Move an object that failed its checks out of the journey's prefix."""
+    s3 = client("s3")
+    bucket = settings().evidence_bucket
+    target = f"quarantine/{key}"
+    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
+    s3.delete_object(Bucket=bucket, Key=key)
+    return target
+
+
+def delete(key: str) -> None:
+    client("s3").delete_object(Bucket=settings().evidence_bucket, Key=key)
+
+
+def download_link(key: str, filename: str) -> str:
+    safe = filename.replace('"', "").replace("\r", "").replace("\n", "")
+    url: str = client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings().evidence_bucket,
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{safe}"',
+        },
+        ExpiresIn=DOWNLOAD_LINK_SECONDS,
+    )
+    return url
+
+
+def tag_for_expiry(key: str) -> None:
+    """Mark evidence for the retention lifecycle rule once the outcome is recorded."""
+    client("s3").put_object_tagging(
+        Bucket=settings().evidence_bucket,
+        Key=key,
+        Tagging={"TagSet": [{"Key": "retention", "Value": "expire"}]},
+    )

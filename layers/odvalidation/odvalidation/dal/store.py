@@ -1,0 +1,302 @@
+"""DynamoDB persistence behind a small interface: the domain services call `Store`, never boto3.
+
+Every change to a journey is one `commit`: a TransactWriteItems that updates the journey on the
+condition that its version is still the one that was read (no lost update), appends the audit
+events, writes the items that belong with the change and keeps the reporting counters current.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any, TypeVar
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from ..domain.errors import Conflict, NotFound
+from ..domain.models import AuditEvent, Journey
+from ..settings import settings
+from . import keys
+from .clients import client
+
+M = TypeVar("M", bound=BaseModel)
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+
+_KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "expires_at")
+
+
+def to_item(model: BaseModel, key: dict[str, str], **index: str) -> dict[str, Any]:
+    data = model.model_dump(mode="json", exclude_none=True)
+    data = _drop_empty(data)
+    return {k: _ser.serialize(v) for k, v in {**data, **key, **index}.items()}
+
+
+def _drop_empty(value: Any) -> Any:
+    # DynamoDB refuses empty strings in key attributes only, but empty sets are invalid anywhere;
+    # floats are not used by the models, so no Decimal conversion is needed here.
+    if isinstance(value, dict):
+        return {k: _drop_empty(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_drop_empty(v) for v in value]
+    return value
+
+
+def from_item[T: BaseModel](model: type[T], item: dict[str, Any]) -> T:
+    data = {k: _de.deserialize(v) for k, v in item.items() if k not in _KEY_ATTRS}
+    return model.model_validate(_plain(data))
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class Change:
+    """Everything one state change writes, committed atomically."""
+
+    journey: Journey
+    expected_version: int | None  # None: the journey is new
+    events: list[AuditEvent] = field(default_factory=list)
+    puts: list[dict[str, Any]] = field(default_factory=list)  # items made with to_item
+    deletes: list[dict[str, str]] = field(default_factory=list)
+    counters: dict[str, dict[str, int]] = field(default_factory=dict)  # scope -> deltas
+    guards: list[dict[str, Any]] = field(default_factory=list)  # extra Put items with a not-exists condition
+
+
+def journey_index(j: Journey) -> dict[str, str]:
+    return {
+        "GSI1PK": f"PRACTITIONER#{j.practitioner_id}",
+        "GSI1SK": f"JOURNEY#{j.created_at.isoformat()}#{j.id}",
+        "GSI2PK": f"COHORT#{j.cohort_id}",
+        "GSI2SK": f"JOURNEY#{j.id}",
+    }
+
+
+class Store:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+        self.db = client("dynamodb")
+
+    # ------------------------------------------------------------------ reads
+    def get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
+        out = self.db.get_item(
+            TableName=self.table, Key={k: {"S": v} for k, v in key.items()}, ConsistentRead=consistent
+        )
+        item: dict[str, Any] | None = out.get("Item")
+        return item
+
+    def get_model[T: BaseModel](self, model: type[T], key: dict[str, str]) -> T | None:
+        item = self.get(key)
+        return from_item(model, item) if item else None
+
+    def query(
+        self,
+        pk: str,
+        *,
+        prefix: str | None = None,
+        index: str | None = None,
+        forward: bool = True,
+        limit: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
+        expr = "#pk = :pk" + (" AND begins_with(#sk, :prefix)" if prefix else "")
+        names = {"#pk": pk_name} | ({"#sk": sk_name} if prefix else {})
+        values: dict[str, Any] = {":pk": {"S": pk}} | ({":prefix": {"S": prefix}} if prefix else {})
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": expr,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": forward,
+        }
+        if index:
+            kwargs["IndexName"] = index
+        if limit:
+            kwargs["Limit"] = limit
+        count = 0
+        while True:
+            page = self.db.query(**kwargs)
+            for item in page.get("Items", []):
+                yield item
+                count += 1
+                if limit and count >= limit:
+                    return
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def query_models[T: BaseModel](self, model: type[T], pk: str, **kw: Any) -> list[T]:
+        return [from_item(model, item) for item in self.query(pk, **kw)]
+
+    def journey(self, journey_id: str) -> Journey:
+        found = self.get_model(Journey, keys.journey(journey_id))
+        if found is None:
+            raise NotFound(f"There is no journey '{journey_id}'.")
+        return found
+
+    def audit_trail(self, journey_id: str) -> list[AuditEvent]:
+        return self.query_models(AuditEvent, f"JOURNEY#{journey_id}", prefix="AUDIT#")
+
+    # ------------------------------------------------------------------ writes
+    def put(self, item: dict[str, Any], *, only_if_new: bool = False) -> bool:
+        """Write one item that is not part of a journey change. Returns False if it already existed."""
+        kwargs: dict[str, Any] = {"TableName": self.table, "Item": item}
+        if only_if_new:
+            kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
+        try:
+            self.db.put_item(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def put_versioned(self, item: dict[str, Any], expected_version: int) -> None:
+        """Write an item that carries its own `version` (claims, panels): no lost update."""
+        try:
+            self.db.put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(PK) OR version = :v",
+                ExpressionAttributeValues={":v": {"N": str(expected_version)}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(
+                    "Someone else saved this at the same time. Reload the page to see their changes, "
+                    "then make yours again."
+                ) from None
+            raise
+
+    def delete(self, key: dict[str, str]) -> None:
+        self.db.delete_item(TableName=self.table, Key={k: {"S": v} for k, v in key.items()})
+
+    def commit(self, change: Change) -> Journey:
+        """Write a journey change atomically; returns the journey as stored (version incremented)."""
+        journey = change.journey.model_copy(
+            update={"version": (change.expected_version or 0) + (0 if change.expected_version is None else 1)}
+        )
+        ops: list[dict[str, Any]] = []
+        put: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": to_item(journey, keys.journey(journey.id), **journey_index(journey)),
+        }
+        if change.expected_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            put["ConditionExpression"] = "version = :v"
+            put["ExpressionAttributeValues"] = {":v": {"N": str(change.expected_version)}}
+        ops.append({"Put": put})
+        for event in change.events:
+            seq = secrets.token_hex(4)
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": to_item(
+                            event, keys.journey_part(journey.id, keys.audit_sk(event.at.isoformat(), seq))
+                        ),
+                    }
+                }
+            )
+        for item in change.puts:
+            ops.append({"Put": {"TableName": self.table, "Item": item}})
+        for item in change.guards:
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            )
+        for key in change.deletes:
+            ops.append({"Delete": {"TableName": self.table, "Key": {k: {"S": v} for k, v in key.items()}}})
+        for scope, deltas in change.counters.items():
+            update = _counter_update(self.table, scope, deltas)
+            if update:
+                ops.append({"Update": update})
+        try:
+            self.db.transact_write_items(TransactItems=ops)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                if change.expected_version is None:
+                    raise Conflict("This journey already exists.") from None
+                raise Conflict(
+                    "This journey was changed by someone else a moment ago. Reload it and try again."
+                ) from None
+            if "ConditionalCheckFailed" in reasons:
+                raise Conflict("You already have a journey in this cohort.") from None
+            raise
+        return journey
+
+    def counters(self, scope_prefix: str) -> dict[str, dict[str, int]]:
+        """All counter items under a scope prefix, e.g. 'ACADEMY#' (ten items, whatever the table size)."""
+        out: dict[str, dict[str, int]] = {}
+        for item in self.query(keys.COUNTERS_PK, prefix=scope_prefix):
+            scope = item["SK"]["S"]
+            out[scope] = {k: int(v["N"]) for k, v in item.items() if "N" in v and k not in _KEY_ATTRS}
+        return out
+
+    def replace_counters(self, values: dict[str, dict[str, int]]) -> None:
+        """The repair command: overwrite counter items with values rebuilt from the journeys."""
+        for scope, counts in values.items():
+            item = {k: {"N": str(v)} for k, v in counts.items()} | {
+                "PK": {"S": keys.COUNTERS_PK},
+                "SK": {"S": scope},
+            }
+            self.db.put_item(TableName=self.table, Item=item)
+
+    def batch_get(self, key_list: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
+        wanted = [{k: {"S": v} for k, v in key.items()} for key in key_list]
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), 100):
+            request = {self.table: {"Keys": wanted[start : start + 100], "ConsistentRead": True}}
+            while request:
+                out = self.db.batch_get_item(RequestItems=request)
+                found.extend(out["Responses"].get(self.table, []))
+                request = out.get("UnprocessedKeys") or {}
+        return found
+
+
+def _counter_update(table: str, scope: str, deltas: dict[str, int]) -> dict[str, Any] | None:
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return None
+    names = {f"#c{i}": name for i, name in enumerate(deltas)}
+    values = {f":d{i}": {"N": str(v)} for i, v in enumerate(deltas.values())}
+    return {
+        "TableName": table,
+        "Key": {"PK": {"S": keys.COUNTERS_PK}, "SK": {"S": scope}},
+        "UpdateExpression": "ADD " + ", ".join(f"#c{i} :d{i}" for i in range(len(deltas))),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }
+
+
+@cache
+def store() -> Store:
+    """The process's one Store (cached factory, as every function shares it)."""
+    return Store(settings().table_name)
+
+
+def now_iso(at: datetime) -> str:
+    return at.isoformat()

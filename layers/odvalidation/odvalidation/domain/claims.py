@@ -1,0 +1,49 @@
+"""The completeness check: a claim is ready when every framework element expected at the level
+claimed has a narrative and at least one verified piece of evidence."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from .models import Claim, EvidenceItem, EvidenceStatus, Framework
+
+
+class Completeness(BaseModel):
+    complete: bool
+    total: int
+    evidenced: int  # elements with verified evidence
+    narrated: int
+    missing: list[str]  # messages a person can act on, one per gap
+
+    @property
+    def summary(self) -> str:
+        return f"{self.evidenced} of {self.total} elements evidenced"
+
+
+def completeness(framework: Framework, claim: Claim | None, evidence: list[EvidenceItem]) -> Completeness:
+    if claim is None or claim.level is None:
+        elements = framework.elements
+        missing = ["Choose the level you are claiming: system OD leader or system OD practitioner."]
+    else:
+        elements = framework.elements_for(claim.level)
+        missing = []
+    verified = {e.element_id for e in evidence if e.status is EvidenceStatus.VERIFIED}
+    pending = {e.element_id for e in evidence if e.status is EvidenceStatus.PENDING}
+    narratives = claim.narratives if claim else {}
+    evidenced = narrated = 0
+    for element in elements:
+        has_narrative = bool(narratives.get(element.id, "").strip())
+        narrated += has_narrative
+        evidenced += element.id in verified
+        if element.id not in verified:
+            if element.id in pending:
+                missing.append(
+                    f"Element {element.id} ({element.title}): the evidence is still being checked."
+                )
+            else:
+                missing.append(f"Element {element.id} ({element.title}) has no evidence yet.")
+        if not has_narrative:
+            missing.append(f"Element {element.id} ({element.title}) has no narrative yet.")
+    return Completeness(
+        complete=not missing, total=len(elements), evidenced=evidenced, narrated=narrated, missing=missing
+    )

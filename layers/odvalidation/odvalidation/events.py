@@ -1,0 +1,47 @@
+"""Input models of the functions the state machine and the scheduler invoke (parsed by Powertools)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .domain.models import Id
+
+
+class TaskEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    journey_id: Id
+
+
+class AwaitStepEvent(TaskEvent):
+    step: Literal[
+        "reflection",
+        "workshop",
+        "decision",
+        "claim_development",
+        "awaiting_panel",
+        "panel_review",
+        "interview",
+    ]
+    task_token: str = Field(min_length=1)
+    execution_arn: str = ""
+
+
+class RecordStageEvent(TaskEvent):
+    stage: Literal["deferred", "closed", "lapsed"]
+
+
+class NotifyEvent(TaskEvent):
+    kind: Literal["signposting", "lapsed", "panel_assigned", "outcome"]
+
+
+class RecordFailureEvent(TaskEvent):
+    error: str = "Unknown"
+    cause: str = ""
+    execution_arn: str = ""
+
+
+class ScheduledEvent(TaskEvent):
+    model_config = ConfigDict(extra="allow")
+    kind: Literal["claim_reminder", "claim_deadline", "reengage", "review_reminder", "certificate_expiry"]

@@ -1,0 +1,90 @@
+"""Small pieces every use case shares: loading a journey with its links, and committing a move."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from .. import clock
+from ..dal import keys
+from ..dal.store import Change, Store, store, to_item
+from ..domain import journey as rules
+from ..domain.access import Caller
+from ..domain.models import AuditEvent, Journey, Stage
+from .counting import counter_changes
+
+
+def new_id(prefix: str = "") -> str:
+    # Unguessable: ids appear in URLs and must not be enumerable.
+    return prefix + secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+
+
+def actor_of(caller: Caller) -> str:
+    return caller.id
+
+
+def supporter_ids(db: Store, journey_id: str) -> set[str]:
+    return {
+        item["SK"]["S"].split("#", 1)[1] for item in db.query(f"JOURNEY#{journey_id}", prefix="SUPPORTER#")
+    }
+
+
+def panel_ids(db: Store, journey: Journey) -> set[str]:
+    prefix = f"SEAT#{journey.claim_number}#"
+    return {item["SK"]["S"][len(prefix) :] for item in db.query(f"JOURNEY#{journey.id}", prefix=prefix)}
+
+
+def moved(
+    journey: Journey,
+    to: Stage,
+    *,
+    actor: str,
+    reason: str | None = None,
+    action: str | None = None,
+    at: datetime | None = None,
+    update: dict[str, Any] | None = None,
+    puts: list[dict[str, Any]] | None = None,
+) -> Change:
+    """A Change that moves the journey (checked against the one transition table) and counts it."""
+    at = at or clock.now()
+    after, event = rules.move(journey, to, actor=actor, at=at, reason=reason, action=action)
+    if update:
+        after = after.model_copy(update=update)
+    return Change(
+        journey=after,
+        expected_version=journey.version,
+        events=[event],
+        puts=list(puts or []),
+        counters=counter_changes(journey, after, at),
+    )
+
+
+def updated(
+    journey: Journey,
+    *,
+    actor: str,
+    action: str,
+    reason: str | None = None,
+    update: dict[str, Any] | None = None,
+    puts: list[dict[str, Any]] | None = None,
+) -> Change:
+    """A Change that records something on the journey without moving it between stages."""
+    at = clock.now()
+    after = journey.model_copy(update={"updated_at": at, **(update or {})})
+    event = AuditEvent(journey_id=journey.id, at=at, actor=actor, action=action, reason=reason)
+    return Change(
+        journey=after,
+        expected_version=journey.version,
+        events=[event],
+        puts=list(puts or []),
+        counters=counter_changes(journey, after, at),
+    )
+
+
+def part(journey_id: str, sk: str, model: Any, **index: str) -> dict[str, Any]:
+    return to_item(model, keys.journey_part(journey_id, sk), **index)
+
+
+def db() -> Store:
+    return store()

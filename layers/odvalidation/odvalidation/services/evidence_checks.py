@@ -1,0 +1,72 @@
+"""The server-side check of an evidence file once it has landed in S3 (moto enforces none of the
+upload policy, and a browser can lie: this check is what protects the product)."""
+
+from __future__ import annotations
+
+from .. import clock
+from ..dal import evidence as evidence_store
+from ..dal.store import to_item
+from ..domain.evidence import check_upload
+from ..domain.models import AuditEvent, EvidenceStatus
+from ..observability import logger
+from ..settings import settings
+from . import notifications
+from .common import db, part
+from .journeys import evidence_by_key
+
+
+def check_landed(key: str) -> str:
+    item = evidence_by_key(key)
+    if item is None:
+        # Not issued by us (or already removed): it must not stay under a journey's prefix.
+        if evidence_store.head(key) is not None:
+            evidence_store.quarantine(key)
+        logger.warning("unexpected object quarantined", extra={"key": key})
+        return "unknown"
+    if item.status is not EvidenceStatus.PENDING:
+        return item.status.value  # S3 may deliver an event twice
+    head = evidence_store.head(key)
+    if head is None:
+        return "missing"
+    size = int(head.get("ContentLength", 0))
+    verdict = check_upload(
+        evidence_store.first_bytes(key) if size else b"",
+        declared_type=item.content_type or "",
+        size=size,
+        max_bytes=settings().upload_max_bytes,
+    )
+    store = db()
+    at = clock.now()
+    sk = f"EVIDENCE#{item.claim_number}#{item.id}"
+    if verdict.ok:
+        checked = item.model_copy(update={"status": EvidenceStatus.VERIFIED, "size": size})
+        store.put(part(item.journey_id, sk, checked, GSI1PK=f"EVIDENCEKEY#{key}", GSI1SK="EVIDENCE"))
+        action = "evidence verified"
+    else:
+        evidence_store.quarantine(key)
+        checked = item.model_copy(
+            update={"status": EvidenceStatus.QUARANTINED, "size": size, "reason": verdict.reason}
+        )
+        store.put(part(item.journey_id, sk, checked, GSI1PK=f"EVIDENCEKEY#{key}", GSI1SK="EVIDENCE"))
+        action = "evidence quarantined"
+    event = AuditEvent(
+        journey_id=item.journey_id,
+        at=at,
+        actor="system:evidence-check",
+        action=action,
+        reason=f"element {item.element_id}: {checked.display_name}"
+        + ("" if verdict.ok else f" ({verdict.reason})"),
+    )
+    from ..dal import keys
+
+    store.put(to_item(event, keys.journey_part(item.journey_id, keys.audit_sk(at.isoformat(), item.id))))
+    if not verdict.ok:
+        journey = store.journey(item.journey_id)
+        notifications.send_quietly(
+            journey,
+            "evidence_quarantined",
+            filename=checked.display_name,
+            element_id=item.element_id,
+            reason=verdict.reason,
+        )
+    return checked.status.value

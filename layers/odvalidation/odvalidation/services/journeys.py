@@ -1,0 +1,659 @@
+"""What practitioners, supporters and academy leads do to a journey (steps 1 to 5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import clock
+from ..dal import evidence as evidence_store
+from ..dal import keys, workflow
+from ..dal import schedules as schedule_store
+from ..dal.store import Change, from_item, to_item
+from ..domain import journey as rules
+from ..domain.academies import academy
+from ..domain.access import Caller, check_lead, check_owner, check_view, require_role
+from ..domain.claims import Completeness, completeness
+from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..domain.evidence import check_declared, safe_display_name
+from ..domain.frameworks import framework
+from ..domain.models import (
+    AuditEvent,
+    Claim,
+    Cohort,
+    Decision,
+    ElementRating,
+    EvidenceItem,
+    EvidenceStatus,
+    Journey,
+    Level,
+    Person,
+    Readiness,
+    Reflection,
+    Role,
+    Stage,
+)
+from ..settings import settings
+from .common import actor_of, db, moved, new_id, panel_ids, part, supporter_ids, updated
+from .counting import counter_changes
+
+# ---------------------------------------------------------------------------- reading
+
+
+def load_for(caller: Caller, journey_id: str) -> Journey:
+    """The journey, if the caller has a reason to see it (else NotFound: ids are not confirmed)."""
+    store = db()
+    try:
+        journey = store.journey(journey_id)
+    except NotFound:
+        raise NotFound(f"There is no journey '{journey_id}'.") from None
+    check_view(
+        caller, journey, supporter_ids=supporter_ids(store, journey_id), panel_ids=panel_ids(store, journey)
+    )
+    return journey
+
+
+def cohort(cohort_id: str) -> Cohort:
+    found = db().get_model(Cohort, keys.cohort(cohort_id))
+    if found is None:
+        raise NotFound(f"There is no cohort '{cohort_id}'.")
+    return found
+
+
+def my_journeys(caller: Caller) -> list[Journey]:
+    return db().query_models(Journey, f"PRACTITIONER#{caller.id}", index="GSI1", prefix="JOURNEY#")
+
+
+def supported_journeys(caller: Caller) -> list[Journey]:
+    store = db()
+    ids = [
+        item["GSI1SK"]["S"].split("#", 1)[1] for item in store.query(f"SUPPORTER#{caller.id}", index="GSI1")
+    ]
+    return [from_item(Journey, item) for item in store.batch_get(keys.journey(i) for i in ids)]
+
+
+def cohort_journeys(caller: Caller, cohort_id: str) -> list[Journey]:
+    c = cohort(cohort_id)
+    check_lead(caller, c.academy_id)
+    return db().query_models(Journey, f"COHORT#{cohort_id}", index="GSI2", prefix="JOURNEY#")
+
+
+def academy_cohorts(academy_id: str) -> list[Cohort]:
+    academy(academy_id)
+    return db().query_models(Cohort, f"ACADEMY#{academy_id}", index="GSI1", prefix="COHORT#")
+
+
+def all_cohorts() -> list[Cohort]:
+    return db().query_models(Cohort, "COHORTS", index="GSI2")
+
+
+def reflection(journey_id: str) -> Reflection | None:
+    return db().get_model(Reflection, keys.journey_part(journey_id, "REFLECTION"))
+
+
+def claim(journey: Journey) -> Claim | None:
+    if journey.claim_number < 1:
+        return None
+    return db().get_model(Claim, keys.journey_part(journey.id, f"CLAIM#{journey.claim_number}"))
+
+
+def evidence(journey: Journey) -> list[EvidenceItem]:
+    return db().query_models(
+        EvidenceItem, f"JOURNEY#{journey.id}", prefix=f"EVIDENCE#{journey.claim_number}#"
+    )
+
+
+def history(journey_id: str) -> list[AuditEvent]:
+    return db().audit_trail(journey_id)
+
+
+def claim_completeness(journey: Journey) -> Completeness:
+    return completeness(framework(journey.framework_key), claim(journey), evidence(journey))
+
+
+# ---------------------------------------------------------------------------- cohorts (academy leads)
+
+
+class NewCohort(BaseModel):
+    academy_id: str
+    name: str
+    number: int
+    framework_key: str
+    workshop_date: date
+    claim_window_months: int = 6
+    panel_size: int = 3
+    exclude_same_academy_panel: bool = False
+
+
+def create_cohort(caller: Caller, spec: NewCohort) -> Cohort:
+    check_lead(caller, spec.academy_id)
+    academy(spec.academy_id)
+    framework(spec.framework_key)  # claims are pinned to an existing framework version
+    c = Cohort(id=f"{spec.academy_id}-{spec.number}", created_at=clock.now(), **spec.model_dump())
+    item = to_item(
+        c,
+        keys.cohort(c.id),
+        GSI1PK=f"ACADEMY#{c.academy_id}",
+        GSI1SK=f"COHORT#{c.number:04d}",
+        GSI2PK="COHORTS",
+        GSI2SK=f"{c.academy_id}#{c.number:04d}",
+    )
+    if not db().put(item, only_if_new=True):
+        raise Conflict(f"{academy(c.academy_id).name} already has a cohort {c.number}.")
+    return c
+
+
+# ---------------------------------------------------------------------------- step 1: interest, reflection
+
+
+def register_interest(caller: Caller, cohort_id: str) -> Journey:
+    require_role(caller, Role.PRACTITIONER)
+    c = cohort(cohort_id)
+    store = db()
+    enrolment = store.get(keys.enrolment(caller.id, cohort_id))
+    if enrolment is not None:
+        # A retried registration: the same journey, and its execution started (idempotent by name).
+        journey = store.journey(enrolment["journey_id"]["S"])
+        if journey.stage is Stage.REFLECTION and journey.task_token is None:
+            workflow.start(journey.id, "reflection", name_suffix="1")
+        return journey
+    at = clock.now()
+    journey = Journey(
+        id=new_id("j"),
+        practitioner_id=caller.id,
+        cohort_id=c.id,
+        academy_id=c.academy_id,
+        framework_key=c.framework_key,
+        stage=Stage.REFLECTION,
+        created_at=at,
+        updated_at=at,
+        stage_entered_at=at,
+    )
+    event = AuditEvent(
+        journey_id=journey.id, at=at, actor=caller.id, action="expressed interest", to_stage=Stage.REFLECTION
+    )
+    guard = {k: {"S": v} for k, v in keys.enrolment(caller.id, cohort_id).items()} | {
+        "journey_id": {"S": journey.id}
+    }
+    stored = store.commit(
+        Change(
+            journey=journey,
+            expected_version=None,
+            events=[event],
+            guards=[guard],
+            counters=counter_changes(None, journey, at),
+        )
+    )
+    workflow.start(stored.id, "reflection", name_suffix="1")
+    return stored
+
+
+def _framework_ids(journey: Journey) -> list[str]:
+    return [e.id for e in framework(journey.framework_key).elements]
+
+
+def save_reflection(
+    caller: Caller, journey_id: str, ratings: list[ElementRating], career_note: str, *, submit: bool
+) -> Reflection:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    known = _framework_ids(journey)
+    unknown = sorted({r.element_id for r in ratings} - set(known))
+    if unknown:
+        raise InvalidInput(f"Element {unknown[0]} is not part of this cohort's framework.")
+    if submit:
+        rated = {r.element_id for r in ratings}
+        missing = [e for e in known if e not in rated]
+        if missing:
+            raise InvalidInput(
+                f"Rate every element before submitting your reflection: element {missing[0]} has no rating yet.",
+                details=[f"Element {m} has no rating yet." for m in missing],
+            )
+    existing = reflection(journey_id)
+    if existing and existing.submitted:
+        if submit and journey.resume_token:
+            workflow.resume(journey.resume_token, {"submitted": True})
+            return existing
+        raise InvalidTransition("Your reflection has already been submitted.")
+    if journey.stage is not Stage.REFLECTION:
+        raise InvalidTransition("This journey is no longer at the reflection step.")
+    r = Reflection(
+        journey_id=journey_id,
+        ratings=ratings,
+        career_note=career_note,
+        submitted=submit,
+        updated_at=clock.now(),
+    )
+    store = db()
+    if not submit:
+        store.put(part(journey_id, "REFLECTION", r))
+        return r
+    if journey.waiting_step != "reflection" or not journey.task_token:
+        raise InvalidTransition("Your journey is still being set up. Wait a moment and submit again.")
+    token = journey.task_token
+    store.commit(
+        moved(
+            journey,
+            Stage.WORKSHOP,
+            actor=caller.id,
+            action="submitted reflection",
+            puts=[part(journey_id, "REFLECTION", r)],
+        )
+    )
+    workflow.resume(token, {"submitted": True})
+    return r
+
+
+# ---------------------------------------------------------------------------- step 2: workshop
+
+
+def record_attendance(
+    caller: Caller, cohort_id: str, journey_ids: list[str], *, attended: bool = True
+) -> list[str]:
+    """The lead records who attended the workshop. Returns the journeys moved on to the decision."""
+    c = cohort(cohort_id)
+    check_lead(caller, c.academy_id)
+    store = db()
+    moved_on: list[str] = []
+    for journey_id in journey_ids:
+        journey = store.journey(journey_id)
+        if journey.cohort_id != cohort_id:
+            raise InvalidInput(f"Journey {journey_id} is not in cohort {cohort_id}.")
+        if not attended or journey.workshop_attended:
+            continue
+        if journey.stage is Stage.WORKSHOP and journey.waiting_step == "workshop" and journey.task_token:
+            token = journey.task_token
+            store.commit(
+                moved(
+                    journey,
+                    Stage.DECISION,
+                    actor=caller.id,
+                    action="attended workshop",
+                    update={"workshop_attended": True},
+                )
+            )
+            workflow.resume(token, {"attended": True})
+            moved_on.append(journey_id)
+        else:
+            # Attended before finishing the reflection: the workshop step completes when it opens.
+            store.commit(
+                updated(
+                    journey, actor=caller.id, action="attended workshop", update={"workshop_attended": True}
+                )
+            )
+    return moved_on
+
+
+# ---------------------------------------------------------------------------- step 3: decision
+
+
+def record_decision(
+    caller: Caller, journey_id: str, readiness: Readiness, reengage_on: date | None, note: str = ""
+) -> Decision:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    today = clock.now().date()
+    if readiness is Readiness.READY_LATER:
+        if reengage_on is None:
+            reengage_on = today + timedelta(days=365)
+        if not today + timedelta(days=28) <= reengage_on <= today + timedelta(days=550):
+            raise InvalidInput(
+                "Choose a date to pick this up again between one month and 18 months from today."
+            )
+    else:
+        reengage_on = None
+    if journey.stage is not Stage.DECISION:
+        raise InvalidTransition("This journey is not at the decision step.")
+    if journey.readiness is not None and journey.task_token is None:
+        if journey.readiness is readiness and journey.resume_token:
+            workflow.resume(journey.resume_token, {"readiness": readiness.value})
+            return Decision(
+                journey_id=journey_id,
+                readiness=readiness,
+                reengage_on=reengage_on,
+                note=note,
+                decided_at=journey.updated_at,
+            )
+        raise InvalidTransition("Your decision has already been recorded.")
+    if journey.waiting_step != "decision" or not journey.task_token:
+        raise InvalidTransition("Your journey is still being set up. Wait a moment and try again.")
+    at = clock.now()
+    d = Decision(
+        journey_id=journey_id, readiness=readiness, reengage_on=reengage_on, note=note, decided_at=at
+    )
+    token = journey.task_token
+    db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action=f"decided: {readiness.value.replace('_', ' ')}",
+            update={
+                "readiness": readiness,
+                "reengage_on": reengage_on,
+                "task_token": None,
+                "resume_token": token,
+                "waiting_step": None,
+            },
+            puts=[part(journey_id, f"DECISION#{at.isoformat()}", d)],
+        )
+    )
+    workflow.resume(token, {"readiness": readiness.value})
+    return d
+
+
+# ---------------------------------------------------------------------------- step 4: claim development
+
+
+def _claim_for_edit(caller: Caller, journey_id: str) -> tuple[Journey, Claim]:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
+        raise InvalidTransition("The claim can only be changed during claim development.")
+    current = claim(journey) or Claim(
+        journey_id=journey_id, number=journey.claim_number, updated_at=clock.now()
+    )
+    return journey, current
+
+
+def save_claim(
+    caller: Caller, journey_id: str, *, level: Level | None = None, narratives: dict[str, str] | None = None
+) -> Claim:
+    """Merge the given narratives into the claim. Only the elements sent are changed, so two tabs
+    (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried."""
+    for _attempt in range(3):
+        journey, current = _claim_for_edit(caller, journey_id)
+        known = set(_framework_ids(journey))
+        unknown = sorted(set(narratives or {}) - known)
+        if unknown:
+            raise InvalidInput(f"Element {unknown[0]} is not part of this cohort's framework.")
+        updated_claim = current.model_copy(
+            update={
+                "level": level or current.level,
+                "narratives": {**current.narratives, **(narratives or {})},
+                "version": current.version + 1,
+                "updated_at": clock.now(),
+            }
+        )
+        try:
+            db().put_versioned(
+                part(journey_id, f"CLAIM#{journey.claim_number}", updated_claim), current.version
+            )
+        except Conflict:
+            continue
+        return updated_claim
+    raise Conflict("Your claim is being saved from somewhere else at the same time. Reload and try again.")
+
+
+class UploadLink(BaseModel):
+    evidence_id: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int
+    expires_in_seconds: int
+
+
+def request_upload(
+    caller: Caller, journey_id: str, element_id: str, filename: str, content_type: str, size: int
+) -> UploadLink:
+    journey, _ = _claim_for_edit(caller, journey_id)
+    if element_id not in _framework_ids(journey):
+        raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
+    max_bytes = settings().upload_max_bytes
+    check_declared(content_type, size, max_bytes)
+    evidence_id = new_id("e")
+    key = (
+        f"{evidence_store.journey_prefix(journey_id)}claim-{journey.claim_number}/{element_id}/{evidence_id}"
+    )
+    item = EvidenceItem(
+        id=evidence_id,
+        journey_id=journey_id,
+        claim_number=journey.claim_number,
+        element_id=element_id,
+        key=key,
+        display_name=safe_display_name(filename, content_type),
+        content_type=content_type,
+        size=size,
+        uploaded_at=clock.now(),
+    )
+    db().put(
+        part(
+            journey_id,
+            f"EVIDENCE#{journey.claim_number}#{evidence_id}",
+            item,
+            GSI1PK=f"EVIDENCEKEY#{key}",
+            GSI1SK="EVIDENCE",
+        )
+    )
+    form = evidence_store.upload_form(key, content_type, max_bytes)
+    return UploadLink(
+        evidence_id=evidence_id,
+        url=form["url"],
+        fields=form["fields"],
+        max_bytes=max_bytes,
+        expires_in_seconds=evidence_store.UPLOAD_LINK_SECONDS,
+    )
+
+
+def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
+    journey, _ = _claim_for_edit(caller, journey_id)
+    store = db()
+    key = keys.journey_part(journey_id, f"EVIDENCE#{journey.claim_number}#{evidence_id}")
+    found = store.get_model(EvidenceItem, key)
+    if found is None:
+        raise NotFound("That evidence has already been removed.")
+    evidence_store.delete(found.key)
+    store.delete(key)
+    store.commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="removed evidence",
+            reason=f"element {found.element_id}: {found.display_name}",
+        )
+    )
+
+
+def evidence_by_key(key: str) -> EvidenceItem | None:
+    items = list(db().query(f"EVIDENCEKEY#{key}", index="GSI1"))
+    return from_item(EvidenceItem, items[0]) if items else None
+
+
+def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    if journey.stage in rules.RESTING and journey.stage is not Stage.NOT_YET_VALIDATED:
+        raise InvalidTransition("A supporter can be named while the claim is being developed.")
+    found = person_by_email(email)
+    if found is None:
+        raise InvalidInput(
+            f"No one with the email {email} has an account yet. Ask your academy lead to invite them as a supporter."
+        )
+    if found.id == caller.id:
+        raise InvalidInput("Name someone other than yourself as your supporter.")
+    link = {k: {"S": v} for k, v in keys.journey_part(journey_id, f"SUPPORTER#{found.id}").items()} | {
+        "GSI1PK": {"S": f"SUPPORTER#{found.id}"},
+        "GSI1SK": {"S": f"JOURNEY#{journey_id}"},
+    }
+    db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="named supporter",
+            reason=found.name,
+            update={"supporter_id": found.id},
+            puts=[link],
+        )
+    )
+    return found
+
+
+def person_by_email(email: str) -> Person | None:
+    items = list(db().query(f"EMAIL#{email.strip().lower()}", index="GSI1"))
+    return from_item(Person, items[0]) if items else None
+
+
+def person(person_id: str) -> Person | None:
+    return db().get_model(Person, keys.person(person_id))
+
+
+def save_person(p: Person) -> Person:
+    db().put(to_item(p, keys.person(p.id), GSI1PK=f"EMAIL#{p.email.lower()}", GSI1SK="PERSON"))
+    return p
+
+
+# ---------------------------------------------------------------------------- step 5: submission
+
+
+def submit_claim(caller: Caller, journey_id: str) -> Completeness:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    current = claim(journey)
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT and current is not None and current.submitted_at:
+        # A double-clicked submit, or a retry after the workflow could not be reached: one effect.
+        if journey.stage is Stage.SUBMITTED and journey.resume_token:
+            workflow.resume(journey.resume_token, {"event": "submitted"})
+        return completeness(framework(journey.framework_key), current, evidence(journey))
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
+        raise InvalidTransition("Only a claim in development can be submitted.")
+    result = claim_completeness(journey)
+    if not result.complete:
+        raise InvalidInput(f"Your claim is not ready to submit: {result.missing[0]}", details=result.missing)
+    if journey.waiting_step != "claim_development" or not journey.task_token:
+        raise InvalidTransition("Your journey is still being set up. Wait a moment and submit again.")
+    assert current is not None
+    submitted = current.model_copy(update={"submitted_at": clock.now(), "version": current.version + 1})
+    token = journey.task_token
+    db().commit(
+        moved(
+            journey,
+            Stage.SUBMITTED,
+            actor=caller.id,
+            action="submitted claim",
+            reason=f"claim {journey.claim_number}, {submitted.level}",
+            puts=[part(journey_id, f"CLAIM#{journey.claim_number}", submitted)],
+        )
+    )
+    for purpose in ("claim-reminder-30", "claim-reminder-7", "claim-deadline"):
+        schedule_store.cancel(journey_id, purpose)
+    workflow.resume(token, {"event": "submitted"})
+    return result
+
+
+def grant_extension(caller: Caller, journey_id: str, weeks: int, reason: str) -> Journey:
+    journey = db().journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT or journey.claim_deadline is None:
+        raise InvalidTransition("An extension can only be granted during claim development.")
+    if journey.extension_granted:
+        raise InvalidTransition("This claim has already had its one extension.")
+    if not 1 <= weeks <= 12:
+        raise InvalidInput("An extension is between 1 and 12 weeks.")
+    deadline = journey.claim_deadline + timedelta(weeks=weeks)
+    stored = db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="granted extension",
+            reason=reason,
+            update={"claim_deadline": deadline, "extension_granted": True},
+        )
+    )
+    schedule_claim_deadline(stored)
+    return stored
+
+
+def schedule_claim_deadline(journey: Journey) -> None:
+    assert journey.claim_deadline is not None
+    now = clock.now()
+    for days, purpose in ((30, "claim-reminder-30"), (7, "claim-reminder-7")):
+        at = journey.claim_deadline - timedelta(days=days)
+        if at > now:
+            schedule_store.put(journey.id, purpose, at, {"kind": "claim_reminder", "days_left": days})
+    schedule_store.put(journey.id, "claim-deadline", journey.claim_deadline, {"kind": "claim_deadline"})
+
+
+def withdraw(caller: Caller, journey_id: str, reason: str) -> Journey:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    token = journey.task_token
+    stored = db().commit(moved(journey, Stage.WITHDRAWN, actor=caller.id, action="withdrew", reason=reason))
+    if token:
+        workflow.fail(token, "Withdrawn", reason or "withdrawn by the practitioner")
+    return stored
+
+
+def start_new_claim(caller: Caller, journey_id: str) -> Journey:
+    """After "not yet" (or a lapse): a new claim, with its own six-month window."""
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    if not rules.can_move(journey.stage, Stage.CLAIM_DEVELOPMENT):
+        raise InvalidTransition("A new claim can be started after a 'not yet' outcome or a lapsed claim.")
+    workflow.start(journey.id, "claim_development", name_suffix=f"claim{journey.claim_number + 1}")
+    return journey
+
+
+RESUME_AT: dict[Stage, str] = {
+    Stage.REFLECTION: "reflection",
+    Stage.WORKSHOP: "workshop",
+    Stage.DECISION: "decision",
+    Stage.CLAIM_DEVELOPMENT: "claim_development",
+    Stage.SUBMITTED: "submission",
+    Stage.AWAITING_PANEL: "awaiting_panel",
+    Stage.PANEL_REVIEW: "panel_review",
+    Stage.INTERVIEW: "interview",
+    Stage.VALIDATED: "certificate",
+}
+
+
+def resume_failed(caller: Caller, journey_id: str) -> Journey:
+    """Start a fresh execution at the step where a failure was recorded."""
+    journey = db().journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    if journey.failure is None:
+        raise InvalidTransition("This journey has no recorded failure to resume from.")
+    start_at = RESUME_AT.get(journey.stage)
+    if start_at is None:
+        raise InvalidTransition(f"A journey at '{journey.stage.value}' has nothing to resume.")
+    stored = db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="resumed after failure",
+            reason=journey.failure.error,
+            update={"failure": None},
+        )
+    )
+    workflow.start(journey.id, start_at, name_suffix=f"resume{stored.version}")
+    return stored
+
+
+def status(caller: Caller, journey_id: str) -> dict[str, Any]:
+    journey = load_for(caller, journey_id)
+    c = claim(journey)
+    result: dict[str, Any] = {
+        "journey": journey,
+        "step": rules.step_number(journey.stage),
+        "history": history(journey_id),
+        "claim": c,
+        "evidence": evidence(journey) if journey.claim_number else [],
+    }
+    if journey.stage is Stage.CLAIM_DEVELOPMENT:
+        result["completeness"] = claim_completeness(journey)
+    return result
+
+
+def require_practitioner_of(caller: Caller, journey: Journey) -> None:
+    if caller.id != journey.practitioner_id:
+        raise Forbidden("Only the practitioner can do this.")
+
+
+def deadline_of(journey: Journey) -> datetime | None:
+    return journey.claim_deadline
+
+
+__all__ = [
+    "EvidenceStatus",
+    "actor_of",
+]

@@ -1,0 +1,196 @@
+"""The state machine's Lambda tasks: each is idempotent, because Step Functions may run a task twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from .. import clock
+from ..dal import schedules as schedule_store
+from ..dal import workflow
+from ..domain import journey as rules
+from ..domain.errors import InvalidTransition
+from ..domain.models import Failure, Journey, Stage
+from ..observability import logger
+from . import journeys as js
+from .common import db, moved, updated
+
+SYSTEM = "system:workflow"
+
+STEP_STAGE: dict[str, Stage] = {
+    "reflection": Stage.REFLECTION,
+    "workshop": Stage.WORKSHOP,
+    "decision": Stage.DECISION,
+    "claim_development": Stage.CLAIM_DEVELOPMENT,
+    "awaiting_panel": Stage.AWAITING_PANEL,
+    "panel_review": Stage.PANEL_REVIEW,
+    "interview": Stage.INTERVIEW,
+}
+
+
+class StepNotOpen(Exception):
+    """The journey cannot wait at this step (its stage forbids it). Caught into RecordFailure."""
+
+
+def await_step(journey_id: str, step: str, task_token: str, execution_arn: str) -> dict[str, Any]:
+    """A person's step is open: move the journey there (if it is not already) and keep the token."""
+    store = db()
+    journey = store.journey(journey_id)
+    target = STEP_STAGE[step]
+    if journey.task_token == task_token:
+        return {"waiting": step}  # a retried invocation
+    if journey.stage is Stage.WITHDRAWN:
+        workflow.fail(task_token, "Withdrawn", "The practitioner withdrew.")
+        return {"waiting": None}
+    update: dict[str, Any] = {
+        "task_token": task_token,
+        "waiting_step": step,
+        "execution_arn": execution_arn,
+        "resume_token": None,
+    }
+    if journey.stage is not target:
+        if not rules.can_move(journey.stage, target):
+            raise StepNotOpen(f"journey {journey_id} is at {journey.stage.value}; cannot open {step}")
+        if target is Stage.CLAIM_DEVELOPMENT and journey.stage is not Stage.SUBMITTED:
+            c = js.cohort(journey.cohort_id)
+            update |= {
+                "claim_number": journey.claim_number + 1,
+                "claim_deadline": clock.now() + timedelta(days=round(c.claim_window_months * 30.44)),
+                "extension_granted": False,
+                "outcome": None,
+            }
+        change = moved(
+            journey, target, actor=SYSTEM, action=f"{step.replace('_', ' ')} opened", update=update
+        )
+    else:
+        change = updated(journey, actor=SYSTEM, action=f"{step.replace('_', ' ')} opened", update=update)
+    stored = store.commit(change)
+    if target is Stage.CLAIM_DEVELOPMENT and stored.claim_deadline is not None:
+        js.schedule_claim_deadline(stored)
+    if target is Stage.WORKSHOP and stored.workshop_attended:
+        # Attendance was recorded before the reflection was finished: the step is already done.
+        store.commit(moved(stored, Stage.DECISION, actor=SYSTEM, action="workshop already attended"))
+        workflow.resume(task_token, {"attended": True})
+    return {"waiting": step}
+
+
+def record_stage(journey_id: str, stage: Stage) -> dict[str, Any]:
+    """Moves the workflow makes on its own: deferred (with re-engagement scheduled), closed, lapsed."""
+    store = db()
+    journey = store.journey(journey_id)
+    if journey.stage is stage:
+        return {"stage": stage.value}  # a retried invocation
+    reason = None
+    if stage is Stage.DEFERRED and journey.reengage_on:
+        reason = f"re-engage on {journey.reengage_on.isoformat()}"
+    stored = store.commit(moved(journey, stage, actor=SYSTEM, reason=reason))
+    if stage is Stage.DEFERRED and stored.reengage_on is not None:
+        at = clock.now().replace(
+            year=stored.reengage_on.year,
+            month=stored.reengage_on.month,
+            day=stored.reengage_on.day,
+            hour=9,
+            minute=0,
+            second=0,
+            microsecond=0,
+        )
+        schedule_store.put(journey_id, "reengage", at, {"kind": "reengage"})
+    return {"stage": stage.value}
+
+
+def check_claim(journey_id: str) -> dict[str, Any]:
+    store = db()
+    journey = store.journey(journey_id)
+    if journey.stage is not Stage.SUBMITTED:
+        # Retried after it already moved on: report what was decided then.
+        return {"complete": journey.stage is not Stage.CLAIM_DEVELOPMENT, "missing": []}
+    result = js.claim_completeness(journey)
+    if not result.complete:
+        store.commit(
+            moved(
+                journey,
+                Stage.CLAIM_DEVELOPMENT,
+                actor=SYSTEM,
+                action="returned to claim development",
+                reason="; ".join(result.missing[:5]),
+            )
+        )
+    return {"complete": result.complete, "missing": result.missing, "summary": result.summary}
+
+
+def record_failure(journey_id: str, error: str, cause: str, execution_arn: str) -> dict[str, Any]:
+    store = db()
+    for _ in range(3):
+        journey = store.journey(journey_id)
+        failure = Failure(
+            step=journey.waiting_step or journey.stage.value,
+            error=error[:200],
+            cause=cause[:2000],
+            at=clock.now(),
+        )
+        try:
+            store.commit(
+                updated(
+                    journey,
+                    actor=SYSTEM,
+                    action="step failed",
+                    reason=f"{error}: {cause[:300]}",
+                    update={"failure": failure, "task_token": None, "waiting_step": None},
+                )
+            )
+            logger.error(
+                "journey step failed",
+                extra={"journey_id": journey_id, "error": error, "execution": execution_arn},
+            )
+            return {"recorded": True}
+        except Exception as exc:
+            logger.warning("retrying failure record", extra={"error": str(exc)})
+    return {"recorded": False}
+
+
+def scheduled(event: dict[str, Any]) -> dict[str, Any]:
+    """Target of EventBridge Scheduler."""
+    from . import notifications
+
+    kind = event.get("kind")
+    journey_id = str(event["journey_id"])
+    store = db()
+    journey = store.journey(journey_id)
+    if kind == "claim_reminder":
+        if journey.stage is Stage.CLAIM_DEVELOPMENT:
+            notifications.send_quietly(journey, "claim_reminder", days_left=int(event.get("days_left", 0)))
+        return {"done": kind}
+    if kind == "claim_deadline":
+        if (
+            journey.stage is Stage.CLAIM_DEVELOPMENT
+            and journey.claim_deadline is not None
+            and clock.now() >= journey.claim_deadline
+            and journey.task_token
+        ):
+            token = journey.task_token
+            store.commit(
+                updated(
+                    journey,
+                    actor="system:scheduler",
+                    action="claim deadline passed",
+                    update={"task_token": None, "resume_token": token, "waiting_step": None},
+                )
+            )
+            workflow.resume(token, {"event": "lapsed"})
+            return {"done": "lapsed"}
+        return {"done": "nothing due"}
+    if kind == "reengage":
+        if journey.stage is Stage.DEFERRED:
+            workflow.start(journey_id, "decision", name_suffix=f"reengage{journey.version}")
+            notifications.send_quietly(journey, "reengagement")
+        return {"done": kind}
+    if kind == "review_reminder":
+        if journey.stage is Stage.PANEL_REVIEW:
+            notifications.send_quietly(journey, "review_reminder")
+        return {"done": kind}
+    raise InvalidTransition(f"Unknown scheduled event '{kind}'.")
+
+
+def ensure_stage(journey: Journey, stage: Stage) -> None:
+    if journey.stage is not stage:
+        raise InvalidTransition(f"The journey is at '{journey.stage.value}', not '{stage.value}'.")
