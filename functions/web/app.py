@@ -1,0 +1,19 @@
+"""The web function: server-rendered pages (NHS.UK frontend), signing people in with a session cookie.
+
+Thin on purpose: the routes live in odvalidation.web.site, which the layer carries to the function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from odvalidation.observability import logger, tracer
+from odvalidation.web.site import handle
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, context)

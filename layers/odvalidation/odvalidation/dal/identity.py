@@ -1,0 +1,186 @@
+"""Cognito user pool calls made by the web pages: sign up, confirm, sign in, refresh.
+
+Cognito's error codes are turned into `IdentityError`s whose message a person can act on, with the
+form field it belongs to, so pages never show AWS wording or stack traces.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict
+
+from ..domain.models import Role
+from ..settings import settings
+from .clients import client
+
+
+class Problem(StrEnum):
+    EMAIL_TAKEN = "email_taken"
+    WEAK_PASSWORD = "weak_password"  # noqa: S105 - a problem name, not a password
+    INVALID_DETAILS = "invalid_details"
+    BAD_CREDENTIALS = "bad_credentials"
+    NOT_CONFIRMED = "not_confirmed"
+    WRONG_CODE = "wrong_code"
+    EXPIRED_CODE = "expired_code"
+    ALREADY_CONFIRMED = "already_confirmed"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    SESSION_ENDED = "session_ended"
+
+
+class IdentityError(Exception):
+    """A sign-up or sign-in problem the person can fix; `field` names the form field it belongs to."""
+
+    def __init__(self, problem: Problem, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.message = message
+        self.field = field
+
+
+class Tokens(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id_token: str
+    # Cognito does not return a new refresh token when refreshing: the caller keeps the old one.
+    refresh_token: str | None = None
+
+
+# The pool's password policy (template.yaml), in words a person can follow.
+STRENGTH_RULE = (
+    "Password must be at least 12 characters and include a capital letter, a lowercase letter and a number"
+)
+
+_TOO_MANY = IdentityError(
+    Problem.TOO_MANY_ATTEMPTS, "You have tried too many times. Wait 15 minutes, then try again."
+)
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def sign_up(*, email: str, password: str, name: str, academy: str, employer: str) -> str:
+    """Create a practitioner's account (unconfirmed until the emailed code is entered); returns the sub."""
+    cognito = client("cognito-idp")
+    attributes = [
+        {"Name": "email", "Value": email},
+        {"Name": "name", "Value": name},
+        {"Name": "custom:academy", "Value": academy},
+        {"Name": "custom:employer", "Value": employer},
+    ]
+    try:
+        response: dict[str, Any] = cognito.sign_up(
+            ClientId=settings().user_pool_client_id,
+            Username=email,
+            Password=password,
+            UserAttributes=attributes,
+        )
+    except ClientError as error:
+        code = _code(error)
+        if code == "UsernameExistsException":
+            raise IdentityError(
+                Problem.EMAIL_TAKEN,
+                "An account already uses this email address. Sign in, or use a different email address.",
+                "email",
+            ) from None
+        if code == "InvalidPasswordException":
+            raise IdentityError(Problem.WEAK_PASSWORD, STRENGTH_RULE, "password") from None
+        if code == "InvalidParameterException":
+            raise IdentityError(
+                Problem.INVALID_DETAILS,
+                "Enter an email address in the correct format, like name@nhs.net",
+                "email",
+            ) from None
+        if code in {"TooManyRequestsException", "LimitExceededException"}:
+            raise _TOO_MANY from None
+        raise
+    sub = str(response["UserSub"])
+    # Everyone who signs themselves up is a practitioner; other roles are given by academy leads.
+    # With email as the username attribute the pool's real username is the sub (in Cognito and in moto).
+    cognito.admin_add_user_to_group(
+        UserPoolId=settings().user_pool_id, Username=sub, GroupName=Role.PRACTITIONER.value
+    )
+    return sub
+
+
+def confirm_sign_up(*, email: str, code: str) -> None:
+    try:
+        client("cognito-idp").confirm_sign_up(
+            ClientId=settings().user_pool_client_id, Username=email, ConfirmationCode=code
+        )
+    except ClientError as error:
+        problem = _code(error)
+        if problem == "CodeMismatchException":
+            raise IdentityError(
+                Problem.WRONG_CODE, "The code is not correct. Check the email we sent and try again.", "code"
+            ) from None
+        if problem == "ExpiredCodeException":
+            raise IdentityError(
+                Problem.EXPIRED_CODE, "The code has expired. Sign up again to get a new code.", "code"
+            ) from None
+        if problem == "NotAuthorizedException":
+            raise IdentityError(
+                Problem.ALREADY_CONFIRMED, "This account is already confirmed. Sign in instead.", "email"
+            ) from None
+        if problem in {"UserNotFoundException", "InvalidParameterException"}:
+            raise IdentityError(
+                Problem.INVALID_DETAILS, "Enter the email address you signed up with", "email"
+            ) from None
+        if problem in {
+            "TooManyRequestsException",
+            "LimitExceededException",
+            "TooManyFailedAttemptsException",
+        }:
+            raise _TOO_MANY from None
+        raise
+
+
+def sign_in(*, email: str, password: str) -> Tokens:
+    try:
+        response: dict[str, Any] = client("cognito-idp").initiate_auth(
+            ClientId=settings().user_pool_client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+    except ClientError as error:
+        code = _code(error)
+        # One message for unknown user and wrong password, so the form does not reveal who has an account.
+        if code in {"NotAuthorizedException", "UserNotFoundException"}:
+            raise IdentityError(
+                Problem.BAD_CREDENTIALS, "Enter a correct email address and password", "email"
+            ) from None
+        if code == "UserNotConfirmedException":
+            raise IdentityError(
+                Problem.NOT_CONFIRMED, "Confirm your email address before you sign in", "email"
+            ) from None
+        if code in {"TooManyRequestsException", "LimitExceededException", "PasswordResetRequiredException"}:
+            raise _TOO_MANY from None
+        raise
+    result = response.get("AuthenticationResult")
+    if not result:
+        # A challenge (new password, MFA) that this service does not offer: invited users set a password first.
+        raise IdentityError(
+            Problem.BAD_CREDENTIALS,
+            "Your account needs a new password. Use the link in your invitation email to set one.",
+            "email",
+        )
+    return Tokens(id_token=result["IdToken"], refresh_token=result.get("RefreshToken"))
+
+
+def refresh(refresh_token: str) -> Tokens:
+    """A fresh ID token from the refresh token, so a long form is not lost when the hour-long token expires."""
+    try:
+        response: dict[str, Any] = client("cognito-idp").initiate_auth(
+            ClientId=settings().user_pool_client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": refresh_token},
+        )
+    except ClientError as error:
+        if _code(error) in {"NotAuthorizedException", "UserNotFoundException", "InvalidParameterException"}:
+            raise IdentityError(Problem.SESSION_ENDED, "Your session has ended. Sign in again.") from None
+        raise
+    result = response["AuthenticationResult"]
+    return Tokens(id_token=result["IdToken"], refresh_token=result.get("RefreshToken") or refresh_token)

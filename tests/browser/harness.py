@@ -1,0 +1,274 @@
+"""Test support for the web function: API Gateway events, a Cognito pool like the template's, and a tiny
+HTTP front that turns browser requests into REST (v1) events for the handler.
+
+The local stack's HTTP front replaces `serve_web` later; until then browser tests use it directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ROLES = ("practitioner", "supporter", "panel", "academy_lead", "national_lead")
+PASSWORD = "CorrectHorse42battery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "od-validation-web"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:od-validation-web"
+    aws_request_id: str = "test-request"
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: str | bytes | None = None,
+    headers: Mapping[str, str | list[str]] | None = None,
+    query: Mapping[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST (v1) proxy event, as the WebFunction's /{proxy+} route receives it."""
+    multi_headers = {k: (v if isinstance(v, list) else [v]) for k, v in (headers or {}).items()}
+    is_base64 = isinstance(body, bytes)
+    text_body = base64.b64encode(body).decode() if isinstance(body, bytes) else body
+    return {
+        "resource": "/{proxy+}" if path != "/" else "/",
+        "path": path,
+        "httpMethod": method,
+        "headers": {k: v[-1] for k, v in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} if query else None,
+        "multiValueQueryStringParameters": dict(query) if query else None,
+        "pathParameters": {"proxy": path.lstrip("/")} if path != "/" else None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": path,
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": text_body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def create_user_pool(cognito: Any) -> tuple[str, str]:
+    """A user pool and web client set up as template.yaml sets them up; returns (pool id, client id)."""
+    pool = cognito.create_user_pool(
+        PoolName="od-validation-users",
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 12,
+                "RequireLowercase": True,
+                "RequireUppercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": False,
+            }
+        },
+        Schema=[
+            {"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True},
+            {"Name": "name", "AttributeDataType": "String", "Required": True, "Mutable": True},
+            {"Name": "academy", "AttributeDataType": "String", "Mutable": True},
+            {"Name": "employer", "AttributeDataType": "String", "Mutable": True},
+        ],
+    )["UserPool"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="web",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+        ReadAttributes=["email", "name", "custom:academy", "custom:employer"],
+    )["UserPoolClient"]
+    for role in ROLES:
+        cognito.create_group(UserPoolId=pool["Id"], GroupName=role)
+    return pool["Id"], client["ClientId"]
+
+
+def web_environment(pool_id: str, client_id: str, jwks_url: str, *, local: bool = False) -> dict[str, str]:
+    """The environment variables the web function needs (template Globals plus the session settings)."""
+    return {
+        "AWS_DEFAULT_REGION": "eu-west-2",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "USER_POOL_ID": pool_id,
+        "USER_POOL_CLIENT_ID": client_id,
+        "JWKS_URL": jwks_url,
+        "SESSION_SECRET": "test-session-secret-" + uuid.uuid4().hex,
+        "SECURE_COOKIES": "false",
+        "VERIFY_TOKENS_LOCALLY": "true" if local else "false",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+
+
+def reset_process_caches() -> None:
+    """Forget settings, boto3 clients and the JWKS client, after the environment changed."""
+    from odvalidation.dal import clients
+    from odvalidation.settings import settings
+    from odvalidation.web import security
+
+    settings.cache_clear()
+    clients.reset()
+    security._jwks_client.cache_clear()
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def _make_request_handler(handler: Handler, lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
+    class Bridge(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+            pass
+
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else None
+            headers: dict[str, list[str]] = {}
+            for name, value in self.headers.items():
+                headers.setdefault(name, []).append(value)
+            body: str | bytes | None = None
+            if raw is not None:
+                try:
+                    body = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    body = raw
+            query = parse_qs(url.query, keep_blank_values=True) or None
+            event = api_event(self.command, url.path or "/", body=body, headers=headers, query=query)
+            # Lambda runs one request at a time per process; the resolver relies on that.
+            with lock:
+                result = handler(event, LambdaContext())
+            payload = result.get("body") or ""
+            data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")
+            self.send_response(int(result["statusCode"]))
+            sent: set[str] = set()
+            for name, values in (result.get("multiValueHeaders") or {}).items():
+                sent.add(name.lower())
+                for value in values:
+                    self.send_header(name, str(value))
+            for name, value in (result.get("headers") or {}).items():
+                if name.lower() not in sent:
+                    self.send_header(name, str(value))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_HEAD = _serve  # noqa: N815 - the names http.server dispatches to
+
+    return Bridge
+
+
+@contextmanager
+def serve_web(handler: Handler) -> Iterator[str]:
+    """Serve the handler on a free 127.0.0.1 port; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _make_request_handler(handler, threading.Lock()))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, list[str]]
+    body: str
+
+    def header(self, name: str) -> str | None:
+        for key, values in self.headers.items():
+            if key.lower() == name.lower():
+                return values[-1]
+        return None
+
+    @property
+    def set_cookies(self) -> list[str]:
+        return [v for k, vs in self.headers.items() if k.lower() == "set-cookie" for v in vs]
+
+    def csrf_token(self) -> str:
+        import re
+
+        found = re.search(r'name="csrf_token" value="([^"]+)"', self.body)
+        assert found, "the page has no CSRF field"
+        return found.group(1)
+
+
+class WebClient:
+    """Calls the handler in-process like a browser would: it keeps cookies and sends forms urlencoded."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+    ) -> Reply:
+        from urllib.parse import urlencode
+
+        headers: dict[str, str | list[str]] = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode(form)
+        event = api_event(
+            method, path, body=body, headers=headers, query={k: [v] for k, v in (query or {}).items()}
+        )
+        result = self.handler(event, LambdaContext())
+        payload = result.get("body") or ""
+        if result.get("isBase64Encoded"):
+            payload = base64.b64decode(payload).decode("latin-1")
+        multi = {k: list(v) for k, v in (result.get("multiValueHeaders") or {}).items()}
+        for k, v in (result.get("headers") or {}).items():
+            multi.setdefault(k, [v])
+        reply = Reply(int(result["statusCode"]), multi, payload)
+        for cookie in reply.set_cookies:
+            name, _, rest = cookie.partition("=")
+            value = rest.split(";", 1)[0]
+            if "Max-Age=0" in cookie:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return reply
+
+    def get(self, path: str, **query: str) -> Reply:
+        return self.request("GET", path, query=query)
+
+    def post(self, path: str, form: Mapping[str, str]) -> Reply:
+        return self.request("POST", path, form=form)
+
+    def submit(self, path: str, form: Mapping[str, str]) -> Reply:
+        """GET the form page, then POST to it with the page's CSRF token, as a browser would."""
+        token = self.get(path).csrf_token()
+        return self.post(path, {**form, "csrf_token": token})
