@@ -8,7 +8,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from ..domain.access import Caller
-from ..domain.models import Cohort
+from ..domain.academies import academy
+from ..domain.errors import InvalidInput
+from ..domain.models import Cohort, Person
 from ..services import journeys as js
 from ..services.journeys import UploadLink
 from .identity import current_caller
@@ -25,6 +27,7 @@ from .schemas import (
     JourneySummary,
     Me,
     Message,
+    ProfileIn,
     ReasonIn,
     ReflectionIn,
     RegisterInterest,
@@ -50,6 +53,25 @@ def me() -> Me:
         academy_id=c.academy_id,
         journeys=[JourneySummary.of(j) for j in js.my_journeys(c)],
         supporting=[JourneySummary.of(j) for j in js.supported_journeys(c)],
+    )
+
+
+@router.put("/api/me/profile", tags=["You"], summary="Your profile: name, employer, academy")
+def profile(body: ProfileIn) -> Person:
+    c = caller()
+    if not c.email:
+        raise InvalidInput("Your sign-in has no email address; sign in again.")
+    if body.academy_id:
+        academy(body.academy_id)
+    return js.save_person(
+        Person(
+            id=c.id,
+            name=body.name,
+            email=c.email,
+            employer=body.employer,
+            academy_id=body.academy_id or c.academy_id,
+            line_managers=body.line_managers,
+        )
     )
 
 

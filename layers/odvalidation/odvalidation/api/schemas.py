@@ -172,3 +172,12 @@ class Me(BaseModel):
     academy_id: str | None
     journeys: list[JourneySummary]
     supporting: list[JourneySummary]
+
+
+class ProfileIn(Body):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    employer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    academy_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    line_managers: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=10
+    )

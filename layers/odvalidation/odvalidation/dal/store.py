@@ -75,6 +75,7 @@ class Change:
     deletes: list[dict[str, str]] = field(default_factory=list)
     counters: dict[str, dict[str, int]] = field(default_factory=dict)  # scope -> deltas
     guards: list[dict[str, Any]] = field(default_factory=list)  # extra Put items with a not-exists condition
+    updates: list[dict[str, Any]] = field(default_factory=list)  # raw Update operations (e.g. member loads)
 
 
 def journey_index(j: Journey) -> dict[str, str]:
@@ -225,6 +226,8 @@ class Store:
                     }
                 }
             )
+        for update in change.updates:
+            ops.append({"Update": {"TableName": self.table, **update}})
         for key in change.deletes:
             ops.append({"Delete": {"TableName": self.table, "Key": {k: {"S": v} for k, v in key.items()}}})
         for scope, deltas in change.counters.items():

@@ -26,7 +26,7 @@ ALLOWED: dict[Stage, frozenset[Stage]] = {
     S.SUBMITTED: frozenset({S.PANEL_REVIEW, S.AWAITING_PANEL, S.CLAIM_DEVELOPMENT, S.WITHDRAWN}),
     S.AWAITING_PANEL: frozenset({S.PANEL_REVIEW, S.WITHDRAWN}),
     S.PANEL_REVIEW: frozenset({S.INTERVIEW, S.AWAITING_PANEL, S.WITHDRAWN}),
-    S.INTERVIEW: frozenset({S.VALIDATED, S.NOT_YET_VALIDATED}),
+    S.INTERVIEW: frozenset({S.VALIDATED, S.NOT_YET_VALIDATED, S.WITHDRAWN}),
     S.VALIDATED: frozenset(),
     # There is no fail: "not yet" brings feedback and a route back to a new claim.
     S.NOT_YET_VALIDATED: frozenset({S.CLAIM_DEVELOPMENT}),

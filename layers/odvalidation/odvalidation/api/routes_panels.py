@@ -1,0 +1,158 @@
+"""Routes for panel members and for the academy lead's pool and assignments (issue 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, Field, StringConstraints
+
+from ..domain.access import Caller
+from ..domain.models import ElementJudgement, Interview, Outcome, OutcomeRecord, Panel, Recommendation, Review
+from ..domain.panels import PanelMember
+from ..services import panels
+from .identity import current_caller
+from .schemas import Body, JourneyList, JourneySummary, Message
+
+router = Router()
+Ident = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def caller() -> Caller:
+    return current_caller(router)
+
+
+class DeclarationIn(Body):
+    conflict: bool
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class ReviewIn(Body):
+    judgements: list[ElementJudgement] = Field(max_length=100)
+    recommendation: Recommendation
+
+
+class ReviewsOut(BaseModel):
+    reviews: list[Review]
+    disagreements: list[str]
+
+
+class InterviewIn(Body):
+    at: datetime
+    location: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    duration_minutes: int = Field(default=60, ge=15, le=240)
+
+
+class OutcomeIn(Body):
+    outcome: Outcome
+    feedback: dict[
+        Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")],
+        Annotated[str, StringConstraints(max_length=4000)],
+    ] = Field(default_factory=dict, max_length=100)
+    development_plan: Annotated[str, StringConstraints(max_length=8000)] = ""
+
+
+class ResolveIn(Body):
+    member_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class Pool(BaseModel):
+    members: list[PanelMember]
+
+
+class Link(BaseModel):
+    url: str
+    expires_in_seconds: int
+
+
+@router.get("/api/panel/members", tags=["Panels"], summary="The panel pool (academy and national leads)")
+def list_pool() -> Pool:
+    c = caller()
+    from ..domain.access import require_role
+    from ..domain.models import Role
+
+    require_role(c, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    return Pool(members=panels.pool())
+
+
+@router.put("/api/panel/members/<member_id>", tags=["Panels"], summary="Add or change a pool member")
+def save_member(member_id: Ident, body: PanelMember) -> PanelMember:
+    if body.id != member_id:
+        from ..domain.errors import InvalidInput
+
+        raise InvalidInput("The member id in the path and the body differ.")
+    return panels.save_member(caller(), body)
+
+
+@router.get("/api/panel/assignments", tags=["Panels"], summary="Claims you are on the panel for")
+def assignments() -> JourneyList:
+    return JourneyList(journeys=[JourneySummary.of(j) for j in panels.my_assignments(caller())])
+
+
+@router.get("/api/journeys/<journey_id>/panel", tags=["Panels"], summary="The claim's panel")
+def get_panel(journey_id: Ident) -> Panel:
+    from ..services import journeys as js
+
+    js.load_for(caller(), journey_id)
+    return panels.current_panel(journey_id)
+
+
+@router.post("/api/journeys/<journey_id>/panel/declaration", tags=["Panels"], summary="Declare conflicts")
+def declaration(journey_id: Ident, body: DeclarationIn) -> Message:
+    panels.declare(caller(), journey_id, conflict=body.conflict, note=body.note)
+    return Message(
+        message="Conflict declared; your seat has been offered to another member."
+        if body.conflict
+        else "Thank you: you have declared no conflict of interest and can now open the evidence."
+    )
+
+
+@router.get(
+    "/api/journeys/<journey_id>/evidence/<evidence_id>/link",
+    tags=["Panels"],
+    summary="A short-lived link to download one piece of evidence",
+)
+def evidence_link(journey_id: Ident, evidence_id: Ident) -> Link:
+    from ..dal.evidence import DOWNLOAD_LINK_SECONDS
+
+    return Link(
+        url=panels.evidence_link(caller(), journey_id, evidence_id), expires_in_seconds=DOWNLOAD_LINK_SECONDS
+    )
+
+
+@router.put("/api/journeys/<journey_id>/panel/review", tags=["Panels"], summary="Submit your review")
+def review(journey_id: Ident, body: ReviewIn) -> Message:
+    panels.submit_review(caller(), journey_id, body.judgements, body.recommendation)
+    return Message(message="Review submitted.")
+
+
+@router.get(
+    "/api/journeys/<journey_id>/panel/reviews", tags=["Panels"], summary="All reviews, once yours is in"
+)
+def reviews(journey_id: Ident) -> ReviewsOut:
+    found, flags = panels.reviews_for(caller(), journey_id)
+    return ReviewsOut(reviews=found, disagreements=flags)
+
+
+@router.post(
+    "/api/journeys/<journey_id>/panel/resolution",
+    tags=["Panels"],
+    summary="Unblock a claim that has no valid panel (academy lead)",
+)
+def resolve(journey_id: Ident, body: ResolveIn) -> Panel:
+    return panels.resolve_blocked(caller(), journey_id, member_ids=body.member_ids, reason=body.reason)
+
+
+@router.post("/api/journeys/<journey_id>/interview", tags=["Panels"], summary="Arrange the interview")
+def interview(journey_id: Ident, body: InterviewIn) -> Interview:
+    return panels.schedule_interview(caller(), journey_id, body.at, body.location, body.duration_minutes)
+
+
+@router.post(
+    "/api/journeys/<journey_id>/outcome", tags=["Panels"], summary="Record the outcome (panel chair)"
+)
+def outcome(journey_id: Ident, body: OutcomeIn) -> OutcomeRecord:
+    return panels.record_outcome(caller(), journey_id, body.outcome, body.feedback, body.development_plan)

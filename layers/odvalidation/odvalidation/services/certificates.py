@@ -1,0 +1,224 @@
+"""Issuing, sharing, revoking and verifying certificates (issue 5)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from .. import clock
+from ..certificates.credential import build_credential, verify_url
+from ..certificates.verification import VerificationResult, status_of
+from ..dal import keys
+from ..dal import schedules as schedule_store
+from ..dal.clients import client
+from ..dal.store import Change, to_item
+from ..domain.academies import academy
+from ..domain.access import Caller, check_lead
+from ..domain.errors import InvalidTransition, NotFound
+from ..domain.frameworks import framework
+from ..domain.models import AuditEvent, CertificateRecord, Level, Outcome, Stage
+from ..settings import settings
+from . import journeys as js
+from .common import db, updated
+
+SYSTEM = "system:certificates"
+
+
+def _put_object(key: str, body: bytes, content_type: str) -> None:
+    client("s3").put_object(
+        Bucket=settings().certificate_bucket,
+        Key=key,
+        Body=body,
+        ContentType=content_type,
+        ServerSideEncryption="aws:kms",
+    )
+
+
+def issue(journey_id: str) -> dict[str, Any]:
+    """Exactly one certificate per validated outcome, however often the step runs: the issuance guard
+    item is created in the same transaction as the certificate and the journey's link to it."""
+    store = db()
+    journey = store.journey(journey_id)
+    if journey.certificate_id and journey.stage is Stage.VALIDATED:
+        return {"certificate_id": journey.certificate_id, "issued": False}
+    if journey.stage is not Stage.VALIDATED or journey.outcome in (None, Outcome.NOT_YET):
+        raise InvalidTransition(f"Journey {journey_id} has no validated outcome to certify.")
+    assert journey.outcome is not None
+    level = Level(journey.outcome.value)
+    holder = js.person(journey.practitioner_id)
+    if holder is None:
+        raise NotFound(f"No profile for practitioner {journey.practitioner_id}.")
+    fw = framework(journey.framework_key)
+    at = clock.now()
+    s = settings()
+    record = CertificateRecord(
+        id=secrets.token_urlsafe(18),
+        journey_id=journey.id,
+        practitioner_id=journey.practitioner_id,
+        holder_name=holder.name,
+        level=level,
+        academy_id=journey.academy_id,
+        framework_key=journey.framework_key,
+        element_ids=[e.id for e in fw.elements_for(level)],
+        valid_from=at,
+        valid_until=at + timedelta(days=s.certificate_validity_days),
+        issued_at=at,
+        pdf_key=None,
+        credential_key=None,
+    )
+    record = record.model_copy(
+        update={
+            "pdf_key": f"certificates/{record.id}/certificate.pdf",
+            "credential_key": f"certificates/{record.id}/credential.jwt",
+        }
+    )
+    from ..certificates.jws import sign_credential
+    from ..certificates.pdf import render_certificate_pdf
+    from ..dal.signing import KmsSigner
+
+    panel_size = None
+    try:
+        from .panels import current_panel
+
+        panel_size = len(current_panel(journey.id).seats)
+    except NotFound:
+        pass
+    credential = build_credential(record, base_url=s.public_base_url, panel_size=panel_size)
+    token = sign_credential(credential, KmsSigner.for_this_environment(s.signing_key_id))
+    pdf = render_certificate_pdf(
+        record,
+        academy_name=academy(record.academy_id).name,
+        framework_title=f"{fw.title}, version {fw.version}",
+        verify_url=verify_url(s.public_base_url, record.id),
+    )
+    assert record.credential_key and record.pdf_key
+    _put_object(record.credential_key, token.encode(), "application/vc+jwt")
+    _put_object(record.pdf_key, pdf, "application/pdf")
+    change = updated(
+        journey,
+        actor=SYSTEM,
+        action="certificate issued",
+        reason=record.id,
+        update={"certificate_id": record.id},
+    )
+    change.puts.append(
+        to_item(
+            record,
+            keys.certificate(record.id),
+            GSI1PK=f"PRACTITIONER#{record.practitioner_id}",
+            GSI1SK=f"CERT#{record.issued_at.isoformat()}",
+        )
+    )
+    change.guards.append(
+        {k: {"S": v} for k, v in keys.issuance(journey.id, journey.claim_number).items()}
+        | {"certificate_id": {"S": record.id}}
+    )
+    try:
+        store.commit(change)
+    except Exception:
+        # Another run of this step won the race: its certificate is the one.
+        existing = store.get(keys.issuance(journey.id, journey.claim_number))
+        if existing is not None:
+            return {"certificate_id": existing["certificate_id"]["S"], "issued": False}
+        raise
+    for days in (90, 30):
+        schedule_store.put(
+            journey.id,
+            f"cert-expiry-{days}",
+            record.valid_until - timedelta(days=days),
+            {"kind": "certificate_expiry", "certificate_id": record.id, "days_left": days},
+        )
+    return {"certificate_id": record.id, "issued": True}
+
+
+def record_of(certificate_id: str) -> CertificateRecord | None:
+    return db().get_model(CertificateRecord, keys.certificate(certificate_id))
+
+
+def public_status(certificate_id: str) -> VerificationResult:
+    return status_of(record_of(certificate_id), clock.now())
+
+
+def jwks() -> dict[str, Any]:
+    from ..dal.signing import signing_jwks
+
+    return dict(signing_jwks(settings().signing_key_id))
+
+
+def mine(caller: Caller, certificate_id: str) -> CertificateRecord:
+    record = record_of(certificate_id)
+    if record is None:
+        raise NotFound("There is no such certificate.")
+    if record.practitioner_id != caller.id:
+        check_lead(caller, record.academy_id)
+    return record
+
+
+def download_links(caller: Caller, certificate_id: str) -> dict[str, str]:
+    record = mine(caller, certificate_id)
+    s3 = client("s3")
+    links = {}
+    for name, key in (("pdf", record.pdf_key), ("credential", record.credential_key)):
+        if key:
+            links[name] = s3.generate_presigned_url(
+                "get_object", Params={"Bucket": settings().certificate_bucket, "Key": key}, ExpiresIn=300
+            )
+    return links
+
+
+def credential_token(certificate_id: str) -> str:
+    record = record_of(certificate_id)
+    if record is None or not record.credential_key:
+        raise NotFound("There is no such certificate.")
+    out = client("s3").get_object(Bucket=settings().certificate_bucket, Key=record.credential_key)
+    return str(out["Body"].read().decode())
+
+
+def set_sharing(caller: Caller, certificate_id: str, public: bool) -> CertificateRecord:
+    record = mine(caller, certificate_id)
+    if record.practitioner_id != caller.id:
+        raise InvalidTransition("Only the holder chooses what is shared.")
+    changed = record.model_copy(update={"public": public})
+    db().put(
+        to_item(
+            changed,
+            keys.certificate(record.id),
+            GSI1PK=f"PRACTITIONER#{record.practitioner_id}",
+            GSI1SK=f"CERT#{record.issued_at.isoformat()}",
+        )
+    )
+    return changed
+
+
+def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecord:
+    record = record_of(certificate_id)
+    if record is None:
+        raise NotFound("There is no such certificate.")
+    check_lead(caller, record.academy_id)
+    if record.revoked_at is not None:
+        return record
+    at = clock.now()
+    revoked = record.model_copy(update={"revoked_at": at, "revoked_reason": reason})
+    store = db()
+    journey = store.journey(record.journey_id)
+    change: Change = updated(journey, actor=caller.id, action="certificate revoked", reason=reason)
+    change.puts.append(
+        to_item(
+            revoked,
+            keys.certificate(record.id),
+            GSI1PK=f"PRACTITIONER#{record.practitioner_id}",
+            GSI1SK=f"CERT#{record.issued_at.isoformat()}",
+        )
+    )
+    store.commit(change)
+    return revoked
+
+
+def audit(journey_id: str) -> list[AuditEvent]:
+    return js.history(journey_id)
+
+
+def as_json(record: CertificateRecord) -> str:
+    return json.dumps(record.model_dump(mode="json"))
