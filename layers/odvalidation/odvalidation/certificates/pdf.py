@@ -79,6 +79,7 @@ def render_certificate_pdf(
     import segno
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
+    from fpdf.prefs import ViewerPreferences
 
     fonts = resources.files("odvalidation.certificates") / "fonts"
     level_name = LEVEL_NAMES[record.level]
@@ -97,6 +98,8 @@ def render_certificate_pdf(
 
     pdf.set_title(f"Validation certificate: {level_name}, {holder}")
     pdf.set_lang("en-GB")
+    # Viewers then show (and screen readers announce) the title rather than the file name.
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     pdf.set_subject(f"{level_name} validation certificate issued by {academy}")
     pdf.set_author(academy)
     pdf.set_creator("System OD Validation")
