@@ -55,12 +55,14 @@ class KmsSigner:
 def _key_info(key_ref: str) -> tuple[str, bytes]:
     """(bare key id, DER public key), fetched once per process: the public key of a KMS key never changes."""
     response = client("kms").get_public_key(KeyId=key_ref)
-    if response.get("KeySpec") != "ECC_NIST_P256" or response.get("KeyUsage") != "SIGN_VERIFY":
+    # CustomerMasterKeySpec is the deprecated name that some emulators (moto) still answer with.
+    spec = response.get("KeySpec") or response.get("CustomerMasterKeySpec")
+    if spec != "ECC_NIST_P256" or response.get("KeyUsage") != "SIGN_VERIFY":
         raise ValueError(
-            f"KMS key {key_ref} is {response.get('KeySpec')}/{response.get('KeyUsage')}; "
+            f"KMS key {key_ref} is {spec}/{response.get('KeyUsage')}; "
             "certificates need an ECC_NIST_P256 SIGN_VERIFY key"
         )
-    key_id = str(response["KeyId"]).rsplit("/", 1)[-1]  # KMS answers with the key's ARN
+    key_id = str(response["KeyId"]).rsplit("/", 1)[-1]  # KMS answers with the key's ARN (moto: the id)
     return key_id, bytes(response["PublicKey"])
 
 
