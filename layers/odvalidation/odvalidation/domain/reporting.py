@@ -795,10 +795,11 @@ def suppress(
 
     Primary: every count (cell or total) from 1 to threshold-1 is suppressed. Zeros are shown by
     default (a zero discloses no one; NHS publications usually show them) unless `suppress_zero`.
-    Secondary: while any suppressed count could be worked out exactly from what is published (see
-    pinned_cells: this covers "a line with one suppressed cell" and every subtler pattern), also
-    suppress the smallest published non-zero count on that count's lines, body cells before totals, so
-    the least information is lost. threshold <= 1 turns suppression off.
+    Secondary: with totals both ways, each small count is hidden with the cheapest rectangle of
+    counts through it (smallest values; zeros and totals only if nothing else will do). Then, while any
+    suppressed count could still be worked out exactly from what is published (pinned_cells: covers
+    "a line with one suppressed cell" and every subtler pattern), the cheapest published count on a
+    line that needs a partner is hidden too. threshold 1 turns suppression off.
     """
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
@@ -809,29 +810,50 @@ def suppress(
     hidden = {(i, j) for i in range(n_rows) for j in range(n_cols) if lo <= m[i][j] < threshold}
     primary = len(hidden)
     rows_bound, cols_bound = table.row_totals, table.column_totals
+
+    def cost(cell: tuple[int, int]) -> int:
+        # Hide as little as possible: small counts first, totals and zeros (which protect little)
+        # only when nothing else will do.
+        v = m[cell[0]][cell[1]]
+        return v + (10**6 if v == 0 else 0) + (10**3 if cell[0] >= r or cell[1] >= c else 0)
+
+    if rows_bound and cols_bound:
+        # With totals both ways, the cheapest rectangle through a small count hides it: the four
+        # counts can trade one unit around the rectangle without changing any published total.
+        for i, j in sorted(hidden, key=lambda cell: (m[cell[0]][cell[1]], cell)):
+            if (i, j) not in pinned_cells(m, sign, hidden, rows_bound, cols_bound):
+                continue
+            rectangles = [
+                [(i, j2), (i2, j), (i2, j2)]
+                for i2 in range(n_rows)
+                for j2 in range(n_cols)
+                if i2 != i and j2 != j
+            ]
+            best = min(rectangles, key=lambda rect: sum(cost(x) for x in rect if x not in hidden))
+            hidden.update(best)
+    # Then, whatever is still pinned (a subtler pattern, or a table with totals one way only).
     while hidden:
         pinned = pinned_cells(m, sign, hidden, rows_bound, cols_bound)
         if not pinned:
             break
-        i, j = pinned[0]
-        # Only a constrained line can hide the cell: e.g. in a funnel table, its column.
-        line = ([(i, k) for k in range(n_cols)] if rows_bound else []) + (
-            [(k, j) for k in range(n_rows)] if cols_bound else []
-        )
-        candidates = [cell for cell in line if cell not in hidden]
-        if not candidates:  # pragma: no cover - a pinned cell always has a published neighbour
-            break
-        hidden.add(
-            min(
-                candidates,
-                key=lambda cell: (
-                    m[cell[0]][cell[1]] == 0,  # a suppressed zero protects little: prefer non-zero
-                    cell[0] >= r or cell[1] >= c,  # keep totals published where possible
-                    m[cell[0]][cell[1]],
-                    cell,
-                ),
+        # Only a constrained line can hide a cell (in a funnel table, its column). Lines where a
+        # pinned count is the only one hidden need a partner first; fixing them often frees the rest.
+        lines = [
+            line
+            for i, j in pinned
+            for line in (
+                [(i, k) for k in range(n_cols)] if rows_bound else [],
+                [(k, j) for k in range(n_rows)] if cols_bound else [],
             )
-        )
+            if line
+        ]
+        lonely = [line for line in lines if sum(cell in hidden for cell in line) == 1]
+        candidates = [cell for line in (lonely or lines) for cell in line if cell not in hidden]
+        if not candidates:  # pragma: no cover - defensive: never publish a count that can be worked out
+            candidates = [(i, j) for i in range(n_rows) for j in range(n_cols) if (i, j) not in hidden]
+            if not candidates:
+                break
+        hidden.add(min(candidates, key=lambda cell: (cost(cell), cell)))
 
     def shown(i: int, j: int) -> int | None:
         return None if (i, j) in hidden else m[i][j]
