@@ -8,11 +8,13 @@ resource type. moto's own CloudFormation skips or flattens too much of this temp
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
 import logging
 import re
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,18 +93,21 @@ class DeployedStack:
 def clients_for(endpoint_url: str) -> Callable[[str], Any]:
     cache: dict[str, Any] = {}
     config = Config(retries={"max_attempts": 2})
+    # One session for all clients: it caches the service models, so each client costs far less.
+    session = boto3.session.Session(
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+    )
+    lock = threading.Lock()
 
     def client(service: str) -> Any:
-        if service not in cache:
-            cache[service] = boto3.client(  # type: ignore[call-overload]
-                service,
-                endpoint_url=endpoint_url,
-                region_name=REGION,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
-                config=config,
-            )
-        return cache[service]
+        with lock:
+            if service not in cache:
+                cache[service] = session.client(  # type: ignore[call-overload]
+                    service, endpoint_url=endpoint_url, config=config
+                )
+            return cache[service]
 
     return client
 
@@ -137,7 +142,9 @@ def translate(sam: dict[str, Any], base: Path, s3: Any) -> dict[str, Any]:
     from samtranslator.translator.translator import Translator
 
     sam = copy.deepcopy(sam)
-    s3.create_bucket(Bucket=ARTIFACT_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    # A second deploy into the same moto (tests) reuses the bucket.
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=ARTIFACT_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     for logical_id, resource in sam.get("Resources", {}).items():
         props = resource.get("Properties", {})
         for key in ("CodeUri", "ContentUri"):

@@ -1,0 +1,420 @@
+"""The HTTP front: plays API Gateway (REST, v1 proxy events) before the in-process Lambda handlers.
+
+Routes come from the deployed template's Api events (local.deploy records them). Routes guarded by
+the Cognito authorizer get the bearer token verified here, before the handler runs, as API Gateway
+does. Paths under /_local/ exist only locally: demo users, the clock, the mailbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import logging
+import re
+import threading
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+import jwt
+from pydantic import BaseModel, Field, ValidationError
+
+from local import dispatch
+from local.deploy import ACCOUNT_ID, REST_API_ID, Route
+
+if TYPE_CHECKING:
+    from local.stack import LocalStack
+
+log = logging.getLogger(__name__)
+
+STAGE = "v1"
+_TEXT_TYPES = re.compile(
+    r"^(text/|application/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+(json|xml))", re.IGNORECASE
+)
+
+
+class ClockRequest(BaseModel):
+    days: float = Field(ge=0, le=3650)
+
+
+class SignInAsRequest(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+
+
+class CompiledRoute:
+    """A route's path template as a regex, with how specific it is (API Gateway prefers the most specific)."""
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+        pattern = ""
+        literal = 0
+        self.greedy = False
+        for segment in route.path.strip("/").split("/") if route.path != "/" else []:
+            if segment.startswith("{") and segment.endswith("+}"):
+                pattern += f"/(?P<{segment[1:-2]}>.+)"
+                self.greedy = True
+            elif segment.startswith("{") and segment.endswith("}"):
+                pattern += f"/(?P<{segment[1:-1]}>[^/]+)"
+            else:
+                pattern += "/" + re.escape(segment)
+                literal += 1
+        self.regex = re.compile(f"^{pattern or '/'}$")
+        self.literal_segments = literal
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        if self.route.method not in ("ANY", method):
+            return None
+        m = self.regex.match(path)
+        return m.groupdict() if m else None
+
+    def specificity(self) -> tuple[int, int, int]:
+        return (self.literal_segments, 0 if self.greedy else 1, 0 if self.route.method == "ANY" else 1)
+
+
+class Unauthorized(Exception):
+    pass
+
+
+class HttpFront:
+    def __init__(self, stack: LocalStack, port: int = 3000, host: str = "127.0.0.1") -> None:
+        self.stack = stack
+        self._jwks: jwt.PyJWKSet | None = None
+        self._jwks_lock = threading.Lock()
+        front = self
+
+        class Handler(_RequestHandler):
+            pass
+
+        Handler.front = front
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.port = int(self.server.server_address[1])
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, name="local-http-front", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.server.shutdown()
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.server.server_close()
+
+    # ------------------------------------------------------------------ routing
+
+    def routes(self) -> list[CompiledRoute]:
+        return sorted(
+            (CompiledRoute(r) for r in self.stack.deployed.routes),
+            key=lambda r: r.specificity(),
+            reverse=True,
+        )
+
+    def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for compiled in self.routes():
+            params = compiled.match(method, path)
+            if params is not None:
+                return compiled.route, params
+        return None
+
+    # ------------------------------------------------------------------ the Cognito authorizer
+
+    def _key_set(self, refresh: bool = False) -> jwt.PyJWKSet:
+        with self._jwks_lock:
+            if self._jwks is None or refresh:
+                import urllib.request
+
+                with urllib.request.urlopen(self.stack.jwks_url, timeout=5) as response:
+                    self._jwks = jwt.PyJWKSet.from_dict(json.loads(response.read()))
+            return self._jwks
+
+    def verify(self, authorization: str | None) -> dict[str, str]:
+        """The claims API Gateway's Cognito authorizer would pass on, or Unauthorized."""
+        if not authorization:
+            raise Unauthorized("no token")
+        token = authorization.removeprefix("Bearer ").removeprefix("bearer ").strip()
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            keys = {k.key_id: k for k in self._key_set().keys}
+            if kid not in keys:
+                keys = {k.key_id: k for k in self._key_set(refresh=True).keys}
+            if kid not in keys:
+                raise Unauthorized("unknown signing key")
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                keys[kid].key,
+                algorithms=["RS256"],
+                issuer=self.stack.issuer,
+                options={"verify_aud": False, "require": ["exp", "iss", "token_use"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(str(exc)) from exc
+        if claims.get("token_use") != "id":
+            raise Unauthorized("not an ID token")
+        if claims.get("aud") != self.stack.user_pool_client_id:
+            raise Unauthorized("token for another app client")
+        return {key: _claim_string(value) for key, value in claims.items()}
+
+    # ------------------------------------------------------------------ the proxy event
+
+    def event_for(
+        self,
+        handler: BaseHTTPRequestHandler,
+        route: Route,
+        path_parameters: dict[str, str],
+        body: bytes,
+        claims: dict[str, str] | None,
+    ) -> dict[str, Any]:
+        url = urlsplit(handler.path)
+        multi_headers: dict[str, list[str]] = {}
+        for key, value in handler.headers.items():
+            multi_headers.setdefault(key, []).append(value)
+        multi_query: dict[str, list[str]] = {}
+        for key, value in parse_qsl(url.query, keep_blank_values=True):
+            multi_query.setdefault(key, []).append(value)
+        content_type = handler.headers.get("Content-Type", "")
+        is_text = not body or bool(_TEXT_TYPES.match(content_type))
+        if is_text:
+            try:
+                body_text: str | None = body.decode("utf-8") if body else None
+            except UnicodeDecodeError:
+                is_text = False
+        if not is_text:
+            body_text = base64.b64encode(body).decode("ascii")
+        now = datetime.now(UTC)
+        request_context: dict[str, Any] = {
+            "accountId": ACCOUNT_ID,
+            "apiId": REST_API_ID,
+            "domainName": handler.headers.get("Host", self.url.removeprefix("http://")),
+            "httpMethod": handler.command,
+            "identity": {
+                "sourceIp": handler.client_address[0],
+                "userAgent": handler.headers.get("User-Agent"),
+            },
+            "path": f"/{STAGE}{url.path}",
+            "protocol": handler.request_version,
+            "requestId": str(uuid.uuid4()),
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "resourcePath": route.path,
+            "stage": STAGE,
+        }
+        if claims is not None:
+            request_context["authorizer"] = {"claims": claims}
+        return {
+            "resource": route.path,
+            "path": url.path,
+            "httpMethod": handler.command,
+            "headers": {k: v[-1] for k, v in multi_headers.items()},
+            "multiValueHeaders": multi_headers,
+            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+            "multiValueQueryStringParameters": multi_query or None,
+            "pathParameters": path_parameters or None,
+            "stageVariables": None,
+            "requestContext": request_context,
+            "body": body_text,
+            "isBase64Encoded": not is_text,
+        }
+
+
+def _claim_string(value: Any) -> str:
+    # API Gateway hands every claim on as a string; groups joined by commas.
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    front: HttpFront
+    protocol_version = "HTTP/1.1"
+    server_version = "od-validation-local"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_OPTIONS(self) -> None:
+        self._handle()
+
+    def do_HEAD(self) -> None:
+        self._handle()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None = "application/json",
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.send_response(status)
+        sent = {k.lower() for k, _ in headers or []}
+        if content_type and "content-type" not in sent:
+            self.send_header("Content-Type", content_type)
+        for key, value in headers or []:
+            if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any) -> None:
+        self._send(status, json.dumps(payload, default=str).encode())
+
+    def _html(self, title: str, content: str) -> None:
+        page = (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            "<style>body{font-family:Arial,sans-serif;margin:2rem;max-width:60rem}"
+            "article{border-top:1px solid #aaa;padding:0.5rem 0}pre{white-space:pre-wrap}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1>{content}</body></html>"
+        )
+        self._send(200, page.encode(), "text/html; charset=utf-8")
+
+    def _handle(self) -> None:
+        try:
+            body = self._read_body()
+            path = urlsplit(self.path).path
+            if path == "/_local" or path.startswith("/_local/"):
+                self._local(path, body)
+            else:
+                self._proxy(path, body)
+        except Exception:
+            log.exception("the local HTTP front failed on %s %s", self.command, self.path)
+            self._json(502, {"message": "Internal server error"})
+
+    # ------------------------------------------------------------------ API Gateway
+
+    def _proxy(self, path: str, body: bytes) -> None:
+        found = self.front.find_route(self.command, path)
+        if found is None:
+            # What API Gateway answers for a path or method it has no route for.
+            self._json(403, {"message": "Missing Authentication Token"})
+            return
+        route, params = found
+        claims = None
+        if route.cognito:
+            try:
+                claims = self.front.verify(self.headers.get("Authorization"))
+            except Unauthorized as exc:
+                log.info("401 for %s %s: %s", self.command, path, exc)
+                self._json(401, {"message": "Unauthorized"})
+                return
+        event = self.front.event_for(self, route, params, body, claims)
+        payload, errored = dispatch.invoke_in_process(route.function_name, event)
+        result = json.loads(payload)
+        if errored or not isinstance(result, dict) or "statusCode" not in result:
+            log.error("%s failed or answered badly: %s", route.function_name, payload[:2000])
+            self._json(502, {"message": "Internal server error"})
+            return
+        headers: list[tuple[str, str]] = []
+        multi = result.get("multiValueHeaders") or {}
+        for key, value in (result.get("headers") or {}).items():
+            if key not in multi:
+                headers.append((key, str(value)))
+        for key, values in multi.items():
+            headers += [(key, str(v)) for v in values]
+        raw = result.get("body") or ""
+        data = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
+        self._send(int(result["statusCode"]), data, None if headers else "application/json", headers)
+
+    # ------------------------------------------------------------------ local-only pages
+
+    def _local(self, path: str, body: bytes) -> None:
+        stack = self.front.stack
+        route = (self.command, path.rstrip("/") or "/")
+        if route in (("GET", "/_local"),):
+            self._index()
+        elif route == ("GET", "/_local/mailbox"):
+            self._mailbox()
+        elif route == ("GET", "/_local/mailbox.json"):
+            self._json(200, [m.model_dump() for m in reversed(stack.sent_emails())])
+        elif route == ("GET", "/_local/clock"):
+            from odvalidation import clock
+
+            self._json(200, {"now": clock.now().isoformat()})
+        elif route == ("POST", "/_local/clock"):
+            try:
+                request = ClockRequest.model_validate_json(body or b"{}")
+            except ValidationError as exc:
+                self._json(400, {"message": 'give {"days": n}', "errors": exc.errors(include_url=False)})
+                return
+            fired = stack.advance_clock(days=request.days)
+            from odvalidation import clock
+
+            self._json(200, {"now": clock.now().isoformat(), "fired": [f.model_dump() for f in fired]})
+        elif route == ("POST", "/_local/sign-in-as"):
+            try:
+                who = SignInAsRequest.model_validate_json(body or b"{}")
+            except ValidationError as exc:
+                self._json(400, {"message": 'give {"email": ...}', "errors": exc.errors(include_url=False)})
+                return
+            if who.email.lower() not in stack.demo_users:
+                self._json(404, {"message": "not a demo user"})
+                return
+            self._json(200, stack.tokens_for(who.email))
+        else:
+            self._json(404, {"message": "no such local page"})
+
+    def _index(self) -> None:
+        stack = self.front.stack
+        rows = "".join(
+            f"<tr><td>{html.escape(u.name)}</td><td>{html.escape(u.email)}</td>"
+            f"<td>{html.escape(', '.join(u.groups))}</td><td><code>{html.escape(u.password)}</code></td></tr>"
+            for u in stack.demo_users.values()
+        )
+        table = (
+            "<table><thead><tr><th>Name</th><th>Email</th><th>Groups</th><th>Password</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            if rows
+            else "<p>No demo users yet (start with demo data, or call LocalStack.create_user).</p>"
+        )
+        links = (
+            '<ul><li><a href="/">The service</a></li><li><a href="/_local/mailbox">Mailbox</a> '
+            '(<a href="/_local/mailbox.json">JSON</a>)</li><li><a href="/_local/clock">The clock</a> '
+            '(POST {"days": n} to move it forward)</li></ul>'
+        )
+        self._html("Local stack", links + "<h2>Demo users</h2>" + table)
+
+    def _mailbox(self) -> None:
+        items = []
+        for mail in reversed(self.front.stack.sent_emails()):
+            items.append(
+                "<article>"
+                f"<h2>{html.escape(mail.subject)}</h2>"
+                f"<p>From {html.escape(mail.source)} to {html.escape(', '.join(mail.to))}</p>"
+                f"<pre>{html.escape(mail.body)}</pre>"
+                "</article>"
+            )
+        self._html("Mailbox", "".join(items) or "<p>No email has been sent.</p>")

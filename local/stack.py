@@ -1,0 +1,491 @@
+"""LocalStack: moto in this process, template.yaml deployed into it, the HTTP front, and a scheduler.
+
+moto runs as a ThreadedMotoServer in *this* process because Lambda handlers are dispatched
+in-process (local.dispatch) and must share the clock (odvalidation.clock) with the schedule firer.
+moto's backends are process-global, so one LocalStack runs per process at a time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import email
+import email.policy
+import json
+import logging
+import os
+import re
+import secrets
+import socket
+import threading
+import urllib.request
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, ClassVar, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from local import dispatch
+from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy
+
+log = logging.getLogger(__name__)
+
+_AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
+_STANDARD_ATTRIBUTES = {"email", "name", "given_name", "family_name", "phone_number", "email_verified"}
+
+
+class SentEmail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: str
+    to: list[str]
+    subject: str
+    body: str  # the plain-text part when there is one, else the HTML
+    html: str | None = None
+    raw: str | None = None  # the whole MIME message, for raw sends
+
+
+class FiredSchedule(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    target_arn: str
+    due: datetime
+    error: str | None = None
+
+
+class DemoUser(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    email: str
+    name: str
+    groups: list[str]
+    password: str
+    attributes: dict[str, str] = {}
+
+
+def free_port(preferred: int = 0) -> int:
+    """The preferred port if it is free on 127.0.0.1, else any free port."""
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError("no free port on 127.0.0.1")
+
+
+def _text_of(message: EmailMessage) -> tuple[str, str | None]:
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    html = html_part.get_content() if html_part is not None else None
+    text = text_part.get_content() if text_part is not None else (html or "")
+    return str(text), (str(html) if html is not None else None)
+
+
+class LocalStack:
+    """The whole AWS side of the product on 127.0.0.1, in this process. Start with start() or `with`."""
+
+    _active: ClassVar[LocalStack | None] = None
+    _active_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        moto_port: int = 0,
+        http_port: int = 0,
+        template: Path = TEMPLATE,
+        fire_schedules_every: float | None = 1.0,
+    ) -> None:
+        """Ports 0 mean "any free port"; fire_schedules_every=None turns the background firer off."""
+        self.template = template
+        self._requested_moto_port = moto_port
+        self._requested_http_port = http_port
+        self._fire_every = fire_schedules_every
+        self.moto_port = 0
+        self.http_port = 0
+        self.deployed = DeployedStack()
+        self.demo_users: dict[str, DemoUser] = {}
+        self.fired: list[FiredSchedule] = []
+        self._server: Any = None
+        self._front: Any = None
+        self._saved_env: dict[str, str | None] = {}
+        self._stop = threading.Event()
+        self._firer: threading.Thread | None = None
+        self._fire_lock = threading.Lock()
+        self._client: Any = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    @property
+    def base_url(self) -> str:
+        """Where the HTTP front answers (the service's PUBLIC_BASE_URL locally)."""
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def user_pool_id(self) -> str:
+        return self.deployed.global_environment["USER_POOL_ID"]
+
+    @property
+    def user_pool_client_id(self) -> str:
+        return self.deployed.global_environment["USER_POOL_CLIENT_ID"]
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.endpoint_url}/{self.user_pool_id}/.well-known/jwks.json"
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{REGION}.amazonaws.com/{self.user_pool_id}"
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the local stack (cached per service)."""
+        return self._client(service)
+
+    def start(self) -> Self:
+        from moto.server import ThreadedMotoServer
+
+        from local.http_front import HttpFront
+
+        with LocalStack._active_lock:
+            if LocalStack._active is not None:
+                raise RuntimeError("a LocalStack already runs in this process (moto's state is process-wide)")
+            LocalStack._active = self
+        try:
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+            self.moto_port = free_port(self._requested_moto_port)
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+            self._server.start()
+            self._client = clients_for(self.endpoint_url)
+            # Bind the front first: its URL is the service's public base URL (links in email, CORS).
+            self._front = HttpFront(self, port=free_port(self._requested_http_port))
+            self.http_port = self._front.port
+            self._set_env({"MOTO_PORT": str(self.moto_port), **self._aws_env()})
+            self._moto_api("config", {"stepfunctions": {"execute_state_machine": True}})
+            dispatch.install()
+            self.deployed = deploy(self.endpoint_url, self.template, {"PublicBaseUrl": self.base_url})
+            for name, info in self.deployed.functions.items():
+                dispatch.HANDLERS[name] = dispatch.HandlerRef(
+                    module=info.module,
+                    attribute=info.attribute,
+                    memory_mb=info.memory_mb,
+                    timeout_s=info.timeout_s,
+                )
+            self._set_env(self._service_env())
+            sender = self.deployed.global_environment["SENDER_EMAIL"]
+            self.client("ses").verify_email_identity(EmailAddress=sender)
+            self._forget_cached_settings()
+            self._front.start()
+            if self._fire_every:
+                self._firer = threading.Thread(target=self._fire_loop, name="local-scheduler", daemon=True)
+                self._firer.start()
+        except BaseException:
+            self.stop()
+            raise
+        for warning in self.deployed.warnings:
+            log.warning("template: %s", warning)
+        return self
+
+    def stop(self) -> None:
+        """Stop the firer, the HTTP front and moto; forget moto's state; restore the environment."""
+        self._stop.set()
+        if self._firer is not None:
+            self._firer.join(timeout=10)
+            self._firer = None
+        if self._front is not None:
+            self._front.stop()
+            self._front = None
+        if self._server is not None:
+            try:
+                self._moto_api("reset", None)
+            except OSError:
+                log.exception("could not reset moto's state")
+            self._server.stop()
+            self._server = None
+        for name in self.deployed.functions:
+            dispatch.HANDLERS.pop(name, None)
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
+        self._forget_cached_settings()
+        with LocalStack._active_lock:
+            if LocalStack._active is self:
+                LocalStack._active = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @classmethod
+    def active(cls) -> LocalStack | None:
+        return cls._active
+
+    # ------------------------------------------------------------------ environment
+
+    def _aws_env(self) -> dict[str, str | None]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": None,
+            "AWS_SECURITY_TOKEN": None,
+            "AWS_PROFILE": None,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+
+    def _service_env(self) -> dict[str, str | None]:
+        env: dict[str, str | None] = dict(self.deployed.global_environment)
+        env.update(
+            {
+                "VERIFY_TOKENS_LOCALLY": "true",
+                "SECURE_COOKIES": "false",
+                "JWKS_URL": self.jwks_url,
+                "PUBLIC_BASE_URL": self.base_url,
+                "SESSION_SECRET": secrets.token_urlsafe(32),
+                # No X-Ray daemon here.
+                "POWERTOOLS_TRACE_DISABLED": "true",
+            }
+        )
+        return env
+
+    def _set_env(self, values: dict[str, str | None]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    @staticmethod
+    def _forget_cached_settings() -> None:
+        # The product caches settings and boto3 clients per process; they must see this stack's env.
+        try:
+            from odvalidation.dal import clients
+            from odvalidation.settings import settings
+        except ImportError:
+            return
+        settings.cache_clear()
+        clients.reset()
+
+    def _moto_api(self, path: str, body: dict[str, Any] | None) -> None:
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/moto-api/{path}",
+            data=json.dumps(body).encode() if body is not None else b"",
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    # ------------------------------------------------------------------ schedules and the clock
+
+    def fire_due_schedules(self) -> list[FiredSchedule]:
+        """Fire every schedule in the template's group whose at(...) time is due by the product clock.
+
+        Each is deleted, then its target invoked (deleting first keeps a handler free to create a
+        new schedule under the same name). rate() and cron() schedules are not fired locally.
+        """
+        from odvalidation import clock
+
+        with self._fire_lock:
+            scheduler = self.client("scheduler")
+            group = self.deployed.global_environment["SCHEDULER_GROUP"]
+            now = clock.now()
+            fired: list[FiredSchedule] = []
+            for summary in scheduler.list_schedules(GroupName=group).get("Schedules", []):
+                schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+                due = self._due_time(schedule)
+                if due is None or schedule.get("State") == "DISABLED" or due > now:
+                    continue
+                scheduler.delete_schedule(GroupName=group, Name=schedule["Name"])
+                target = schedule["Target"]
+                error = self._fire_target(target["Arn"], target.get("Input") or "{}")
+                result = FiredSchedule(name=schedule["Name"], target_arn=target["Arn"], due=due, error=error)
+                if error:
+                    log.error("schedule %s failed: %s", schedule["Name"], error)
+                fired.append(result)
+            self.fired.extend(fired)
+            return fired
+
+    @staticmethod
+    def _due_time(schedule: dict[str, Any]) -> datetime | None:
+        match = _AT.match(schedule.get("ScheduleExpression", ""))
+        if not match:
+            return None
+        zone = ZoneInfo(schedule.get("ScheduleExpressionTimezone") or "UTC")
+        return datetime.fromisoformat(match.group(1)).replace(tzinfo=zone)
+
+    def _fire_target(self, arn: str, payload: str) -> str | None:
+        """Invoke a schedule's target as Scheduler would; return an error message, or None."""
+        try:
+            if arn.startswith("arn:aws:lambda:"):
+                response = self.client("lambda").invoke(FunctionName=arn, Payload=payload.encode())
+                if response.get("FunctionError"):
+                    return str(response["Payload"].read().decode())
+            elif ":stateMachine:" in arn:
+                self.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)
+            elif arn.startswith("arn:aws:scheduler:::aws-sdk:sfn:"):
+                # Scheduler's universal target: the Input is the API call's parameters.
+                operation = re.sub(r"(?<!^)(?=[A-Z])", "_", arn.rsplit(":", 1)[1]).lower()
+                getattr(self.client("stepfunctions"), operation)(**json.loads(payload))
+            else:
+                return f"the local scheduler cannot fire targets like {arn}"
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    def _fire_loop(self) -> None:
+        while not self._stop.wait(self._fire_every or 1.0):
+            try:
+                self.fire_due_schedules()
+            except Exception:
+                log.exception("firing due schedules failed")
+
+    def advance_clock(self, days: float = 0, hours: float = 0, minutes: float = 0) -> list[FiredSchedule]:
+        """Move the product clock forward, then fire what has become due."""
+        from odvalidation import clock
+
+        clock.advance(timedelta(days=days, hours=hours, minutes=minutes))
+        return self.fire_due_schedules()
+
+    # ------------------------------------------------------------------ email
+
+    def sent_emails(self) -> list[SentEmail]:
+        """Every email SES accepted, oldest first (read from moto's SES backend in this process)."""
+        from moto.ses.models import RawMessage, ses_backends
+
+        emails: list[SentEmail] = []
+        for message in list(ses_backends[ACCOUNT_ID][REGION].sent_messages):
+            if isinstance(message, RawMessage):
+                parsed = email.message_from_string(message.raw_data, policy=email.policy.default)
+                assert isinstance(parsed, EmailMessage)
+                text, html = _text_of(parsed)
+                to = list(message.destinations) or [str(a) for a in parsed.get_all("To", [])]
+                emails.append(
+                    SentEmail(
+                        id=message.id,
+                        source=message.source or str(parsed.get("From", "")),
+                        to=to,
+                        subject=str(parsed.get("Subject", "")),
+                        body=text,
+                        html=html,
+                        raw=message.raw_data,
+                    )
+                )
+            elif hasattr(message, "subject"):
+                destinations = message.destinations
+                to = [
+                    a
+                    for key in ("ToAddresses", "CcAddresses", "BccAddresses")
+                    for a in destinations.get(key, [])
+                ]
+                emails.append(
+                    SentEmail(
+                        id=message.id,
+                        source=message.source,
+                        to=to,
+                        subject=message.subject,
+                        body=message.body,
+                    )
+                )
+            else:  # templated mail is stored unrendered by moto
+                emails.append(
+                    SentEmail(
+                        id=getattr(message, "id", ""),
+                        source=message.source,
+                        to=list(message.destinations.get("ToAddresses", [])),
+                        subject=f"(template {message.template})",
+                        body=message.template_data,
+                    )
+                )
+        return emails
+
+    # ------------------------------------------------------------------ people
+
+    def create_user(
+        self,
+        email: str,
+        name: str,
+        groups: list[str],
+        password: str,
+        attributes: dict[str, str] | None = None,
+    ) -> DemoUser:
+        """Create a confirmed user with a permanent password in the given groups.
+
+        attributes are Cognito attributes; names other than standard ones get the "custom:" prefix.
+        """
+        idp = self.client("cognito-idp")
+        attrs = {"email": email, "name": name, "email_verified": "true"}
+        for key, value in (attributes or {}).items():
+            if key in _STANDARD_ATTRIBUTES or key.startswith("custom:"):
+                attrs[key] = value
+            else:
+                attrs[f"custom:{key}"] = value
+        idp.admin_create_user(
+            UserPoolId=self.user_pool_id,
+            Username=email,
+            UserAttributes=[{"Name": k, "Value": v} for k, v in attrs.items()],
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(
+            UserPoolId=self.user_pool_id, Username=email, Password=password, Permanent=True
+        )
+        for group in groups:
+            idp.admin_add_user_to_group(UserPoolId=self.user_pool_id, Username=email, GroupName=group)
+        user = DemoUser(
+            email=email, name=name, groups=list(groups), password=password, attributes=dict(attributes or {})
+        )
+        self.demo_users[email.lower()] = user
+        return user
+
+    def tokens_for(self, email: str, password: str | None = None) -> dict[str, str]:
+        """IdToken, AccessToken and RefreshToken for a user (a demo user's own password by default)."""
+        if password is None:
+            user = self.demo_users.get(email.lower())
+            if user is None:
+                raise KeyError(f"{email} is not a demo user of this stack; give the password")
+            password = user.password
+        result = self.client("cognito-idp").initiate_auth(
+            ClientId=self.user_pool_client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )["AuthenticationResult"]
+        return {k: str(result[k]) for k in ("IdToken", "AccessToken", "RefreshToken") if k in result}
+
+    def token_for(self, email: str, password: str | None = None) -> str:
+        """The ID token (what the API's Cognito authorizer accepts) for a user."""
+        return self.tokens_for(email, password)["IdToken"]
+
+
+_shared: LocalStack | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_stack() -> LocalStack:
+    """This process's LocalStack, started on free ports the first time (for test fixtures)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = LocalStack().start()
+            atexit.register(stop_shared_stack)
+        return _shared
+
+
+def stop_shared_stack() -> None:
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.stop()
+            _shared = None

@@ -1,0 +1,347 @@
+"""The local stack deploys template.yaml faithfully and behaves like the AWS pieces it stands in for."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from local import dispatch
+from local.deploy import DeployError, deploy
+from local.stack import LocalStack, shared_stack
+
+pytestmark = pytest.mark.xdist_group("local_stack")
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    # One stack per process (moto's state is process-wide); the e2e fixture shares it.
+    return shared_stack()
+
+
+def _stub(name: str, monkeypatch: pytest.MonkeyPatch, handler: Any) -> None:
+    """Point a deployed function at a handler defined in this test module."""
+    globals()[handler.__name__] = handler
+    monkeypatch.setitem(
+        dispatch.HANDLERS, name, dispatch.HandlerRef(module=__name__, attribute=handler.__name__)
+    )
+
+
+class Withdrawn(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------- the deploy
+
+
+def test_journey_table_has_its_indexes_recovery_and_expiry(stack: LocalStack) -> None:
+    ddb = stack.client("dynamodb")
+    name = stack.deployed.ref("JourneyTable")
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert sorted(i["IndexName"] for i in table["GlobalSecondaryIndexes"]) == ["GSI1", "GSI2"]
+    assert table["SSEDescription"]["Status"] == "ENABLED"
+    backups = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    ttl = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+@pytest.mark.parametrize("logical_id", ["EvidenceBucket", "CertificateBucket"])
+def test_buckets_are_versioned_encrypted_and_private(stack: LocalStack, logical_id: str) -> None:
+    s3 = stack.client("s3")
+    bucket = stack.deployed.ref(logical_id)
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    assert len(block) == 4
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_evidence_uploads_notify_the_evidence_function(stack: LocalStack) -> None:
+    config = stack.client("s3").get_bucket_notification_configuration(
+        Bucket=stack.deployed.ref("EvidenceBucket")
+    )
+    (notification,) = config["LambdaFunctionConfigurations"]
+    assert notification["LambdaFunctionArn"] == stack.deployed.arn("EvidenceUploadedFunction")
+
+
+def test_state_machine_definition_has_every_substitution_applied(stack: LocalStack) -> None:
+    arn = stack.deployed.ref("JourneyStateMachine")
+    definition = stack.client("stepfunctions").describe_state_machine(stateMachineArn=arn)["definition"]
+    assert "${" not in definition
+    assert stack.deployed.arn("AwaitStepFunction") in definition
+    assert stack.deployed.arn("IssueCertificateFunction") in definition
+
+
+def test_certificate_signing_key_is_an_ec_p256_signing_key(stack: LocalStack) -> None:
+    key = stack.client("kms").describe_key(KeyId=stack.deployed.ref("CertificateSigningKey"))["KeyMetadata"]
+    assert (key["KeySpec"], key["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
+
+
+def test_user_pool_has_the_five_role_groups(stack: LocalStack) -> None:
+    groups = stack.client("cognito-idp").list_groups(UserPoolId=stack.user_pool_id)["Groups"]
+    assert sorted(g["GroupName"] for g in groups) == [
+        "academy_lead",
+        "national_lead",
+        "panel",
+        "practitioner",
+        "supporter",
+    ]
+
+
+def test_handlers_see_the_templates_environment_pointing_at_the_local_stack(stack: LocalStack) -> None:
+    import os
+
+    assert os.environ["TABLE_NAME"] == stack.deployed.ref("JourneyTable")
+    assert os.environ["AWS_ENDPOINT_URL"] == stack.endpoint_url
+    assert os.environ["PUBLIC_BASE_URL"] == stack.base_url
+    assert os.environ["JWKS_URL"] == stack.jwks_url
+    assert os.environ["VERIFY_TOKENS_LOCALLY"] == "true"
+
+
+def test_an_unknown_resource_type_fails_the_deploy_loudly(stack: LocalStack, tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\n"
+        "Resources:\n"
+        "  Queue: {Type: 'AWS::SQS::Queue', Properties: {QueueName: should-not-exist}}\n"
+        "  Mystery: {Type: 'AWS::Timestream::Database', Properties: {}}\n"
+    )
+    with pytest.raises(DeployError, match="AWS::Timestream::Database"):
+        deploy(stack.endpoint_url, template)
+    queues = stack.client("sqs").list_queues(QueueNamePrefix="should-not-exist").get("QueueUrls", [])
+    assert queues == []
+
+
+# ---------------------------------------------------------------------------- Lambda in-process
+
+
+def test_lambda_invoke_runs_the_handler_in_process(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def echo_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {
+            "got": event,
+            "function": context.function_name,
+            "ms_left": context.get_remaining_time_in_millis(),
+        }
+
+    _stub("od-validation-record-failure", monkeypatch, echo_handler)
+    response = stack.client("lambda").invoke(
+        FunctionName="od-validation-record-failure", Payload=json.dumps({"journey_id": "j-1"}).encode()
+    )
+    result = json.loads(response["Payload"].read())
+    assert "FunctionError" not in response
+    assert result["got"] == {"journey_id": "j-1"}
+    assert result["function"] == "od-validation-record-failure"
+    assert 0 < result["ms_left"] <= 20_000
+
+
+def test_a_missing_handler_module_is_a_clear_error(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(
+        dispatch.HANDLERS,
+        "od-validation-record-failure",
+        dispatch.HandlerRef(module="functions.not_written.app"),
+    )
+    response = stack.client("lambda").invoke(FunctionName="od-validation-record-failure", Payload=b"{}")
+    error = json.loads(response["Payload"].read())
+    assert response["FunctionError"]
+    assert error["errorType"] == "HandlerMissingError"
+    assert "functions.not_written.app" in error["errorMessage"]
+
+
+def test_step_functions_catch_the_handlers_exception_by_name(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def withdrawing_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise Withdrawn("the practitioner withdrew")
+
+    _stub("od-validation-notify", monkeypatch, withdrawing_handler)
+    definition = {
+        "StartAt": "Notify",
+        "States": {
+            "Notify": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": stack.deployed.arn("NotifyFunction"), "Payload.$": "$"},
+                "Catch": [{"ErrorEquals": ["Withdrawn"], "Next": "Caught", "ResultPath": "$.error"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Pass", "End": True},
+        },
+    }
+    sfn = stack.client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name=f"catch-{uuid.uuid4().hex[:8]}",
+        definition=json.dumps(definition),
+        roleArn=stack.deployed.arn("JourneyStateMachineRole"),
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    deadline = time.monotonic() + 20
+    while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the execution did not finish"
+        time.sleep(0.1)
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"])["error"]["Error"] == "Withdrawn"
+
+
+# ---------------------------------------------------------------------------- schedules and the clock
+
+
+def test_a_schedule_fires_once_when_the_moved_clock_makes_it_due(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from odvalidation import clock
+
+    calls: list[dict[str, Any]] = []
+
+    def scheduled_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(event)
+        return {}
+
+    _stub("od-validation-scheduled", monkeypatch, scheduled_handler)
+    name = f"reminder-{uuid.uuid4().hex[:8]}"
+    due = clock.now() + timedelta(minutes=2)
+    stack.client("scheduler").create_schedule(
+        Name=name,
+        GroupName=stack.deployed.global_environment["SCHEDULER_GROUP"],
+        ScheduleExpression=f"at({due.strftime('%Y-%m-%dT%H:%M:%S')})",
+        ScheduleExpressionTimezone="UTC",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={
+            "Arn": stack.deployed.arn("ScheduledFunction"),
+            "RoleArn": stack.deployed.arn("SchedulerRole"),
+            "Input": json.dumps({"kind": "reminder", "journey_id": "j-2"}),
+        },
+    )
+    assert name not in [f.name for f in stack.fire_due_schedules()]
+    assert calls == []
+
+    fired = stack.advance_clock(minutes=3)
+    stack.fire_due_schedules()
+    time.sleep(1.2)  # give the background firer a turn: it must not fire it again
+
+    assert [f.name for f in fired] == [name]
+    assert fired[0].error is None
+    assert calls == [{"kind": "reminder", "journey_id": "j-2"}]
+
+
+# ---------------------------------------------------------------------------- the HTTP front
+
+
+def test_a_protected_route_without_a_token_is_refused_before_the_handler(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def api_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(event)
+        return {"statusCode": 200, "body": "{}"}
+
+    _stub("od-validation-api", monkeypatch, api_handler)
+    missing = requests.get(f"{stack.base_url}/api/journeys", timeout=10)
+    forged = requests.get(
+        f"{stack.base_url}/api/journeys",
+        headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.e30."},
+        timeout=10,
+    )
+    assert (missing.status_code, missing.json()) == (401, {"message": "Unauthorized"})
+    assert (forged.status_code, forged.json()) == (401, {"message": "Unauthorized"})
+    assert calls == []
+
+
+def test_the_handler_gets_verified_claims_and_its_cookies_reach_the_browser(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def api_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {
+            "statusCode": 201,
+            "headers": {"Content-Type": "application/json"},
+            "multiValueHeaders": {"Set-Cookie": ["a=1; HttpOnly", "b=2; HttpOnly"]},
+            "body": json.dumps(
+                {
+                    "claims": event["requestContext"]["authorizer"]["claims"],
+                    "proxy": event["pathParameters"]["proxy"],
+                    "query": event["multiValueQueryStringParameters"],
+                    "body": event["body"],
+                }
+            ),
+        }
+
+    _stub("od-validation-api", monkeypatch, api_handler)
+    email = f"panel-{uuid.uuid4().hex[:8]}@example.org"
+    stack.create_user(email, "Sam Panel", ["practitioner", "panel"], PASSWORD, {"academy": "north-west"})
+    response = requests.post(
+        f"{stack.base_url}/api/journeys/j-3/claim?tag=a&tag=b",
+        headers={"Authorization": stack.token_for(email)},  # without "Bearer ": API Gateway accepts both
+        json={"narrative": "x"},
+        timeout=10,
+    )
+    assert response.status_code == 201
+    seen = response.json()
+    assert seen["claims"]["email"] == email
+    assert sorted(seen["claims"]["cognito:groups"].split(",")) == ["panel", "practitioner"]
+    assert seen["claims"]["custom:academy"] == "north-west"
+    assert seen["proxy"] == "journeys/j-3/claim"
+    assert seen["query"] == {"tag": ["a", "b"]}
+    assert json.loads(seen["body"]) == {"narrative": "x"}
+    assert response.raw.headers.getlist("Set-Cookie") == ["a=1; HttpOnly", "b=2; HttpOnly"]
+
+
+def test_public_routes_reach_the_handler_without_a_token(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def api_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {"statusCode": 200, "body": json.dumps({"resource": event["resource"]})}
+
+    _stub("od-validation-api", monkeypatch, api_handler)
+    response = requests.get(f"{stack.base_url}/api/public/certificates/c-1", timeout=10)
+    assert response.json() == {"resource": "/api/public/{proxy+}"}
+
+
+def test_binary_bodies_reach_the_handler_base64_encoded(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    def web_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raw = base64.b64decode(event["body"]) if event["isBase64Encoded"] else b""
+        return {"statusCode": 200, "body": json.dumps({"bytes": len(raw), "has_pdf": b"%PDF" in raw})}
+
+    _stub("od-validation-web", monkeypatch, web_handler)
+    response = requests.post(
+        f"{stack.base_url}/evidence",
+        files={"file": ("e.pdf", b"%PDF-1.7\x00\xff", "application/pdf")},
+        timeout=10,
+    )
+    assert response.json()["has_pdf"] is True
+
+
+def test_the_mailbox_shows_sent_email_escaped(stack: LocalStack) -> None:
+    subject = f"<script>alert('{uuid.uuid4().hex[:6]}')</script>"
+    stack.client("sesv2").send_email(
+        FromEmailAddress=stack.deployed.global_environment["SENDER_EMAIL"],
+        Destination={"ToAddresses": ["someone@example.org"]},
+        Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": "<b>hello</b>"}}}},
+    )
+    page = requests.get(f"{stack.base_url}/_local/mailbox", timeout=10)
+    assert "&lt;script&gt;alert(" in page.text
+    assert "<script>" not in page.text
+    assert "<b>hello" not in page.text
+    newest = requests.get(f"{stack.base_url}/_local/mailbox.json", timeout=10).json()[0]
+    assert newest["subject"] == subject
+    assert newest["to"] == ["someone@example.org"]
