@@ -178,20 +178,22 @@ def test_incremental_counters_match_rebuild_and_a_brute_force_recount(ledger: Le
     assert rebuilt == ledger.counters
     for scope, counters in ledger.counters.items():
         mine = [
-            (j, ev) for j, ev in histories if scope in (f"cohort#{j.cohort_id}", f"academy#{j.academy_id}")
+            (j, ev)
+            for j, ev in histories
+            if scope in (f"COHORT#{j.academy_id}#{j.cohort_id}", f"ACADEMY#{j.academy_id}")
         ]
         assert counters == recount(mine), scope
     # National is the sum of academies, and equals a recount of every journey.
-    national = r.combine(c for s, c in ledger.counters.items() if s.startswith("academy#"))
+    national = r.combine(c for s, c in ledger.counters.items() if s.startswith("ACADEMY#"))
     assert national == recount(histories)
-    assert national == r.combine(c for s, c in ledger.counters.items() if s.startswith("cohort#"))
+    assert national == r.combine(c for s, c in ledger.counters.items() if s.startswith("COHORT#"))
 
 
 @settings(max_examples=100, deadline=None)
 @given(random_journeys())
 def test_report_totals_agree_with_the_journeys(ledger: Ledger) -> None:
     histories = list(ledger.histories.values())
-    national = r.combine(c for s, c in ledger.counters.items() if s.startswith("academy#"))
+    national = r.combine(c for s, c in ledger.counters.items() if s.startswith("ACADEMY#"))
     report = r.build_report("national", national, as_of=date(2026, 1, 1))
     journeys = [j for j, _ in histories]
     assert report.expressions_of_interest == len(journeys)
@@ -232,8 +234,8 @@ def test_a_resubmission_after_not_yet_counts_a_second_claim_not_a_second_person(
         if stage is S.NOT_YET_VALIDATED:
             extra = {"outcome": Outcome.NOT_YET}
         j = ledger.move(j, stage, at, **extra)
-    c = ledger.counters["cohort#nw-1"]
-    report = r.build_report("cohort#nw-1", c, as_of=date(2026, 1, 1))
+    c = ledger.counters["COHORT#north-west#nw-1"]
+    report = r.build_report("COHORT#north-west#nw-1", c, as_of=date(2026, 1, 1))
     assert report.expressions_of_interest == 1
     assert report.submitted == 2  # two claims, each with its own panel and outcome
     assert report.interviewed == 2
@@ -278,13 +280,16 @@ def test_rebuild_names_a_journey_whose_trail_does_not_lead_to_its_stage() -> Non
         journey_id=j.id, at=T0, actor="p", action="expressed interest", to_stage=S.REFLECTION
     )
     moved, ev = move(j, S.WORKSHOP, actor="x", at=T0 + timedelta(days=1))
-    assert r.rebuild([(moved, [created, ev])])["cohort#nw-1"]["reflection_done"] == 1
+    assert r.rebuild([(moved, [created, ev])])["COHORT#north-west#nw-1"]["reflection_done"] == 1
     with pytest.raises(r.InconsistentHistoryError, match="j7"):
         r.rebuild([(moved, [created, ev.model_copy(update={"from_stage": S.DECISION})])])
     with pytest.raises(r.InconsistentHistoryError, match="j7"):
         r.rebuild([(moved, [created])])  # the trail ends at reflection, the journey is at the workshop
     # A journey with no trail at all (imported) counts where it stands, as an expression of interest.
-    assert r.rebuild([(moved, [])])["cohort#nw-1"] == {"in_stage.workshop": 1, "expressions_of_interest": 1}
+    assert r.rebuild([(moved, [])])["COHORT#north-west#nw-1"] == {
+        "in_stage.workshop": 1,
+        "expressions_of_interest": 1,
+    }
 
 
 def test_histogram_quantile() -> None:
@@ -354,7 +359,7 @@ def test_national_roll_out_reports_the_posters_percentages() -> None:
             readiness = splits[n]
             j = ledger.update(j, readiness=readiness)
             ledger.move(j, route[readiness], at + timedelta(days=30))
-    national = r.combine(c for s, c in ledger.counters.items() if s.startswith("academy#"))
+    national = r.combine(c for s, c in ledger.counters.items() if s.startswith("ACADEMY#"))
     report = r.build_report("national", national, as_of=date(2025, 6, 1), title="England")
     assert report.expressions_of_interest == 78
     assert report.workshop_attended == 68

@@ -139,12 +139,17 @@ def bucket_for(seconds: int) -> str:
 Scope = str
 
 
-def cohort_scope(cohort_id: str) -> Scope:
-    return f"cohort#{cohort_id}"
+# The same scope strings the data layer keys its counter items by (services/counting.py).
+def cohort_scope(academy_id: str, cohort_id: str) -> Scope:
+    return f"COHORT#{academy_id}#{cohort_id}"
 
 
 def academy_scope(academy_id: str) -> Scope:
-    return f"academy#{academy_id}"
+    return f"ACADEMY#{academy_id}"
+
+
+def scopes(journey: Journey) -> list[Scope]:
+    return [academy_scope(journey.academy_id), cohort_scope(journey.academy_id, journey.cohort_id)]
 
 
 # --- deltas -----------------------------------------------------------------------------------------
@@ -247,7 +252,7 @@ def counter_deltas(before: Journey | None, after: Journey) -> dict[str, int]:
 def scoped_deltas(before: Journey | None, after: Journey) -> dict[Scope, dict[str, int]]:
     """The deltas for each counter item the change touches: its cohort and its academy."""
     d = counter_deltas(before, after)
-    return {cohort_scope(after.cohort_id): d, academy_scope(after.academy_id): dict(d)} if d else {}
+    return {scope: dict(d) for scope in scopes(after)} if d else {}
 
 
 def apply(counters: Mapping[str, int], deltas: Mapping[str, int]) -> dict[str, int]:
@@ -314,7 +319,7 @@ def rebuild(histories: Iterable[tuple[Journey, Iterable[AuditEvent]]]) -> dict[S
     out: dict[Scope, Counter[str]] = {}
     for journey, events in histories:
         c = journey_counters(journey, events)
-        for scope in (cohort_scope(journey.cohort_id), academy_scope(journey.academy_id)):
+        for scope in scopes(journey):
             out.setdefault(scope, Counter()).update(c)
     return {scope: {k: v for k, v in c.items() if v} for scope, c in out.items()}
 
@@ -507,7 +512,9 @@ def build_cohort_report(
     cohort: Cohort, counters: Mapping[str, int], *, as_of: date | None = None
 ) -> CohortReport:
     when = as_of or clock.now().date()
-    fields = _report_fields(cohort_scope(cohort.id), counters, as_of=when, title=cohort.name)
+    fields = _report_fields(
+        cohort_scope(cohort.academy_id, cohort.id), counters, as_of=when, title=cohort.name
+    )
     return CohortReport(
         **fields,
         cohort_id=cohort.id,
