@@ -272,3 +272,42 @@ class WebClient:
         """GET the form page, then POST to it with the page's CSRF token, as a browser would."""
         token = self.get(path).csrf_token()
         return self.post(path, {**form, "csrf_token": token})
+
+
+@contextmanager
+def in_process_web(monkeypatch: Any) -> Iterator[dict[str, Any]]:
+    """The web handler with Cognito in moto's in-process mock (decorator mode).
+
+    moto serves the JWKS only in server mode, so pyjwt is handed moto's fixed public key instead of
+    fetching it: signatures are still verified for real. Yields client (a WebClient), handler, cognito,
+    pool_id and client_id.
+    """
+    import boto3
+    import jwt
+    from moto import mock_aws
+    from moto.utilities.utils import load_resource
+
+    jwks = load_resource("cognitoidp/resources/jwks-public.json")
+    with mock_aws():
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+        cognito = boto3.client("cognito-idp", region_name="eu-west-2")
+        pool_id, client_id = create_user_pool(cognito)
+        jwks_url = f"https://cognito-idp.eu-west-2.amazonaws.com/{pool_id}/.well-known/jwks.json"
+        for key, value in web_environment(pool_id, client_id, jwks_url).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", lambda self: jwks)
+        reset_process_caches()
+        from functions.web.app import handler
+
+        try:
+            yield {
+                "client": WebClient(handler),
+                "handler": handler,
+                "cognito": cognito,
+                "pool_id": pool_id,
+                "client_id": client_id,
+            }
+        finally:
+            reset_process_caches()
