@@ -76,7 +76,6 @@ class DeployedStack:
     functions: dict[str, FunctionInfo] = field(default_factory=dict)  # function name -> info
     routes: list[Route] = field(default_factory=list)
     recorded_only: dict[str, str] = field(default_factory=dict)  # logical id -> why it was not created
-    warnings: list[str] = field(default_factory=list)
     global_environment: dict[str, str] = field(default_factory=dict)  # Globals Function env, resolved
     cognito_authorizer_pool: str = ""
 
@@ -207,9 +206,8 @@ def references(node: Any) -> set[tuple[str, str | None]]:
 
 
 class Resolver:
-    def __init__(self, stack: DeployedStack, predicted: dict[tuple[str, str], str]) -> None:
+    def __init__(self, stack: DeployedStack) -> None:
         self.stack = stack
-        self.predicted = predicted
 
     def ref(self, name: str) -> str:
         if name in _PSEUDO:
@@ -223,8 +221,6 @@ class Resolver:
     def get_att(self, name: str, attr: str) -> str:
         if attr in self.stack.attributes.get(name, {}):
             return self.stack.attributes[name][attr]
-        if (name, attr) in self.predicted:
-            return self.predicted[(name, attr)]
         raise DeployError(f"GetAtt {name}.{attr}: no such attribute was recorded for {name}")
 
     def __call__(self, node: Any) -> Any:
@@ -443,8 +439,26 @@ def _s3_bucket(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
 
 
 def _s3_bucket_policy(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
-    ctx.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(p["PolicyDocument"]))
+    # moto enforces bucket policies and serves plain HTTP on 127.0.0.1, so a "deny unless
+    # aws:SecureTransport" statement would refuse every call. Such statements are left out locally
+    # (and said so); every other statement is applied as written.
+    document = dict(p["PolicyDocument"])
+    kept = [s for s in document.get("Statement", []) if not _denies_insecure_transport(s)]
+    skipped = len(document.get("Statement", [])) - len(kept)
+    if skipped:
+        print(
+            f"{logical_id}: {skipped} deny-insecure-transport statement(s) not applied locally (moto serves HTTP)"
+        )
+    if kept:
+        ctx.client("s3").put_bucket_policy(
+            Bucket=p["Bucket"], Policy=json.dumps({**document, "Statement": kept})
+        )
     return logical_id, {}
+
+
+def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
+    condition = statement.get("Condition", {}).get("Bool", {})
+    return statement.get("Effect") == "Deny" and str(condition.get("aws:SecureTransport")).lower() == "false"
 
 
 def _sqs_queue(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
@@ -705,20 +719,6 @@ HANDLERS_BY_TYPE: dict[str, Callable[[Context, str, dict[str, Any]], Created]] =
 # --------------------------------------------------------------------------- the walk
 
 
-def _predictable(resources: dict[str, Any], parameters: dict[str, str]) -> dict[tuple[str, str], str]:
-    """ARNs knowable before creation (named functions), used only to break a dependency cycle."""
-    predicted: dict[tuple[str, str], str] = {}
-    resolver = Resolver(DeployedStack(parameters=parameters), {})
-    for logical_id, resource in resources.items():
-        if resource["Type"] == "AWS::Lambda::Function" and "FunctionName" in resource.get("Properties", {}):
-            try:
-                name = resolver(resource["Properties"]["FunctionName"])
-            except DeployError:
-                continue
-            predicted[(logical_id, "Arn")] = f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
-    return predicted
-
-
 def _path(deps: dict[str, set[tuple[str, str | None]]], start: str, goal: str) -> list[str]:
     """A dependency path start -> ... -> goal, or [] if there is none."""
     stack: list[list[str]] = [[start]]
@@ -734,8 +734,8 @@ def _path(deps: dict[str, set[tuple[str, str | None]]], start: str, goal: str) -
     return []
 
 
-def order(resources: dict[str, Any], parameters: dict[str, str], stack: DeployedStack) -> list[str]:
-    """Logical ids in creation order; a cycle is broken only through predictable ARNs, with a warning."""
+def order(resources: dict[str, Any], parameters: dict[str, str]) -> list[str]:
+    """Logical ids in creation order. A dependency cycle fails, as it does in CloudFormation."""
     deps: dict[str, set[tuple[str, str | None]]] = {}
     for logical_id, resource in resources.items():
         edges = {
@@ -746,7 +746,7 @@ def order(resources: dict[str, Any], parameters: dict[str, str], stack: Deployed
         depends_on = resource.get("DependsOn", [])
         edges |= {(d, None) for d in ([depends_on] if isinstance(depends_on, str) else depends_on)}
         missing = (
-            {n for n, _ in references(resource.get("Properties", {}))}
+            ({n for n, _ in references(resource.get("Properties", {}))} | {n for n, _ in edges})
             - set(resources)
             - set(parameters)
             - set(_PSEUDO)
@@ -755,28 +755,18 @@ def order(resources: dict[str, Any], parameters: dict[str, str], stack: Deployed
         if missing:
             raise DeployError(f"{logical_id} refers to unknown {sorted(missing)}")
         deps[logical_id] = edges
-    predicted = _predictable(resources, parameters)
     done: list[str] = []
     pending = list(resources)
     while pending:
         ready = [r for r in pending if all(name in done for name, _ in deps[r])]
         if not ready:
-            breakable = [
-                (r, edge, path)
+            cycle = next(
+                [r, *path]
                 for r in pending
-                for edge in sorted(deps[r], key=str)
-                if edge in predicted and (path := _path(deps, edge[0], r))
-            ]
-            if not breakable:
-                raise DeployError(f"circular dependency among {sorted(pending)}")
-            resource, edge, path = breakable[0]
-            deps[resource].discard(edge)
-            stack.warnings.append(
-                f"circular dependency: {resource} -> {' -> '.join(path)}; AWS CloudFormation rejects "
-                f"this template. Deployed locally by predicting {edge[0]}.{edge[1]} from its name."
+                for name, _ in sorted(deps[r], key=str)
+                if (path := _path(deps, name, r))
             )
-            log.warning(stack.warnings[-1])
-            continue
+            raise DeployError(f"circular dependency: {' -> '.join(cycle)} (CloudFormation rejects it too)")
         done += ready
         pending = [r for r in pending if r not in ready]
     return done
@@ -803,8 +793,8 @@ def deploy(
             values[name] = str(spec["Default"])
     stack = DeployedStack(parameters=values)
     ctx = Context(client=client, stack=stack, sam=sam)
-    resolver = Resolver(stack, _predictable(resources, values))
-    for logical_id in order(resources, values, stack):
+    resolver = Resolver(stack)
+    for logical_id in order(resources, values):
         resource = resources[logical_id]
         props = resolver(resource.get("Properties", {}))
         ref, attrs = HANDLERS_BY_TYPE[resource["Type"]](ctx, logical_id, props)

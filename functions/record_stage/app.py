@@ -1,4 +1,5 @@
-"""Task: record a move the workflow makes on its own (deferred, closed, lapsed)."""
+"""Task: record a move the workflow makes on its own (deferred, closed, lapsed), or continue the journey
+in a fresh execution."""
 
 from typing import Any
 
@@ -14,4 +15,8 @@ from odvalidation.services import tasks
 @tracer.capture_lambda_handler
 @event_parser(model=RecordStageEvent)
 def handler(event: RecordStageEvent, context: LambdaContext) -> dict[str, Any]:
+    if event.continue_at:
+        return tasks.continue_journey(event.journey_id, event.continue_at)
+    if event.stage is None:
+        raise ValueError("record_stage needs a stage or continue_at")
     return tasks.record_stage(event.journey_id, Stage(event.stage))

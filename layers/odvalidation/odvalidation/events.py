@@ -29,7 +29,10 @@ class AwaitStepEvent(TaskEvent):
 
 
 class RecordStageEvent(TaskEvent):
-    stage: Literal["deferred", "closed", "lapsed"]
+    """Either a stage the workflow records on its own, or where a fresh execution continues."""
+
+    stage: Literal["deferred", "closed", "lapsed"] | None = None
+    continue_at: Literal["claim_development"] | None = None
 
 
 class NotifyEvent(TaskEvent):

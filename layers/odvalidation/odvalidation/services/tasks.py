@@ -98,6 +98,14 @@ def record_stage(journey_id: str, stage: Stage) -> dict[str, Any]:
     return {"stage": stage.value}
 
 
+def continue_journey(journey_id: str, start_at: str) -> dict[str, Any]:
+    """Start the execution that carries the journey on (steps 4-6). Named by the journey's version, so
+    a retried task finds the execution it already started."""
+    journey = db().journey(journey_id)
+    arn = workflow.start(journey_id, start_at, name_suffix=f"v{journey.version}")
+    return {"continued_in": arn}
+
+
 def check_claim(journey_id: str) -> dict[str, Any]:
     store = db()
     journey = store.journey(journey_id)

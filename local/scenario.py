@@ -1,0 +1,243 @@
+"""The steps of a journey as a client drives them through the HTTP API: shared by `make demo`,
+the demo data and the end-to-end tests, so that all three exercise the product the same way."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from odvalidation.domain.frameworks import framework
+
+from .client import ApiClient
+from .stack import LocalStack
+
+PASSWORD = "Demo-password-2026"
+
+# A small real PDF, so that the server-side check sees a true PDF by its magic bytes.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    api: ApiClient
+    id: str = ""
+
+
+@dataclass
+class Cast:
+    lead: Person
+    practitioner: Person
+    panel: list[Person] = field(default_factory=list)
+    cohort_id: str = ""
+    framework_key: str = ""
+
+
+def person(
+    stack: LocalStack, email: str, name: str, groups: list[str], *, academy: str, employer: str
+) -> Person:
+    if email.lower() not in stack.demo_users:
+        stack.create_user(email, name, groups, PASSWORD, {"academy": academy, "employer": employer})
+    api = ApiClient(stack.base_url, stack.token_for(email))
+    me = api.put("/api/me/profile", {"name": name, "employer": employer, "academy_id": academy})
+    return Person(email=email, name=name, api=api, id=me["id"])
+
+
+def cast(
+    stack: LocalStack,
+    *,
+    academy: str = "north-west",
+    cohort_number: int | None = None,
+    framework_key: str = "nw-cipd-combined@1.0",
+    tag: str | None = None,
+) -> Cast:
+    """A lead, a practitioner, a cohort and a national pool of three panel members (1 expert, 2 peers)."""
+    tag = tag or secrets.token_hex(3)
+    lead = person(
+        stack,
+        f"lead.{tag}@{academy}.example.nhs.uk",
+        "Farah Okonjo",
+        ["academy_lead"],
+        academy=academy,
+        employer=f"{academy} Leadership Academy",
+    )
+    practitioner = person(
+        stack,
+        f"pat.{tag}@example.nhs.uk",
+        "Rowan Achterberg",
+        ["practitioner"],
+        academy=academy,
+        employer=f"Riverside Trust {tag}",
+    )
+    members = []
+    for i, (kind, name) in enumerate(
+        [("expert", "Imogen Vasquez-Reid"), ("peer", "Tunde Halvorsen"), ("peer", "Maeve Ostrowski")]
+    ):
+        m = person(
+            stack,
+            f"panel{i}.{tag}@example.nhs.uk",
+            name,
+            ["panel"],
+            academy=academy,
+            employer=f"Org {i} {tag}",
+        )
+        lead.api.put(
+            f"/api/panel/members/{m.id}",
+            {
+                "id": m.id,
+                "name": name,
+                "email": m.email,
+                "kind": kind,
+                "employer": f"Org {i} {tag}",
+                "academy_id": academy,
+                "cap": 4,
+                "expertise": ["system leadership"],
+            },
+        )
+        members.append(m)
+    number = cohort_number or (int(tag, 16) % 900) + 10
+    cohort = lead.api.post(
+        "/api/cohorts",
+        {
+            "academy_id": academy,
+            "name": f"{academy.replace('-', ' ').title()} cohort {number}",
+            "number": number,
+            "framework_key": framework_key,
+            "workshop_date": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+        },
+    )
+    return Cast(
+        lead=lead,
+        practitioner=practitioner,
+        panel=members,
+        cohort_id=cohort["id"],
+        framework_key=framework_key,
+    )
+
+
+def register(c: Cast) -> str:
+    journey = c.practitioner.api.post("/api/journeys", {"cohort_id": c.cohort_id})
+    return str(journey["id"])
+
+
+def reflect(c: Cast, journey_id: str) -> None:
+    api = c.practitioner.api
+    api.wait_step(journey_id, "reflection")
+    ratings = [
+        {"element_id": e.id, "rating": 3 + (i % 3), "note": f"My practice on {e.title.lower()}."}
+        for i, e in enumerate(framework(c.framework_key).elements)
+    ]
+    api.put(
+        f"/api/journeys/{journey_id}/reflection",
+        {"ratings": ratings, "career_note": "Ten years in OD.", "submit": True},
+    )
+
+
+def attend_workshop(c: Cast, journey_id: str) -> None:
+    c.practitioner.api.wait_step(journey_id, "workshop")
+    c.lead.api.post(f"/api/cohorts/{c.cohort_id}/attendance", {"journey_ids": [journey_id]})
+
+
+def decide(c: Cast, journey_id: str, readiness: str, reengage_on: str | None = None) -> None:
+    c.practitioner.api.wait_step(journey_id, "decision")
+    body: dict[str, Any] = {"readiness": readiness}
+    if reengage_on:
+        body["reengage_on"] = reengage_on
+    c.practitioner.api.post(f"/api/journeys/{journey_id}/decision", body)
+
+
+def upload(
+    api: ApiClient,
+    journey_id: str,
+    element_id: str,
+    content: bytes,
+    filename: str,
+    content_type: str = "application/pdf",
+) -> str:
+    link = api.post(
+        f"/api/journeys/{journey_id}/evidence",
+        {
+            "element_id": element_id,
+            "filename": filename,
+            "content_type": content_type,
+            "size": len(content),
+        },
+    )
+    # Straight to S3, as the browser does: Lambda never carries the file.
+    response = requests.post(
+        link["url"], data=link["fields"], files={"file": (filename, content, content_type)}, timeout=30
+    )
+    response.raise_for_status()
+    return str(link["evidence_id"])
+
+
+def build_claim(c: Cast, journey_id: str, level: str = "system_od_leader") -> None:
+    api = c.practitioner.api
+    api.wait_step(journey_id, "claim_development")
+    elements = framework(c.framework_key).elements
+    api.put(
+        f"/api/journeys/{journey_id}/claim",
+        {
+            "level": level,
+            "narratives": {e.id: f"How I evidence {e.title.lower()} at system level." for e in elements},
+        },
+    )
+    for e in elements:
+        upload(api, journey_id, e.id, PDF, f"evidence {e.id}.pdf")
+
+
+def submit(c: Cast, journey_id: str) -> None:
+    c.practitioner.api.post(f"/api/journeys/{journey_id}/submission")
+
+
+def review(
+    c: Cast, journey_id: str, recommendation: str = "system_od_leader", dissent: bool = False
+) -> dict[str, Any]:
+    """Each panel member declares no conflict and reviews every element."""
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
+    by_id = {m.id: m for m in c.panel}
+    level = c.practitioner.api.journey(journey_id)["claim"]["level"]
+    elements = framework(c.framework_key).elements_for(level)
+    for i, seat in enumerate(panel["seats"]):
+        member = by_id[seat["member_id"]]
+        member.api.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})
+        grade = "not_yet_evidenced" if dissent and i == 0 else "evidenced"
+        member.api.put(
+            f"/api/journeys/{journey_id}/panel/review",
+            {
+                "judgements": [
+                    {"element_id": e.id, "judgement": grade, "comment": "Clear evidence."} for e in elements
+                ],
+                "recommendation": "not_yet" if dissent and i == 0 else recommendation,
+            },
+        )
+    return dict(panel)
+
+
+def interview(c: Cast, journey_id: str, outcome: str) -> None:
+    c.practitioner.api.wait_step(journey_id, "interview")
+    when = (datetime.now(UTC) + timedelta(days=14)).replace(microsecond=0).isoformat()
+    c.lead.api.post(
+        f"/api/journeys/{journey_id}/interview", {"at": when, "location": "Room 2, Academy House"}
+    )
+    panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
+    chair = next(s["member_id"] for s in panel["seats"] if s["chair"])
+    chair_api = next(m.api for m in c.panel if m.id == chair)
+    feedback = {"3.2": "Build more evidence of influencing senior leaders."} if outcome == "not_yet" else {}
+    chair_api.post(
+        f"/api/journeys/{journey_id}/outcome",
+        {
+            "outcome": outcome,
+            "feedback": feedback,
+            "development_plan": "Shadow a system transformation programme." if outcome == "not_yet" else "",
+        },
+    )
