@@ -132,7 +132,8 @@ def paths() -> Iterator[list[str]]:
 def waiting_seconds(name: str) -> int:
     state = states()[name]
     if is_callback(state):
-        return int(state["TimeoutSeconds"])
+        # No timeout means it may wait for ever: more than any year.
+        return int(state.get("TimeoutSeconds", 100 * YEAR_SECONDS))
     if state["Type"] == "Wait":
         return int(state["Seconds"])
     return 0
