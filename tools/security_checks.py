@@ -124,7 +124,12 @@ def bandit() -> Result:
     summary = f"{len(findings)} findings, {quiet} suppressed with a reason, {len(left)} left"
     if left:
         return Result(
-            "bandit", False, summary + "\n" + "\n".join(left) + "\n  fix it, or add `# noqa: Snnn - why`"
+            "bandit",
+            False,
+            summary
+            + "\n"
+            + "\n".join(left)
+            + "\n  fix it, or say why on the line: `# noqa: Snnn - why` if ruff flags it too, else `# nosec Bnnn - why`",
         )
     return Result("bandit", True, summary)
 
