@@ -446,8 +446,8 @@ def _s3_bucket_policy(ctx: Context, logical_id: str, p: dict[str, Any]) -> Creat
     kept = [s for s in document.get("Statement", []) if not _denies_insecure_transport(s)]
     skipped = len(document.get("Statement", [])) - len(kept)
     if skipped:
-        print(
-            f"{logical_id}: {skipped} deny-insecure-transport statement(s) not applied locally (moto serves HTTP)"
+        ctx.stack.recorded_only[f"{logical_id}/Statement"] = (
+            f"{skipped} deny-insecure-transport statement(s) not applied: moto serves plain HTTP"
         )
     if kept:
         ctx.client("s3").put_bucket_policy(

@@ -188,8 +188,6 @@ class LocalStack:
         except BaseException:
             self.stop()
             raise
-        for warning in self.deployed.warnings:
-            log.warning("template: %s", warning)
         return self
 
     def stop(self) -> None:
