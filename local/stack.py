@@ -302,12 +302,24 @@ class LocalStack:
             group = self.deployed.global_environment["SCHEDULER_GROUP"]
             now = clock.now()
             fired: list[FiredSchedule] = []
+            gone = scheduler.exceptions.ResourceNotFoundException
+            due_now: list[tuple[datetime, dict[str, Any]]] = []
             for summary in scheduler.list_schedules(GroupName=group).get("Schedules", []):
-                schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+                try:
+                    schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+                except gone:
+                    continue
                 due = self._due_time(schedule)
                 if due is None or schedule.get("State") == "DISABLED" or due > now:
                     continue
-                scheduler.delete_schedule(GroupName=group, Name=schedule["Name"])
+                due_now.append((due, schedule))
+            # In the order they fall due, as in AWS: a 30-day reminder before the deadline it warns of.
+            for due, schedule in sorted(due_now, key=lambda pair: (pair[0], pair[1]["Name"])):
+                try:
+                    # A handler may delete a schedule meanwhile (a reminder cancelled): then it never fires.
+                    scheduler.delete_schedule(GroupName=group, Name=schedule["Name"])
+                except gone:
+                    continue
                 target = schedule["Target"]
                 error = self._fire_target(target["Arn"], target.get("Input") or "{}")
                 result = FiredSchedule(name=schedule["Name"], target_arn=target["Arn"], due=due, error=error)
