@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import requests
 
+from odvalidation import clock
 from odvalidation.domain.frameworks import framework
 
 from .client import ApiClient
@@ -39,6 +40,11 @@ class Cast:
     panel: list[Person] = field(default_factory=list)
     cohort_id: str = ""
     framework_key: str = ""
+
+
+# Every panel member made in this process: the pool is national, so the solver may seat a member
+# that another cast created.
+PANEL: dict[str, Person] = {}
 
 
 def person(
@@ -103,6 +109,7 @@ def cast(
             },
         )
         members.append(m)
+        PANEL[m.id] = m
     number = cohort_number or (int(tag, 16) % 900) + 10
     cohort = lead.api.post(
         "/api/cohorts",
@@ -111,7 +118,7 @@ def cast(
             "name": f"{academy.replace('-', ' ').title()} cohort {number}",
             "number": number,
             "framework_key": framework_key,
-            "workshop_date": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+            "workshop_date": (clock.now() + timedelta(days=30)).date().isoformat(),
         },
     )
     return Cast(
@@ -204,7 +211,7 @@ def review(
     """Each panel member declares no conflict and reviews every element."""
     c.practitioner.api.wait_step(journey_id, "panel_review")
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
-    by_id = {m.id: m for m in c.panel}
+    by_id = {**PANEL, **{m.id: m for m in c.panel}}
     level = c.practitioner.api.journey(journey_id)["claim"]["level"]
     elements = framework(c.framework_key).elements_for(level)
     for i, seat in enumerate(panel["seats"]):
@@ -225,13 +232,14 @@ def review(
 
 def interview(c: Cast, journey_id: str, outcome: str) -> None:
     c.practitioner.api.wait_step(journey_id, "interview")
-    when = (datetime.now(UTC) + timedelta(days=14)).replace(microsecond=0).isoformat()
+    # The product's clock (which the local stack may have moved forward), not the wall clock.
+    when = (clock.now() + timedelta(days=14)).replace(microsecond=0).isoformat()
     c.lead.api.post(
         f"/api/journeys/{journey_id}/interview", {"at": when, "location": "Room 2, Academy House"}
     )
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
     chair = next(s["member_id"] for s in panel["seats"] if s["chair"])
-    chair_api = next(m.api for m in c.panel if m.id == chair)
+    chair_api = {**PANEL, **{m.id: m for m in c.panel}}[chair].api
     feedback = {"3.2": "Build more evidence of influencing senior leaders."} if outcome == "not_yet" else {}
     chair_api.post(
         f"/api/journeys/{journey_id}/outcome",

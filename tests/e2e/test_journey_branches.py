@@ -1,0 +1,181 @@
+"""One end-to-end test per branch of the journey, on the local stack, through the HTTP API.
+
+Each asserts the journey's final state, its audit trail, the emails sent and the objects in S3.
+Long waits (six months, a year) are moved forward on the product clock, never slept.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from local import scenario
+from local.stack import LocalStack
+from odvalidation import clock
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
+
+
+def actions(status: dict[str, Any]) -> list[str]:
+    return [e["action"] for e in status["history"]]
+
+
+def emails_to(stack: LocalStack, email: str) -> list[str]:
+    return [m.subject for m in stack.sent_emails() if email in m.to]
+
+
+def objects(stack: LocalStack, bucket: str, prefix: str) -> list[str]:
+    out = stack.client("s3").list_objects_v2(Bucket=bucket, Prefix=prefix)
+    return [o["Key"] for o in out.get("Contents", [])]
+
+
+def to_claim(c: scenario.Cast) -> str:
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    scenario.attend_workshop(c, journey_id)
+    scenario.decide(c, journey_id, "ready_now")
+    return journey_id
+
+
+def claim_and_review(c: scenario.Cast, journey_id: str, level: str, recommendation: str) -> None:
+    scenario.build_claim(c, journey_id, level)
+    c.practitioner.api.wait_for(journey_id, lambda j: True)
+    for _ in range(50):
+        if c.practitioner.api.journey(journey_id).get("completeness", {}).get("complete"):
+            break
+    scenario.submit(c, journey_id)
+    scenario.review(c, journey_id, recommendation)
+
+
+def assert_validated(stack: LocalStack, c: scenario.Cast, journey_id: str, level: str) -> dict[str, Any]:
+    final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    j = final["journey"]
+    assert j["stage"] == "validated"
+    assert j["outcome"] == level
+    cert = j["certificate_id"]
+    status = c.practitioner.api.get(f"/api/public/certificates/{cert}/status")
+    assert status["status"] == "valid"
+    assert objects(stack, stack.deployed.physical_ids["CertificateBucket"], f"certificates/{cert}/") == [
+        f"certificates/{cert}/certificate.pdf",
+        f"certificates/{cert}/credential.jwt",
+    ]
+    trail = actions(final)
+    for expected in ("expressed interest", "submitted reflection", "attended workshop", "submitted claim",
+                     "panel assigned", "submitted review", "all reviews in", "interview arranged",
+                     "certificate issued"):
+        assert expected in trail, f"{expected!r} missing from the audit trail: {trail}"
+    assert all(e["actor"] and e["at"] for e in final["history"])
+    subjects = emails_to(stack, c.practitioner.email)
+    assert any("validated as a" in s for s in subjects), subjects
+    assert any(s.startswith("Validation interview") for s in subjects), subjects
+    panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
+    for seat in panel["seats"]:
+        member = scenario.PANEL[seat["member_id"]]
+        assert any("asked to review a claim" in s for s in emails_to(stack, member.email))
+    claim_prefix = f"journeys/{journey_id}/claim-{j['claim_number']}/"
+    evidence_keys = objects(stack, stack.deployed.physical_ids["EvidenceBucket"], claim_prefix)
+    assert len(evidence_keys) == len(final["evidence"]) > 0
+    return final
+
+
+def test_validated_as_leader(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = to_claim(c)
+    claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
+    scenario.interview(c, journey_id, "system_od_leader")
+    assert_validated(local_stack, c, journey_id, "system_od_leader")
+
+
+def test_validated_as_practitioner(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = to_claim(c)
+    claim_and_review(c, journey_id, "system_od_practitioner", "system_od_practitioner")
+    scenario.interview(c, journey_id, "system_od_practitioner")
+    final = assert_validated(local_stack, c, journey_id, "system_od_practitioner")
+    # A practitioner-level claim is evidenced against the elements expected of practitioners only.
+    assert final["claim"]["level"] == "system_od_practitioner"
+
+
+def test_not_yet_then_second_claim_validated(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = to_claim(c)
+    claim_and_review(c, journey_id, "system_od_leader", "not_yet")
+    scenario.interview(c, journey_id, "not_yet")
+    first = c.practitioner.api.wait_stage(journey_id, "not_yet_validated")
+    assert first["journey"]["certificate_id"] is None
+    assert any("developmental feedback" in s for s in emails_to(local_stack, c.practitioner.email))
+    c.practitioner.api.post(f"/api/journeys/{journey_id}/new-claim")
+    second = c.practitioner.api.wait_step(journey_id, "claim_development")
+    assert second["journey"]["claim_number"] == 2
+    assert second["evidence"] == []  # a new claim starts clean; the first claim's evidence is kept
+    claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
+    scenario.interview(c, journey_id, "system_od_leader")
+    final = assert_validated(local_stack, c, journey_id, "system_od_leader")
+    assert "outcome: not yet" in actions(final)
+
+
+def test_deferred_then_reengaged_and_validated(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    scenario.attend_workshop(c, journey_id)
+    reengage_on = (clock.now() + timedelta(days=400)).date().isoformat()
+    scenario.decide(c, journey_id, "ready_12_18_months", reengage_on)
+    deferred = c.practitioner.api.wait_stage(journey_id, "deferred")
+    assert deferred["journey"]["reengage_on"] == reengage_on
+    local_stack.advance_clock(days=401)
+    c.practitioner.api.wait_step(journey_id, "decision")
+    assert any("decide again" in s for s in emails_to(local_stack, c.practitioner.email))
+    scenario.decide(c, journey_id, "ready_now")
+    claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
+    scenario.interview(c, journey_id, "system_od_leader")
+    final = assert_validated(local_stack, c, journey_id, "system_od_leader")
+    assert "moved to deferred" in actions(final)
+
+
+def test_further_development_closes_with_signposting(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    scenario.attend_workshop(c, journey_id)
+    scenario.decide(c, journey_id, "further_development")
+    final = c.practitioner.api.wait_stage(journey_id, "closed")
+    assert final["journey"]["readiness"] == "further_development"
+    assert "moved to closed" in actions(final)
+    c.practitioner.api.wait_for(journey_id, lambda j: True)
+    assert any("considering a claim" in s for s in emails_to(local_stack, c.practitioner.email))
+    assert objects(local_stack, local_stack.deployed.physical_ids["EvidenceBucket"], f"journeys/{journey_id}/") == []
+
+
+def test_deadline_missed_after_reminders(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = to_claim(c)
+    status = c.practitioner.api.wait_step(journey_id, "claim_development")
+    assert status["journey"]["claim_deadline"]
+    c.practitioner.api.put(f"/api/journeys/{journey_id}/claim", {"narratives": {"1.1": "A start."}})
+    local_stack.advance_clock(days=200)
+    final = c.practitioner.api.wait_stage(journey_id, "lapsed")
+    subjects = emails_to(local_stack, c.practitioner.email)
+    assert sum("is due in" in s for s in subjects) == 2, subjects  # 30 and 7 days before
+    assert any("claim window has closed" in s for s in subjects), subjects
+    assert "claim deadline passed" in actions(final)
+    assert final["claim"]["narratives"]["1.1"] == "A start."  # nothing typed is lost
+
+
+def test_extension_granted(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = to_claim(c)
+    before = c.practitioner.api.wait_step(journey_id, "claim_development")["journey"]["claim_deadline"]
+    c.lead.api.post(f"/api/journeys/{journey_id}/extension", {"weeks": 6, "reason": "Caring responsibilities"})
+    again = c.lead.api.post(f"/api/journeys/{journey_id}/extension", {"weeks": 2, "reason": "More"}, expect=409)
+    assert "already had its one extension" in again["message"]
+    local_stack.advance_clock(days=190)  # past the first deadline, before the extended one
+    status = c.practitioner.api.journey(journey_id)
+    assert status["journey"]["stage"] == "claim_development"
+    assert status["journey"]["claim_deadline"] > before
+    assert "granted extension" in actions(status)
+    claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
+    scenario.interview(c, journey_id, "system_od_leader")
+    assert_validated(local_stack, c, journey_id, "system_od_leader")
