@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export XDG_CACHE_HOME ?= $(CURDIR)/.cache
 STATIC := layers/odvalidation/odvalidation/web/static
 
-.PHONY: help install assets dev demo test lint typecheck template-check unit integration e2e browser bench chromium clean
+.PHONY: help install assets dev demo test lint typecheck template-check security bench chromium clean
 
 help:
 	@echo "make dev    start the local stack on 127.0.0.1 with demo data"
@@ -62,8 +62,15 @@ template-check: $(VENV)/.synced
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/python tools/make_asl.py --check
 
-test: install chromium lint typecheck template-check
-	$(BIN)/pytest -n 2 --dist loadgroup -q
+security: $(VENV)/.synced
+	$(BIN)/python tools/security_checks.py
+
+# Three pytest runs: moto's in-process mock (unit tests) and a running local stack cannot share a
+# process, so the stack-backed tests run apart from the unit tests.
+test: install chromium lint typecheck template-check security
+	$(BIN)/pytest -n 2 -q tests/unit
+	$(BIN)/pytest -q tests/integration tests/e2e
+	$(BIN)/pytest -q tests/browser
 
 bench: install
 	$(BIN)/python -m bench

@@ -9,14 +9,13 @@ from datetime import timedelta
 from typing import Any
 
 import requests
-
 from odvalidation import clock
 from odvalidation.domain.frameworks import framework
 
 from .client import ApiClient
 from .stack import LocalStack
 
-PASSWORD = "Demo-password-2026"
+PASSWORD = "Demo-password-2026"  # noqa: S105 # nosec B105 - invented demo account for the local stack
 
 # A small real PDF, so that the server-side check sees a true PDF by its magic bytes.
 PDF = (

@@ -235,7 +235,7 @@ class LocalStack:
         return {
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 - moto's fake credentials
             "AWS_SESSION_TOKEN": None,
             "AWS_SECURITY_TOKEN": None,
             "AWS_PROFILE": None,

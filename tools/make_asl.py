@@ -5,10 +5,22 @@ import json
 from pathlib import Path
 
 DAY = 86_400
-TRANSIENT = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
-             "Lambda.TooManyRequestsException", "TransientError"]
-RETRY = [{"ErrorEquals": TRANSIENT, "IntervalSeconds": 2, "MaxAttempts": 4, "BackoffRate": 2.0,
-          "JitterStrategy": "FULL"}]
+TRANSIENT = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "TransientError",
+]
+RETRY = [
+    {
+        "ErrorEquals": TRANSIENT,
+        "IntervalSeconds": 2,
+        "MaxAttempts": 4,
+        "BackoffRate": 2.0,
+        "JitterStrategy": "FULL",
+    }
+]
 FAIL = {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordFailure"}
 
 
@@ -19,8 +31,12 @@ def await_step(step: str, timeout_days: int, result: str, nxt: str, comment: str
         "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
         "Parameters": {
             "FunctionName": "${AwaitStepFunctionArn}",
-            "Payload": {"journey_id.$": "$.journey_id", "step": step, "task_token.$": "$$.Task.Token",
-                        "execution_arn.$": "$$.Execution.Id"},
+            "Payload": {
+                "journey_id.$": "$.journey_id",
+                "step": step,
+                "task_token.$": "$$.Task.Token",
+                "execution_arn.$": "$$.Execution.Id",
+            },
         },
         "TimeoutSeconds": timeout_days * DAY,
         "ResultPath": f"$.{result}",
@@ -30,20 +46,24 @@ def await_step(step: str, timeout_days: int, result: str, nxt: str, comment: str
     }
 
 
-def invoke(function: str, payload: dict, result: str | None, nxt: str, comment: str,
-           catch_next: str | None = None) -> dict:
+def invoke(
+    function: str, payload: dict, result: str | None, nxt: str, comment: str, catch_next: str | None = None
+) -> dict:
     state = {
         "Type": "Task",
         "Comment": comment,
         "Resource": "arn:aws:states:::lambda:invoke",
-        "Parameters": {"FunctionName": "${" + function + "}",
-                       "Payload": {"journey_id.$": "$.journey_id", **payload}},
+        "Parameters": {
+            "FunctionName": "${" + function + "}",
+            "Payload": {"journey_id.$": "$.journey_id", **payload},
+        },
         "ResultSelector": {"value.$": "$.Payload"},
         "ResultPath": f"$.{result}" if result else None,
         "Retry": RETRY,
         # Email never blocks a journey: a notification that keeps failing is recorded and skipped.
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.notify_error", "Next": catch_next}]
-        if catch_next else [FAIL],
+        if catch_next
+        else [FAIL],
         "Next": nxt,
     }
     if result is None:
@@ -52,14 +72,17 @@ def invoke(function: str, payload: dict, result: str | None, nxt: str, comment: 
 
 
 def notify(kind: str, nxt: str) -> dict:
-    return invoke("NotifyFunctionArn", {"kind": kind}, None, nxt, f"Email: {kind.replace('_', ' ')}.",
-                  catch_next=nxt)
+    return invoke(
+        "NotifyFunctionArn", {"kind": kind}, None, nxt, f"Email: {kind.replace('_', ' ')}.", catch_next=nxt
+    )
 
 
 def continue_at(start_at: str, comment: str) -> dict:
     # A Lambda starts the next execution: moto's optimised states:startExecution integration fails
     # ("States.Runtime: 'StateMachineArn'"), and a Lambda makes the new execution's name idempotent.
-    state = invoke("RecordStageFunctionArn", {"continue_at": start_at}, None, "ContinuedInNewExecution", comment)
+    state = invoke(
+        "RecordStageFunctionArn", {"continue_at": start_at}, None, "ContinuedInNewExecution", comment
+    )
     return state
 
 
@@ -85,34 +108,61 @@ states = {
         "Default": "Reflection",
     },
     # Steps 1-3, in the first execution (at most 180 days of waiting).
-    "Reflection": await_step("reflection", 60, "reflection", "Workshop",
-                             "Step 1: the practitioner reflects on each framework element."),
-    "Workshop": await_step("workshop", 60, "workshop", "Decision",
-                           "Step 2: the academy lead records attendance at the one-day workshop."),
-    "Decision": await_step("decision", 60, "decision", "RouteDecision",
-                           "Step 3: ready now, ready in 12-18 months, or further development."),
+    "Reflection": await_step(
+        "reflection",
+        60,
+        "reflection",
+        "Workshop",
+        "Step 1: the practitioner reflects on each framework element.",
+    ),
+    "Workshop": await_step(
+        "workshop",
+        60,
+        "workshop",
+        "Decision",
+        "Step 2: the academy lead records attendance at the one-day workshop.",
+    ),
+    "Decision": await_step(
+        "decision",
+        60,
+        "decision",
+        "RouteDecision",
+        "Step 3: ready now, ready in 12-18 months, or further development.",
+    ),
     "RouteDecision": {
         "Type": "Choice",
         "Choices": [
-            {"Variable": "$.decision.readiness", "StringEquals": "ready_now", "Next": "ContinueAtClaimDevelopment"},
+            {
+                "Variable": "$.decision.readiness",
+                "StringEquals": "ready_now",
+                "Next": "ContinueAtClaimDevelopment",
+            },
             {"Variable": "$.decision.readiness", "StringEquals": "ready_12_18_months", "Next": "Defer"},
         ],
         "Default": "Close",
     },
-    "Defer": record_stage("deferred", "Deferred",
-                          "Ends this execution; a schedule starts a new one at the decision on the chosen date."),
+    "Defer": record_stage(
+        "deferred",
+        "Deferred",
+        "Ends this execution; a schedule starts a new one at the decision on the chosen date.",
+    ),
     "Deferred": {"Type": "Succeed", "Comment": "Ready in 12-18 months: re-engagement is scheduled."},
     "Close": record_stage("closed", "NotifySignposting", "Considering further development: closed."),
     "NotifySignposting": notify("signposting", "Closed"),
     "Closed": {"Type": "Succeed", "Comment": "Further development: signposted, no claim this time."},
     "ContinueAtClaimDevelopment": continue_at(
         "claim_development",
-        "Steps 4-6 run in a fresh execution so that no execution nears Standard's one-year limit."),
+        "Steps 4-6 run in a fresh execution so that no execution nears Standard's one-year limit.",
+    ),
     "ContinuedInNewExecution": {"Type": "Succeed"},
     # Steps 4-6, in the second execution (at most 352 days of waiting).
     "ClaimDevelopment": await_step(
-        "claim_development", 240, "claim", "RouteClaim",
-        "Step 4: six months (plus one extension) to build the claim; reminders and the deadline are scheduled."),
+        "claim_development",
+        240,
+        "claim",
+        "RouteClaim",
+        "Step 4: six months (plus one extension) to build the claim; reminders and the deadline are scheduled.",
+    ),
     "RouteClaim": {
         "Type": "Choice",
         "Choices": [{"Variable": "$.claim.event", "StringEquals": "lapsed", "Next": "RecordLapse"}],
@@ -121,36 +171,67 @@ states = {
     "RecordLapse": record_stage("lapsed", "NotifyLapsed", "The deadline passed without a submission."),
     "NotifyLapsed": notify("lapsed", "Lapsed"),
     "Lapsed": {"Type": "Succeed", "Comment": "Lapse recorded; the practitioner may decide again later."},
-    "CheckClaim": invoke("CheckClaimFunctionArn", {}, "check", "RouteCheck",
-                         "Step 5: every framework element has evidence and a narrative."),
+    "CheckClaim": invoke(
+        "CheckClaimFunctionArn",
+        {},
+        "check",
+        "RouteCheck",
+        "Step 5: every framework element has evidence and a narrative.",
+    ),
     "RouteCheck": {
         "Type": "Choice",
         "Choices": [{"Variable": "$.check.value.complete", "BooleanEquals": True, "Next": "AssignPanel"}],
         "Default": "ReturnToClaimDevelopment",
     },
     "ReturnToClaimDevelopment": continue_at(
-        "claim_development", "Incomplete: back to claim development, keeping the original deadline."),
-    "AssignPanel": invoke("AssignPanelFunctionArn", {}, "panel", "RoutePanel",
-                          "A panel of peers and experts with no conflict of interest."),
+        "claim_development", "Incomplete: back to claim development, keeping the original deadline."
+    ),
+    "AssignPanel": invoke(
+        "AssignPanelFunctionArn",
+        {},
+        "panel",
+        "RoutePanel",
+        "A panel of peers and experts with no conflict of interest.",
+    ),
     "RoutePanel": {
         "Type": "Choice",
         "Choices": [{"Variable": "$.panel.value.assigned", "BooleanEquals": True, "Next": "NotifyPanel"}],
         "Default": "AwaitPanel",
     },
-    "AwaitPanel": await_step("awaiting_panel", 28, "panel_resolution", "NotifyPanel",
-                             "No valid panel: the journey waits for the academy lead to resolve it."),
+    "AwaitPanel": await_step(
+        "awaiting_panel",
+        28,
+        "panel_resolution",
+        "NotifyPanel",
+        "No valid panel: the journey waits for the academy lead to resolve it.",
+    ),
     "NotifyPanel": notify("panel_assigned", "PanelReview"),
-    "PanelReview": await_step("panel_review", 42, "review", "Interview",
-                              "Each panel member reviews the evidence element by element."),
-    "Interview": await_step("interview", 42, "interview", "RouteOutcome",
-                            "Step 6: the developmental interview; the chair records the outcome."),
+    "PanelReview": await_step(
+        "panel_review",
+        42,
+        "review",
+        "Interview",
+        "Each panel member reviews the evidence element by element.",
+    ),
+    "Interview": await_step(
+        "interview",
+        42,
+        "interview",
+        "RouteOutcome",
+        "Step 6: the developmental interview; the chair records the outcome.",
+    ),
     "RouteOutcome": {
         "Type": "Choice",
         "Choices": [{"Variable": "$.interview.outcome", "StringEquals": "not_yet", "Next": "NotifyOutcome"}],
         "Default": "IssueCertificate",
     },
-    "IssueCertificate": invoke("IssueCertificateFunctionArn", {}, "certificate", "NotifyOutcome",
-                               "Exactly one signed certificate per validated outcome."),
+    "IssueCertificate": invoke(
+        "IssueCertificateFunctionArn",
+        {},
+        "certificate",
+        "NotifyOutcome",
+        "Exactly one signed certificate per validated outcome.",
+    ),
     "NotifyOutcome": notify("outcome", "Done"),
     "Done": {"Type": "Succeed"},
     "Withdrawn": {"Type": "Succeed", "Comment": "The practitioner withdrew; the API recorded it."},
@@ -160,15 +241,22 @@ states = {
         "Resource": "arn:aws:states:::lambda:invoke",
         "Parameters": {
             "FunctionName": "${RecordFailureFunctionArn}",
-            "Payload": {"journey_id.$": "$.journey_id", "error.$": "$.error.Error", "cause.$": "$.error.Cause",
-                        "execution_arn.$": "$$.Execution.Id"},
+            "Payload": {
+                "journey_id.$": "$.journey_id",
+                "error.$": "$.error.Error",
+                "cause.$": "$.error.Cause",
+                "execution_arn.$": "$$.Execution.Id",
+            },
         },
         "ResultPath": None,
         "Retry": RETRY,
         "Next": "JourneyFailed",
     },
-    "JourneyFailed": {"Type": "Fail", "Error": "JourneyStepFailed",
-                      "Cause": "A step failed; see the failure recorded on the journey."},
+    "JourneyFailed": {
+        "Type": "Fail",
+        "Error": "JourneyStepFailed",
+        "Cause": "A step failed; see the failure recorded on the journey.",
+    },
 }
 
 definition = {

@@ -7,8 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from ..domain.access import Caller
 from ..domain.academies import academy
+from ..domain.access import Caller
 from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, Person
 from ..services import journeys as js

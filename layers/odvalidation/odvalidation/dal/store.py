@@ -231,9 +231,9 @@ class Store:
         for key in change.deletes:
             ops.append({"Delete": {"TableName": self.table, "Key": {k: {"S": v} for k, v in key.items()}}})
         for scope, deltas in change.counters.items():
-            update = _counter_update(self.table, scope, deltas)
-            if update:
-                ops.append({"Update": update})
+            counter = _counter_update(self.table, scope, deltas)
+            if counter:
+                ops.append({"Update": counter})
         try:
             self.db.transact_write_items(TransactItems=ops)
         except ClientError as exc:

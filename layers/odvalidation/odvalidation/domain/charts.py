@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 - escape() writes XML, nothing is parsed
 
 from .models import Model
 from .reporting import SUPPRESSED, FunnelStep, PipelineReport

@@ -79,6 +79,7 @@ from .models import Id, MemberKind, Model, PanelSeat, ShortText
 COVER_POINTS = 40
 REPEAT_PAIR_POINTS = 100
 MIN_PANEL, MAX_PANEL = 2, 5
+_KINDS = (MemberKind.EXPERT, MemberKind.PEER)  # the order reasons name them in
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
 Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s\r\n]+@[^@\s\r\n]+\.[^@\s\r\n]+$")]
@@ -473,14 +474,19 @@ def _assignment(
 # --- reasons --------------------------------------------------------------------------------------
 
 
-def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
+def _day(d: date, year: bool = True) -> str:
+    return f"{d.day} {d:%B %Y}" if year else f"{d.day} {d:%B}"
+
+
+def _span(start: date, end: date, joiner: str) -> str:
+    """'2 February and 1 March 2026': the year once when both days share it."""
+    return f"{_day(start, start.year != end.year)} {joiner} {_day(end)}"
 
 
 def _rule_phrase(rule: ExclusionRule, n: int, claim: ClaimToAssign) -> str:
     one = n == 1
     start, end = claim.window
-    when = f"on {_day(end)}" if start == end else f"between {_day(start)} and {_day(end)}"
+    when = f"on {_day(end)}" if start == end else f"between {_span(start, end, 'and')}"
     phrases = {
         ExclusionRule.SELF: "is the practitioner" if one else "are the practitioner",
         ExclusionRule.EMPLOYER: f"{'works' if one else 'work'} at {claim.employer}",
@@ -517,8 +523,8 @@ def _no_panel(
 ) -> NoValidPanel | None:
     """A NoValidPanel naming every shortfall, or None if the eligible members can fill `seats` seats
     including one of each kind in `need`."""
-    eligible = dict.fromkeys(MemberKind, 0)
-    excluded: dict[MemberKind, dict[ExclusionRule, int]] = {k: {} for k in MemberKind}
+    eligible = dict.fromkeys(_KINDS, 0)
+    excluded: dict[MemberKind, dict[ExclusionRule, int]] = {k: {} for k in _KINDS}
     total_in_pool = Counter(m.kind for m, _ in verdicts)
     for m, rule in verdicts:
         if rule is None:
@@ -527,7 +533,7 @@ def _no_panel(
             excluded[m.kind][rule] = excluded[m.kind].get(rule, 0) + 1
     sentences = []
     what = "replacement " if replacing else ""
-    for kind in MemberKind:
+    for kind in _KINDS:
         if kind in need and eligible[kind] == 0:
             if total_in_pool[kind] == 0:
                 sentences.append(f"There are no {kind}s in the pool.")
@@ -542,7 +548,7 @@ def _no_panel(
     # A replacement fills one seat: a missing kind already says all there is to say.
     if n_eligible < seats and not (replacing and sentences):
         everyone = Counter[ExclusionRule]()
-        for kind in MemberKind:
+        for kind in _KINDS:
             everyone.update(excluded[kind])
         if n_eligible == 0:
             head = f"No {what}member is eligible" + ("" if replacing else f" for a panel of {seats}")
@@ -570,7 +576,7 @@ def _no_panel(
 
 def _window_words(claim: ClaimToAssign) -> str:
     start, end = claim.window
-    return f"on {_day(end)}" if start == end else f"from {_day(start)} to {_day(end)}"
+    return f"on {_day(end)}" if start == end else f"from {_span(start, end, 'to')}"
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -698,7 +704,7 @@ def override_panel(
     waived = []
     if len(panel) != claim.panel_size:
         waived.append(f"panel of {len(panel)} instead of {claim.panel_size}")
-    for kind in MemberKind:
+    for kind in _KINDS:
         if all(m.kind is not kind for m in panel):
             waived.append(f"no {kind} on the panel")
     for m in panel:

@@ -20,7 +20,7 @@ def _html() -> Environment:
 @cache
 def _text() -> Environment:
     # Plain text is never interpreted as markup by a mail client, so it is not escaped.
-    return Environment(
+    return Environment(  # nosec B701 - the text/plain part is never read as markup
         loader=PackageLoader("odvalidation", "email/templates"),
         autoescape=False,
         undefined=StrictUndefined,

@@ -93,7 +93,8 @@ def issue(journey_id: str) -> dict[str, Any]:
         framework_title=f"{fw.title}, version {fw.version}",
         verify_url=verify_url(s.public_base_url, record.id),
     )
-    assert record.credential_key and record.pdf_key
+    assert record.credential_key
+    assert record.pdf_key
     _put_object(record.credential_key, token.encode(), "application/vc+jwt")
     _put_object(record.pdf_key, pdf, "application/pdf")
     change = updated(
