@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import requests
+
 from odvalidation import clock
 from odvalidation.domain.frameworks import framework
 

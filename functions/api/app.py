@@ -3,6 +3,7 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from odvalidation.api.app import resolver
 from odvalidation.observability import logger, metrics, tracer
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from odvalidation.events import TaskEvent
 from odvalidation.observability import logger, tracer
 from odvalidation.services import panels

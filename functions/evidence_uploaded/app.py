@@ -5,6 +5,7 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from odvalidation.observability import logger, tracer
 from odvalidation.services import evidence_checks
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from odvalidation.domain.models import Stage
 from odvalidation.events import RecordStageEvent
 from odvalidation.observability import logger, tracer

@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from odvalidation.observability import logger, tracer
 from odvalidation.web.site import handle
 

@@ -62,9 +62,17 @@ def assert_validated(stack: LocalStack, c: scenario.Cast, journey_id: str, level
         f"certificates/{cert}/credential.jwt",
     ]
     trail = actions(final)
-    for expected in ("expressed interest", "submitted reflection", "attended workshop", "submitted claim",
-                     "panel assigned", "submitted review", "all reviews in", "interview arranged",
-                     "certificate issued"):
+    for expected in (
+        "expressed interest",
+        "submitted reflection",
+        "attended workshop",
+        "submitted claim",
+        "panel assigned",
+        "submitted review",
+        "all reviews in",
+        "interview arranged",
+        "certificate issued",
+    ):
         assert expected in trail, f"{expected!r} missing from the audit trail: {trail}"
     assert all(e["actor"] and e["at"] for e in final["history"])
     subjects = emails_to(stack, c.practitioner.email)
@@ -146,7 +154,10 @@ def test_further_development_closes_with_signposting(local_stack: LocalStack) ->
     assert "moved to closed" in actions(final)
     c.practitioner.api.wait_for(journey_id, lambda j: True)
     assert any("considering a claim" in s for s in emails_to(local_stack, c.practitioner.email))
-    assert objects(local_stack, local_stack.deployed.physical_ids["EvidenceBucket"], f"journeys/{journey_id}/") == []
+    assert (
+        objects(local_stack, local_stack.deployed.physical_ids["EvidenceBucket"], f"journeys/{journey_id}/")
+        == []
+    )
 
 
 def test_deadline_missed_after_reminders(local_stack: LocalStack) -> None:
@@ -168,8 +179,12 @@ def test_extension_granted(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
     journey_id = to_claim(c)
     before = c.practitioner.api.wait_step(journey_id, "claim_development")["journey"]["claim_deadline"]
-    c.lead.api.post(f"/api/journeys/{journey_id}/extension", {"weeks": 6, "reason": "Caring responsibilities"})
-    again = c.lead.api.post(f"/api/journeys/{journey_id}/extension", {"weeks": 2, "reason": "More"}, expect=409)
+    c.lead.api.post(
+        f"/api/journeys/{journey_id}/extension", {"weeks": 6, "reason": "Caring responsibilities"}
+    )
+    again = c.lead.api.post(
+        f"/api/journeys/{journey_id}/extension", {"weeks": 2, "reason": "More"}, expect=409
+    )
     assert "already had its one extension" in again["message"]
     local_stack.advance_clock(days=190)  # past the first deadline, before the extended one
     status = c.practitioner.api.journey(journey_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from odvalidation.__main__ import main
 from odvalidation.certificates.credential import build_credential
 from odvalidation.certificates.jws import LocalKeySigner, b64url, public_jwks, sign_credential

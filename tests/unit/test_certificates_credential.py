@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from odvalidation.certificates.credential import (
     build_credential,
     certificate_id_of,

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import zxingcpp
+from pypdf import PdfReader
+
 from odvalidation.certificates.credential import verify_url
 from odvalidation.certificates.pdf import printable, render_certificate_pdf
 from odvalidation.domain.models import CertificateRecord, Level
-from pypdf import PdfReader
 
 ISSUED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 URL = verify_url("https://od.example.org", "q3Jk8vPzL1mN0aB2cD4eF6")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from odvalidation.certificates.credential import build_credential
 from odvalidation.certificates.jws import LocalKeySigner, b64url, public_jwks, sign_credential
 from odvalidation.certificates.verification import VerificationStatus, offline_status, status_of, verify_file

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from odvalidation.domain.errors import InvalidInput
 from odvalidation.domain.models import MemberKind
 from odvalidation.domain.panels import (
@@ -24,7 +25,6 @@ from odvalidation.domain.panels import (
     override_panel,
     replace_member,
 )
-
 from tests.unit.test_panels_properties import allowed, valid
 
 EXPERT, PEER = MemberKind.EXPERT, MemberKind.PEER

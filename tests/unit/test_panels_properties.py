@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from odvalidation.domain.errors import InvalidInput
 from odvalidation.domain.models import MemberKind
 from odvalidation.domain.panels import (

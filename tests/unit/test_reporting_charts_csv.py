@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import jinja2
+
 from odvalidation.domain import charts as c
 from odvalidation.domain import reporting as r
 

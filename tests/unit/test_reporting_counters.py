@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from odvalidation.domain import reporting as r
 from odvalidation.domain.journey import ALLOWED, move
 from odvalidation.domain.models import AuditEvent, Journey, Outcome, Readiness, Stage

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 from moto import mock_aws
+
 from odvalidation.certificates.credential import build_credential
 from odvalidation.certificates.jws import InvalidCredential, b64url, sign_credential, verify_credential
 from odvalidation.dal import clients, signing

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samtranslator.yaml_helper import yaml_parse
+
 from odvalidation.domain.journey import ALLOWED
 from odvalidation.domain.models import Outcome, Readiness, Stage
-from samtranslator.yaml_helper import yaml_parse
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL_PATH = ROOT / "statemachine" / "journey.asl.json"
