@@ -266,7 +266,14 @@ def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") 
         )
     )
     claim = claim_to_assign(journey)
-    result = solver.replace_member(claim, pool(), [s.member_id for s in panel.seats], caller.id)
+    chair = next((s.member_id for s in panel.seats if s.chair), None)
+    result = solver.replace_member(
+        claim,
+        pool(),
+        [s.member_id for s in panel.seats],
+        caller.id,
+        chair_id=chair if chair != caller.id else None,
+    )
     remaining = [s for s in panel.seats if s.member_id != caller.id]
     change = updated(
         journey, actor=caller.id, action="declared a conflict of interest", reason=note or None, update={}
