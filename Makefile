@@ -70,7 +70,8 @@ security: $(VENV)/.synced
 test: install chromium lint typecheck template-check security
 	$(BIN)/pytest -n 2 -q tests/unit
 	$(BIN)/pytest -q tests/integration tests/e2e
-	$(BIN)/pytest -q tests/browser
+	@# Exit 5 is pytest's "no tests collected": the browser suite is still being written.
+	$(BIN)/pytest -q tests/browser; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 
 bench: install
 	$(BIN)/python -m bench
