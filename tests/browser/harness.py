@@ -311,3 +311,49 @@ def in_process_web(monkeypatch: Any) -> Iterator[dict[str, Any]]:
             }
         finally:
             reset_process_caches()
+
+
+def run_stack() -> None:
+    """Run moto (Cognito) and the web handler in this process, and print their addresses as one JSON line.
+
+    Browser tests start this in a subprocess, so its environment (AWS_ENDPOINT_URL and the rest) can
+    never leak into other tests of the same pytest worker.
+    """
+    import json
+    import os
+    import sys
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    moto_url = f"http://127.0.0.1:{port}"
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=moto_url,
+        region_name="eu-west-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    pool_id, client_id = create_user_pool(cognito)
+    os.environ.update(
+        web_environment(pool_id, client_id, f"{moto_url}/{pool_id}/.well-known/jwks.json", local=True)
+    )
+    os.environ["AWS_ENDPOINT_URL"] = moto_url
+    reset_process_caches()
+    from functions.web.app import handler
+
+    with serve_web(handler) as web_url:
+        print(
+            json.dumps({"web": web_url, "moto": moto_url, "pool_id": pool_id, "client_id": client_id}),
+            flush=True,
+        )
+        # Serve until the test session closes our stdin (or kills us).
+        sys.stdin.read()
+    moto.stop()
+
+
+if __name__ == "__main__":
+    run_stack()

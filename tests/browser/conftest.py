@@ -1,0 +1,181 @@
+"""Browser test harness: Debian's Chromium driven by Playwright, axe-core on every page, screenshots.
+
+Fixtures:
+- `web_stack`  (module) the web handler and moto's Cognito, in a subprocess (tests/browser/harness.py):
+               a dict with web (base URL), moto, pool_id, client_id. The local stack's HTTP front will
+               replace it later.
+- `browser`    (module) headless Chromium (/usr/bin/chromium).
+- `page`       a fresh context and page, JavaScript on.
+- `page_no_js` a fresh context and page with JavaScript switched off.
+Helpers: `axe_check(page)` returns axe's WCAG 2.2 AA violations; `check_page(page, name)` saves a
+screenshot as test-artifacts/screenshots/<name>.png and fails with a readable list of violations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FONT_HOST = "https://assets.nhs.uk"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # One worker runs all browser tests, so Chromium and the stack start once (pytest -n 2 --dist loadgroup).
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="module")
+def web_stack() -> Iterator[dict[str, Any]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.browser.harness"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            pytest.fail("The web stack for browser tests did not start (run python -m tests.browser.harness)")
+        yield json.loads(line)
+    finally:
+        if process.stdin:
+            process.stdin.close()  # the stack stops when its stdin closes
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    home = Path(tempfile.mkdtemp(prefix="chromium-"))
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
+            yield chromium
+            chromium.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _new_page(browser: Any, web_stack: dict[str, Any], **options: Any) -> Any:
+    context = browser.new_context(base_url=web_stack["web"], locale="en-GB", **options)
+    context.set_default_timeout(15_000)
+    # Nothing leaves 127.0.0.1: the NHS web fonts are refused (pages fall back to Arial, as offline).
+    context.route(lambda url: not url.startswith(web_stack["web"]), lambda route: route.abort())
+    page = context.new_page()
+    page.javascript_enabled = options.get("java_script_enabled", True)
+    # Console errors (a script the CSP blocked, a stylesheet that failed to load) fail check_page.
+    page.console_errors = []
+    page.on("console", lambda message: _console_error(page, web_stack["web"], message))
+    return page
+
+
+def _console_error(page: Any, base_url: str, message: Any) -> None:
+    url = (message.location or {}).get("url", "")
+    # A 400 or 404 page's own status is reported too; that is the page under test, not a fault.
+    own_status = url == page.url and message.text.startswith("Failed to load resource")
+    if message.type == "error" and not (url.startswith(FONT_HOST) or own_status):
+        page.console_errors.append(f"{message.text} ({url})")
+
+
+@pytest.fixture
+def page(browser: Any, web_stack: dict[str, Any]) -> Iterator[Any]:
+    page = _new_page(browser, web_stack)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def page_no_js(browser: Any, web_stack: dict[str, Any]) -> Iterator[Any]:
+    page = _new_page(browser, web_stack, java_script_enabled=False)
+    yield page
+    page.context.close()
+
+
+def axe_check(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations of WCAG 2.0, 2.1 and 2.2 A and AA on the page as it is now."""
+    # Evaluated rather than added as a <script>, so the page's Content-Security-Policy stays in force.
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    result: dict[str, Any] = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return list(result["violations"])
+
+
+def _axe_check_without_scripts(page: Any) -> list[dict[str, Any]]:
+    """axe needs JavaScript (its timers never fire where scripts are off): load the same URL, with the same
+    cookies, in a twin context where only NHS.UK frontend's script is blocked, so the page stays as the
+    server sent it, and check that."""
+    base_url = page.url.split("/", 3)[:3]
+    twin = page.context.browser.new_context(storage_state=page.context.storage_state(), locale="en-GB")
+    try:
+        twin.route(lambda url: not url.startswith("/".join(base_url)), lambda route: route.abort())
+        twin.route("**/nhsuk-frontend.min.js*", lambda route: route.abort())
+        copy = twin.new_page()
+        copy.goto(page.url)
+        return axe_check(copy)
+    finally:
+        twin.close()
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        targets = [", ".join(node["target"]) for node in violation["nodes"]]
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']}\n    at {'; '.join(targets)}"
+        )
+    return "\n".join(lines)
+
+
+def check_page(page: Any, name: str) -> None:
+    """Screenshot the page and fail if axe finds any WCAG 2.2 AA violation."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    errors = getattr(page, "console_errors", [])
+    assert not errors, f"the browser reported errors on {name} ({page.url}):\n" + "\n".join(errors)
+    violations = axe_check(page) if page.javascript_enabled else _axe_check_without_scripts(page)
+    assert not violations, f"axe found accessibility problems on {name} ({page.url}):\n{describe(violations)}"
