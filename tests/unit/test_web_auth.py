@@ -206,3 +206,28 @@ def test_an_email_already_registered_is_refused_on_the_form(web: dict[str, Any])
     reply = browser.submit("/sign-up", SIGN_UP)
     assert reply.status == 400
     assert "An account already uses this email address" in reply.body
+
+
+def test_after_signing_in_the_person_returns_to_the_page_they_asked_for(web: dict[str, Any]) -> None:
+    browser: WebClient = web["client"]
+    sign_up_and_confirm(browser)
+    assert browser.get("/home").header("Location") == "/sign-in?next=/home"
+    form = browser.get("/sign-in", next="/home")
+    assert '<input type="hidden" name="next" value="/home">' in form.body
+    reply = browser.post(
+        "/sign-in",
+        {"email": SIGN_UP["email"], "password": PASSWORD, "next": "/home", "csrf_token": form.csrf_token()},
+    )
+    assert reply.header("Location") == "/home"
+    hostile = browser.get("/sign-in", next="https://evil.example/")
+    browser.cookies.pop("odv_session")
+    reply = browser.post(
+        "/sign-in",
+        {
+            "email": SIGN_UP["email"],
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+            "csrf_token": hostile.csrf_token(),
+        },
+    )
+    assert reply.header("Location") == "/home"
