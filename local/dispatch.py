@@ -39,6 +39,9 @@ HANDLERS: dict[str, HandlerRef] = {}
 
 _lock = threading.Lock()
 _installed = False
+# One invocation at a time per function, as one Lambda execution environment would run them: handlers
+# keep per-request state in module-level objects (the Powertools resolver's current event).
+_function_locks: dict[str, threading.RLock] = {}
 
 
 class LambdaContext:
@@ -80,9 +83,12 @@ def invoke_in_process(function_name: str, event: Any) -> tuple[str, bool]:
     """Call the function's handler; return (JSON payload, errored) as Lambda would."""
     if isinstance(event, str | bytes):
         event = json.loads(event) if event else {}
+    with _lock:
+        function_lock = _function_locks.setdefault(function_name, threading.RLock())
     try:
         handler, ref = _load(function_name)
-        result = handler(event, LambdaContext(function_name, ref))
+        with function_lock:
+            result = handler(event, LambdaContext(function_name, ref))
         return json.dumps(result, default=str), False
     except Exception as exc:
         # Lambda's error shape: Step Functions matches Retry/Catch on errorType (the exception class).

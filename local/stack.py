@@ -169,7 +169,11 @@ class LocalStack:
             self._set_env({"MOTO_PORT": str(self.moto_port), **self._aws_env()})
             self._moto_api("config", {"stepfunctions": {"execute_state_machine": True}})
             dispatch.install()
-            self.deployed = deploy(self.endpoint_url, self.template, {"PublicBaseUrl": self.base_url})
+            self.deployed = deploy(
+                self.endpoint_url,
+                self.template,
+                {"PublicBaseUrl": self.base_url, "SessionSecret": secrets.token_urlsafe(32)},
+            )
             for name, info in self.deployed.functions.items():
                 dispatch.HANDLERS[name] = dispatch.HandlerRef(
                     module=info.module,
