@@ -1,0 +1,170 @@
+"""Panels end to end: assignment email, element-by-element reviews with a disagreement flagged, the
+interview invitation with its calendar file, the outcome, and a claim for which no valid panel exists
+until the lead overrides with a recorded reason."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import icalendar
+import pytest
+
+from local import scenario
+from local.client import ApiClient
+from local.stack import LocalStack
+from odvalidation import clock
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
+
+
+def mails_to(stack: LocalStack, address: str) -> list[Any]:
+    return [m for m in stack.sent_emails() if address in m.to]
+
+
+def parts(raw: str) -> dict[str, str]:
+    message = email.message_from_string(raw, policy=email.policy.default)
+    return {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
+
+
+def ready_for_panel(c: scenario.Cast) -> str:
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    scenario.attend_workshop(c, journey_id)
+    scenario.decide(c, journey_id, "ready_now")
+    scenario.build_claim(c, journey_id)
+    return journey_id
+
+
+def wait_complete(c: scenario.Cast, journey_id: str) -> None:
+    c.practitioner.api.wait_for(journey_id, lambda j: True, what="evidence")
+    for _ in range(100):
+        if c.practitioner.api.journey(journey_id).get("completeness", {}).get("complete"):
+            return
+    raise AssertionError("evidence never verified")
+
+
+def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = ready_for_panel(c)
+    wait_complete(c, journey_id)
+    scenario.submit(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
+    kinds = {s["kind"] for s in panel["seats"]}
+    assert len(panel["seats"]) == 3
+    assert kinds == {"expert", "peer"}
+    assert sum(s["chair"] for s in panel["seats"]) == 1
+
+    # Each member is emailed with a link to the claim and the review deadline.
+    for seat in panel["seats"]:
+        member = scenario.PANEL[seat["member_id"]]
+        mail = next(m for m in mails_to(local_stack, member.email) if "asked to review" in m.subject)
+        assert f"/journeys/{journey_id}" in mail.body
+        assert "Review by:" in mail.body
+
+    # Evidence stays closed until a member declares no conflict.
+    first = scenario.PANEL[panel["seats"][0]["member_id"]]
+    evidence_id = c.practitioner.api.journey(journey_id)["evidence"][0]["id"]
+    refused = first.api.get(f"/api/journeys/{journey_id}/evidence/{evidence_id}/link", expect=403)
+    assert "Declare whether you have a conflict" in refused["message"]
+
+    scenario.review(c, journey_id, "system_od_leader", dissent=True)
+    reviews = first.api.get(f"/api/journeys/{journey_id}/panel/reviews")
+    assert len(reviews["reviews"]) == 3
+    assert any("recommendations differ" in d for d in reviews["disagreements"])
+    assert any(d.startswith("Element ") for d in reviews["disagreements"])
+    link = first.api.get(f"/api/journeys/{journey_id}/evidence/{evidence_id}/link")
+    assert "X-Amz-Signature" in link["url"]
+    assert link["expires_in_seconds"] <= 300
+    history = [e["action"] for e in c.practitioner.api.journey(journey_id)["history"]]
+    assert "opened evidence" in history
+    assert history.count("declared no conflict of interest") == 3
+
+    scenario.interview(c, journey_id, "system_od_leader")
+    invitation = next(
+        m for m in mails_to(local_stack, c.practitioner.email) if m.subject.startswith("Validation interview")
+    )
+    assert invitation.raw is not None
+    event = icalendar.Calendar.from_ical(parts(invitation.raw)["text/calendar"]).walk("VEVENT")[0]
+    assert str(event["LOCATION"]) == "Room 2, Academy House"
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=60)
+    attendees = {str(a) for a in event.get("ATTENDEE", [])}
+    assert f"mailto:{c.practitioner.email}" in attendees
+    for seat in panel["seats"]:
+        member = scenario.PANEL[seat["member_id"]]
+        assert any(m.subject.startswith("Validation interview") for m in mails_to(local_stack, member.email))
+        assert f"mailto:{member.email}" in attendees
+    final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    assert final["journey"]["outcome"] == "system_od_leader"
+    assert any(
+        "validated as a system OD leader" in m.subject for m in mails_to(local_stack, c.practitioner.email)
+    )
+
+
+@pytest.fixture
+def national_lead(local_stack: LocalStack) -> ApiClient:
+    email_address = "national.lead@example.nhs.uk"
+    if email_address not in local_stack.demo_users:
+        local_stack.create_user(email_address, "Nadia Ferreira-Holt", ["national_lead"], scenario.PASSWORD)
+    return ApiClient(local_stack.base_url, local_stack.token_for(email_address))
+
+
+@pytest.fixture
+def everyone_away(national_lead: ApiClient) -> Iterator[list[dict[str, Any]]]:
+    """Make the whole (national) pool unavailable for the next two months, then put it back."""
+    original = national_lead.get("/api/panel/members")["members"]
+    today = clock.now().date()
+    away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
+    for m in original:
+        national_lead.put(f"/api/panel/members/{m['id']}", {**m, "unavailable": [*m["unavailable"], away]})
+    try:
+        yield original
+    finally:
+        for m in original:
+            current = national_lead.get("/api/panel/members")["members"]
+            load = next(x["current_load"] for x in current if x["id"] == m["id"])
+            national_lead.put(f"/api/panel/members/{m['id']}", {**m, "current_load": load})
+
+
+def test_no_valid_panel_waits_and_the_lead_overrides(
+    local_stack: LocalStack, national_lead: ApiClient, everyone_away: list[dict[str, Any]]
+) -> None:
+    c = scenario.cast(local_stack)
+    # The cast's own members joined after the pool was made unavailable: make them unavailable too.
+    for m in national_lead.get("/api/panel/members")["members"]:
+        if m["id"] in {p.id for p in c.panel}:
+            today = clock.now().date()
+            away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
+            national_lead.put(f"/api/panel/members/{m['id']}", {**m, "unavailable": [away]})
+    journey_id = ready_for_panel(c)
+    wait_complete(c, journey_id)
+    scenario.submit(c, journey_id)
+    waiting = c.practitioner.api.wait_step(journey_id, "awaiting_panel")
+    assert waiting["journey"]["stage"] == "awaiting_panel"
+    reason = next(e["reason"] for e in waiting["history"] if e["action"] == "no valid panel")
+    assert "unavailable" in reason or "free" in reason, reason
+
+    # Trying again changes nothing while everyone is away: the lead is told why, the journey waits.
+    again = c.lead.api.post(f"/api/journeys/{journey_id}/panel/resolution", {"reason": ""}, expect=422)
+    assert again["message"].startswith("There is still no valid panel")
+    # An override needs a reason, and is recorded with it.
+    chosen = [m.id for m in c.panel]
+    c.lead.api.post(
+        f"/api/journeys/{journey_id}/panel/resolution", {"member_ids": chosen, "reason": ""}, expect=422
+    )
+    panel = c.lead.api.post(
+        f"/api/journeys/{journey_id}/panel/resolution",
+        {"member_ids": chosen, "reason": "Members agreed to review during leave"},
+    )
+    assert panel["override_reason"] == "Members agreed to review during leave"
+    assert {s["member_id"] for s in panel["seats"]} == set(chosen)
+    status = c.practitioner.api.wait_step(journey_id, "panel_review")
+    assert "panel overridden by lead" in [e["action"] for e in status["history"]]
+    scenario.review(c, journey_id)
+    scenario.interview(c, journey_id, "system_od_practitioner")
+    final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    assert final["journey"]["stage"] == "validated"
