@@ -1,0 +1,225 @@
+"""Cold start: each function's handler module imported in a fresh interpreter, against a floor.
+
+Clients are created lazily (odvalidation.dal.clients.client), so no function creates one at import;
+each creates its clients on its first request. So both sides of the ratio include those clients:
+
+- function: import `functions.<dir>.app` (which builds its module-level objects: the resolver, the
+  Powertools logger/tracer/metrics), then create one client per AWS service the function uses
+  through the product's own `client()`;
+- floor: `import boto3`, then `boto3.client()` for the same services, with the same Config.
+
+Each is a fresh `python` subprocess (interpreter start-up itself is not counted: the time is taken
+inside, around the imports), with the environment a deployed function gets (template Globals, with
+invented values; the Lambda runtime's LAMBDA_TASK_ROOT so Powertools' Tracer is active, as with
+`Tracing: Active`). Function and floor runs are interleaved, and the median of the runs is taken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+from .common import ROOT, Section, median
+
+TARGET = 1.3
+
+# The AWS services each function calls at run time (read from the code: dal/ is the only boto3).
+# The journeys benchmark lists the services each function was actually seen calling, as a check.
+SERVICES: dict[str, tuple[str, ...]] = {
+    "api": ("dynamodb", "s3", "stepfunctions", "scheduler", "kms"),
+    "web": ("dynamodb", "s3", "stepfunctions", "scheduler", "kms", "cognito-idp"),
+    "await_step": ("dynamodb", "scheduler"),
+    "record_stage": ("dynamodb", "stepfunctions", "scheduler"),
+    "check_claim": ("dynamodb",),
+    "assign_panel": ("dynamodb",),
+    "notify": ("dynamodb", "sesv2"),
+    "issue_certificate": ("dynamodb", "s3", "kms"),
+    "record_failure": ("dynamodb",),
+    "scheduled": ("dynamodb", "stepfunctions", "scheduler", "sesv2"),
+    "evidence_uploaded": ("dynamodb", "s3"),
+}
+
+_PROBE = """
+import json, sys, time
+kind, target, services = sys.argv[1], sys.argv[2], [s for s in sys.argv[3].split(",") if s]
+t0 = time.perf_counter()
+if kind == "function":
+    import importlib
+    importlib.import_module(target)
+    t1 = time.perf_counter()
+    from odvalidation.dal.clients import client
+    for s in services:
+        client(s)
+else:
+    import boto3
+    from botocore.config import Config
+    t1 = time.perf_counter()
+    config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=20)
+    for s in services:
+        boto3.client(s, config=config)
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "total": t2 - t0}))
+"""
+
+
+def function_dirs() -> list[str]:
+    """Every function in template.yaml (CodeUri: functions/<dir>/)."""
+    text = (ROOT / "template.yaml").read_text()
+    return sorted(set(re.findall(r"CodeUri:\s*functions/([a-z_]+)/", text)))
+
+
+def lambda_env(function: str) -> dict[str, str]:
+    """What a deployed function's environment holds (values invented: nothing is called at import)."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    arn = "arn:aws:states:eu-west-2:123456789012:stateMachine:od-validation-journey"
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "PYTHONDONTWRITEBYTECODE": "0",
+            "AWS_REGION": "eu-west-2",
+            "AWS_DEFAULT_REGION": "eu-west-2",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_LAMBDA_FUNCTION_NAME": f"od-validation-{function}",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+            "LAMBDA_TASK_ROOT": str(ROOT / "functions" / function),
+            "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+            "TABLE_NAME": "od-validation-JourneyTable",
+            "IDEMPOTENCY_TABLE_NAME": "od-validation-IdempotencyTable",
+            "EVIDENCE_BUCKET": "od-validation-evidence-123456789012",
+            "CERTIFICATE_BUCKET": "od-validation-certificates-123456789012",
+            "STATE_MACHINE_ARN": arn,
+            "SENDER_EMAIL": "no-reply@example.org",
+            "PUBLIC_BASE_URL": "https://od-validation.example.org",
+            "SIGNING_KEY_ID": "alias/od-validation-signing",
+            "USER_POOL_ID": "eu-west-2_example",
+            "USER_POOL_CLIENT_ID": "exampleclient",
+            "SCHEDULER_GROUP": "od-validation",
+            "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/od-validation-scheduler",
+            "SCHEDULED_FUNCTION_ARN": "arn:aws:lambda:eu-west-2:123456789012:function:od-validation-scheduled",
+            "CERTIFICATE_VALIDITY_DAYS": "1095",
+            "EVIDENCE_RETENTION_DAYS": "365",
+            "SUPPRESSION_THRESHOLD": "5",
+            "SESSION_SECRET": "bench-session-secret-not-a-real-one",
+            "JWKS_URL": "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_example/.well-known/jwks.json",
+            "POWERTOOLS_SERVICE_NAME": "od-validation",
+            "POWERTOOLS_METRICS_NAMESPACE": "SystemODValidation",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+    )
+    return env
+
+
+def _probe(kind: str, target: str, services: tuple[str, ...], env: dict[str, str]) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, kind, target, ",".join(services)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def dominant_imports(function: str, top: int = 8) -> list[tuple[str, float, float]]:
+    """(package, self ms summed over its modules, cumulative ms of its first import), from
+    `python -X importtime`, biggest self time first."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import functions.{function}.app"],
+        env=lambda_env(function),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    per_package: dict[str, float] = defaultdict(float)
+    cumulative: dict[str, float] = {}
+    for line in out.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)", line)
+        if m:
+            name = m.group(4)
+            per_package[name.split(".")[0]] += int(m.group(1)) / 1000
+            if "." not in name:
+                cumulative[name] = max(cumulative.get(name, 0.0), int(m.group(2)) / 1000)
+    ranked = sorted(per_package.items(), key=lambda kv: -kv[1])[:top]
+    return [(p, ms, cumulative.get(p, ms)) for p, ms in ranked]
+
+
+def run(runs: int = 5, functions: list[str] | None = None) -> Section:
+    names = functions or function_dirs()
+    unknown = [n for n in names if n not in SERVICES]
+    if unknown:
+        raise RuntimeError(f"bench/coldstart.py does not know which services {unknown} use: add them")
+    samples: dict[str, dict[str, list[float]]] = {
+        n: {"f_import": [], "f_total": [], "b_import": [], "b_total": []} for n in names
+    }
+    envs = {n: lambda_env(n) for n in names}
+    # Warm the file system cache and the bytecode cache once, so run 1 is not the odd one out.
+    for n in names:
+        _probe("function", f"functions.{n}.app", SERVICES[n], envs[n])
+    for i in range(runs):
+        for n in names:
+            pair = [("function", f"functions.{n}.app", "f"), ("floor", "boto3", "b")]
+            for kind, target, side in pair if i % 2 == 0 else pair[::-1]:
+                r = _probe(kind, target, SERVICES[n], envs[n])
+                samples[n][f"{side}_import"].append(r["import"])
+                samples[n][f"{side}_total"].append(r["total"])
+
+    section = Section(
+        "1. Cold start",
+        intro=(
+            f"Fresh interpreter per run, {runs} interleaved runs of each side, median. *Function*: import "
+            "`functions.<dir>.app` (building its module-level objects) with the environment a deployed "
+            "function gets (Powertools Tracer active, as with `Tracing: Active`), then create its boto3 "
+            "clients through `odvalidation.dal.clients.client` (no client is created at import; each is "
+            "created on the first request). *Floor*: `import boto3` and `boto3.client()` for the same "
+            "services. Ratio = function / floor. Interpreter start-up is not in either side."
+        ),
+    )
+    rows: list[list[str]] = []
+    over: list[str] = []
+    for n in names:
+        s = samples[n]
+        f_total, b_total = median(s["f_total"]), median(s["b_total"])
+        ratio = f_total / b_total
+        if ratio > TARGET:
+            over.append(n)
+        rows.append(
+            [
+                n,
+                ", ".join(SERVICES[n]),
+                f"{median(s['f_import']) * 1000:.0f} ms",
+                f"{f_total * 1000:.0f} ms",
+                f"{b_total * 1000:.0f} ms",
+                f"{ratio:.2f}x",
+                "met" if ratio <= TARGET else "**not met**",
+            ]
+        )
+        section.add(f"`{n}` cold start / floor", f"{ratio:.2f}x", f"<= {TARGET}x", ratio <= TARGET)
+    section.table(
+        "Per function (absolute times only beside their floor)",
+        ["Function", "Clients (floor's too)", "Import only", "Import + clients", "Floor", "Ratio", "Target"],
+        rows,
+    )
+    for n in over:
+        dominant = dominant_imports(n)
+        section.table(
+            f"`{n}`: what its import spends (python -X importtime; one run, so only the shares count)",
+            ["Top-level package", "Self time of its modules", "Cumulative (with what it imports)"],
+            [[p, f"{ms:.0f} ms", f"{cum:.0f} ms"] for p, ms, cum in dominant],
+        )
+    return section
+
+
+if __name__ == "__main__":
+    from .common import render
+
+    print(render(run(runs=int(sys.argv[1]) if len(sys.argv) > 1 else 5)))
