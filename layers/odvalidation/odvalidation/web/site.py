@@ -21,7 +21,7 @@ from ..domain.errors import Forbidden, NotFound
 from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
-from . import pages, security, static
+from . import multipart, pages, security, static
 from .forms import ConfirmForm, SignInForm, SignUpForm, first_values, parse_form, validate
 from .render import render
 from .security import Caller, Session
@@ -79,6 +79,8 @@ def require_role(*roles: Role) -> Caller:
 
 def form_data() -> dict[str, list[str]]:
     event = app.current_event
+    if multipart.is_multipart(multipart.content_type_of(event.raw_event)):
+        return multipart.from_event(event.raw_event).fields  # the file upload on /verify
     return parse_form(event.body, is_base64=bool(event.get("isBase64Encoded")))
 
 
@@ -336,6 +338,16 @@ def static_file() -> Response:
 def asset_file() -> Response:
     # NHS.UK frontend's stylesheet refers to its icons at /assets/...
     return _static("assets/" + app.current_event.path.removeprefix("/assets/"))
+
+
+# --------------------------------------------------------------------------- page modules (after the helpers they use)
+
+from .routes_panel import router as panel_router  # noqa: E402
+
+app.include_router(panel_router)
+from .routes_certificates import router as certificates_router  # noqa: E402
+
+app.include_router(certificates_router)
 
 
 # --------------------------------------------------------------------------- entry point

@@ -1,0 +1,431 @@
+"""Pages for panel members (issue 4): my assignments, the conflict declaration, the element-by-element
+review, the combined view of every review, and the chair's outcome form.
+
+Every rule (who may see what, when evidence opens, when others' reviews show) lives in
+services.panels; these pages only gather the form and show the service's answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from ..certificates.credential import LEVEL_NAMES
+from ..dal.evidence import DOWNLOAD_LINK_SECONDS
+from ..domain.access import Caller as DomainCaller
+from ..domain.errors import DomainError, Forbidden, NotFound
+from ..domain.frameworks import framework
+from ..domain.models import (
+    ElementJudgement,
+    EvidenceStatus,
+    FrameworkElement,
+    Journey,
+    Judgement,
+    Level,
+    Outcome,
+    Panel,
+    PanelSeat,
+    Recommendation,
+    Review,
+    Role,
+    Stage,
+)
+from ..services import journeys as js
+from ..services import panels
+from .access import domain_caller
+from .forms import first_values
+from .site import app, form_data, page, redirect, require_role
+
+router: Router = Router()
+
+PATH_ID = "<journey_id>"
+JUDGEMENT_TEXT = {
+    Judgement.EVIDENCED: "Evidenced",
+    Judgement.PARTLY: "Partly evidenced",
+    Judgement.NOT_YET: "Not yet evidenced",
+}
+RECOMMENDATION_TEXT = {
+    Recommendation.LEADER: "System OD leader",
+    Recommendation.PRACTITIONER: "System OD practitioner",
+    Recommendation.NOT_YET: "Not yet validated",
+}
+OUTCOME_TEXT = {
+    Outcome.LEADER: "System OD leader",
+    Outcome.PRACTITIONER: "System OD practitioner",
+    Outcome.NOT_YET: "Not yet validated",
+}
+NOTE_LIMIT = 2000
+COMMENT_LIMIT = 4000
+PLAN_LIMIT = 8000
+
+
+def member_caller() -> DomainCaller:
+    return domain_caller(require_role(Role.PANEL, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD))
+
+
+def field_id(prefix: str, element_id: str) -> str:
+    # Element ids hold dots ("1.2"); ids without them work as fragments and CSS selectors alike.
+    return f"{prefix}-{element_id.replace('.', '-')}"
+
+
+def _too_long(value: str, limit: int, what: str) -> str | None:
+    return f"{what} must be {limit} characters or fewer" if len(value) > limit else None
+
+
+# --------------------------------------------------------------------------- what one assignment shows
+
+
+@dataclass
+class Assignment:
+    journey: Journey
+    panel: Panel
+    seat: PanelSeat
+    practitioner_name: str
+    level: Level | None
+    elements: list[FrameworkElement]
+
+    @property
+    def level_name(self) -> str:
+        return LEVEL_NAMES[self.level] if self.level else "Level not chosen"
+
+
+def _seat(panel: Panel, member_id: str) -> PanelSeat | None:
+    return next((s for s in panel.seats if s.member_id == member_id), None)
+
+
+def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
+    """The claim, if the caller sits on its current panel (else NotFound, as the API answers)."""
+    journey = js.load_for(caller, journey_id)
+    panel = panels.current_panel(journey_id)
+    seat = _seat(panel, caller.id)
+    if seat is None:
+        raise NotFound(f"There is no journey '{journey_id}'.")
+    claim = js.claim(journey)
+    level = claim.level if claim else None
+    fw = framework(journey.framework_key)
+    person = js.person(journey.practitioner_id)
+    return Assignment(
+        journey=journey,
+        panel=panel,
+        seat=seat,
+        practitioner_name=person.name if person else "The practitioner",
+        level=level,
+        elements=fw.elements_for(level) if level else fw.elements,
+    )
+
+
+def my_review(caller: DomainCaller, journey_id: str) -> tuple[list[Review], list[str]] | None:
+    """Every review and the flags, once the caller has submitted theirs; None before that."""
+    try:
+        return panels.reviews_for(caller, journey_id)
+    except Forbidden:
+        return None
+
+
+def _next_step(a: Assignment, reviewed: bool) -> tuple[str, str]:
+    """(status, link) for the assignment's row: what this member has to do next."""
+    base = f"/panel/{a.journey.id}"
+    if not a.seat.declared:
+        return "Declare conflicts of interest", f"{base}/declaration"
+    if not reviewed and a.journey.stage is Stage.PANEL_REVIEW:
+        return "Review the claim", f"{base}/review"
+    if a.seat.chair and a.journey.stage is Stage.INTERVIEW:
+        return "Record the outcome after the interview", f"{base}/outcome"
+    if reviewed:
+        return "Reviewed: see all reviews", f"{base}/reviews"
+    return "No action needed", f"{base}/reviews"
+
+
+@router.get("/panel")
+def assignments() -> Response:
+    caller = member_caller()
+    query = app.current_event.query_string_parameters or {}
+    rows: list[dict[str, Any]] = []
+    for journey in panels.my_assignments(caller):
+        try:
+            a = assignment(caller, journey.id)
+        except NotFound:  # a seat on an earlier claim, or a seat given up after a conflict
+            continue
+        reviewed = my_review(caller, journey.id) is not None
+        status, href = _next_step(a, reviewed)
+        rows.append(
+            {
+                "practitioner": a.practitioner_name,
+                "level": a.level_name,
+                "due": a.panel.review_due,
+                "declared": "Yes" if a.seat.declared else "Not yet",
+                "reviewed": "Yes" if reviewed else "Not yet",
+                "role": "Chair" if a.seat.chair else a.seat.kind.value.capitalize(),
+                "status": status,
+                "href": href,
+            }
+        )
+    notice = {
+        "conflict": "You declared a conflict of interest. Your seat has been offered to another member.",
+    }.get(query.get("done", ""), "")
+    return page("panel/assignments.html", page_title="My panel assignments", rows=rows, notice=notice)
+
+
+# --------------------------------------------------------------------------- conflict declaration
+
+
+def _declaration_page(
+    a: Assignment, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return page(
+        "panel/declaration.html",
+        status=status,
+        page_title="Do you have a conflict of interest?",
+        a=a,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get(f"/panel/{PATH_ID}/declaration")
+def declaration_form(journey_id: str) -> Response:
+    a = assignment(member_caller(), journey_id)
+    if a.seat.declared:
+        return redirect(f"/panel/{journey_id}/review")
+    return _declaration_page(a, {}, {})
+
+
+@router.post(f"/panel/{PATH_ID}/declaration")
+def declare(journey_id: str) -> Response:
+    caller = member_caller()
+    a = assignment(caller, journey_id)
+    values = first_values(form_data())
+    answer, note = values.get("conflict", ""), values.get("note", "").strip()
+    errors: dict[str, str] = {}
+    if answer not in {"no", "yes"}:
+        errors["conflict"] = "Select whether you have a conflict of interest"
+    elif answer == "yes" and not note:
+        errors["note"] = "Describe the conflict of interest"
+    if problem := _too_long(note, NOTE_LIMIT, "The description"):
+        errors["note"] = problem
+    if errors:
+        return _declaration_page(a, values, errors, status=400)
+    try:
+        panels.declare(caller, journey_id, conflict=answer == "yes", note=note)
+    except DomainError as problem:
+        return _declaration_page(a, values, {"conflict": problem.message}, status=409)
+    if answer == "yes":
+        return redirect("/panel?done=conflict")
+    return redirect(f"/panel/{journey_id}/review")
+
+
+@router.get(f"/panel/{PATH_ID}/evidence/<evidence_id>")
+def evidence(journey_id: str, evidence_id: str) -> Response:
+    """A short-lived download link, made (and audited) at the moment the member asks for it."""
+    url = panels.evidence_link(member_caller(), journey_id, evidence_id)
+    return redirect(url)
+
+
+# --------------------------------------------------------------------------- the review
+
+
+def _review_page(
+    caller: DomainCaller, a: Assignment, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    claim = js.claim(a.journey)
+    narratives = claim.narratives if claim else {}
+    by_element: dict[str, list[dict[str, str]]] = {}
+    for item in js.evidence(a.journey):
+        if item.status is EvidenceStatus.VERIFIED:
+            by_element.setdefault(item.element_id, []).append(
+                {
+                    "name": item.display_name,
+                    "href": f"/panel/{a.journey.id}/evidence/{item.id}",
+                }
+            )
+    elements = [
+        {
+            "id": e.id,
+            "title": e.title,
+            "description": e.description,
+            "narrative": narratives.get(e.id, ""),
+            "evidence": by_element.get(e.id, []),
+            "judgement_field": field_id("judgement", e.id),
+            "comment_field": field_id("comment", e.id),
+        }
+        for e in a.elements
+    ]
+    return page(
+        "panel/review.html",
+        status=status,
+        page_title=f"Review {a.practitioner_name}'s claim",
+        a=a,
+        elements=elements,
+        judgements=[{"value": j.value, "text": t} for j, t in JUDGEMENT_TEXT.items()],
+        recommendations=[{"value": r.value, "text": t} for r, t in RECOMMENDATION_TEXT.items()],
+        link_minutes=DOWNLOAD_LINK_SECONDS // 60,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get(f"/panel/{PATH_ID}/review")
+def review_form(journey_id: str) -> Response:
+    caller = member_caller()
+    a = assignment(caller, journey_id)
+    if not a.seat.declared:
+        # Evidence is shown only after declaring: send the member to the declaration first.
+        return redirect(f"/panel/{journey_id}/declaration")
+    if my_review(caller, journey_id) is not None:
+        return redirect(f"/panel/{journey_id}/reviews")
+    return _review_page(caller, a, {}, {})
+
+
+def read_review(
+    elements: list[FrameworkElement], values: dict[str, str]
+) -> tuple[list[ElementJudgement], Recommendation | None, dict[str, str]]:
+    """The judgements and recommendation as typed, and a message per field that is missing or too long."""
+    errors: dict[str, str] = {}
+    judgements: list[ElementJudgement] = []
+    allowed = {j.value for j in Judgement}
+    for e in elements:
+        choice = values.get(field_id("judgement", e.id), "")
+        comment = values.get(field_id("comment", e.id), "").strip()
+        if choice not in allowed:
+            errors[field_id("judgement", e.id)] = f"Select a judgement for element {e.id}, {e.title}"
+        elif problem := _too_long(comment, COMMENT_LIMIT, f"The comment on element {e.id}"):
+            errors[field_id("comment", e.id)] = problem
+        else:
+            judgements.append(ElementJudgement(element_id=e.id, judgement=Judgement(choice), comment=comment))
+    raw = values.get("recommendation", "")
+    recommendation = Recommendation(raw) if raw in {r.value for r in Recommendation} else None
+    if recommendation is None:
+        errors["recommendation"] = "Select your overall recommendation"
+    return judgements, recommendation, errors
+
+
+@router.post(f"/panel/{PATH_ID}/review")
+def submit_review(journey_id: str) -> Response:
+    caller = member_caller()
+    a = assignment(caller, journey_id)
+    if not a.seat.declared:
+        return redirect(f"/panel/{journey_id}/declaration")
+    values = first_values(form_data())
+    judgements, recommendation, errors = read_review(a.elements, values)
+    if errors or recommendation is None:
+        return _review_page(caller, a, values, errors, status=400)
+    try:
+        panels.submit_review(caller, journey_id, judgements, recommendation)
+    except DomainError as problem:
+        return _review_page(caller, a, values, {"recommendation": problem.message}, status=409)
+    return redirect(f"/panel/{journey_id}/reviews?submitted=1")
+
+
+# --------------------------------------------------------------------------- the combined view
+
+
+def _member_name(member_id: str, caller: DomainCaller) -> str:
+    if member_id == caller.id:
+        return "You"
+    try:
+        return panels.member(member_id).name
+    except NotFound:
+        person = js.person(member_id)
+        return person.name if person else "A panel member"
+
+
+@router.get(f"/panel/{PATH_ID}/reviews")
+def combined(journey_id: str) -> Response:
+    caller = member_caller()
+    a = assignment(caller, journey_id)
+    found = my_review(caller, journey_id)
+    if found is None:
+        return redirect(f"/panel/{journey_id}/review" if a.seat.declared else f"/panel/{journey_id}/declaration")
+    reviews, flags = found
+    names = {r.member_id: _member_name(r.member_id, caller) for r in reviews}
+    flagged = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}
+    elements = []
+    for e in a.elements:
+        rows = []
+        for r in reviews:
+            j = next((x for x in r.judgements if x.element_id == e.id), None)
+            if j is not None:
+                rows.append([names[r.member_id], JUDGEMENT_TEXT[j.judgement], j.comment or "No comment"])
+        elements.append({"id": e.id, "title": e.title, "rows": rows, "flagged": e.id in flagged})
+    query = app.current_event.query_string_parameters or {}
+    return page(
+        "panel/reviews.html",
+        page_title=f"All reviews of {a.practitioner_name}'s claim",
+        a=a,
+        elements=elements,
+        recommendations=[[names[r.member_id], RECOMMENDATION_TEXT[r.recommendation]] for r in reviews],
+        flags=flags,
+        complete=len(reviews) >= len(a.panel.seats),
+        reviewed_count=len(reviews),
+        notice="Your review has been submitted." if query.get("submitted") else "",
+    )
+
+
+# --------------------------------------------------------------------------- the outcome (chair)
+
+
+def _outcome_page(
+    a: Assignment, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return page(
+        "panel/outcome.html",
+        status=status,
+        page_title="Record the outcome",
+        a=a,
+        outcomes=[{"value": o.value, "text": t} for o, t in OUTCOME_TEXT.items()],
+        elements=[{"id": e.id, "title": e.title, "field": field_id("feedback", e.id)} for e in a.elements],
+        values=values,
+        errors=errors,
+    )
+
+
+def _chair_assignment(journey_id: str) -> tuple[DomainCaller, Assignment]:
+    caller = member_caller()
+    a = assignment(caller, journey_id)
+    if not a.seat.chair:
+        raise Forbidden("Only the panel chair records the outcome.")
+    return caller, a
+
+
+@router.get(f"/panel/{PATH_ID}/outcome")
+def outcome_form(journey_id: str) -> Response:
+    _, a = _chair_assignment(journey_id)
+    recorded = panels.outcome_of(a.journey)
+    if recorded is not None:
+        return page(
+            "panel/outcome_recorded.html",
+            page_title="The outcome is recorded",
+            a=a,
+            outcome=OUTCOME_TEXT[recorded.outcome],
+        )
+    return _outcome_page(a, {}, {})
+
+
+@router.post(f"/panel/{PATH_ID}/outcome")
+def record_outcome(journey_id: str) -> Response:
+    caller, a = _chair_assignment(journey_id)
+    values = first_values(form_data())
+    errors: dict[str, str] = {}
+    raw = values.get("outcome", "")
+    if raw not in {o.value for o in Outcome}:
+        errors["outcome"] = "Select the outcome"
+    feedback: dict[str, str] = {}
+    for e in a.elements:
+        text = values.get(field_id("feedback", e.id), "").strip()
+        if problem := _too_long(text, COMMENT_LIMIT, f"The feedback on element {e.id}"):
+            errors[field_id("feedback", e.id)] = problem
+        elif text:
+            feedback[e.id] = text
+    plan = values.get("development_plan", "").strip()
+    if problem := _too_long(plan, PLAN_LIMIT, "The development plan"):
+        errors["development_plan"] = problem
+    if errors:
+        return _outcome_page(a, values, errors, status=400)
+    try:
+        panels.record_outcome(caller, journey_id, Outcome(raw), feedback, plan)
+    except DomainError as problem:
+        return _outcome_page(a, values, {"outcome": problem.message}, status=409)
+    return redirect(f"/panel/{journey_id}/outcome")
