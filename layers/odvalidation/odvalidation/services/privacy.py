@@ -1,0 +1,55 @@
+"""A practitioner's right to erasure: their personal data and evidence go; the anonymised counts
+(the reporting counters) and the fact that an erasure happened stay."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ..dal import erasure, keys
+from ..dal import schedules as schedule_store
+from ..dal.evidence import journey_prefix
+from ..domain import journey as rules
+from ..domain.access import Caller
+from ..domain.errors import InvalidInput, InvalidTransition
+from .common import db, updated
+from .journeys import my_journeys
+
+# A journey's items that hold what the practitioner wrote or uploaded. The journey item itself, its
+# audit trail, panels and outcome stay: they carry only ids, and the counters are rebuilt from them.
+PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#")
+
+
+class ErasureReport(BaseModel):
+    journeys: int
+    items_removed: int
+    objects_removed: int
+
+
+def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
+    if not confirm:
+        raise InvalidInput(
+            "Confirm that you want your personal data and evidence erased: this cannot be undone."
+        )
+    journeys = my_journeys(caller)
+    active = [j for j in journeys if j.stage not in rules.RESTING or j.task_token]
+    if active:
+        raise InvalidTransition(
+            "Withdraw from the pathway before asking for your data to be erased: "
+            f"your journey in cohort {active[0].cohort_id} is still in progress."
+        )
+    store = db()
+    items = objects = 0
+    for journey in journeys:
+        schedule_store.cancel(journey.id, "reengage")
+        for prefix in PERSONAL_PARTS:
+            for item in list(store.query(f"JOURNEY#{journey.id}", prefix=prefix)):
+                store.delete({"PK": item["PK"]["S"], "SK": item["SK"]["S"]})
+                items += 1
+        prefix = journey_prefix(journey.id)
+        objects += erasure.erase_prefix(prefix) + erasure.erase_prefix(f"quarantine/{prefix}")
+        # The record of the erasure names no one: the actor is the pseudonymous account id.
+        store.commit(updated(journey, actor=caller.id, action="personal data erased"))
+    if store.get(keys.person(caller.id)) is not None:
+        store.delete(keys.person(caller.id))
+        items += 1
+    return ErasureReport(journeys=len(journeys), items_removed=items, objects_removed=objects)
