@@ -117,7 +117,9 @@ def verify_form() -> Response:
         if not CERTIFICATE_ID.match(number):
             return _verify_form(
                 query,
-                {"certificate": "Enter the certificate number as it is printed, using letters, numbers, - and _"},
+                {
+                    "certificate": "Enter the certificate number as it is printed, using letters, numbers, - and _"
+                },
                 status=400,
             )
         return redirect(f"/verify/{number}")
@@ -139,7 +141,9 @@ def verify_upload() -> Response:
     if upload is None or not upload.content:
         return _verify_form({}, {FILE_FIELD: "Select the certificate's credential file"}, status=400)
     if len(upload.content) > MAX_CREDENTIAL_BYTES:
-        message = f"The file must be smaller than {MAX_CREDENTIAL_BYTES // 1024} KB: a credential file is a few KB"
+        message = (
+            f"The file must be smaller than {MAX_CREDENTIAL_BYTES // 1024} KB: a credential file is a few KB"
+        )
         return _verify_form({}, {FILE_FIELD: message}, status=400)
     result = verify_file(upload.content.strip(), certificates.jwks(), certificates.record_of, clock.now())
     return _result_page(result, from_file=True)

@@ -338,7 +338,9 @@ def combined(journey_id: str) -> Response:
     a = assignment(caller, journey_id)
     found = my_review(caller, journey_id)
     if found is None:
-        return redirect(f"/panel/{journey_id}/review" if a.seat.declared else f"/panel/{journey_id}/declaration")
+        return redirect(
+            f"/panel/{journey_id}/review" if a.seat.declared else f"/panel/{journey_id}/declaration"
+        )
     reviews, flags = found
     names = {r.member_id: _member_name(r.member_id, caller) for r in reviews}
     flagged = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}

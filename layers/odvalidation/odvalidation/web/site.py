@@ -319,6 +319,11 @@ def home() -> Response:
     return page("home.html", **pages.home_context(caller), notice="")
 
 
+from . import routes_practitioner  # noqa: E402 - its pages use the helpers above
+
+app.include_router(routes_practitioner.router)
+
+
 # --------------------------------------------------------------------------- static files
 
 
@@ -348,6 +353,9 @@ app.include_router(panel_router)
 from .routes_certificates import router as certificates_router  # noqa: E402
 
 app.include_router(certificates_router)
+from .routes_lead import router as lead_router  # noqa: E402
+
+app.include_router(lead_router)
 
 
 # --------------------------------------------------------------------------- entry point

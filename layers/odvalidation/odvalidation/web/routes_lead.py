@@ -1,0 +1,583 @@
+"""Pages for academy leads (issue 4): cohorts and their journeys, workshop attendance, the one
+extension, resuming a failed journey, the panel pool, claims waiting for a panel, the interview, and
+revoking a certificate. The rules are the services' (journeys, panels, certificates); pages gather forms.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import ValidationError
+
+from ..domain import journey as rules
+from ..domain.academies import ACADEMIES
+from ..domain.access import Caller as DomainCaller
+from ..domain.errors import DomainError, NotFound
+from ..domain.frameworks import all_frameworks
+from ..domain.models import Journey, MemberKind, Role, Stage
+from ..domain.panels import DateRange, PanelMember
+from ..services import certificates, panels
+from ..services import journeys as js
+from .access import domain_caller
+from .forms import first_values
+from .pages import academy_name
+from .site import app, form_data, page, redirect, require_role
+
+router: Router = Router()
+
+STAGE_TEXT = {s: s.value.replace("_", " ").capitalize() for s in Stage}
+
+
+def lead_caller() -> DomainCaller:
+    return domain_caller(require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD))
+
+
+def _academy_of(caller: DomainCaller) -> str:
+    query = app.current_event.query_string_parameters or {}
+    chosen = query.get("academy") if caller.has(Role.NATIONAL_LEAD) else None
+    return chosen or caller.academy_id or ACADEMIES[0].id
+
+
+def _date(values: dict[str, str], name: str) -> date | None:
+    try:
+        return date(int(values[f"{name}-year"]), int(values[f"{name}-month"]), int(values[f"{name}-day"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _day(value: date | datetime | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def _name(person_id: str) -> str:
+    person = js.person(person_id)
+    return person.name if person else person_id
+
+
+# --------------------------------------------------------------------------- cohorts
+
+
+@router.get("/lead")
+def cohorts() -> Response:
+    caller = lead_caller()
+    academy_id = _academy_of(caller)
+    return page(
+        "lead/cohorts.html",
+        page_title="Your academy's cohorts",
+        academy=academy_name(academy_id),
+        cohorts=js.academy_cohorts(academy_id),
+        frameworks=all_frameworks(),
+        waiting=len(_waiting(caller, academy_id)),
+    )
+
+
+def _cohort_form(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+    options = [("", "Select a framework")] + [
+        (key, f"{fw.title}, version {fw.version}") for key, fw in sorted(all_frameworks().items())
+    ]
+    return page(
+        "lead/cohort_new.html",
+        status=status,
+        page_title="Create a cohort",
+        values=values,
+        errors=errors,
+        framework_options=options,
+    )
+
+
+@router.get("/lead/cohorts/new")
+def new_cohort_form() -> Response:
+    lead_caller()
+    return _cohort_form({"panel_size": "3", "claim_window_months": "6"}, {})
+
+
+@router.post("/lead/cohorts/new")
+def create_cohort() -> Response:
+    caller = lead_caller()
+    values = first_values(form_data())
+    errors: dict[str, str] = {}
+    name = values.get("name", "").strip()
+    if not name:
+        errors["name"] = "Enter the cohort's name"
+    elif len(name) > 200:
+        errors["name"] = "The name must be 200 characters or fewer"
+    number = values.get("number", "").strip()
+    if not number.isdigit() or int(number) < 1:
+        errors["number"] = "Enter the cohort number, like 3"
+    if values.get("framework_key") not in all_frameworks():
+        errors["framework_key"] = "Select the framework this cohort uses"
+    workshop = _date(values, "workshop_date")
+    if workshop is None:
+        errors["workshop_date-day"] = "Enter the workshop date, like 14 3 2027"
+    size = values.get("panel_size", "")
+    if size not in {"2", "3", "4", "5"}:
+        errors["panel_size"] = "A panel has between 2 and 5 members"
+    window = values.get("claim_window_months", "")
+    if not window.isdigit() or not 1 <= int(window) <= 9:
+        errors["claim_window_months"] = "The claim window is between 1 and 9 months"
+    if errors or workshop is None:
+        return _cohort_form(values, errors, status=400)
+    spec = js.NewCohort(
+        academy_id=_academy_of(caller),
+        name=name,
+        number=int(number),
+        framework_key=values["framework_key"],
+        workshop_date=workshop,
+        claim_window_months=int(window),
+        panel_size=int(size),
+        exclude_same_academy_panel=values.get("exclude_same_academy_panel") == "yes",
+    )
+    try:
+        created = js.create_cohort(caller, spec)
+    except DomainError as problem:
+        return _cohort_form(values, {"number": problem.message}, status=409)
+    return redirect(f"/lead/cohorts/{created.id}")
+
+
+def _actions(j: Journey) -> list[dict[str, str]]:
+    """Links for what the lead can do for this journey now (each service still checks the rules)."""
+    links: list[dict[str, str]] = []
+    if j.stage is Stage.CLAIM_DEVELOPMENT and not j.extension_granted:
+        links.append({"href": f"/lead/journeys/{j.id}/extension", "text": "Grant extension"})
+    if j.stage is Stage.AWAITING_PANEL:
+        links.append({"href": f"/lead/assignments/{j.id}", "text": "Resolve panel"})
+    if j.stage is Stage.INTERVIEW:
+        links.append({"href": f"/lead/journeys/{j.id}/interview", "text": "Arrange interview"})
+    if j.stage is Stage.VALIDATED and j.certificate_id:
+        links.append({"href": f"/lead/certificates/{j.certificate_id}/revoke", "text": "Revoke certificate"})
+    return links
+
+
+@router.get("/lead/cohorts/<cohort_id>")
+def cohort(cohort_id: str) -> Response:
+    caller = lead_caller()
+    c = js.cohort(cohort_id)
+    journeys = js.cohort_journeys(caller, cohort_id)
+    query = app.current_event.query_string_parameters or {}
+    rows = [
+        {
+            "id": j.id,
+            "name": _name(j.practitioner_id),
+            "stage": STAGE_TEXT[j.stage],
+            "step": rules.step_number(j.stage),
+            "deadline": _day(j.claim_deadline),
+            "extension": j.extension_granted,
+            "failure": j.failure.error if j.failure else "",
+            "actions": _actions(j),
+        }
+        for j in journeys
+    ]
+    at_workshop = [
+        {"value": j.id, "text": _name(j.practitioner_id)}
+        for j in journeys
+        if j.stage in {Stage.REFLECTION, Stage.WORKSHOP} and not j.workshop_attended
+    ]
+    return page(
+        "lead/cohort.html",
+        page_title=c.name,
+        cohort=c,
+        rows=rows,
+        at_workshop=at_workshop,
+        notice=query.get("notice", "")[:200],
+    )
+
+
+@router.post("/lead/cohorts/<cohort_id>/attendance")
+def attendance(cohort_id: str) -> Response:
+    caller = lead_caller()
+    chosen = [v for v in form_data().get("attended", []) if v]
+    if not chosen:
+        return redirect(f"/lead/cohorts/{cohort_id}?notice=Select+who+attended+the+workshop")
+    js.record_attendance(caller, cohort_id, chosen)
+    return redirect(f"/lead/cohorts/{cohort_id}?notice=Attendance+recorded")
+
+
+# --------------------------------------------------------------------------- one journey
+
+
+def _lead_journey(caller: DomainCaller, journey_id: str) -> Journey:
+    return js.load_for(caller, journey_id)
+
+
+def _extension_page(
+    j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return page(
+        "lead/extension.html",
+        status=status,
+        page_title="Grant an extension",
+        journey=j,
+        name=_name(j.practitioner_id),
+        deadline=_day(j.claim_deadline),
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/lead/journeys/<journey_id>/extension")
+def extension_form(journey_id: str) -> Response:
+    j = _lead_journey(lead_caller(), journey_id)
+    return _extension_page(j, {"weeks": "4"}, {})
+
+
+@router.post("/lead/journeys/<journey_id>/extension")
+def extension(journey_id: str) -> Response:
+    caller = lead_caller()
+    j = _lead_journey(caller, journey_id)
+    values = first_values(form_data())
+    errors: dict[str, str] = {}
+    weeks = values.get("weeks", "").strip()
+    if not weeks.isdigit() or not 1 <= int(weeks) <= 12:
+        errors["weeks"] = "Enter a number of weeks between 1 and 12"
+    reason = values.get("reason", "").strip()
+    if not reason:
+        errors["reason"] = "Enter the reason for the extension"
+    elif len(reason) > 2000:
+        errors["reason"] = "The reason must be 2000 characters or fewer"
+    if errors:
+        return _extension_page(j, values, errors, status=400)
+    try:
+        js.grant_extension(caller, journey_id, int(weeks), reason)
+    except DomainError as problem:
+        return _extension_page(j, values, {"weeks": problem.message}, status=409)
+    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Extension+granted")
+
+
+@router.post("/lead/journeys/<journey_id>/resume")
+def resume(journey_id: str) -> Response:
+    caller = lead_caller()
+    j = _lead_journey(caller, journey_id)
+    try:
+        js.resume_failed(caller, journey_id)
+    except DomainError as problem:
+        return page(
+            "lead/problem.html", status=409, page_title="The journey was not resumed", message=problem.message
+        )
+    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Journey+resumed")
+
+
+def _interview_page(
+    j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return page(
+        "lead/interview.html",
+        status=status,
+        page_title="Arrange the interview",
+        journey=j,
+        name=_name(j.practitioner_id),
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/lead/journeys/<journey_id>/interview")
+def interview_form(journey_id: str) -> Response:
+    j = _lead_journey(lead_caller(), journey_id)
+    return _interview_page(j, {"duration": "60"}, {})
+
+
+@router.post("/lead/journeys/<journey_id>/interview")
+def interview(journey_id: str) -> Response:
+    caller = lead_caller()
+    j = _lead_journey(caller, journey_id)
+    values = first_values(form_data())
+    errors: dict[str, str] = {}
+    day = _date(values, "date")
+    if day is None:
+        errors["date-day"] = "Enter the date of the interview, like 14 3 2027"
+    try:
+        hour, minute = (int(p) for p in values.get("time", "").strip().split(":"))
+        at_time: time | None = time(hour, minute)
+    except ValueError:
+        at_time = None
+        errors["time"] = "Enter the time in 24-hour format, like 14:30"
+    location = values.get("location", "").strip()
+    if not location:
+        errors["location"] = "Enter where the interview takes place, or the video link"
+    elif len(location) > 200:
+        errors["location"] = "The location must be 200 characters or fewer"
+    duration = values.get("duration", "").strip()
+    if not duration.isdigit() or not 15 <= int(duration) <= 240:
+        errors["duration"] = "Enter a length between 15 and 240 minutes"
+    if errors or day is None or at_time is None:
+        return _interview_page(j, values, errors, status=400)
+    try:
+        panels.schedule_interview(caller, journey_id, datetime.combine(day, at_time), location, int(duration))
+    except DomainError as problem:
+        return _interview_page(j, values, {"date-day": problem.message}, status=409)
+    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Interview+arranged")
+
+
+# --------------------------------------------------------------------------- the panel pool
+
+
+@router.get("/lead/pool")
+def pool() -> Response:
+    lead_caller()
+    members = sorted(panels.pool(), key=lambda m: m.name)
+    return page("lead/pool.html", page_title="Panel pool", members=members, academy_name=academy_name)
+
+
+def _member_form(
+    member: PanelMember | None, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return page(
+        "lead/member.html",
+        status=status,
+        page_title=f"Change {member.name}" if member else "Add a panel member",
+        member=member,
+        values=values,
+        errors=errors,
+        academy_options=[("", "Select an academy"), *((a.id, a.name) for a in ACADEMIES)],
+    )
+
+
+def _email_of(person_id: str) -> str:
+    person = js.person(person_id)
+    return person.email if person else person_id
+
+
+def _member_values(m: PanelMember) -> dict[str, str]:
+    return {
+        "email": m.email,
+        "name": m.name,
+        "kind": m.kind.value,
+        "employer": m.employer,
+        "academy_id": m.academy_id,
+        "line_managers": "\n".join(_email_of(i) for i in m.line_managers),
+        "expertise": ", ".join(m.expertise),
+        "cap": str(m.cap),
+        "unavailable": "\n".join(f"{r.start.isoformat()} to {r.end.isoformat()}" for r in m.unavailable),
+    }
+
+
+@router.get("/lead/pool/new")
+def new_member_form() -> Response:
+    caller = lead_caller()
+    return _member_form(None, {"cap": "4", "academy_id": _academy_of(caller)}, {})
+
+
+@router.get("/lead/pool/<member_id>")
+def member_form(member_id: str) -> Response:
+    lead_caller()
+    m = panels.member(member_id)
+    return _member_form(m, _member_values(m), {})
+
+
+def _unavailable(text: str) -> list[DateRange] | None:
+    ranges: list[DateRange] = []
+    for line in filter(None, (ln.strip() for ln in text.splitlines())):
+        start, _, end = line.partition(" to ")
+        try:
+            ranges.append(
+                DateRange(
+                    start=date.fromisoformat(start.strip()), end=date.fromisoformat((end or start).strip())
+                )
+            )
+        except (ValueError, ValidationError):
+            return None
+    return ranges
+
+
+def _save_member(existing: PanelMember | None) -> Response:
+    caller = lead_caller()
+    values = first_values(form_data())
+    errors: dict[str, str] = {}
+    person_id = existing.id if existing else None
+    if existing is None:
+        found = js.person_by_email(values.get("email", ""))
+        if found is None:
+            errors["email"] = (
+                "No one with this email address has an account yet: ask them to create one first"
+            )
+        else:
+            person_id = found.id
+    if not values.get("name", "").strip():
+        errors["name"] = "Enter the member's name"
+    if values.get("kind") not in {k.value for k in MemberKind}:
+        errors["kind"] = "Select whether the member is a peer or an expert"
+    if not values.get("employer", "").strip():
+        errors["employer"] = "Enter the member's employer"
+    if values.get("academy_id") not in {a.id for a in ACADEMIES}:
+        errors["academy_id"] = "Select the member's academy"
+    managers: list[str] = []
+    for email in filter(None, (e.strip() for e in values.get("line_managers", "").splitlines())):
+        manager = js.person_by_email(email)
+        if manager is None:
+            errors["line_managers"] = f"No one with the email address {email} has an account"
+            break
+        managers.append(manager.id)
+    cap = values.get("cap", "").strip()
+    if not cap.isdigit() or int(cap) > 100:
+        errors["cap"] = "Enter the most claims they take in a window, a number from 0 to 100"
+    unavailable = _unavailable(values.get("unavailable", ""))
+    if unavailable is None:
+        errors["unavailable"] = "Write each period on its own line, like 2027-03-01 to 2027-03-14"
+    if errors or person_id is None or unavailable is None:
+        return _member_form(existing, values, errors, status=400)
+    try:
+        m = PanelMember(
+            id=person_id,
+            name=values["name"].strip(),
+            email=existing.email if existing else values["email"].strip().lower(),
+            kind=MemberKind(values["kind"]),
+            employer=values["employer"].strip(),
+            academy_id=values["academy_id"],
+            line_managers=managers,
+            expertise=[t for t in (x.strip() for x in values.get("expertise", "").split(",")) if t],
+            cap=int(cap),
+            current_load=existing.current_load if existing else 0,
+            unavailable=unavailable,
+            declared_conflicts=existing.declared_conflicts if existing else set(),
+        )
+    except ValidationError as problem:
+        return _member_form(existing, values, {"name": str(problem.errors()[0]["msg"])}, status=400)
+    try:
+        panels.save_member(caller, m)
+    except DomainError as problem:
+        return _member_form(existing, values, {"academy_id": problem.message}, status=403)
+    return redirect("/lead/pool")
+
+
+@router.post("/lead/pool/new")
+def add_member() -> Response:
+    return _save_member(None)
+
+
+@router.post("/lead/pool/<member_id>")
+def change_member(member_id: str) -> Response:
+    return _save_member(panels.member(member_id))
+
+
+# --------------------------------------------------------------------------- claims waiting for a panel
+
+
+def _reason(journey_id: str) -> str:
+    for event in reversed(js.history(journey_id)):
+        if event.action == "no valid panel" and event.reason:
+            return event.reason
+    return "No valid panel could be formed."
+
+
+def _waiting(caller: DomainCaller, academy_id: str) -> list[Journey]:
+    return [
+        j
+        for c in js.academy_cohorts(academy_id)
+        for j in js.cohort_journeys(caller, c.id)
+        if j.stage is Stage.AWAITING_PANEL
+    ]
+
+
+@router.get("/lead/assignments")
+def waiting() -> Response:
+    caller = lead_caller()
+    rows = [
+        {
+            "id": j.id,
+            "name": _name(j.practitioner_id),
+            "reason": _reason(j.id),
+            "since": _day(j.stage_entered_at),
+        }
+        for j in _waiting(caller, _academy_of(caller))
+    ]
+    return page("lead/assignments.html", page_title="Claims waiting for a panel", rows=rows)
+
+
+def _resolve_page(j: Journey, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
+    members = [
+        {
+            "value": m.id,
+            "text": f"{m.name} ({m.kind.value}, {m.employer})",
+            "hint": f"{m.current_load} of {m.cap} claims",
+        }
+        for m in sorted(panels.pool(), key=lambda m: m.name)
+    ]
+    return page(
+        "lead/resolve.html",
+        status=status,
+        page_title="Resolve a claim waiting for a panel",
+        journey=j,
+        name=_name(j.practitioner_id),
+        reason=_reason(j.id),
+        members=members,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/lead/assignments/<journey_id>")
+def resolve_form(journey_id: str) -> Response:
+    j = _lead_journey(lead_caller(), journey_id)
+    return _resolve_page(j, {"chosen": []}, {})
+
+
+@router.post("/lead/assignments/<journey_id>")
+def resolve(journey_id: str) -> Response:
+    caller = lead_caller()
+    j = _lead_journey(caller, journey_id)
+    data = form_data()
+    values: dict[str, Any] = {**first_values(data), "chosen": [v for v in data.get("members", []) if v]}
+    errors: dict[str, str] = {}
+    how = values.get("how", "")
+    reason = str(values.get("reason", "")).strip()
+    if how not in {"retry", "override"}:
+        errors["how"] = "Select how to resolve this claim"
+    elif how == "override":
+        if not values["chosen"]:
+            errors["members"] = "Select the members of the panel"
+        if not reason:
+            errors["reason"] = "Enter the reason for overriding the rules"
+    if len(reason) > 2000:
+        errors["reason"] = "The reason must be 2000 characters or fewer"
+    if errors:
+        return _resolve_page(j, values, errors, status=400)
+    try:
+        panels.resolve_blocked(
+            caller, journey_id, member_ids=values["chosen"] if how == "override" else None, reason=reason
+        )
+    except DomainError as problem:
+        return _resolve_page(j, values, {"how": problem.message}, status=409)
+    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Panel+assigned")
+
+
+# --------------------------------------------------------------------------- revoking a certificate
+
+
+def _revoke_page(cert_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+    record = certificates.record_of(cert_id)
+    if record is None:
+        raise NotFound("There is no such certificate.")
+    return page(
+        "lead/revoke.html",
+        status=status,
+        page_title="Revoke a certificate",
+        record=record,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/lead/certificates/<certificate_id>/revoke")
+def revoke_form(certificate_id: str) -> Response:
+    lead_caller()
+    return _revoke_page(certificate_id, {}, {})
+
+
+@router.post("/lead/certificates/<certificate_id>/revoke")
+def revoke(certificate_id: str) -> Response:
+    caller = lead_caller()
+    values = first_values(form_data())
+    reason = values.get("reason", "").strip()
+    if len(reason) < 3:
+        return _revoke_page(
+            certificate_id, values, {"reason": "Enter the reason for revoking the certificate"}, 400
+        )
+    if len(reason) > 2000:
+        return _revoke_page(
+            certificate_id, values, {"reason": "The reason must be 2000 characters or fewer"}, 400
+        )
+    certificates.revoke(caller, certificate_id, reason)
+    return redirect(f"/verify/{certificate_id}")
