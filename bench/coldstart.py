@@ -30,14 +30,14 @@ TARGET = 1.3
 # The AWS services each function calls at run time (read from the code: dal/ is the only boto3).
 # The journeys benchmark lists the services each function was actually seen calling, as a check.
 SERVICES: dict[str, tuple[str, ...]] = {
-    "api": ("dynamodb", "s3", "stepfunctions", "scheduler", "kms"),
-    "web": ("dynamodb", "s3", "stepfunctions", "scheduler", "kms", "cognito-idp"),
+    "api": ("dynamodb", "s3", "stepfunctions", "scheduler", "kms", "sesv2"),
+    "web": ("dynamodb", "s3", "stepfunctions", "scheduler", "kms", "sesv2", "cognito-idp"),
     "await_step": ("dynamodb", "scheduler"),
     "record_stage": ("dynamodb", "stepfunctions", "scheduler"),
     "check_claim": ("dynamodb",),
     "assign_panel": ("dynamodb",),
     "notify": ("dynamodb", "sesv2"),
-    "issue_certificate": ("dynamodb", "s3", "kms"),
+    "issue_certificate": ("dynamodb", "s3", "kms", "scheduler", "sesv2"),
     "record_failure": ("dynamodb",),
     "scheduled": ("dynamodb", "stepfunctions", "scheduler", "sesv2"),
     "evidence_uploaded": ("dynamodb", "s3"),

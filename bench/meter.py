@@ -1,0 +1,232 @@
+"""Counting what the product asks of AWS: every botocore call in this process, every Lambda
+invocation the local stack makes, and the request units DynamoDB would bill.
+
+Calls are attributed to the Lambda function whose handler made them (a thread-local set while the
+handler runs), so the local stack's own calls (deploying, firing schedules, the benchmark's
+setup) are kept apart from what a deployed product would pay for.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.handlers
+
+_current = threading.local()
+OUTSIDE = "(outside a handler)"
+POLL = "api (harness polling)"
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """An item's size by DynamoDB's rules (attribute names plus values), near enough for units."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    (kind, v), *_ = value.items()
+    if kind in ("S", "B"):
+        return len(v.encode() if isinstance(v, str) else v)
+    if kind == "N":
+        return math.ceil(len(str(v).lstrip("-").replace(".", "")) / 2) + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _value_size(x) + 1 for k, x in v.items())
+    if kind == "L":
+        return 3 + sum(_value_size(x) + 1 for x in v)
+    return sum(len(str(x)) for x in v)  # SS, NS, BS
+
+
+@dataclass
+class Invocation:
+    function: str
+    seconds: float
+    memory_mb: int
+    poll: bool
+
+
+@dataclass
+class Meter:
+    """Counts since the last reset(). Thread-safe enough for counting (one lock)."""
+
+    calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (function, service, op)
+    rru: Counter[str] = field(default_factory=Counter)  # function -> read request units
+    wru: Counter[str] = field(default_factory=Counter)
+    items_read: Counter[str] = field(default_factory=Counter)  # function -> items DynamoDB read
+    invocations: list[Invocation] = field(default_factory=list)
+    scans: int = 0  # never reset: the whole run must have none
+    services_seen: dict[str, set[str]] = field(default_factory=dict)  # never reset: function -> services
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    polling: threading.Event = field(default_factory=threading.Event)
+    size_of: Any = None  # callable(table, key) -> item size, for updates (set by the benchmark)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.rru.clear()
+            self.wru.clear()
+            self.items_read.clear()
+            self.invocations.clear()
+
+    # ------------------------------------------------------------------ botocore hooks
+    def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["bench_params"] = params
+
+    def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if getattr(_current, "muted", False):
+            return
+        service = model.service_model.service_name
+        op = model.name
+        function = getattr(_current, "function", OUTSIDE)
+        params = context.get("bench_params") or {}
+        with self._lock:
+            self.calls[(function, service, op)] += 1
+            if service == "dynamodb" and op == "Scan":
+                self.scans += 1
+            if function not in (OUTSIDE, POLL):
+                self.services_seen.setdefault(function, set()).add(service)
+        if service == "dynamodb":
+            r, w, n = self._units(op, params, parsed)
+            with self._lock:
+                self.rru[function] += r
+                self.wru[function] += w
+                self.items_read[function] += n
+
+    def _units(self, op: str, params: dict[str, Any], parsed: dict[str, Any]) -> tuple[float, float, int]:
+        """(read units, write units, items read) of one DynamoDB call."""
+        if op == "GetItem":
+            item = parsed.get("Item")
+            factor = 1.0 if params.get("ConsistentRead") else 0.5
+            return factor * max(1, math.ceil(item_size(item or {}) / 4096)), 0.0, 1 if item else 0
+        if op == "Query":
+            items = parsed.get("Items", [])
+            factor = 1.0 if params.get("ConsistentRead") else 0.5
+            total = sum(item_size(i) for i in items)
+            read = int(parsed.get("ScannedCount", len(items)))
+            return factor * max(1, math.ceil(total / 4096)), 0.0, read
+        if op == "BatchGetItem":
+            units, n = 0.0, 0
+            for table, items in parsed.get("Responses", {}).items():
+                factor = 1.0 if params.get("RequestItems", {}).get(table, {}).get("ConsistentRead") else 0.5
+                units += sum(factor * max(1, math.ceil(item_size(i) / 4096)) for i in items)
+                n += len(items)
+            return units, 0.0, n
+        if op == "PutItem":
+            return 0.0, max(1, math.ceil(item_size(params.get("Item", {})) / 1024)), 0
+        if op == "UpdateItem":
+            return 0.0, self._update_units(params.get("TableName", ""), params.get("Key", {})), 0
+        if op == "DeleteItem":
+            return 0.0, 1.0, 0
+        if op == "BatchWriteItem":
+            w = 0.0
+            for requests in params.get("RequestItems", {}).values():
+                for r in requests:
+                    put = r.get("PutRequest")
+                    w += max(1, math.ceil(item_size(put["Item"]) / 1024)) if put else 1
+            return 0.0, w, 0
+        if op == "TransactWriteItems":
+            w = 0.0
+            for t in params.get("TransactItems", []):
+                if "Put" in t:
+                    w += 2 * max(1, math.ceil(item_size(t["Put"]["Item"]) / 1024))
+                elif "Update" in t:
+                    w += 2 * self._update_units(t["Update"]["TableName"], t["Update"]["Key"])
+                else:
+                    w += 2
+            return 0.0, w, 0
+        if op == "TransactGetItems":
+            items = [r.get("Item") or {} for r in parsed.get("Responses", [])]
+            return sum(2 * max(1, math.ceil(item_size(i) / 4096)) for i in items), 0.0, len(items)
+        return 0.0, 0.0, 0
+
+    def _update_units(self, table: str, key: dict[str, Any]) -> float:
+        # An update is billed on the item's size after it: read it back, uncounted.
+        if self.size_of is None:
+            return 1.0
+        with muted():
+            size = self.size_of(table, key)
+        return float(max(1, math.ceil(size / 1024)))
+
+    # ------------------------------------------------------------------ Lambda
+    def record_invocation(self, function: str, seconds: float, memory_mb: int, poll: bool) -> None:
+        with self._lock:
+            self.invocations.append(Invocation(function, seconds, memory_mb, poll))
+
+    # ------------------------------------------------------------------ install
+    def install(self) -> None:
+        """Hook every botocore client created from now on (and boto3's default session's)."""
+        handlers = [("before-parameter-build", self._before), ("after-call", self._after)]
+        for event, handler in handlers:
+            if (event, handler) not in botocore.handlers.BUILTIN_HANDLERS:
+                botocore.handlers.BUILTIN_HANDLERS.append((event, handler))
+        import boto3
+
+        if boto3.DEFAULT_SESSION is not None:
+            for event, handler in handlers:
+                boto3.DEFAULT_SESSION.events.register(event, handler)
+        _wrap_dispatch(self)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    before = getattr(_current, "muted", False)
+    _current.muted = True
+    try:
+        yield
+    finally:
+        _current.muted = before
+
+
+@contextmanager
+def as_function(name: str) -> Iterator[None]:
+    before = getattr(_current, "function", OUTSIDE)
+    _current.function = name
+    try:
+        yield
+    finally:
+        _current.function = before
+
+
+def _wrap_dispatch(meter: Meter) -> None:
+    """Count every invocation (HTTP front, Step Functions tasks, S3 notifications, schedules)."""
+    from local import dispatch
+
+    original = getattr(dispatch.invoke_in_process, "__wrapped__", dispatch.invoke_in_process)
+
+    def counted(function_name: str, event: Any) -> tuple[str, bool]:
+        ref = dispatch.HANDLERS.get(function_name)
+        short = _short(function_name)
+        poll = (
+            meter.polling.is_set()
+            and short == "api"
+            and isinstance(event, dict)
+            and event.get("httpMethod") == "GET"
+        )
+        start = time.perf_counter()
+        with as_function(POLL if poll else short):
+            try:
+                return original(function_name, event)
+            finally:
+                meter.record_invocation(
+                    POLL if poll else short, time.perf_counter() - start, ref.memory_mb if ref else 128, poll
+                )
+
+    counted.__wrapped__ = original  # type: ignore[attr-defined]
+    dispatch.invoke_in_process = counted  # type: ignore[assignment]
+
+
+def _short(function_name: str) -> str:
+    """'od-validation-local-assign-panel' -> 'assign_panel' (the functions/<dir> name)."""
+    from local import dispatch
+
+    ref = dispatch.HANDLERS.get(function_name)
+    if ref is not None and ref.module.startswith("functions."):
+        return ref.module.split(".")[1]
+    return function_name
