@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from ..domain import errors as e
 from ..observability import logger
@@ -46,6 +49,11 @@ def register(app: APIGatewayRestResolver) -> None:
             f"{_field(tuple(err.get('loc', ())))}: {err.get('msg', 'is not valid')}" for err in exc.errors()
         ]
         return _json(422, "The request is not valid. " + (details[0] if details else ""), details)
+
+    # Powertools' own 415 body has no "message"; every refusal here says what to do.
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_type(exc: RequestUnsupportedContentType) -> Response[Any]:
+        return _json(415, "Send the request body as JSON, with the header Content-Type: application/json.")
 
     @app.exception_handler(ValueError)
     def bad_value(exc: ValueError) -> Response[Any]:
