@@ -1,0 +1,117 @@
+"""A panel member's review in Chromium on the local stack: sign in, declare no conflict, review every
+element, see every review with the disagreement flagged. Every page on the path is axe-clean."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from local import scenario
+from local.stack import LocalStack, shared_stack
+from odvalidation.domain.frameworks import framework
+
+from .conftest import _new_page, check_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def stack() -> LocalStack:
+    return shared_stack()
+
+
+@pytest.fixture
+def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
+    page = _new_page(browser, {"web": stack.base_url})
+    yield page
+    page.context.close()
+
+
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("textbox", name="Password").fill(scenario.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/home")
+
+
+def claim_under_review(stack: LocalStack) -> tuple[scenario.Cast, str, scenario.Person, list[str]]:
+    """A submitted leader claim whose other two members have reviewed, one of them dissenting."""
+    c = scenario.cast(stack)
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    scenario.attend_workshop(c, journey_id)
+    scenario.decide(c, journey_id, "ready_now")
+    scenario.build_claim(c, journey_id)
+    scenario.submit(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    seats = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]
+    members = {**scenario.PANEL, **{m.id: m for m in c.panel}}
+    elements = [e.id for e in framework(c.framework_key).elements_for("system_od_leader")]
+    me, others = members[seats[0]["member_id"]], [members[s["member_id"]] for s in seats[1:]]
+    for i, other in enumerate(others):
+        other.api.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})
+        grade = "not_yet_evidenced" if i == 0 else "evidenced"
+        other.api.put(
+            f"/api/journeys/{journey_id}/panel/review",
+            {
+                "judgements": [{"element_id": e, "judgement": grade, "comment": "Seen."} for e in elements],
+                "recommendation": "not_yet" if i == 0 else "system_od_leader",
+            },
+        )
+    return c, journey_id, me, elements
+
+
+def test_a_panel_member_declares_reviews_every_element_and_sees_the_disagreements(
+    stack: LocalStack, stack_page: Any
+) -> None:
+    page = stack_page
+    c, journey_id, me, elements = claim_under_review(stack)
+    sign_in(page, me.email)
+
+    page.goto("/panel")
+    expect(page.get_by_role("heading", name="My panel assignments")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text=c.practitioner.name)
+    expect(row).to_contain_text("System OD leader")
+    check_page(page, "panel-01-assignments")
+
+    row.get_by_role("link", name="Declare conflicts of interest").click()
+    page.wait_for_url(f"**/panel/{journey_id}/declaration")
+    # No evidence before the declaration.
+    expect(page.locator("a[href*='/evidence/']")).to_have_count(0)
+    check_page(page, "panel-02-declaration")
+    page.get_by_role("button", name="Send declaration").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select whether you have a conflict")
+    check_page(page, "panel-03-declaration-error")
+
+    page.get_by_label("I have no conflict of interest").check()
+    page.get_by_role("button", name="Send declaration").click()
+    page.wait_for_url(f"**/panel/{journey_id}/review")
+    expect(page.locator("a[href*='/evidence/']")).to_have_count(len(elements))
+    check_page(page, "panel-04-review")
+
+    # A missing judgement is named, and what was chosen stays chosen.
+    for element_id in elements[:-1]:
+        page.locator(f"#judgement-{element_id.replace('.', '-')}").check()
+    page.get_by_label("Comment on element 1.1").fill("Strong system-wide evidence.")
+    page.get_by_role("button", name="Submit review").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text(f"Select a judgement for element {elements[-1]}")
+    expect(summary).to_contain_text("Select your overall recommendation")
+    expect(page.locator("#judgement-1-1")).to_be_checked()
+    expect(page.get_by_label("Comment on element 1.1")).to_have_value("Strong system-wide evidence.")
+    check_page(page, "panel-05-review-errors")
+
+    page.locator(f"#judgement-{elements[-1].replace('.', '-')}").check()
+    page.get_by_label("System OD leader").check()
+    page.get_by_role("button", name="Submit review").click()
+    page.wait_for_url(f"**/panel/{journey_id}/reviews?submitted=1")
+    expect(page.get_by_text("Your review has been submitted.")).to_be_visible()
+    callout = page.locator(".nhsuk-card--warning")
+    expect(callout).to_contain_text("Element 1.1: judgements range from not yet evidenced to evidenced.")
+    expect(callout).to_contain_text("The panel's recommendations differ")
+    expect(page.get_by_text("Strong system-wide evidence.")).to_be_visible()
+    check_page(page, "panel-06-all-reviews")
