@@ -60,7 +60,7 @@ def test_the_six_steps_happen_in_order_and_not_yet_leads_back_to_a_claim() -> No
     ]
     assert all(rules.can_move(a, b) for a, b in pairwise(path))
     assert not rules.can_move(Stage.REFLECTION, Stage.SUBMITTED)
-    assert rules.ALLOWED[Stage.VALIDATED] == frozenset()
+    assert rules.ALLOWED[Stage.VALIDATED] == {Stage.CLAIM_DEVELOPMENT}  # renewal only
     assert [rules.step_number(s) for s in path[:7]] == [1, 2, 3, 4, 5, 5, 6]
 
 
@@ -164,3 +164,67 @@ def test_pending_or_quarantined_evidence_does_not_count() -> None:
 def test_no_level_chosen_is_the_first_thing_missing() -> None:
     result = completeness(framework("global-practice@1.0"), None, [])
     assert result.missing[0].startswith("Choose the level")
+
+
+def test_a_revalidation_needs_a_reflection_and_one_element_per_domain() -> None:
+    fw = framework("global-practice@1.0")
+    claim = Claim(
+        journey_id="j1",
+        number=2,
+        level=Level.LEADER,
+        updated_at=AT,
+        revalidation=True,
+        elements=["1.1", "2.2"],
+        narratives={"1.1": "x", "2.2": "y"},
+    )
+    result = completeness(fw, claim, [])
+    assert result.missing[0].startswith("Write your reflection")
+    assert any("domain 3" in m for m in result.missing)
+    assert any("domain 4" in m for m in result.missing)
+    assert result.total == 2
+    chosen = [d.elements[0].id for d in fw.domains]
+    evidence = [
+        EvidenceItem(
+            id=f"e{e}",
+            journey_id="j1",
+            claim_number=2,
+            element_id=e,
+            key="k",
+            display_name="a.pdf",
+            status=EvidenceStatus.VERIFIED,
+            uploaded_at=AT,
+        )
+        for e in chosen
+    ]
+    full = claim.model_copy(
+        update={
+            "elements": chosen,
+            "practice_reflection": "Since then...",
+            "narratives": dict.fromkeys(chosen, "n"),
+        }
+    )
+    assert completeness(fw, full, evidence).complete
+
+
+def test_a_superseded_certificate_was_valid_before_its_renewal() -> None:
+    from datetime import timedelta
+
+    from odvalidation.domain.models import CertificateRecord, CertificateStatus
+
+    record = CertificateRecord(
+        id="c1xxxxxxxx",
+        journey_id="j1",
+        practitioner_id="p1",
+        holder_name="A",
+        level=Level.LEADER,
+        academy_id="north-west",
+        framework_key="global-practice@1.0",
+        element_ids=["1.1"],
+        valid_from=AT,
+        valid_until=AT + timedelta(days=1095),
+        issued_at=AT,
+        superseded_by="c2xxxxxxxx",
+        superseded_at=AT + timedelta(days=1000),
+    )
+    assert record.status_at(AT + timedelta(days=10)) is CertificateStatus.VALID
+    assert record.status_at(AT + timedelta(days=1001)) is CertificateStatus.SUPERSEDED

@@ -82,3 +82,18 @@ def sharing(certificate_id: CertId, body: SharingIn) -> Message:
 def revoke(certificate_id: CertId, body: RevocationIn) -> Message:
     certificates.revoke(caller(), certificate_id, body.reason)
     return Message(message="The certificate has been revoked; verification now says so.")
+
+
+@router.post(
+    "/api/certificates/<certificate_id>/revalidation",
+    tags=["Certificates"],
+    summary="Start renewing your certificate (opens 90 days before it expires)",
+)
+def revalidate(certificate_id: CertId) -> Message:
+    from ..services import journeys
+
+    journey = journeys.start_revalidation(caller(), certificate_id)
+    return Message(
+        message="Your revalidation has started: reflect on your practice since validation and evidence at "
+        f"least one element in each domain. Journey {journey.id}."
+    )

@@ -134,7 +134,14 @@ def decision(journey_id: JourneyId, body: DecisionIn) -> Message:
     "/api/journeys/<journey_id>/claim", tags=["Step 4: claim"], summary="Save the level and narratives"
 )
 def save_claim(journey_id: JourneyId, body: ClaimIn) -> Message:
-    c = js.save_claim(caller(), journey_id, level=body.level, narratives=body.narratives)
+    c = js.save_claim(
+        caller(),
+        journey_id,
+        level=body.level,
+        narratives=body.narratives,
+        elements=body.elements,
+        practice_reflection=body.practice_reflection,
+    )
     return Message(
         message=f"Claim saved ({len([n for n in c.narratives.values() if n.strip()])} narratives)."
     )

@@ -115,6 +115,11 @@ class ClaimIn(Body):
         Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")],
         Annotated[str, StringConstraints(max_length=20_000)],
     ] = Field(default_factory=dict, max_length=100)
+    # Revalidation claims only: at least one element per domain, and practice since validation.
+    elements: list[Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")]] | None = Field(
+        default=None, max_length=100
+    )
+    practice_reflection: Annotated[str, StringConstraints(max_length=20_000)] | None = None
 
 
 class EvidenceIn(Body):

@@ -21,6 +21,8 @@ class Completeness(BaseModel):
 
 
 def completeness(framework: Framework, claim: Claim | None, evidence: list[EvidenceItem]) -> Completeness:
+    if claim is not None and claim.revalidation:
+        return _revalidation(framework, claim, evidence)
     if claim is None or claim.level is None:
         elements = framework.elements
         missing = ["Choose the level you are claiming: system OD leader or system OD practitioner."]
@@ -42,6 +44,43 @@ def completeness(framework: Framework, claim: Claim | None, evidence: list[Evide
                 )
             else:
                 missing.append(f"Element {element.id} ({element.title}) has no evidence yet.")
+        if not has_narrative:
+            missing.append(f"Element {element.id} ({element.title}) has no narrative yet.")
+    return Completeness(
+        complete=not missing, total=len(elements), evidenced=evidenced, narrated=narrated, missing=missing
+    )
+
+
+def claimed_elements(framework: Framework, claim: Claim | None) -> list[str]:
+    """The element ids a claim is evidenced against (and reviewed and certified against)."""
+    if claim is not None and claim.revalidation:
+        return [e.id for e in framework.elements if e.id in set(claim.elements)]
+    if claim is not None and claim.level is not None:
+        return [e.id for e in framework.elements_for(claim.level)]
+    return [e.id for e in framework.elements]
+
+
+def _revalidation(framework: Framework, claim: Claim, evidence: list[EvidenceItem]) -> Completeness:
+    """A lighter claim: a reflection on practice since validation, and evidence for at least one chosen
+    element in every domain of the framework."""
+    missing: list[str] = []
+    if not claim.practice_reflection.strip():
+        missing.append("Write your reflection on your practice since you were validated.")
+    chosen = set(claim.elements)
+    for domain in framework.domains:
+        if not chosen & {e.id for e in domain.elements}:
+            missing.append(
+                f"Choose at least one element from domain {domain.id} ({domain.title}) to evidence."
+            )
+    verified = {e.element_id for e in evidence if e.status is EvidenceStatus.VERIFIED}
+    elements = [e for e in framework.elements if e.id in chosen]
+    evidenced = narrated = 0
+    for element in elements:
+        has_narrative = bool(claim.narratives.get(element.id, "").strip())
+        narrated += has_narrative
+        evidenced += element.id in verified
+        if element.id not in verified:
+            missing.append(f"Element {element.id} ({element.title}) has no evidence yet.")
         if not has_narrative:
             missing.append(f"Element {element.id} ({element.title}) has no narrative yet.")
     return Completeness(

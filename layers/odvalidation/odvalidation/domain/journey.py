@@ -27,7 +27,8 @@ ALLOWED: dict[Stage, frozenset[Stage]] = {
     S.AWAITING_PANEL: frozenset({S.PANEL_REVIEW, S.WITHDRAWN}),
     S.PANEL_REVIEW: frozenset({S.INTERVIEW, S.AWAITING_PANEL, S.WITHDRAWN}),
     S.INTERVIEW: frozenset({S.VALIDATED, S.NOT_YET_VALIDATED, S.WITHDRAWN}),
-    S.VALIDATED: frozenset(),
+    # Renewal: a validated practitioner revalidates through a lighter claim.
+    S.VALIDATED: frozenset({S.CLAIM_DEVELOPMENT}),
     # There is no fail: "not yet" brings feedback and a route back to a new claim.
     S.NOT_YET_VALIDATED: frozenset({S.CLAIM_DEVELOPMENT}),
     S.LAPSED: frozenset({S.DECISION, S.CLAIM_DEVELOPMENT}),
@@ -38,6 +39,7 @@ ALLOWED: dict[Stage, frozenset[Stage]] = {
 RESTING: frozenset[Stage] = frozenset(s for s, nxt in ALLOWED.items() if not nxt) | {
     S.DEFERRED,
     S.NOT_YET_VALIDATED,
+    S.VALIDATED,
     S.LAPSED,
 }
 

@@ -228,6 +228,9 @@ class Journey(Model):
     execution_arn: str | None = None
     outcome: Outcome | None = None
     certificate_id: Id | None = None
+    # A validated practitioner renewing their certificate: a lighter claim (a reflection on practice
+    # since validation, evidence for a subset of elements) reviewed by one panel member.
+    revalidation: bool = False
     failure: Failure | None = None
 
 
@@ -277,6 +280,9 @@ class Claim(Model):
     number: int = Field(ge=1)
     level: Level | None = None
     narratives: dict[str, LongText] = Field(default_factory=dict)
+    revalidation: bool = False
+    elements: list[str] = Field(default_factory=list)  # revalidation: the elements chosen to evidence
+    practice_reflection: LongText = ""  # revalidation: practice since the last validation
     submitted_at: datetime | None = None
     version: int = 0
     updated_at: datetime
@@ -348,6 +354,8 @@ class CertificateRecord(Model):
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
     superseded_by: Id | None = None
+    superseded_at: datetime | None = None
+    supersedes: Id | None = None
     public: bool = False  # the practitioner chose to share the details publicly
     pdf_key: str | None = None
     credential_key: str | None = None
@@ -355,7 +363,7 @@ class CertificateRecord(Model):
     def status_at(self, when: datetime) -> CertificateStatus:
         if self.revoked_at is not None and self.revoked_at <= when:
             return CertificateStatus.REVOKED
-        if self.superseded_by is not None:
+        if self.superseded_by is not None and (self.superseded_at is None or self.superseded_at <= when):
             return CertificateStatus.SUPERSEDED
         if when < self.valid_from:
             return CertificateStatus.UNKNOWN

@@ -769,3 +769,29 @@ def replace_member(
     best = min(options, key=lambda m: (_score([*staying, m], claim, extra_load, pairs).total, m.id))
     keep_chair = chair_id if chair_id is not None and chair_id != leaving and chair_id in on_panel else None
     return _assignment(claim, [*staying, best], extra_load, pairs, chair_id=keep_chair)
+
+
+def assign_reviewer(claim: ClaimToAssign, pool: Iterable[PanelMember]) -> Assignment | NoValidPanel:
+    """A revalidation's single reviewer: the eligible expert (by the same hard rules) with the lowest
+    load relative to their cap, then by id. An expert, because one person judges the renewal alone."""
+    members = list(_index(pool).values())
+    experts = sorted(
+        (m for m in members if m.kind is MemberKind.EXPERT and exclusion(m, claim) is None),
+        key=lambda m: (_load_points(m, 0), m.id),
+    )
+    if not experts:
+        found = _assign(claim, _index(members), MIN_PANEL, {}, [])
+        reason = (
+            found.reason
+            if isinstance(found, NoValidPanel)
+            else "No expert is eligible to review this renewal."
+        )
+        return NoValidPanel(
+            journey_id=claim.journey_id,
+            reason=reason,
+            panel_size=1,
+            eligible={MemberKind.EXPERT: 0, MemberKind.PEER: 0},
+            excluded={},
+            at_capacity=[m.id for m in members if exclusion(m, claim) is ExclusionRule.AT_CAPACITY],
+        )
+    return _assignment(claim, [experts[0]], {}, {})

@@ -16,6 +16,7 @@ from ..dal.clients import client
 from ..dal.store import Change, to_item
 from ..domain.academies import academy
 from ..domain.access import Caller, check_lead
+from ..domain.claims import claimed_elements
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import AuditEvent, CertificateRecord, Level, Outcome, Stage
@@ -41,8 +42,9 @@ def issue(journey_id: str) -> dict[str, Any]:
     item is created in the same transaction as the certificate and the journey's link to it."""
     store = db()
     journey = store.journey(journey_id)
-    if journey.certificate_id and journey.stage is Stage.VALIDATED:
-        return {"certificate_id": journey.certificate_id, "issued": False}
+    already = store.get(keys.issuance(journey.id, journey.claim_number))
+    if already is not None:
+        return {"certificate_id": already["certificate_id"]["S"], "issued": False}
     if journey.stage is not Stage.VALIDATED or journey.outcome in (None, Outcome.NOT_YET):
         raise InvalidTransition(f"Journey {journey_id} has no validated outcome to certify.")
     assert journey.outcome is not None
@@ -61,7 +63,7 @@ def issue(journey_id: str) -> dict[str, Any]:
         level=level,
         academy_id=journey.academy_id,
         framework_key=journey.framework_key,
-        element_ids=[e.id for e in fw.elements_for(level)],
+        element_ids=claimed_elements(fw, js.claim(journey)),
         valid_from=at,
         valid_until=at + timedelta(days=s.certificate_validity_days),
         issued_at=at,
@@ -104,14 +106,14 @@ def issue(journey_id: str) -> dict[str, Any]:
         reason=record.id,
         update={"certificate_id": record.id},
     )
-    change.puts.append(
-        to_item(
-            record,
-            keys.certificate(record.id),
-            GSI1PK=f"PRACTITIONER#{record.practitioner_id}",
-            GSI1SK=f"CERT#{record.issued_at.isoformat()}",
+    previous = record_of(journey.certificate_id) if journey.certificate_id else None
+    if previous is not None and previous.superseded_by is None:
+        # A renewal: the earlier certificate answers "superseded" from this moment on.
+        record = record.model_copy(update={"supersedes": previous.id})
+        change.puts.append(
+            _certificate_item(previous.model_copy(update={"superseded_by": record.id, "superseded_at": at}))
         )
-    )
+    change.puts.append(_certificate_item(record))
     change.guards.append(
         {k: {"S": v} for k, v in keys.issuance(journey.id, journey.claim_number).items()}
         | {"certificate_id": {"S": record.id}}
@@ -132,6 +134,15 @@ def issue(journey_id: str) -> dict[str, Any]:
             {"kind": "certificate_expiry", "certificate_id": record.id, "days_left": days},
         )
     return {"certificate_id": record.id, "issued": True}
+
+
+def _certificate_item(record: CertificateRecord) -> dict[str, Any]:
+    return to_item(
+        record,
+        keys.certificate(record.id),
+        GSI1PK=f"PRACTITIONER#{record.practitioner_id}",
+        GSI1SK=f"CERT#{record.issued_at.isoformat()}",
+    )
 
 
 def record_of(certificate_id: str) -> CertificateRecord | None:
@@ -182,14 +193,7 @@ def set_sharing(caller: Caller, certificate_id: str, public: bool) -> Certificat
     if record.practitioner_id != caller.id:
         raise InvalidTransition("Only the holder chooses what is shared.")
     changed = record.model_copy(update={"public": public})
-    db().put(
-        to_item(
-            changed,
-            keys.certificate(record.id),
-            GSI1PK=f"PRACTITIONER#{record.practitioner_id}",
-            GSI1SK=f"CERT#{record.issued_at.isoformat()}",
-        )
-    )
+    db().put(_certificate_item(changed))
     return changed
 
 
@@ -205,15 +209,11 @@ def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecor
     store = db()
     journey = store.journey(record.journey_id)
     change: Change = updated(journey, actor=caller.id, action="certificate revoked", reason=reason)
-    change.puts.append(
-        to_item(
-            revoked,
-            keys.certificate(record.id),
-            GSI1PK=f"PRACTITIONER#{record.practitioner_id}",
-            GSI1SK=f"CERT#{record.issued_at.isoformat()}",
-        )
-    )
+    change.puts.append(_certificate_item(revoked))
     store.commit(change)
+    from . import notifications
+
+    notifications.send_quietly(journey, "certificate_revoked", reason=reason, revoked_on=f"{at:%-d %B %Y}")
     return revoked
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +21,7 @@ from ..domain.academies import academy
 from ..domain.access import Caller, check_lead, check_owner, check_view, require_role
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from ..domain.evidence import check_declared, safe_display_name
+from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.frameworks import framework
 from ..domain.models import (
     AuditEvent,
@@ -110,7 +114,13 @@ def history(journey_id: str) -> list[AuditEvent]:
 
 
 def claim_completeness(journey: Journey) -> Completeness:
-    return completeness(framework(journey.framework_key), claim(journey), evidence(journey))
+    current = claim(journey)
+    if current is None and journey.revalidation and journey.claim_number:
+        # Nothing saved yet on a renewal: judge it as the (empty) revalidation claim it will be.
+        current = Claim(
+            journey_id=journey.id, number=journey.claim_number, updated_at=clock.now(), revalidation=True
+        )
+    return completeness(framework(journey.framework_key), current, evidence(journey))
 
 
 # ---------------------------------------------------------------------------- cohorts (academy leads)
@@ -352,25 +362,44 @@ def _claim_for_edit(caller: Caller, journey_id: str) -> tuple[Journey, Claim]:
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:
         raise InvalidTransition("The claim can only be changed during claim development.")
     current = claim(journey) or Claim(
-        journey_id=journey_id, number=journey.claim_number, updated_at=clock.now()
+        journey_id=journey_id,
+        number=journey.claim_number,
+        updated_at=clock.now(),
+        revalidation=journey.revalidation,
+        # A renewal is at the level already validated.
+        level=Level(journey.outcome.value) if journey.revalidation and journey.outcome else None,
     )
     return journey, current
 
 
 def save_claim(
-    caller: Caller, journey_id: str, *, level: Level | None = None, narratives: dict[str, str] | None = None
+    caller: Caller,
+    journey_id: str,
+    *,
+    level: Level | None = None,
+    narratives: dict[str, str] | None = None,
+    elements: list[str] | None = None,
+    practice_reflection: str | None = None,
 ) -> Claim:
     """Merge the given narratives into the claim. Only the elements sent are changed, so two tabs
     (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried."""
     for _attempt in range(3):
         journey, current = _claim_for_edit(caller, journey_id)
         known = set(_framework_ids(journey))
-        unknown = sorted(set(narratives or {}) - known)
+        unknown = sorted((set(narratives or {}) | set(elements or [])) - known)
         if unknown:
             raise InvalidInput(f"Element {unknown[0]} is not part of this cohort's framework.")
+        if (elements is not None or practice_reflection is not None) and not current.revalidation:
+            raise InvalidInput("Chosen elements and a practice reflection belong to a revalidation claim.")
+        if current.revalidation and level and level is not current.level:
+            raise InvalidInput("A revalidation is at the level you were validated at.")
         updated_claim = current.model_copy(
             update={
-                "level": level or current.level,
+                "level": current.level if current.revalidation else (level or current.level),
+                "elements": elements if elements is not None else current.elements,
+                "practice_reflection": (
+                    practice_reflection if practice_reflection is not None else current.practice_reflection
+                ),
                 "narratives": {**current.narratives, **(narratives or {})},
                 "version": current.version + 1,
                 "updated_at": clock.now(),
@@ -434,6 +463,121 @@ def request_upload(
         max_bytes=max_bytes,
         expires_in_seconds=evidence_store.UPLOAD_LINK_SECONDS,
     )
+
+
+# ---------------------------------------------------------------------------- uploads from a plain HTML form
+#
+# Without JavaScript the page is drawn before anyone picks a file, so the file's name, size and type are
+# unknown when the presigned POST is issued. We record the evidence item when the object LANDS, not when
+# the page is drawn: pre-created items would show as "being checked" (and block the completeness check)
+# for every page that was opened and never used, and would need sweeping. Instead the key carries an
+# upload id signed with the service's secret over the journey, claim and element; the S3 event check
+# records an item only for a key whose id we signed, and quarantines anything else, as before.
+# Key: journeys/<journey>/claim-<n>/<element>/<upload id>/<the file's own name, put there by S3>.
+
+
+class BrowserUpload(BaseModel):
+    url: str
+    fields: dict[str, str]  # the form's hidden fields; the file input must come after them
+    max_bytes: int
+    expires_in_seconds: int
+
+
+def _upload_secret() -> bytes:
+    secret = settings().session_secret
+    if not secret:
+        raise RuntimeError("SESSION_SECRET is not set: upload ids cannot be signed")
+    return secret.encode()
+
+
+def _upload_signature(journey_id: str, claim_number: int, element_id: str, nonce: str) -> str:
+    message = f"upload:{journey_id}:{claim_number}:{element_id}:{nonce}".encode()
+    digest = hmac.new(_upload_secret(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def _upload_id(journey_id: str, claim_number: int, element_id: str) -> str:
+    nonce = secrets.token_hex(8)
+    return f"u{nonce}.{_upload_signature(journey_id, claim_number, element_id, nonce)}"
+
+
+def _upload_id_valid(journey_id: str, claim_number: int, element_id: str, upload_id: str) -> bool:
+    nonce, _, signature = upload_id.removeprefix("u").partition(".")
+    if not upload_id.startswith("u") or not nonce or not signature:
+        return False
+    expected = _upload_signature(journey_id, claim_number, element_id, nonce)
+    return hmac.compare_digest(expected, signature)
+
+
+def browser_upload(caller: Caller, journey_id: str, element_id: str, redirect_url: str) -> BrowserUpload:
+    """A presigned POST for one file of one element, for a form that works without JavaScript."""
+    journey, _ = _claim_for_edit(caller, journey_id)
+    if element_id not in _framework_ids(journey):
+        raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
+    upload_id = _upload_id(journey_id, journey.claim_number, element_id)
+    prefix = (
+        f"{evidence_store.journey_prefix(journey_id)}claim-{journey.claim_number}/{element_id}/{upload_id}/"
+    )
+    max_bytes = settings().upload_max_bytes
+    form = evidence_store.browser_upload_form(prefix, redirect_url, max_bytes)
+    return BrowserUpload(
+        url=form["url"],
+        fields=form["fields"],
+        max_bytes=max_bytes,
+        expires_in_seconds=evidence_store.UPLOAD_LINK_SECONDS,
+    )
+
+
+_TYPE_BY_EXTENSION = {ext: content_type for content_type, (_, ext) in ALLOWED_TYPES.items()} | {
+    "jpeg": "image/jpeg"
+}
+
+
+def record_browser_upload(key: str) -> EvidenceItem | None:
+    """The pending evidence item for an object a browser form put under a signed upload id, or None."""
+    parts = key.split("/", 5)
+    if len(parts) != 6 or parts[0] != "journeys" or not parts[2].startswith("claim-"):
+        return None
+    _, journey_id, claim_part, element_id, upload_id, filename = parts
+    claim_number = claim_part.removeprefix("claim-")
+    if not claim_number.isdigit() or not _upload_id_valid(
+        journey_id, int(claim_number), element_id, upload_id
+    ):
+        return None
+    try:
+        journey = db().journey(journey_id)
+    except NotFound:
+        return None
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT or journey.claim_number != int(claim_number):
+        return None  # landed after the claim was submitted: it is not part of any claim
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    # The name's extension is what the browser "declared"; the check compares it with the real bytes.
+    declared = _TYPE_BY_EXTENSION.get(extension)
+    item = EvidenceItem(
+        id=new_id("e"),
+        journey_id=journey_id,
+        claim_number=journey.claim_number,
+        element_id=element_id,
+        key=key,
+        display_name=safe_display_name(filename, declared or ""),
+        content_type=declared,
+        uploaded_at=clock.now(),
+    )
+    db().put(
+        part(
+            journey_id,
+            f"EVIDENCE#{journey.claim_number}#{item.id}",
+            item,
+            GSI1PK=f"EVIDENCEKEY#{key}",
+            GSI1SK="EVIDENCE",
+        )
+    )
+    return item
+
+
+def browser_upload_name(key: str) -> str:
+    """The file's own name, as S3 put it in the key of a browser upload."""
+    return key.split("/", 5)[-1]
 
 
 def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
@@ -592,6 +736,37 @@ def start_new_claim(caller: Caller, journey_id: str) -> Journey:
         raise InvalidTransition("A new claim can be started after a 'not yet' outcome or a lapsed claim.")
     workflow.start(journey.id, "claim_development", name_suffix=f"claim{journey.claim_number + 1}")
     return journey
+
+
+def start_revalidation(caller: Caller, certificate_id: str) -> Journey:
+    """Renewal: a lighter claim on the same journey that, once confirmed, issues a certificate that
+    supersedes this one. Open from 90 days before the certificate expires (and after it has)."""
+    from . import certificates
+
+    record = certificates.mine(caller, certificate_id)
+    if record.practitioner_id != caller.id:
+        raise Forbidden("Only the holder can renew their certificate.")
+    at = clock.now()
+    if record.revoked_at is not None or record.superseded_by is not None:
+        raise InvalidTransition("This certificate has been revoked or already renewed.")
+    if at < record.valid_until - timedelta(days=90):
+        raise InvalidTransition(
+            f"Renewal opens 90 days before the certificate expires, on {record.valid_until - timedelta(days=90):%-d %B %Y}."
+        )
+    journey = db().journey(record.journey_id)
+    if journey.stage is not Stage.VALIDATED or journey.certificate_id != record.id:
+        raise InvalidTransition("A renewal has already been started.")
+    stored = db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="started revalidation",
+            reason=record.id,
+            update={"revalidation": True},
+        )
+    )
+    workflow.start(journey.id, "claim_development", name_suffix=f"renew{journey.claim_number + 1}")
+    return stored
 
 
 RESUME_AT: dict[Stage, str] = {

@@ -13,6 +13,7 @@ from ..dal import schedules as schedule_store
 from ..dal.store import Change, from_item, to_item
 from ..domain import panels as solver
 from ..domain.access import Caller, check_lead, is_lead_for
+from ..domain.claims import claimed_elements
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -136,7 +137,13 @@ def assign_for_journey(journey_id: str) -> dict[str, Any]:
         return {"assigned": False, "reason": _last_reason(journey)}
     if journey.stage is not Stage.SUBMITTED:
         raise InvalidTransition(f"Journey {journey_id} is at {journey.stage.value}; no panel to assign.")
-    result = solver.assign_panel(claim_to_assign(journey), pool())
+    claim = js.claim(journey)
+    if claim is not None and claim.revalidation:
+        result: solver.Assignment | solver.NoValidPanel = solver.assign_reviewer(
+            claim_to_assign(journey), pool()
+        )
+    else:
+        result = solver.assign_panel(claim_to_assign(journey), pool())
     if isinstance(result, solver.NoValidPanel):
         store.commit(
             moved(journey, Stage.AWAITING_PANEL, actor=SYSTEM, action="no valid panel", reason=result.reason)
@@ -368,15 +375,7 @@ def submit_review(
     if journey.stage is not Stage.PANEL_REVIEW:
         raise InvalidTransition("Reviews are recorded while the claim is under panel review.")
     claim = js.claim(journey)
-    level = claim.level if claim and claim.level else None
-    expected = [
-        e.id
-        for e in (
-            framework(journey.framework_key).elements_for(level)
-            if level
-            else framework(journey.framework_key).elements
-        )
-    ]
+    expected = claimed_elements(framework(journey.framework_key), claim)
     given = {j.element_id for j in judgements}
     missing = [e for e in expected if e not in given]
     if missing:

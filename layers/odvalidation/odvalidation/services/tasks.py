@@ -57,7 +57,8 @@ def await_step(journey_id: str, step: str, task_token: str, execution_arn: str) 
                 "claim_number": journey.claim_number + 1,
                 "claim_deadline": clock.now() + timedelta(days=round(c.claim_window_months * 30.44)),
                 "extension_granted": False,
-                "outcome": None,
+                # A renewal keeps the validated outcome (and its level) until the new one is recorded.
+                "outcome": journey.outcome if journey.revalidation else None,
             }
         change = moved(
             journey, target, actor=SYSTEM, action=f"{step.replace('_', ' ')} opened", update=update
@@ -130,6 +131,18 @@ def record_failure(journey_id: str, error: str, cause: str, execution_arn: str) 
     store = db()
     for _ in range(3):
         journey = store.journey(journey_id)
+        if execution_arn and journey.execution_arn and execution_arn != journey.execution_arn:
+            # An execution the journey has moved on from (e.g. resumed in a new one) timed out at last:
+            # note it, but do not mark the journey, which is healthy in its current execution.
+            store.commit(
+                updated(
+                    journey,
+                    actor=SYSTEM,
+                    action="superseded execution ended",
+                    reason=f"{error}: {execution_arn.rsplit(':', 1)[-1]}",
+                )
+            )
+            return {"recorded": False, "stale": True}
         failure = Failure(
             step=journey.waiting_step or journey.stage.value,
             error=error[:200],
@@ -191,6 +204,20 @@ def scheduled(event: dict[str, Any]) -> dict[str, Any]:
         if journey.stage is Stage.DEFERRED:
             workflow.start(journey_id, "decision", name_suffix=f"reengage{journey.version}")
             notifications.send_quietly(journey, "reengagement")
+        return {"done": kind}
+    if kind == "certificate_expiry":
+        from .certificates import record_of
+
+        record = record_of(str(event.get("certificate_id", "")))
+        # Only a certificate still in force is worth renewing; a renewed or revoked one says nothing.
+        if record is not None and record.revoked_at is None and record.superseded_by is None:
+            notifications.send_quietly(
+                journey,
+                "certificate_expiry",
+                days_left=int(event.get("days_left", 0)),
+                valid_until=record.valid_until.strftime("%-d %B %Y"),
+                certificate_id=record.id,
+            )
         return {"done": kind}
     if kind == "review_reminder":
         if journey.stage is Stage.PANEL_REVIEW:
