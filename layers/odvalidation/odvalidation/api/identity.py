@@ -37,4 +37,5 @@ def caller_from_claims(claims: dict[str, Any] | None) -> Caller:
         name=str(claims.get("name", "")),
         roles=roles,
         academy_id=str(claims["custom:academy"]) if claims.get("custom:academy") else None,
+        employer=str(claims["custom:employer"]) if claims.get("custom:employer") else None,
     )

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import StringConstraints
 
 from ..domain.academies import academy
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput
-from ..domain.models import Cohort, Person
+from ..domain.models import Cohort, Person, Role
 from ..services import journeys as js
 from ..services.journeys import UploadLink
 from .identity import current_caller
 from .schemas import (
     AttendanceIn,
+    Body,
     ClaimIn,
     CohortIn,
     CohortList,
@@ -212,3 +214,32 @@ def extension(journey_id: JourneyId, body: ExtensionIn) -> Message:
 def resume(journey_id: JourneyId) -> Message:
     js.resume_failed(caller(), journey_id)
     return Message(message="The journey has been resumed from the step that failed.")
+
+
+class InvitationIn(Body):
+    email: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+        ),
+    ]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    role: Literal["panel", "supporter", "academy_lead"]
+    academy_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+@router.post("/api/invitations", tags=["Academy leads"], summary="Invite a panel member, supporter or lead")
+def invite(body: InvitationIn) -> Person:
+    from ..services import people
+
+    return people.invite(
+        caller(),
+        people.Invitation(
+            email=body.email,
+            name=body.name,
+            role=Role(body.role),
+            academy_id=body.academy_id,
+            employer=body.employer,
+        ),
+    )

@@ -184,3 +184,43 @@ def refresh(refresh_token: str) -> Tokens:
         raise
     result = response["AuthenticationResult"]
     return Tokens(id_token=result["IdToken"], refresh_token=result.get("RefreshToken") or refresh_token)
+
+
+def invite(
+    *, email: str, name: str, group: str, academy: str | None, employer: str | None, temporary_password: str
+) -> str:
+    """Create an account for someone an academy lead invites; returns the sub. Cognito's own message is
+    suppressed: the service sends its invitation email itself (SES, the same as every other email)."""
+    attributes = [
+        {"Name": "email", "Value": email},
+        {"Name": "email_verified", "Value": "true"},
+        {"Name": "name", "Value": name},
+    ]
+    if academy:
+        attributes.append({"Name": "custom:academy", "Value": academy})
+    if employer:
+        attributes.append({"Name": "custom:employer", "Value": employer})
+    cognito = client("cognito-idp")
+    try:
+        response: dict[str, Any] = cognito.admin_create_user(
+            UserPoolId=settings().user_pool_id,
+            Username=email,
+            UserAttributes=attributes,
+            TemporaryPassword=temporary_password,
+            MessageAction="SUPPRESS",
+        )
+    except ClientError as error:
+        if _code(error) == "UsernameExistsException":
+            raise IdentityError(
+                Problem.EMAIL_TAKEN, "Someone with this email address already has an account.", "email"
+            ) from None
+        raise
+    sub = next(a["Value"] for a in response["User"]["Attributes"] if a["Name"] == "sub")
+    cognito.admin_add_user_to_group(UserPoolId=settings().user_pool_id, Username=email, GroupName=group)
+    return str(sub)
+
+
+def add_to_group(*, email: str, group: str) -> None:
+    client("cognito-idp").admin_add_user_to_group(
+        UserPoolId=settings().user_pool_id, Username=email, GroupName=group
+    )

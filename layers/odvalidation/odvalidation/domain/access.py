@@ -18,6 +18,7 @@ class Caller(BaseModel):
     name: str = ""
     roles: frozenset[Role] = frozenset()
     academy_id: str | None = None
+    employer: str | None = None
 
     def has(self, role: Role) -> bool:
         return role in self.roles

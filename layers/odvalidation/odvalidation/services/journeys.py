@@ -161,6 +161,9 @@ def create_cohort(caller: Caller, spec: NewCohort) -> Cohort:
 def register_interest(caller: Caller, cohort_id: str) -> Journey:
     require_role(caller, Role.PRACTITIONER)
     c = cohort(cohort_id)
+    from .people import ensure_profile
+
+    ensure_profile(caller)  # email, panels and reports need the practitioner's profile
     store = db()
     enrolment = store.get(keys.enrolment(caller.id, cohort_id))
     if enrolment is not None:

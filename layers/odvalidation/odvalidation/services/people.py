@@ -1,0 +1,112 @@
+"""People: profiles kept with the journeys, and the accounts academy leads invite (panel members,
+supporters, other leads). Practitioners sign themselves up."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from pydantic import BaseModel
+
+from ..dal import identity, mail
+from ..domain.academies import academy
+from ..domain.access import Caller, check_lead
+from ..domain.errors import Conflict, InvalidInput
+from ..domain.models import Person, Role
+from ..email import render
+from ..settings import settings
+from . import journeys as js
+
+INVITABLE = {Role.PANEL, Role.SUPPORTER, Role.ACADEMY_LEAD}
+
+
+def ensure_profile(caller: Caller) -> Person:
+    """The caller's profile, made from their verified token the first time they act."""
+    found = js.person(caller.id)
+    if found is not None:
+        return found
+    if not caller.email:
+        raise InvalidInput("Your sign-in has no email address; sign out and sign in again.")
+    return js.save_person(
+        Person(
+            id=caller.id,
+            name=caller.name or caller.email,
+            email=caller.email,
+            employer=caller.employer,
+            academy_id=caller.academy_id,
+        )
+    )
+
+
+class Invitation(BaseModel):
+    email: str
+    name: str
+    role: Role
+    academy_id: str
+    employer: str | None = None
+
+
+def _temporary_password() -> str:
+    # Meets the pool's policy (12+, upper, lower, digit); the person must change it at first sign-in.
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(16))
+        if (
+            any(c.isupper() for c in candidate)
+            and any(c.islower() for c in candidate)
+            and any(c.isdigit() for c in candidate)
+        ):
+            return candidate
+
+
+def invite(caller: Caller, invitation: Invitation) -> Person:
+    """An academy lead invites a panel member, a supporter or another lead of their academy."""
+    check_lead(caller, invitation.academy_id)
+    academy(invitation.academy_id)
+    if invitation.role not in INVITABLE:
+        raise InvalidInput(
+            "Leads invite panel members, supporters and other academy leads; practitioners sign up."
+        )
+    existing = js.person_by_email(invitation.email)
+    if existing is not None:
+        # Already has an account: give them the role as well (an idempotent retry lands here too).
+        identity.add_to_group(email=invitation.email, group=invitation.role.value)
+        return existing
+    password = _temporary_password()
+    try:
+        sub = identity.invite(
+            email=invitation.email,
+            name=invitation.name,
+            group=invitation.role.value,
+            academy=invitation.academy_id,
+            employer=invitation.employer,
+            temporary_password=password,
+        )
+    except identity.IdentityError as error:
+        raise Conflict(error.message) from None
+    person = js.save_person(
+        Person(
+            id=sub,
+            name=invitation.name,
+            email=invitation.email,
+            employer=invitation.employer,
+            academy_id=invitation.academy_id,
+        )
+    )
+    role_text = {
+        Role.PANEL: "a panel member",
+        Role.SUPPORTER: "a supporter",
+        Role.ACADEMY_LEAD: "an academy lead",
+    }
+    subject, text, html = render(
+        "invitation",
+        name=invitation.name,
+        inviter=caller.name or "Your academy lead",
+        role=role_text[invitation.role],
+        academy_name=academy(invitation.academy_id).name,
+        link=f"{settings().public_base_url.rstrip('/')}/sign-in",
+        email=invitation.email,
+        temporary_password=password,
+    )
+    mail.send([invitation.email], subject, text, html)
+    return person
