@@ -104,6 +104,38 @@ def create_user_pool(cognito: Any) -> tuple[str, str]:
     return pool["Id"], client["ClientId"]
 
 
+def create_stores(**client_options: Any) -> None:
+    """The journey table and the evidence bucket as template.yaml makes them (default names), so pages
+    that read journeys work here too."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb", region_name="eu-west-2", **client_options)
+    index = [
+        {"AttributeName": n, "AttributeType": "S"}
+        for n in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+    ]
+    dynamodb.create_table(
+        TableName="od-validation",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=index,
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": name,
+                "KeySchema": [
+                    {"AttributeName": f"{name}PK", "KeyType": "HASH"},
+                    {"AttributeName": f"{name}SK", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for name in ("GSI1", "GSI2")
+        ],
+    )
+    boto3.client("s3", region_name="eu-west-2", **client_options).create_bucket(
+        Bucket="od-validation-evidence", CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+    )
+
+
 def web_environment(pool_id: str, client_id: str, jwks_url: str, *, local: bool = False) -> dict[str, str]:
     """The environment variables the web function needs (template Globals plus the session settings)."""
     return {
@@ -294,6 +326,7 @@ def in_process_web(monkeypatch: Any) -> Iterator[dict[str, Any]]:
         monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
         cognito = boto3.client("cognito-idp", region_name="eu-west-2")
         pool_id, client_id = create_user_pool(cognito)
+        create_stores()
         jwks_url = f"https://cognito-idp.eu-west-2.amazonaws.com/{pool_id}/.well-known/jwks.json"
         for key, value in web_environment(pool_id, client_id, jwks_url).items():
             monkeypatch.setenv(key, value)
@@ -338,6 +371,7 @@ def run_stack() -> None:
         aws_secret_access_key="testing",
     )
     pool_id, client_id = create_user_pool(cognito)
+    create_stores(endpoint_url=moto_url, aws_access_key_id="testing", aws_secret_access_key="testing")
     os.environ.update(
         web_environment(pool_id, client_id, f"{moto_url}/{pool_id}/.well-known/jwks.json", local=True)
     )

@@ -40,6 +40,32 @@ def upload_form(key: str, content_type: str, max_bytes: int) -> dict[str, Any]:
     return post
 
 
+# A plain HTML form cannot know the file's type when the page is drawn, so the object is stored as
+# opaque bytes (S3 never serves it as anything a browser would render); the S3 event check reads its
+# real type from its first bytes and records that.
+BROWSER_UPLOAD_TYPE = "application/octet-stream"
+
+
+def browser_upload_form(key_prefix: str, redirect_url: str, max_bytes: int) -> dict[str, Any]:
+    """A presigned POST for a form that works without JavaScript: any one file under key_prefix.
+
+    S3 puts the file's own name where `${filename}` is (boto3 then adds the condition
+    ["starts-with", "$key", key_prefix]); after the upload S3 sends the browser to redirect_url.
+    """
+    post: dict[str, Any] = client("s3").generate_presigned_post(
+        Bucket=settings().evidence_bucket,
+        Key=key_prefix + "${filename}",
+        Fields={"Content-Type": BROWSER_UPLOAD_TYPE, "success_action_redirect": redirect_url},
+        Conditions=[
+            {"Content-Type": BROWSER_UPLOAD_TYPE},
+            {"success_action_redirect": redirect_url},
+            ["content-length-range", 1, max_bytes],
+        ],
+        ExpiresIn=UPLOAD_LINK_SECONDS,
+    )
+    return post
+
+
 def head(key: str) -> dict[str, Any] | None:
     try:
         out: dict[str, Any] = client("s3").head_object(Bucket=settings().evidence_bucket, Key=key)

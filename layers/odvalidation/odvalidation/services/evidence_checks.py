@@ -6,17 +6,22 @@ from __future__ import annotations
 from .. import clock
 from ..dal import evidence as evidence_store
 from ..dal.store import to_item
-from ..domain.evidence import check_upload
+from ..domain.evidence import ALLOWED_TYPES, Verdict, allowed_list, check_upload, safe_display_name, sniff
 from ..domain.models import AuditEvent, EvidenceStatus
 from ..observability import logger
 from ..settings import settings
 from . import notifications
 from .common import db, part
-from .journeys import evidence_by_key
+from .journeys import browser_upload_name, evidence_by_key, record_browser_upload
 
 
 def check_landed(key: str) -> str:
     item = evidence_by_key(key)
+    browser = False
+    if item is None:
+        # A file posted by the claim builder's plain HTML form: recorded now, if its key's upload id is ours.
+        item = record_browser_upload(key)
+        browser = item is not None
     if item is None:
         # Not issued by us (or already removed): it must not stay under a journey's prefix.
         if evidence_store.head(key) is not None:
@@ -29,17 +34,19 @@ def check_landed(key: str) -> str:
     if head is None:
         return "missing"
     size = int(head.get("ContentLength", 0))
-    verdict = check_upload(
-        evidence_store.first_bytes(key) if size else b"",
-        declared_type=item.content_type or "",
-        size=size,
-        max_bytes=settings().upload_max_bytes,
-    )
+    verdict = _verdict(evidence_store.first_bytes(key) if size else b"", item.content_type or "", size)
     store = db()
     at = clock.now()
     sk = f"EVIDENCE#{item.claim_number}#{item.id}"
     if verdict.ok:
-        checked = item.model_copy(update={"status": EvidenceStatus.VERIFIED, "size": size})
+        update: dict[str, object] = {"status": EvidenceStatus.VERIFIED, "size": size}
+        if browser:
+            # The type is what the bytes are, and the name gets that type's extension.
+            update |= {
+                "content_type": verdict.content_type,
+                "display_name": safe_display_name(browser_upload_name(key), verdict.content_type),
+            }
+        checked = item.model_copy(update=update)
         store.put(part(item.journey_id, sk, checked, GSI1PK=f"EVIDENCEKEY#{key}", GSI1SK="EVIDENCE"))
         action = "evidence verified"
     else:
@@ -70,3 +77,14 @@ def check_landed(key: str) -> str:
             reason=verdict.reason,
         )
     return checked.status.value
+
+
+def _verdict(head: bytes, declared: str, size: int) -> Verdict:
+    max_bytes = settings().upload_max_bytes
+    if not declared:
+        # A browser upload whose name has no extension we know: its bytes alone must say what it is.
+        sniffed = sniff(head)
+        if 0 < size <= max_bytes and sniffed not in ALLOWED_TYPES:
+            return Verdict(False, f"The file is not a type we accept. Upload one of: {allowed_list()}.")
+        declared = sniffed or ""
+    return check_upload(head, declared_type=declared, size=size, max_bytes=max_bytes)

@@ -319,6 +319,11 @@ def home() -> Response:
     return page("home.html", **pages.home_context(caller), notice="")
 
 
+from . import routes_practitioner  # noqa: E402 - its pages use the helpers above
+
+app.include_router(routes_practitioner.router)
+
+
 # --------------------------------------------------------------------------- static files
 
 

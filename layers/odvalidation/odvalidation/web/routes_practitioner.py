@@ -1,0 +1,625 @@
+"""The practitioner's pages (steps 1 to 5) and the supporter's read-only view of a claim.
+
+Every page calls the same services as the JSON API (services/journeys.py): the rules live there, and a
+rule broken comes back as a domain error whose message goes into the NHS error summary. Evidence goes
+from the browser straight to S3 through a presigned POST in a plain HTML form (no JavaScript).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import Field
+
+from ..domain import access
+from ..domain.claims import Completeness
+from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from ..domain.evidence import allowed_list
+from ..domain.frameworks import framework
+from ..domain.models import (
+    ElementRating,
+    EvidenceItem,
+    EvidenceStatus,
+    Framework,
+    FrameworkElement,
+    Journey,
+    Level,
+    Outcome,
+    Readiness,
+    Stage,
+)
+from ..services import journeys as js
+from ..services import panels
+from ..settings import settings
+from . import pages, security
+from .forms import _email, _Form, first_values, validate
+from .pages import LEVEL_NAMES, STAGE_NAMES, long_date
+from .site import form_data, page, redirect, require_caller
+
+router: Router = Router()
+
+# The errors a person can act on; NotFound and Forbidden have their own pages (site.py).
+ACTIONABLE = (InvalidInput, InvalidTransition, Conflict)
+
+READINESS = [
+    {"value": Readiness.READY_NOW.value, "text": "I am ready to make a claim now"},
+    {
+        "value": Readiness.READY_LATER.value,
+        "text": "I will be ready in 12 to 18 months",
+        "hint": "We will contact you on the date you choose to decide again",
+    },
+    {"value": Readiness.FURTHER_DEVELOPMENT.value, "text": "I am considering further development first"},
+]
+RATINGS = [
+    {"value": "1", "text": "1 - not yet"},
+    {"value": "2", "text": "2"},
+    {"value": "3", "text": "3"},
+    {"value": "4", "text": "4"},
+    {"value": "5", "text": "5 - confident"},
+]
+
+
+def me() -> access.Caller:
+    return pages.domain_caller(require_caller())
+
+
+def field_id(element_id: str) -> str:
+    """An element id as part of an HTML id ("1.2" -> "1-2"), so the error summary's links stay simple."""
+    return element_id.replace(".", "-")
+
+
+def query() -> dict[str, str]:
+    return dict(router.current_event.query_string_parameters or {})
+
+
+# --------------------------------------------------------------------------- register interest
+
+
+class InterestForm(_Form):
+    cohort_id: Annotated[str, Field(min_length=1, max_length=64)] = ""
+
+
+@router.post("/journeys")
+def register_interest() -> Response:
+    form, _ = validate(InterestForm, first_values(form_data()))
+    if form is None:
+        return redirect("/home")
+    journey = js.register_interest(me(), form.cohort_id)
+    return redirect(f"/journeys/{journey.id}?registered=1")
+
+
+# --------------------------------------------------------------------------- step 1: reflection
+
+
+def _reflection_page(
+    journey: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    fw = framework(journey.framework_key)
+    return page(
+        "practitioner/reflection.html",
+        status=status,
+        page_title="Your reflection",
+        journey=journey,
+        framework=fw,
+        values=values,
+        errors=errors,
+        ratings=RATINGS,
+        field_id=field_id,
+    )
+
+
+@router.get("/journeys/<journey_id>/reflection")
+def reflection_form(journey_id: str) -> Response:
+    caller = me()
+    journey = js.load_for(caller, journey_id)
+    access.check_owner(caller, journey)
+    values: dict[str, str] = {}
+    saved = js.reflection(journey_id)
+    if saved:
+        values["career_note"] = saved.career_note
+        for r in saved.ratings:
+            values[f"rating-{r.element_id}"] = str(r.rating)
+            values[f"note-{r.element_id}"] = r.note
+    return _reflection_page(journey, values, {})
+
+
+@router.post("/journeys/<journey_id>/reflection")
+def save_reflection(journey_id: str) -> Response:
+    caller = me()
+    journey = js.load_for(caller, journey_id)
+    values = first_values(form_data())
+    submit = values.get("action") == "submit"
+    errors: dict[str, str] = {}
+    ratings: list[ElementRating] = []
+    for element in framework(journey.framework_key).elements:
+        rating = values.get(f"rating-{element.id}", "")
+        note = values.get(f"note-{element.id}", "")
+        if len(note) > 4000:
+            errors[f"note-{field_id(element.id)}"] = (
+                f"Element {element.id}: the note must be 4000 characters or fewer"
+            )
+        if rating in {"1", "2", "3", "4", "5"}:
+            ratings.append(ElementRating(element_id=element.id, rating=int(rating), note=note[:4000]))
+    if len(values.get("career_note", "")) > 8000:
+        errors["career_note"] = "Your career note must be 8000 characters or fewer"
+    if errors:
+        return _reflection_page(journey, values, errors, status=400)
+    try:
+        js.save_reflection(caller, journey_id, ratings, values.get("career_note", ""), submit=submit)
+    except ACTIONABLE as problem:
+        rated = {r.element_id for r in ratings}
+        for element in framework(journey.framework_key).elements:
+            if problem.details and element.id not in rated:
+                errors[f"rating-{field_id(element.id)}"] = f"Select a rating for element {element.id}"
+        return _reflection_page(journey, values, errors or {"career_note": problem.message}, status=400)
+    if submit:
+        return redirect(f"/journeys/{journey_id}?done=reflection")
+    return redirect(f"/journeys/{journey_id}/reflection?saved=1")
+
+
+# --------------------------------------------------------------------------- step 3: decision
+
+
+def _decision_page(
+    journey: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return page(
+        "practitioner/decision.html",
+        status=status,
+        page_title="Your decision",
+        journey=journey,
+        values=values,
+        errors=errors,
+        readiness=READINESS,
+    )
+
+
+def _date_from(values: dict[str, str], name: str) -> date | None:
+    """A date typed in the three boxes; None if all are empty; ValueError with a message if invalid."""
+    parts = [values.get(f"{name}-{p}", "").strip() for p in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    if not all(p.isdigit() for p in parts):
+        raise ValueError("The date must be a real date, like 14 3 2027")
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        raise ValueError("The date must be a real date, like 14 3 2027") from None
+
+
+@router.get("/journeys/<journey_id>/decision")
+def decision_form(journey_id: str) -> Response:
+    caller = me()
+    journey = js.load_for(caller, journey_id)
+    access.check_owner(caller, journey)
+    return _decision_page(journey, {}, {})
+
+
+@router.post("/journeys/<journey_id>/decision")
+def decide(journey_id: str) -> Response:
+    caller = me()
+    journey = js.load_for(caller, journey_id)
+    values = first_values(form_data())
+    errors: dict[str, str] = {}
+    choice = values.get("readiness", "")
+    if choice not in {r.value for r in Readiness}:
+        errors["readiness"] = "Select what you have decided"
+    reengage: date | None = None
+    try:
+        reengage = _date_from(values, "reengage")
+    except ValueError as problem:
+        errors["reengage-day"] = str(problem)
+    if len(values.get("note", "")) > 4000:
+        errors["note"] = "Your note must be 4000 characters or fewer"
+    if errors:
+        return _decision_page(journey, values, errors, status=400)
+    readiness = Readiness(choice)
+    try:
+        js.record_decision(caller, journey_id, readiness, reengage, values.get("note", ""))
+    except ACTIONABLE as problem:
+        where = "reengage-day" if readiness is Readiness.READY_LATER else "readiness"
+        return _decision_page(journey, values, {where: problem.message}, status=400)
+    return redirect(f"/journeys/{journey_id}?done=decision")
+
+
+# --------------------------------------------------------------------------- step 4: the claim builder
+
+
+def _element_status(
+    element: FrameworkElement, narratives: dict[str, str], items: list[EvidenceItem]
+) -> dict[str, str]:
+    mine = [i for i in items if i.element_id == element.id]
+    verified = any(i.status is EvidenceStatus.VERIFIED for i in mine)
+    narrated = bool(narratives.get(element.id, "").strip())
+    if verified and narrated:
+        return {"status": "Completed"}
+    if any(i.status is EvidenceStatus.PENDING for i in mine):
+        return {"status": "Being checked", "colour": "yellow"}
+    if not mine and not narrated:
+        return {"status": "Not started", "colour": "grey"}
+    return {"status": "In progress", "colour": "blue"}
+
+
+def _claim_context(caller: access.Caller, journey_id: str) -> dict[str, Any]:
+    state = js.status(caller, journey_id)
+    journey: Journey = state["journey"]
+    access.check_owner(caller, journey)
+    fw = framework(journey.framework_key)
+    claim = state["claim"]
+    level = claim.level if claim else None
+    expected = {e.id for e in (fw.elements_for(level) if level else fw.elements)}
+    narratives = claim.narratives if claim else {}
+    groups = []
+    for domain in fw.domains:
+        items = []
+        for element in domain.elements:
+            if element.id not in expected:
+                continue
+            items.append(
+                {
+                    "name": f"{element.id} {element.title}",
+                    "href": f"/journeys/{journey_id}/claim/{element.id}",
+                    **_element_status(element, narratives, state["evidence"]),
+                }
+            )
+        if items:
+            groups.append({"title": f"{domain.id}. {domain.title}", "items": items, "id": domain.id})
+    supporter = js.person(journey.supporter_id) if journey.supporter_id else None
+    return {
+        "journey": journey,
+        "framework": fw,
+        "claim": claim,
+        "level": level.value if level else "",
+        "groups": groups,
+        "completeness": state.get("completeness"),
+        "deadline": long_date(journey.claim_deadline),
+        "supporter": supporter,
+        "evidence": state["evidence"],
+        "narratives": narratives,
+        "expected": expected,
+    }
+
+
+def _claim_page(
+    caller: access.Caller,
+    journey_id: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    context = _claim_context(caller, journey_id)
+    if context["journey"].stage is not Stage.CLAIM_DEVELOPMENT:
+        return redirect(f"/journeys/{journey_id}")
+    notice = {"level": "Your level has been saved.", "supporter": "Your supporter has been named."}.get(
+        query().get("saved", ""), ""
+    )
+    shown = {"level": context["level"], "supporter_email": ""} | (values or {})
+    return page(
+        "practitioner/claim.html",
+        status=status,
+        page_title="Build your claim",
+        values=shown,
+        errors=errors or {},
+        levels=[{"value": v.value, "text": t} for v, t in LEVEL_NAMES.items()],
+        notice=notice,
+        **context,
+    )
+
+
+@router.get("/journeys/<journey_id>/claim")
+def claim_builder(journey_id: str) -> Response:
+    return _claim_page(me(), journey_id)
+
+
+@router.post("/journeys/<journey_id>/level")
+def save_level(journey_id: str) -> Response:
+    caller = me()
+    values = first_values(form_data())
+    choice = values.get("level", "")
+    if choice not in {v.value for v in Level}:
+        return _claim_page(caller, journey_id, values, {"level": "Select the level you are claiming"}, 400)
+    try:
+        js.save_claim(caller, journey_id, level=Level(choice))
+    except ACTIONABLE as problem:
+        return _claim_page(caller, journey_id, values, {"level": problem.message}, 400)
+    return redirect(f"/journeys/{journey_id}/claim?saved=level")
+
+
+@router.post("/journeys/<journey_id>/supporter")
+def name_supporter(journey_id: str) -> Response:
+    caller = me()
+    values = first_values(form_data())
+    email = values.get("supporter_email", "")
+    try:
+        js.name_supporter(caller, journey_id, _email(email))
+    except ValueError as problem:
+        message = str(problem).replace("your email address", "your supporter's email address")
+        return _claim_page(caller, journey_id, values, {"supporter_email": message}, 400)
+    except ACTIONABLE as problem:
+        return _claim_page(caller, journey_id, values, {"supporter_email": problem.message}, 400)
+    return redirect(f"/journeys/{journey_id}/claim?saved=supporter")
+
+
+def _element_of(fw: Framework, element_id: str) -> FrameworkElement:
+    element = fw.element(element_id)
+    if element is None:
+        raise NotFound(f"Element {element_id} is not part of this framework.")
+    return element
+
+
+def _upload_notice(journey_id: str, key: str) -> dict[str, str] | None:
+    """What became of the file S3 just sent the browser back from (its key is in the redirect's query)."""
+    if not key:
+        return None
+    if not key.startswith(f"journeys/{journey_id}/"):
+        return None
+    item = js.evidence_by_key(key)
+    if item is None or item.journey_id != journey_id:
+        return {
+            "kind": "info",
+            "text": "Your file has arrived and is being checked. Refresh this page in a minute.",
+        }
+    if item.status is EvidenceStatus.VERIFIED:
+        return {"kind": "success", "text": f"{item.display_name} has been uploaded and checked."}
+    if item.status is EvidenceStatus.QUARANTINED:
+        return {"kind": "error", "text": f"{item.display_name} was not accepted. {item.reason or ''}".strip()}
+    return {"kind": "info", "text": f"{item.display_name} is being checked. Refresh this page in a minute."}
+
+
+def _element_page(
+    caller: access.Caller,
+    journey_id: str,
+    element_id: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    context = _claim_context(caller, journey_id)
+    journey: Journey = context["journey"]
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
+        return redirect(f"/journeys/{journey_id}")
+    element = _element_of(context["framework"], element_id)
+    items = [i for i in context["evidence"] if i.element_id == element_id]
+    narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
+    return page(
+        "practitioner/element.html",
+        status=status,
+        page_title=f"Element {element.id}: {element.title}",
+        journey=journey,
+        element=element,
+        items=items,
+        values={"narrative": narrative},
+        errors=errors or {},
+        notice=_upload_notice(journey_id, query().get("key", "")),
+        saved=query().get("saved") == "1",
+        removed=query().get("removed") == "1",
+    )
+
+
+@router.get("/journeys/<journey_id>/claim/<element_id>")
+def element_page(journey_id: str, element_id: str) -> Response:
+    return _element_page(me(), journey_id, element_id)
+
+
+class NarrativeForm(_Form):
+    narrative: Annotated[str, Field(max_length=20_000)] = ""
+
+
+@router.post("/journeys/<journey_id>/claim/<element_id>")
+def save_narrative(journey_id: str, element_id: str) -> Response:
+    caller = me()
+    values = first_values(form_data())
+    form, errors = validate(NarrativeForm, values)
+    if form is None:
+        return _element_page(caller, journey_id, element_id, values, errors, 400)
+    try:
+        js.save_claim(caller, journey_id, narratives={element_id: form.narrative})
+    except ACTIONABLE as problem:
+        return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
+    return redirect(f"/journeys/{journey_id}/claim/{element_id}?saved=1")
+
+
+@router.get("/journeys/<journey_id>/claim/<element_id>/upload")
+def upload_page(journey_id: str, element_id: str) -> Response:
+    caller = me()
+    journey = js.load_for(caller, journey_id)
+    element = _element_of(framework(journey.framework_key), element_id)
+    back = f"/journeys/{journey_id}/claim/{element_id}"
+    # S3 sends the browser back here after the upload, adding the object's key to the query.
+    upload = js.browser_upload(caller, journey_id, element_id, settings().public_base_url.rstrip("/") + back)
+    target = urlsplit(upload.url)
+    response = page(
+        "practitioner/upload.html",
+        page_title=f"Upload evidence for element {element.id}",
+        journey=journey,
+        element=element,
+        upload=upload,
+        back=back,
+        max_mb=upload.max_bytes // 1_048_576,
+        allowed=allowed_list(),
+    )
+    # The form posts to the bucket, so this page's policy allows that one origin as a form target.
+    response.headers["Content-Security-Policy"] = security.content_security_policy(
+        form_action=[f"{target.scheme}://{target.netloc}"]
+    )
+    return response
+
+
+@router.post("/journeys/<journey_id>/evidence/<evidence_id>/remove")
+def remove_evidence(journey_id: str, evidence_id: str) -> Response:
+    caller = me()
+    element_id = first_values(form_data()).get("element_id", "")
+    with contextlib.suppress(NotFound):  # removed already (a second click): the page shows the list as it is
+        js.remove_evidence(caller, journey_id, evidence_id)
+    framework_ids = {e.id for e in framework(js.load_for(caller, journey_id).framework_key).elements}
+    if element_id in framework_ids:
+        return redirect(f"/journeys/{journey_id}/claim/{element_id}?removed=1")
+    return redirect(f"/journeys/{journey_id}/claim")
+
+
+# --------------------------------------------------------------------------- step 5: check and submit
+
+
+def _check_page(caller: access.Caller, journey_id: str, errors: list[str], status: int = 200) -> Response:
+    context = _claim_context(caller, journey_id)
+    journey: Journey = context["journey"]
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
+        return redirect(f"/journeys/{journey_id}")
+    completeness: Completeness | None = context["completeness"]
+    problems = errors or (completeness.missing if completeness else [])
+    return page(
+        "practitioner/check.html",
+        status=status,
+        page_title="Check your claim before you submit it",
+        rows=_claim_rows(journey, context, editable=True),
+        problems=problems,
+        errors={"submit": problems[0]} if errors else {},
+        **{k: context[k] for k in ("journey", "completeness", "supporter", "deadline")},
+    )
+
+
+def _claim_rows(journey: Journey, context: dict[str, Any], *, editable: bool) -> list[dict[str, Any]]:
+    base = f"/journeys/{journey.id}/claim"
+    level = context["claim"].level if context["claim"] else None
+    supporter = context["supporter"]
+    rows: list[dict[str, Any]] = [
+        {"key": "Level claimed", "value": LEVEL_NAMES[level] if level else "Not chosen yet"}
+        | ({"href": f"{base}#level"} if editable else {}),
+        {"key": "Supporter", "value": supporter.name if supporter else "Not named"}
+        | ({"href": f"{base}#supporter_email"} if editable else {}),
+    ]
+    for element in context["framework"].elements:
+        if element.id not in context["expected"]:
+            continue
+        files = [
+            f"{i.display_name} ({_evidence_state(i)})"
+            for i in context["evidence"]
+            if i.element_id == element.id
+        ]
+        narrative = context["narratives"].get(element.id, "").strip() or "No narrative yet"
+        row: dict[str, Any] = {
+            "key": f"{element.id} {element.title}",
+            "value": [narrative, *(files or ["No evidence yet"])],
+        }
+        if editable:
+            row |= {"href": f"{base}/{element.id}", "visually_hidden": f"element {element.id}"}
+        rows.append(row)
+    return rows
+
+
+def _evidence_state(item: EvidenceItem) -> str:
+    return {
+        EvidenceStatus.VERIFIED: "verified",
+        EvidenceStatus.PENDING: "being checked",
+        EvidenceStatus.QUARANTINED: "not accepted",
+    }[item.status]
+
+
+@router.get("/journeys/<journey_id>/check")
+def check_answers(journey_id: str) -> Response:
+    return _check_page(me(), journey_id, [])
+
+
+@router.post("/journeys/<journey_id>/submit")
+def submit(journey_id: str) -> Response:
+    caller = me()
+    try:
+        js.submit_claim(caller, journey_id)
+    except ACTIONABLE as problem:
+        return _check_page(caller, journey_id, problem.details or [problem.message], 400)
+    return redirect(f"/journeys/{journey_id}?done=submitted")
+
+
+# --------------------------------------------------------------------------- the journey's status
+
+
+DONE = {
+    "registered": "You have registered your interest. Start with your reflection.",
+    "reflection": "Your reflection has been submitted. Your academy will invite you to the workshop.",
+    "decision": "Your decision has been recorded.",
+    "submitted": "Your claim has been submitted. We will tell you when a panel has been chosen.",
+}
+
+
+def _actor_name(actor: str, caller: access.Caller, names: dict[str, str]) -> str:
+    if actor == caller.id:
+        return "You"
+    if actor.startswith("system:"):
+        return "The service"
+    if actor not in names:
+        found = js.person(actor)
+        names[actor] = found.name if found else "Your academy"
+    return names[actor]
+
+
+@router.get("/journeys/<journey_id>")
+def journey_status(journey_id: str) -> Response:
+    caller = me()
+    state = js.status(caller, journey_id)
+    journey: Journey = state["journey"]
+    owner = caller.id == journey.practitioner_id
+    names: dict[str, str] = {}
+    history = [
+        [long_date(e.at), e.action[:1].upper() + e.action[1:], _actor_name(e.actor, caller, names)]
+        for e in reversed(state["history"])
+    ]
+    try:
+        panel = panels.current_panel(journey_id) if journey.claim_number else None
+    except NotFound:
+        panel = None
+    members = []
+    for seat in panel.seats if panel else []:
+        try:
+            name = panels.member(seat.member_id).name
+        except NotFound:
+            name = "A panel member"
+        members.append({"key": name, "value": ("Chair, " if seat.chair else "") + seat.kind.value})
+    outcome = panels.outcome_of(journey) if journey.outcome else None
+    cohort = js.cohort(journey.cohort_id)
+    practitioner = js.person(journey.practitioner_id)
+    context: dict[str, Any] = {
+        "journey": journey,
+        "framework": framework(journey.framework_key),
+        "claim": state["claim"],
+        "evidence": state["evidence"],
+        "narratives": state["claim"].narratives if state["claim"] else {},
+        "supporter": js.person(journey.supporter_id) if journey.supporter_id else None,
+    }
+    level = state["claim"].level if state["claim"] else None
+    context["expected"] = {
+        e.id for e in (context["framework"].elements_for(level) if level else context["framework"].elements)
+    }
+    done = query().get("done", "") or ("registered" if query().get("registered") else "")
+    return page(
+        "practitioner/status.html",
+        page_title="Your validation journey"
+        if owner
+        else f"{practitioner.name if practitioner else 'A'}'s claim",
+        journey=journey,
+        owner=owner,
+        practitioner_name=practitioner.name if practitioner else "The practitioner",
+        cohort=cohort,
+        stage=STAGE_NAMES[journey.stage],
+        steps=pages.step_items(journey) if owner else [],
+        action=pages.next_action(journey, cohort),
+        history=history,
+        members=members,
+        outcome=outcome,
+        outcome_name=_outcome_name(journey),
+        notice=DONE.get(done, ""),
+        claim_rows=_claim_rows(journey, context, editable=False) if state["claim"] else [],
+        certificate_href=f"/certificates/{quote(journey.certificate_id)}" if journey.certificate_id else "",
+    )
+
+
+def _outcome_name(journey: Journey) -> str:
+    if journey.outcome is None:
+        return ""
+    if journey.outcome is Outcome.NOT_YET:
+        return "Not yet validated"
+    return LEVEL_NAMES[Level(journey.outcome.value)]
