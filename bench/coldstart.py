@@ -79,7 +79,6 @@ def lambda_env(function: str) -> dict[str, str]:
     env.update(
         {
             "PYTHONPATH": str(ROOT),
-            "PYTHONDONTWRITEBYTECODE": "0",
             "AWS_REGION": "eu-west-2",
             "AWS_DEFAULT_REGION": "eu-west-2",
             "AWS_ACCESS_KEY_ID": "testing",

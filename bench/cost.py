@@ -16,7 +16,7 @@ from .common import Section
 from .journeys import BRANCHES
 from .meter import OUTSIDE, POLL, Meter
 
-PRICE_DATE = "2026-11-30"
+PRICE_DATE = "2026-11-27"
 COST_TARGET = 0.005
 TRANSITIONS_TARGET = 40
 
@@ -331,8 +331,10 @@ def run(
     )
     seen = meter.services_seen
     section.notes.append(
-        "Prices (US$, Europe (London) eu-west-2, on-demand list prices as published on "
-        f"{PRICE_DATE}; the page each comes from is named):\n\n"
+        "Prices (US$, Europe (London) eu-west-2, on-demand list prices, first tier; the AWS pricing "
+        f"page each comes from is named; written down on {PRICE_DATE}. Step Functions' London price "
+        "was checked against its page; the others are the published list prices as known then: "
+        "check them against the pages before quoting a figure):\n\n"
         + "\n".join(f"- {text} - *{source}*" for _, text, source in PRICES.values())
         + "\n\nS3 and DynamoDB encryption use the customer-managed KMS key with S3 Bucket Keys "
         "enabled, so their KMS requests are a few per day, not per object, and are left out. "

@@ -66,6 +66,7 @@ class Meter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     polling: threading.Event = field(default_factory=threading.Event)
     size_of: Any = None  # callable(table, key) -> item size, for updates (set by the benchmark)
+    active: bool = False
 
     def reset(self) -> None:
         with self._lock:
@@ -80,7 +81,7 @@ class Meter:
         context["bench_params"] = params
 
     def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        if getattr(_current, "muted", False):
+        if not self.active or getattr(_current, "muted", False):
             return
         service = model.service_model.service_name
         op = model.name
@@ -162,7 +163,8 @@ class Meter:
     # ------------------------------------------------------------------ install
     def install(self) -> None:
         """Hook every botocore client created from now on (and boto3's default session's)."""
-        handlers = [("before-parameter-build", self._before), ("after-call", self._after)]
+        self.active = True
+        handlers = self._handlers()
         for event, handler in handlers:
             if (event, handler) not in botocore.handlers.BUILTIN_HANDLERS:
                 botocore.handlers.BUILTIN_HANDLERS.append((event, handler))
@@ -172,6 +174,25 @@ class Meter:
             for event, handler in handlers:
                 boto3.DEFAULT_SESSION.events.register(event, handler)
         _wrap_dispatch(self)
+
+    def uninstall(self) -> None:
+        """Stop counting; clients made meanwhile keep the (now idle) hook."""
+        self.active = False
+        import boto3
+
+        for pair in self._handlers():
+            if pair in botocore.handlers.BUILTIN_HANDLERS:
+                botocore.handlers.BUILTIN_HANDLERS.remove(pair)
+            if boto3.DEFAULT_SESSION is not None:
+                boto3.DEFAULT_SESSION.events.unregister(*pair)
+        from local import dispatch
+
+        dispatch.invoke_in_process = getattr(  # type: ignore[assignment]
+            dispatch.invoke_in_process, "__wrapped__", dispatch.invoke_in_process
+        )
+
+    def _handlers(self) -> list[tuple[str, Any]]:
+        return [("before-parameter-build", self._before), ("after-call", self._after)]
 
 
 @contextmanager

@@ -55,10 +55,10 @@ def cohorts() -> list[Cohort]:
     at = datetime(2026, 1, 5, tzinfo=UTC)
     return [
         Cohort(
-            id=f"{a.id}-{900 + n}",
+            id=f"{a.id}-{9900 + n}",
             academy_id=a.id,
-            name=f"{a.name} scale cohort {900 + n}",
-            number=900 + n,
+            name=f"{a.name} scale cohort {9900 + n}",
+            number=9900 + n,
             framework_key=FRAMEWORK,
             workshop_date=(at + timedelta(days=30)).date(),
             created_at=at,

@@ -1,0 +1,105 @@
+"""`python -m bench`: run every benchmark and write docs/performance.md.
+
+`--quick` runs each at a tiny size (the smoke tests use the same entry points); `--only NAME`
+runs one (coldstart, cost, scale, throughput, size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import coldstart, size
+from .common import ROOT, Section, render
+
+ALL = ("size", "coldstart", "cost", "scale", "throughput")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: check the benchmarks run")
+    parser.add_argument("--only", choices=ALL, action="append")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args(argv)
+    chosen = args.only or list(ALL)
+    logging.basicConfig(level=logging.ERROR)
+    # Powertools' EMF metrics and logs print to stdout on every invocation: keep the console readable.
+    logging.getLogger("aws_lambda_powertools").setLevel(logging.ERROR)
+
+    started = time.perf_counter()
+    sections: dict[str, Section] = {}
+    if "size" in chosen:
+        sections["size"] = _timed("size", size.run)
+    if "coldstart" in chosen:
+        sections["coldstart"] = _timed("coldstart", lambda: coldstart.run(runs=1 if args.quick else 5))
+    if {"cost", "scale", "throughput"} & set(chosen):
+        from . import cost, scale, throughput
+        from .stackrun import metered_stack
+
+        with metered_stack() as (stack, meter):
+            if "cost" in chosen:
+                branches = ["further development (closed, signposted)"] if args.quick else None
+                sections["cost"] = _timed("cost", lambda: cost.run(stack, meter, branches)[0])
+            if "scale" in chosen:
+                sizes = (50, 200) if args.quick else scale.SIZES
+                sections["scale"] = _timed(
+                    "scale", lambda: scale.run(stack, meter, sizes, 2 if args.quick else 5)
+                )
+            if "throughput" in chosen:
+                n, threads = (1, 1) if args.quick else (12, 4)
+                sections["throughput"] = _timed(
+                    "throughput", lambda: throughput.run(stack, meter, n, threads)
+                )
+            scans = meter.scans
+        scan_section = Section(
+            "Scan calls", intro="Every DynamoDB call of the run went through one botocore hook."
+        )
+        scan_section.add("DynamoDB Scan calls in the whole run", str(scans), "0", scans == 0)
+        sections["scans"] = scan_section
+
+    order = ["coldstart", "cost", "scale", "scans", "throughput", "size"]
+    doc = _document([sections[k] for k in order if k in sections], time.perf_counter() - started, args.quick)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(doc)
+    print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+def _timed(name: str, fn: object) -> Section:
+    start = time.perf_counter()
+    print(f"bench: {name}...", file=sys.stderr, flush=True)
+    section: Section = fn()  # type: ignore[operator]
+    print(f"bench: {name} took {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return section
+
+
+def _document(sections: list[Section], seconds: float, quick: bool) -> str:
+    summary = [[s.title, "all met" if s.all_met else "**not all met**"] for s in sections if s.figures]
+    head = [
+        "# Performance",
+        "",
+        "Written by `make bench` (`python -m bench`); do not edit by hand. Each figure is a ratio or a "
+        "count measured side by side in one run, so that it holds on a noisy machine; absolute times "
+        "are shown only beside their baseline. `make test` times nothing, but runs a small smoke of "
+        "each benchmark (`tests/unit/test_bench_smoke.py`, `tests/e2e/test_bench_smoke.py`).",
+        "",
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+        f"{platform.machine()}, in {seconds:.0f} s"
+        + (" (**--quick: tiny sizes, not the real figures**)" if quick else "")
+        + ".",
+        "",
+        "| Benchmark | Targets |",
+        "| --- | --- |",
+        *[f"| {t} | {v} |" for t, v in summary],
+        "",
+    ]
+    return "\n".join(head + [render(s) for s in sections])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
