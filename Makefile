@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export XDG_CACHE_HOME ?= $(CURDIR)/.cache
 STATIC := layers/odvalidation/odvalidation/web/static
 
-.PHONY: help install assets dev demo test lint typecheck template-check security bench chromium clean
+.PHONY: help install assets dev demo test lint typecheck template-check security bench chromium clean layer-requirements
 
 help:
 	@echo "make dev    start the local stack on 127.0.0.1 with demo data"
@@ -75,6 +75,18 @@ test: install chromium lint typecheck template-check security
 
 bench: install
 	$(BIN)/python -m bench
+
+# The Lambda layer and the certificate function install their packages from these files (sam build);
+# both are exported from the lock. boto3/botocore come with the Lambda runtime; the PDF stack (fpdf2 and
+# its fonttools and Pillow, about 47 MB) goes only to the function that draws certificates.
+RUNTIME_PROVIDED := ^(boto3|botocore|s3transfer|jmespath|python-dateutil|six|urllib3)==
+PDF_ONLY := ^(fpdf2|segno|fonttools|pillow|defusedxml)==
+EXPORT = $(BIN)/uv export --frozen --no-dev --no-hashes --no-emit-project --no-header --no-annotate
+layer-requirements: $(VENV)/.synced
+	{ echo "# Exported from uv.lock by 'make layer-requirements' (a test checks it). Installed with --no-deps."; \
+	  $(EXPORT) | grep -vE "$(RUNTIME_PROVIDED)" | grep -vE "$(PDF_ONLY)"; } > layers/odvalidation/requirements.txt
+	{ echo "# Exported from uv.lock by 'make layer-requirements' (a test checks it): the PDF and QR code stack."; \
+	  $(EXPORT) | grep -E "$(PDF_ONLY)"; } > functions/issue_certificate/requirements.txt
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) .cache .pytest_cache .mypy_cache .ruff_cache .aws-sam
