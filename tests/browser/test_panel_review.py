@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from local import scenario
 from local.stack import LocalStack, shared_stack
 from odvalidation.domain.frameworks import framework
+from odvalidation.domain.models import Level
 
 from .conftest import _new_page, check_page
 
@@ -50,7 +51,7 @@ def claim_under_review(stack: LocalStack) -> tuple[scenario.Cast, str, scenario.
     c.practitioner.api.wait_step(journey_id, "panel_review")
     seats = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]
     members = {**scenario.PANEL, **{m.id: m for m in c.panel}}
-    elements = [e.id for e in framework(c.framework_key).elements_for("system_od_leader")]
+    elements = [e.id for e in framework(c.framework_key).elements_for(Level.LEADER)]
     me, others = members[seats[0]["member_id"]], [members[s["member_id"]] for s in seats[1:]]
     for i, other in enumerate(others):
         other.api.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})

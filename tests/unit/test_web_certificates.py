@@ -237,4 +237,4 @@ def test_someone_elses_certificate_page_is_not_found(web: dict[str, Any]) -> Non
 def test_the_holders_page_needs_sign_in(web: dict[str, Any]) -> None:
     reply = WebClient(web["handler"]).get(f"/certificates/{CERT_ID}")
     assert reply.status == 303
-    assert reply.header("Location").startswith("/sign-in?next=")
+    assert (reply.header("Location") or "").startswith("/sign-in?next=")
