@@ -138,6 +138,38 @@ def confirm_sign_up(*, email: str, code: str) -> None:
         raise
 
 
+class NewPasswordRequired(Exception):
+    """The account was made by an invitation: the person must choose a password to finish signing in."""
+
+    def __init__(self, session: str) -> None:
+        super().__init__("a new password is required")
+        self.session = session
+
+
+def set_new_password(*, email: str, session: str, password: str) -> Tokens:
+    """Answer the new-password challenge of an invited person's first sign-in."""
+    try:
+        response: dict[str, Any] = client("cognito-idp").respond_to_auth_challenge(
+            ClientId=settings().user_pool_client_id,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=session,
+            ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": password},
+        )
+    except ClientError as error:
+        code = _code(error)
+        if code == "InvalidPasswordException":
+            raise IdentityError(Problem.WEAK_PASSWORD, STRENGTH_RULE, "password") from None
+        if code in {"NotAuthorizedException", "CodeMismatchException", "ExpiredCodeException"}:
+            raise IdentityError(
+                Problem.SESSION_ENDED,
+                "This sign-in has timed out. Sign in again with the temporary password from your invitation.",
+                "password",
+            ) from None
+        raise
+    result = response["AuthenticationResult"]
+    return Tokens(id_token=result["IdToken"], refresh_token=result.get("RefreshToken"))
+
+
 def sign_in(*, email: str, password: str) -> Tokens:
     try:
         response: dict[str, Any] = client("cognito-idp").initiate_auth(
@@ -160,8 +192,11 @@ def sign_in(*, email: str, password: str) -> Tokens:
             raise _TOO_MANY from None
         raise
     result = response.get("AuthenticationResult")
+    if not result and response.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+        # An invited person signing in with their temporary password chooses their own now.
+        raise NewPasswordRequired(str(response["Session"]))
     if not result:
-        # A challenge (new password, MFA) that this service does not offer: invited users set a password first.
+        # Another challenge (MFA) that this service does not offer.
         raise IdentityError(
             Problem.BAD_CREDENTIALS,
             "Your account needs a new password. Use the link in your invitation email to set one.",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from ..dal.identity import STRENGTH_RULE
 from ..domain.academies import ACADEMIES
@@ -114,6 +114,12 @@ class _Form(BaseModel):
 class SignInForm(_Form):
     email: Email = ""
     password: Annotated[str, _required("Enter your password")] = ""
+
+
+class NewPasswordForm(_Form):
+    email: Email = ""
+    session: Annotated[str, StringConstraints(min_length=1, max_length=4000)] = ""
+    password: Annotated[str, AfterValidator(_new_password)] = ""
 
 
 class SignUpForm(_Form):

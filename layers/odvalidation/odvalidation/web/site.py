@@ -22,7 +22,7 @@ from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
 from . import multipart, pages, security, static
-from .forms import ConfirmForm, SignInForm, SignUpForm, first_values, parse_form, validate
+from .forms import ConfirmForm, NewPasswordForm, SignInForm, SignUpForm, first_values, parse_form, validate
 from .render import render
 from .security import Caller, Session
 
@@ -225,11 +225,41 @@ def sign_in() -> Response:
         return _sign_in_page(values, errors, status=400)
     try:
         tokens = identity.sign_in(email=form.email, password=form.password)
+    except identity.NewPasswordRequired as challenge:
+        return _new_password_page(
+            {"email": form.email, "session": challenge.session, "next": values.get("next", "")}, {}
+        )
     except identity.IdentityError as problem:
         if problem.problem is identity.Problem.NOT_CONFIRMED:
             return redirect("/confirm?email=" + quote(form.email))
         return _sign_in_page(values, {problem.field or "email": problem.message}, status=400)
     # A new session: the old session id (and its CSRF token) are replaced, so neither outlives sign-in.
+    current_session().set_cookies.clear()
+    return redirect(safe_next(values.get("next")), cookies=security.signed_in_cookies(tokens))
+
+
+def _new_password_page(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+    # The Cognito session (opaque, minutes-long) rides in a hidden field; the password is never echoed.
+    shown = {k: values.get(k, "") for k in ("email", "session", "next")}
+    return page(
+        "new_password.html", status=status, page_title="Choose your password", values=shown, errors=errors
+    )
+
+
+@app.post("/new-password")
+def new_password() -> Response:
+    values = first_values(form_data())
+    form, errors = validate(NewPasswordForm, values)
+    if form is None:
+        return _new_password_page(values, errors, status=400)
+    try:
+        tokens = identity.set_new_password(email=form.email, session=form.session, password=form.password)
+    except identity.IdentityError as problem:
+        if problem.problem is identity.Problem.SESSION_ENDED:
+            return _sign_in_page(
+                {"email": form.email, "next": values.get("next", "")}, {"email": problem.message}, status=400
+            )
+        return _new_password_page(values, {problem.field or "password": problem.message}, status=400)
     current_session().set_cookies.clear()
     return redirect(safe_next(values.get("next")), cookies=security.signed_in_cookies(tokens))
 
