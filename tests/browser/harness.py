@@ -110,7 +110,7 @@ def create_stores(**client_options: Any) -> None:
     import boto3
 
     dynamodb = boto3.client("dynamodb", region_name="eu-west-2", **client_options)
-    index = [
+    index: list[Any] = [
         {"AttributeName": n, "AttributeType": "S"}
         for n in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
     ]

@@ -31,7 +31,12 @@ def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     monkeypatch.setattr(
         workflow, "start", lambda journey_id, start_at, **_: calls.append(("start", start_at))
     )
-    monkeypatch.setattr(workflow, "resume", lambda token, output: calls.append(("resume", output)) or True)
+
+    def resume(token: str, output: dict[str, Any]) -> bool:
+        calls.append(("resume", output))
+        return True
+
+    monkeypatch.setattr(workflow, "resume", resume)
     with in_process_web(monkeypatch) as env:
         boto3.client("ses", region_name="eu-west-2").verify_email_identity(
             EmailAddress="no-reply@od-validation.example.org"
@@ -107,7 +112,7 @@ def practitioner_with_journey(web: dict[str, Any]) -> tuple[WebClient, str, str]
     home = browser.get("/home")
     reply = browser.post("/journeys", {"cohort_id": cohort_id, "csrf_token": home.csrf_token()})
     assert reply.status == 303
-    journey_id = reply.header("Location").split("/")[2].split("?")[0]
+    journey_id = str(reply.header("Location")).split("/")[2].split("?")[0]
     return browser, sub, journey_id
 
 
@@ -355,10 +360,12 @@ def test_the_narrative_level_and_removal_go_through_the_claim_services(web: dict
 
     _, _, fields = upload_form(browser, journey_id, "1.1")
     land(fields, "evidence.pdf", PDF)
-    evidence_id = re.search(
+    found = re.search(
         rf"/journeys/{journey_id}/evidence/([^/]+)/remove",
         browser.get(f"/journeys/{journey_id}/claim/1.1").body,
-    )[1]
+    )
+    assert found, "the element page lists no evidence to remove"
+    evidence_id = found[1]
     removed = browser.post(
         f"/journeys/{journey_id}/evidence/{evidence_id}/remove", {"csrf_token": token, "element_id": "1.1"}
     )
