@@ -1,0 +1,508 @@
+"""The OD talent pipeline for national and academy leads: reports read from the counter items only.
+
+Cost: the national report is one Query of the ten academy counter items (plus the panel pool), however
+many journeys exist; a framework or period report reads the chosen cohorts' counter items (BatchGetItem);
+a cohort's report is one GetItem. Nothing here scans.
+
+Who sees what: national leads see exact counts everywhere. An academy lead sees their own academy and
+its cohorts exactly, and the national picture with small counts suppressed (the threshold in settings),
+suppressed so that no hidden count can be worked out even by someone who knows their own academy's
+exact counts. Exports (CSV) are always suppressed: they travel beyond the national team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from .. import clock
+from ..dal import keys
+from ..domain import reporting as r
+from ..domain.academies import ACADEMIES, academy
+from ..domain.access import Caller, check_lead, require_role
+from ..domain.errors import InvalidInput
+from ..domain.models import AuditEvent, Cohort, Journey, Role
+from ..settings import settings
+from . import feedback as fb
+from . import journeys as js
+from . import panels
+from .common import db
+
+NATIONAL_TITLE = "England"
+
+
+# ---------------------------------------------------------------------------- models
+
+
+class Filters(BaseModel):
+    """Which cohorts a report covers: all, or those of one framework and/or a workshop period."""
+
+    framework_key: str | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.framework_key or self.period_from or self.period_to)
+
+    def admits(self, cohort: Cohort) -> bool:
+        return (
+            (not self.framework_key or cohort.framework_key == self.framework_key)
+            and (self.period_from is None or cohort.workshop_date >= self.period_from)
+            and (self.period_to is None or cohort.workshop_date <= self.period_to)
+        )
+
+
+class MonthCount(BaseModel):
+    month: str  # YYYY-MM, or "none" for no date
+    count: int
+
+
+class PanelCapacity(BaseModel):
+    academy_id: str
+    academy_name: str
+    members: int
+    capacity: int  # the sum of members' caps: claims the pool can take in a window
+    load: int  # claims already theirs
+    at_capacity: int  # members with no room left
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.load)
+
+
+class AcademySummary(BaseModel):
+    academy_id: str
+    academy_name: str
+    report: r.PipelineReport
+
+
+class NationalReport(BaseModel):
+    title: str
+    as_of: date
+    exact: bool = Field(description="false: counts below the threshold are suppressed ('*' / null)")
+    threshold: int
+    filters: Filters
+    cohorts_included: int | None = Field(default=None, description="with filters: the cohorts summed")
+    national: r.PipelineReport | None = Field(default=None, description="exact views only")
+    academies: list[AcademySummary] | None = Field(default=None, description="exact views only")
+    own_academy: AcademySummary | None = Field(default=None, description="an academy lead's own, exact")
+    tables: list[r.SuppressedTable] = Field(description="funnel, readiness and outcomes by academy")
+    deferrals_due: list[MonthCount] | None = None
+    claim_deadlines: list[MonthCount] | None = None
+    panel_capacity: list[PanelCapacity]
+
+
+class CohortSummary(BaseModel):
+    cohort: Cohort
+    report: r.CohortReport
+
+
+class AcademyReport(BaseModel):
+    academy_id: str
+    academy_name: str
+    as_of: date
+    report: r.PipelineReport
+    cohorts: list[CohortSummary]
+    tables: list[r.SuppressedTable]
+    deferrals_due: list[MonthCount]
+    claim_deadlines: list[MonthCount]
+    panel_capacity: PanelCapacity
+
+
+class CohortDetail(BaseModel):
+    cohort: Cohort
+    academy_name: str
+    report: r.CohortReport
+    deferrals_due: list[MonthCount]
+    claim_deadlines: list[MonthCount]
+    feedback: fb.FeedbackSummary
+
+
+# ---------------------------------------------------------------------------- reading counters
+
+
+def _require_lead(caller: Caller) -> None:
+    require_role(caller, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+
+
+def _academy_counters() -> dict[str, dict[str, int]]:
+    """academy id -> counters: one Query of the ten ACADEMY# items."""
+    stored = db().counters("ACADEMY#")
+    return {a.id: stored.get(r.academy_scope(a.id), {}) for a in ACADEMIES}
+
+
+def _cohort_counters(cohorts: Sequence[Cohort]) -> dict[str, dict[str, int]]:
+    """cohort id -> counters, by BatchGetItem of exactly these cohorts' items."""
+    items = db().batch_get(keys.counters(r.cohort_scope(c.academy_id, c.id)) for c in cohorts)
+    by_scope = {
+        item["SK"]["S"]: {k: int(v["N"]) for k, v in item.items() if "N" in v and k not in ("PK", "SK")}
+        for item in items
+    }
+    return {c.id: by_scope.get(r.cohort_scope(c.academy_id, c.id), {}) for c in cohorts}
+
+
+def months(counters: Mapping[str, int], prefix: str) -> list[MonthCount]:
+    """Dated gauges by month (deferrals due to re-engage, claim deadlines), earliest first."""
+    found = [
+        MonthCount(month=k[len(prefix) + 1 :], count=int(v))
+        for k, v in counters.items()
+        if k.startswith(prefix + ".") and v
+    ]
+    return sorted(found, key=lambda m: (m.month == r.NO_DATE, m.month))
+
+
+def panel_capacity() -> list[PanelCapacity]:
+    """The pool by academy: members, their caps and current load (one Query of the pool)."""
+    by_academy: dict[str, list[int]] = {a.id: [0, 0, 0, 0] for a in ACADEMIES}
+    for m in panels.pool():
+        row = by_academy.setdefault(m.academy_id, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += m.cap
+        row[2] += m.current_load
+        row[3] += 1 if m.current_load >= m.cap else 0
+    return [
+        PanelCapacity(
+            academy_id=a.id,
+            academy_name=a.name,
+            members=v[0],
+            capacity=v[1],
+            load=v[2],
+            at_capacity=v[3],
+        )
+        for a in ACADEMIES
+        for v in [by_academy[a.id]]
+    ]
+
+
+# ---------------------------------------------------------------------------- suppression
+
+
+def _extended(table: r.CountTable) -> tuple[list[list[int]], list[list[int]]]:
+    """The table with its totals as one matrix (see reporting._extended), and each entry's sign."""
+    # The same matrix suppress() protects, so both agree on what a line and a total are.
+    return r._extended(table)
+
+
+def suppress_for(table: r.CountTable, threshold: int, *, known_row: int | None = None) -> r.SuppressedTable:
+    """reporting.suppress, then, if the reader knows one row exactly (an academy lead's own academy),
+    hide more counts outside that row until no hidden count can be worked out with its help."""
+    published = r.suppress(table, threshold)
+    if known_row is None or threshold <= 1:
+        return published
+    m, sign = _extended(table)
+    n_rows, n_cols = len(m), len(m[0]) if m else 0
+    n_r, n_c = len(table.row_labels), len(table.column_labels)
+    hidden = {
+        (i, j) for i in range(n_rows) for j in range(n_cols) if _shown(published, i, j, n_r, n_c) is None
+    }
+    while True:
+        unknown = {cell for cell in hidden if cell[0] != known_row}
+        pinned = r.pinned_cells(m, sign, unknown, table.row_totals, table.column_totals)
+        if not pinned:
+            break
+        i, j = pinned[0]
+        line = [(k, j) for k in range(n_rows)] if table.column_totals else []
+        line += [(i, k) for k in range(n_cols)] if table.row_totals else []
+        candidates = [c for c in line if c not in hidden and c[0] != known_row]
+        if not candidates:
+            candidates = [
+                (a, b)
+                for a in range(n_rows)
+                for b in range(n_cols)
+                if (a, b) not in hidden and a != known_row
+            ]
+            if not candidates:  # pragma: no cover - defensive: hide everything rather than disclose
+                break
+        hidden.add(min(candidates, key=lambda c: (m[c[0]][c[1]] or 10**6, c)))
+
+    def shown(i: int, j: int) -> int | None:
+        return None if (i, j) in hidden else m[i][j]
+
+    return published.model_copy(
+        update={
+            "cells": [[shown(i, j) for j in range(n_c)] for i in range(n_r)],
+            "row_totals": [shown(i, n_c) for i in range(n_r)] if table.row_totals else None,
+            "column_totals": [shown(n_r, j) for j in range(n_c)] if table.column_totals else None,
+            "grand_total": shown(n_r, n_c) if table.row_totals and table.column_totals else None,
+            "suppressed_secondary": len(hidden) - published.suppressed_primary,
+        }
+    )
+
+
+def _shown(t: r.SuppressedTable, i: int, j: int, n_r: int, n_c: int) -> int | None:
+    if i < n_r and j < n_c:
+        return t.cells[i][j]
+    if i < n_r:
+        return t.row_totals[i] if t.row_totals is not None else None
+    if j < n_c:
+        return t.column_totals[j] if t.column_totals is not None else None
+    return t.grand_total
+
+
+def pipeline_tables(
+    reports: Sequence[r.PipelineReport], *, threshold: int, known_row: int | None = None
+) -> list[r.SuppressedTable]:
+    """The funnel, the readiness split and the outcomes, one row per scope, with totals."""
+    return [
+        suppress_for(r.funnel_table(reports), threshold, known_row=known_row),
+        suppress_for(r.readiness_table(reports), threshold, known_row=known_row),
+        suppress_for(r.outcomes_table(reports), threshold, known_row=known_row),
+    ]
+
+
+# ---------------------------------------------------------------------------- the reports
+
+
+def _per_academy(filters: Filters) -> tuple[dict[str, dict[str, int]], int | None]:
+    """academy id -> counters, and how many cohorts were summed (None: all, from the academy items)."""
+    if not filters.any:
+        return _academy_counters(), None
+    chosen = [c for c in js.all_cohorts() if filters.admits(c)]
+    by_cohort = _cohort_counters(chosen)
+    per = {a.id: r.combine(by_cohort[c.id] for c in chosen if c.academy_id == a.id) for a in ACADEMIES}
+    return per, len(chosen)
+
+
+def _counters_of(scope: str) -> dict[str, int]:
+    found = db().get(keys.counters(scope))
+    return {k: int(v["N"]) for k, v in (found or {}).items() if "N" in v}
+
+
+def national(caller: Caller, filters: Filters | None = None, *, as_of: date | None = None) -> NationalReport:
+    """The national pipeline by academy (or of the cohorts the filters choose)."""
+    _require_lead(caller)
+    filters = filters or Filters()
+    when = as_of or clock.now().date()
+    per_academy, cohorts_included = _per_academy(filters)
+    summaries = [
+        AcademySummary(
+            academy_id=a.id,
+            academy_name=a.name,
+            report=r.build_report(r.academy_scope(a.id), per_academy[a.id], as_of=when, title=a.name),
+        )
+        for a in ACADEMIES
+    ]
+    total = r.combine(per_academy.values())
+    exact = caller.has(Role.NATIONAL_LEAD)
+    threshold = 1 if exact else max(1, settings().suppression_threshold)
+    own = next((s for s in summaries if s.academy_id == caller.academy_id), None) if not exact else None
+    known_row = next((i for i, s in enumerate(summaries) if own and s.academy_id == own.academy_id), None)
+    return NationalReport(
+        title=NATIONAL_TITLE,
+        as_of=when,
+        exact=exact,
+        threshold=threshold,
+        filters=filters,
+        cohorts_included=cohorts_included,
+        national=r.build_report("national", total, as_of=when, title=NATIONAL_TITLE) if exact else None,
+        academies=summaries if exact else None,
+        own_academy=own,
+        tables=pipeline_tables([s.report for s in summaries], threshold=threshold, known_row=known_row),
+        deferrals_due=months(total, "deferred_due") if exact else None,
+        claim_deadlines=months(total, "claim_due") if exact else None,
+        panel_capacity=panel_capacity(),
+    )
+
+
+def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None) -> AcademyReport:
+    """One academy and its cohorts, exact (leads of the academy and national leads)."""
+    a = academy(academy_id)
+    check_lead(caller, a.id)
+    when = as_of or clock.now().date()
+    counters = _counters_of(r.academy_scope(a.id))
+    cohorts = js.academy_cohorts(a.id)
+    # One Query of this academy's cohort counter items (as many as it has cohorts).
+    stored = db().counters(f"COHORT#{a.id}#")
+    summaries = [
+        CohortSummary(
+            cohort=c,
+            report=r.build_cohort_report(c, stored.get(r.cohort_scope(a.id, c.id), {}), as_of=when),
+        )
+        for c in cohorts
+    ]
+    capacity = next(p for p in panel_capacity() if p.academy_id == a.id)
+    return AcademyReport(
+        academy_id=a.id,
+        academy_name=a.name,
+        as_of=when,
+        report=r.build_report(r.academy_scope(a.id), counters, as_of=when, title=a.name),
+        cohorts=summaries,
+        tables=pipeline_tables([s.report for s in summaries], threshold=1),
+        deferrals_due=months(counters, "deferred_due"),
+        claim_deadlines=months(counters, "claim_due"),
+        panel_capacity=capacity,
+    )
+
+
+def cohort_for(caller: Caller, academy_id: str, number: int) -> Cohort:
+    """A cohort named the way people name it: its academy and number."""
+    cohort = js.cohort(f"{academy(academy_id).id}-{number}")
+    check_lead(caller, cohort.academy_id)
+    return cohort
+
+
+def cohort_report(caller: Caller, cohort_id: str, *, as_of: date | None = None) -> CohortDetail:
+    """One cohort, exact, with its participants' feedback (free text included): its leads only."""
+    cohort = js.cohort(cohort_id)
+    check_lead(caller, cohort.academy_id)
+    when = as_of or clock.now().date()
+    counters = _counters_of(r.cohort_scope(cohort.academy_id, cohort.id))
+    return CohortDetail(
+        cohort=cohort,
+        academy_name=academy(cohort.academy_id).name,
+        report=r.build_cohort_report(cohort, counters, as_of=when),
+        deferrals_due=months(counters, "deferred_due"),
+        claim_deadlines=months(counters, "claim_due"),
+        feedback=fb.summarise(cohort.id, fb.cohort_responses(cohort.id), with_comments=True),
+    )
+
+
+# ---------------------------------------------------------------------------- exports
+
+
+def _section(table: r.SuppressedTable) -> list[list[object]]:
+    body: list[list[object]] = [list(row) for row in table.rows(with_percent=table.row_totals is not None)]
+    return [[table.title], *body, []]
+
+
+def export_rows(caller: Caller, scope: str, filters: Filters | None = None) -> list[list[object]]:
+    """The rows of a CSV export, always suppressed (threshold from settings) whoever asks.
+
+    scope: "national", "academy:<academy id>" or "cohort:<cohort id>".
+    """
+    _require_lead(caller)
+    threshold = max(1, settings().suppression_threshold)
+    note = f"Counts from 1 to {threshold - 1} and counts that would reveal them are shown as {r.SUPPRESSED}."
+    kind, _, ident = scope.partition(":")
+    if kind == "national" and not ident:
+        per_academy, _ = _per_academy(filters or Filters())
+        when = clock.now().date()
+        reports = [
+            r.build_report(r.academy_scope(a.id), per_academy[a.id], as_of=when, title=a.name)
+            for a in ACADEMIES
+        ]
+        # An academy lead knows their own academy exactly: protect the others against that knowledge.
+        known_row = None
+        if not caller.has(Role.NATIONAL_LEAD):
+            known_row = next((i for i, a in enumerate(ACADEMIES) if a.id == caller.academy_id), None)
+        tables = pipeline_tables(reports, threshold=threshold, known_row=known_row)
+        head = f"{NATIONAL_TITLE}: the OD talent pipeline by academy"
+    elif kind == "academy" and ident:
+        a_report = academy_report(caller, ident)
+        tables = pipeline_tables([c.report for c in a_report.cohorts], threshold=threshold)
+        head = f"{a_report.academy_name}: the pipeline by cohort"
+    elif kind == "cohort" and ident:
+        detail = cohort_report(caller, ident)
+        tables = pipeline_tables([detail.report], threshold=threshold)
+        head = f"{detail.cohort.name}: the pipeline"
+        tables_rows = [row for t in tables for row in _section(t)]
+        return [
+            [head],
+            [f"As of {clock.now().date().isoformat()}. {note}"],
+            [],
+            *tables_rows,
+            *_feedback_rows(detail.feedback, threshold),
+        ]
+    else:
+        raise InvalidInput("Choose what to export: national, academy:<academy id> or cohort:<cohort id>.")
+    return [
+        [head],
+        [f"As of {clock.now().date().isoformat()}. {note}"],
+        [],
+        *(row for t in tables for row in _section(t)),
+    ]
+
+
+def _feedback_rows(summary: fb.FeedbackSummary, threshold: int) -> list[list[object]]:
+    """Feedback in an export: averages only, and only with enough responses (no free text ever)."""
+    rows: list[list[object]] = [["Participant feedback"], ["Question", "Responses", "Average (1 to 5)"]]
+    small = summary.responses < threshold
+    for q in summary.questions:
+        rows.append(
+            [
+                q.question,
+                r.SUPPRESSED if small and q.responses else q.responses,
+                r.SUPPRESSED if small and q.responses else ("" if q.average is None else q.average),
+            ]
+        )
+    return rows
+
+
+def export_csv(caller: Caller, scope: str, filters: Filters | None = None) -> str:
+    return r.to_csv(export_rows(caller, scope, filters))
+
+
+def export_filename(scope: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in scope)
+    return f"od-pipeline-{safe}-{clock.now().date().isoformat()}.csv"
+
+
+# ---------------------------------------------------------------------------- repair
+
+
+class CounterDifference(BaseModel):
+    scope: str
+    key: str
+    stored: int
+    rebuilt: int
+
+
+class RepairResult(BaseModel):
+    cohorts: int
+    journeys: int
+    differences: list[CounterDifference]
+    problems: list[str]
+    written: list[str]
+
+
+def _histories(cohort: Cohort) -> Iterable[tuple[Journey, list[AuditEvent]]]:
+    store = db()
+    for journey in store.query_models(Journey, f"COHORT#{cohort.id}", index="GSI2", prefix="JOURNEY#"):
+        yield journey, store.audit_trail(journey.id)
+
+
+def repair_counters(*, dry_run: bool = False) -> RepairResult:
+    """Rebuild every counter item from the journeys and their audit trails; write the ones that differ.
+
+    Reads: one Query per cohort for its journeys and one per journey for its trail (this is the slow,
+    rare path, so the reports never need it). With a journey whose trail does not lead to its stage,
+    nothing is written: the problem is reported for a person to look at.
+    """
+    rebuilt: dict[str, dict[str, int]] = {}
+    problems: list[str] = []
+    journeys = 0
+    cohorts = js.all_cohorts()
+    for cohort in cohorts:
+        histories = list(_histories(cohort))
+        journeys += len(histories)
+        for journey, events in histories:
+            try:
+                contribution = r.rebuild([(journey, events)])
+            except r.InconsistentHistoryError as problem:
+                problems.append(str(problem))
+                continue
+            for scope, counts in contribution.items():
+                rebuilt[scope] = r.combine([rebuilt.get(scope, {}), counts])
+    stored = db().counters("ACADEMY#") | db().counters("COHORT#")
+    differences: list[CounterDifference] = []
+    changed: dict[str, dict[str, int]] = {}
+    for scope in sorted(set(stored) | set(rebuilt)):
+        have, want = r.normalise(stored.get(scope, {})), r.normalise(rebuilt.get(scope, {}))
+        if have == want:
+            continue
+        changed[scope] = want
+        for key in sorted(set(have) | set(want)):
+            if have.get(key, 0) != want.get(key, 0):
+                differences.append(
+                    CounterDifference(scope=scope, key=key, stored=have.get(key, 0), rebuilt=want.get(key, 0))
+                )
+    written: list[str] = []
+    if changed and not dry_run and not problems:
+        db().replace_counters(changed)
+        written = sorted(changed)
+    return RepairResult(
+        cohorts=len(cohorts), journeys=journeys, differences=differences, problems=problems, written=written
+    )
