@@ -87,7 +87,17 @@ def send(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
     practitioner = person(journey.practitioner_id)
     if practitioner is None:
         raise LookupError(f"no profile for practitioner {journey.practitioner_id}")
-    return send_to(journey, kind, [practitioner], **(practitioner_context(journey, kind) | context))
+    records = send_to(journey, kind, [practitioner], **(practitioner_context(journey, kind) | context))
+    if kind == "outcome":
+        # After the outcome, ask for feedback on the process (services/feedback.py).
+        records += send_quietly(
+            journey, "feedback_invitation", link=f"{_base()}/journeys/{journey.id}/feedback"
+        )
+    return records
+
+
+def _base() -> str:
+    return settings().public_base_url.rstrip("/")
 
 
 def send_quietly(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
