@@ -5,6 +5,9 @@ the parsed arguments and returns an exit code, and a function that adds its argu
 
     python -m odvalidation verify certificate.jwt --base-url https://od.example.org
     python -m odvalidation verify certificate.jwt --jwks jwks.json          # offline: signature and dates
+    python -m odvalidation cohort-status --academy north-west --cohort 2 --base-url URL --token TOKEN
+    python -m odvalidation cohort-status --academy north-west --cohort 2 --local   # `make dev`'s stack
+    python -m odvalidation repair-counters [--dry-run]
 """
 
 from __future__ import annotations
@@ -136,6 +139,190 @@ def verify(args: argparse.Namespace) -> int:
         if args.name:
             print(f"Name {'matches' if name_ok else 'DOES NOT match'}: {args.name}")
     return 0 if result.ok and name_ok else 1
+
+
+# --- reporting: cohort-status and repair-counters ------------------------------------------------------
+
+LOCAL_ENDPOINT = "http://127.0.0.1:4566"  # `make dev`'s moto
+
+
+def _use_local_stack() -> None:
+    """Point the product's data layer at `make dev`'s local stack (moto on 127.0.0.1:4566)."""
+    import os
+
+    os.environ.setdefault("AWS_ENDPOINT_URL", LOCAL_ENDPOINT)
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 - moto's fake credentials
+        "AWS_DEFAULT_REGION": "eu-west-2",
+    }.items():
+        os.environ.setdefault(key, value)
+    if "TABLE_NAME" not in os.environ:
+        from .dal.clients import client
+
+        # The local deploy names the table after its logical id (no Scan: this lists tables, not items).
+        names = client("dynamodb").list_tables().get("TableNames", [])
+        found = [n for n in names if "JourneyTable" in n] or [
+            n for n in names if "idempotency" not in n.lower()
+        ]
+        if not found:
+            raise FetchError(f"no journey table at {os.environ['AWS_ENDPOINT_URL']}: is `make dev` running?")
+        os.environ["TABLE_NAME"] = found[0]
+    from .dal import clients
+    from .settings import settings
+
+    settings.cache_clear()
+    clients.reset()
+
+
+def _get_json(url: str, token: str, *, timeout: float = 30.0) -> Any:
+    """GET an API route with the user's ID token; the API's own message on an error."""
+    if urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
+        raise FetchError(f"only http(s) URLs can be fetched, not {url!r}")
+    request = urllib.request.Request(  # noqa: S310 (scheme checked)
+        url, headers={"Accept": "application/json", "Authorization": f"Bearer {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
+            return json.loads(response.read(5_000_000))
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.loads(exc.read(100_000)).get("message", "")
+        except (ValueError, AttributeError):
+            message = ""
+        raise FetchError(f"the service answered HTTP {exc.code}: {message or exc.reason}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise FetchError(f"could not reach {url}: {getattr(exc, 'reason', exc)}") from None
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None else f"{value:g}%"
+
+
+def cohort_status_text(detail: dict[str, Any]) -> str:
+    """A cohort report (the API's JSON) as a readable table for a terminal."""
+    c, rep, fb = detail["cohort"], detail["report"], detail["feedback"]
+    width = 44
+    lines = [
+        f"{c['name']} ({detail['academy_name']})",
+        f"Workshop {c['workshop_date']}, framework {c['framework_key']}; figures as of {rep['as_of']}",
+        "",
+        f"{'The pipeline':{width}} {'Number':>7}  {'% of interest':>13}",
+    ]
+    lines += [
+        f"{s['label']:{width}} {s['count']:>7}  {_pct(s['pct_of_interest']):>13}" for s in rep["funnel"]
+    ]
+    lines += ["", f"{'Readiness decisions':{width}} {'Number':>7}  {'% of decided':>13}"]
+    lines += [
+        f"{s['label']:{width}} {s['count']:>7}  {_pct(s['pct_of_decided']):>13}" for s in rep["readiness"]
+    ]
+    lines += ["", f"{'Outcomes':{width}} {'Number':>7}  {'% interviewed':>13}"]
+    lines += [
+        f"{s['label']:{width}} {s['count']:>7}  {_pct(s['pct_of_interviewed']):>13}" for s in rep["outcomes"]
+    ]
+    lines += [
+        "",
+        f"{'Now in claim development':{width}} {rep['in_claim_development']:>7}",
+        f"{'Now under review':{width}} {rep['under_review']:>7}",
+        f"{'Now deferred':{width}} {rep['deferred']:>7}",
+        f"{'Withdrawn':{width}} {rep['withdrawn']:>7}",
+    ]
+    for title, key in (
+        ("Claim deadlines", "claim_deadlines"),
+        ("Deferrals due to re-engage", "deferrals_due"),
+    ):
+        if detail[key]:
+            lines.append(f"{title}: " + ", ".join(f"{m['month']}: {m['count']}" for m in detail[key]))
+    times = [t for t in rep["time_in_step"] if t["stays"]]
+    if times:
+        lines += ["", f"{'Days in each step':{width}} {'Median':>7}  {'90th pct':>13}"]
+        lines += [f"{t['label']:{width}} {t['median_days']:>7}  {t['p90_days']:>13}" for t in times]
+    lines += ["", f"Participant feedback: {fb['responses']} responses"]
+    lines += [f"  {q['question']}: {q['average']}" for q in fb["questions"] if q["responses"]]
+    return "\n".join(lines)
+
+
+def _configure_cohort_status(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--academy", required=True, help="the academy's id, e.g. north-west")
+    parser.add_argument("--cohort", required=True, type=int, help="the cohort's number in its academy")
+    parser.add_argument("--base-url", help="the service, e.g. https://od.example.org (with --token)")
+    parser.add_argument("--token", help="your ID token (or set OD_TOKEN)")
+    parser.add_argument("--local", action="store_true", help="read `make dev`'s local stack directly")
+    parser.add_argument("--json", action="store_true", help="print the API's JSON")
+
+
+@command("cohort-status", "one cohort's pipeline, readiness, outcomes and feedback", _configure_cohort_status)
+def cohort_status(args: argparse.Namespace) -> int:
+    import os
+
+    from .domain.errors import DomainError
+
+    cohort_id = f"{args.academy}-{args.cohort}"
+    try:
+        if args.local:
+            _use_local_stack()
+            from .domain.access import Caller
+            from .domain.models import Role
+            from .services import reports
+
+            local = Caller(id="cli:local", name="Local stack", roles=frozenset({Role.NATIONAL_LEAD}))
+            detail = reports.cohort_report(local, cohort_id).model_dump(mode="json")
+        else:
+            token = args.token or os.environ.get("OD_TOKEN")
+            if not args.base_url or not token:
+                print("Give --base-url and --token (or OD_TOKEN), or --local.", file=sys.stderr)
+                return 2
+            path = f"/api/reports/cohorts/{urllib.parse.quote(cohort_id, safe='')}"
+            detail = _get_json(args.base_url.rstrip("/") + path, token)
+    except FetchError as exc:
+        print(f"Could not get the cohort's status: {exc}", file=sys.stderr)
+        return 1
+    except DomainError as exc:  # --local: no such cohort, or not yours to see
+        print(f"Could not get the cohort's status: {exc.message}", file=sys.stderr)
+        return 1
+    print(json.dumps(detail, indent=2) if args.json else cohort_status_text(detail))
+    return 0
+
+
+def _configure_repair(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="report the differences, write nothing")
+    parser.add_argument("--local", action="store_true", help="repair `make dev`'s local stack")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+@command(
+    "repair-counters",
+    "rebuild the reporting counters from the journeys and their audit trails, and fix any that differ",
+    _configure_repair,
+)
+def repair_counters(args: argparse.Namespace) -> int:
+    try:
+        if args.local:
+            _use_local_stack()
+    except FetchError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    from .services import reports
+
+    result = reports.repair_counters(dry_run=args.dry_run)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 1 if result.problems else 0
+    print(f"Checked {result.cohorts} cohorts and {result.journeys} journeys.")
+    for d in result.differences:
+        print(f"  {d.scope} {d.key}: stored {d.stored}, rebuilt {d.rebuilt}")
+    for problem in result.problems:
+        print(f"  Problem: {problem}")
+    if result.problems:
+        print("Nothing was written: put the journeys above right first.")
+        return 1
+    if not result.differences:
+        print("The counters agree with the journeys.")
+    elif args.dry_run:
+        print(f"{len(result.differences)} differences found; nothing written (--dry-run).")
+    else:
+        print(f"Fixed {len(result.differences)} differences in {len(result.written)} counter items.")
+    return 0
 
 
 # --- entry point --------------------------------------------------------------------------------------

@@ -386,6 +386,12 @@ app.include_router(certificates_router)
 from .routes_lead import router as lead_router  # noqa: E402
 
 app.include_router(lead_router)
+from .routes_reports import router as reports_router  # noqa: E402
+
+app.include_router(reports_router)
+from .routes_feedback import router as feedback_router  # noqa: E402
+
+app.include_router(feedback_router)
 
 
 # --------------------------------------------------------------------------- entry point

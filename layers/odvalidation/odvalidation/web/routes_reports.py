@@ -1,0 +1,199 @@
+"""The reporting dashboard (national and academy leads): server-rendered SVG charts, each with its numbers
+in a table beside it, tables by academy and cohort, and a CSV download. Works with JavaScript off."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from ..domain import charts
+from ..domain import reporting as r
+from ..domain.academies import ACADEMIES
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.frameworks import framework
+from ..domain.models import Role
+from ..services import journeys as js
+from ..services import reports
+from .access import domain_caller
+from .site import page, require_role
+
+router: Router = Router()
+
+
+def _query() -> dict[str, str]:
+    return dict(router.current_event.query_string_parameters or {})
+
+
+def _filters(query: dict[str, str]) -> reports.Filters:
+    year = query.get("year", "")
+    try:
+        period = int(year) if year else None
+    except ValueError:
+        period = None
+    return reports.Filters(
+        framework_key=query.get("framework") or None,
+        period_from=date(period, 1, 1) if period else None,
+        period_to=date(period, 12, 31) if period else None,
+    )
+
+
+def _filter_options(query: dict[str, str]) -> dict[str, Any]:
+    cohorts = js.all_cohorts()
+    frameworks = sorted({c.framework_key for c in cohorts})
+    years = sorted({c.workshop_date.year for c in cohorts})
+    return {
+        "framework_options": [("", "All frameworks")]
+        + [(k, f"{framework(k).title} (version {k.split('@', 1)[-1]})") for k in frameworks],
+        "year_options": [("", "All years")] + [(str(y), str(y)) for y in years],
+        "chosen": {"framework": query.get("framework", ""), "year": query.get("year", "")},
+    }
+
+
+def table_rows(table: r.SuppressedTable) -> list[list[str]]:
+    """A published table as text cells: '*' where suppressed; totals as the last row and column."""
+
+    def show(v: int | None) -> str:
+        return r.SUPPRESSED if v is None else f"{v:,}"
+
+    rows = []
+    for i, label in enumerate(table.row_labels):
+        line = [label, *(show(v) for v in table.cells[i])]
+        if table.row_totals is not None:
+            line.append(show(table.row_totals[i]))
+        rows.append(line)
+    if table.column_totals is not None:
+        line = ["Total", *(show(v) for v in table.column_totals)]
+        if table.row_totals is not None:
+            line.append(show(table.grand_total))
+        rows.append(line)
+    return rows
+
+
+def totals_chart(
+    table: r.SuppressedTable, *, chart_id: str, title: str, headers: tuple[str, ...]
+) -> charts.Chart:
+    """A chart of a published table's column totals (what a suppressed view may show)."""
+    totals = table.column_totals or [None] * len(table.column_labels)
+    base = table.grand_total if table.row_totals is not None else (totals[0] if totals else None)
+    rows = [
+        charts.ChartRow(label=label, count=v, percent=None if v is None or not base else r.percent(v, base))
+        for label, v in zip(table.column_labels, totals, strict=True)
+    ]
+    return charts.bar_svg(rows, chart_id=chart_id, title=title, headers=headers)
+
+
+def _csv_link(scope: str, query: dict[str, str] | None = None) -> str:
+    params = {"scope": scope, **{k: v for k, v in (query or {}).items() if k in ("framework", "year") and v}}
+    return "/reports/export.csv?" + urlencode(params)
+
+
+@router.get("/reports")
+def national_page() -> Response:
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    query = _query()
+    report = reports.national(domain_caller(caller), _filters(query))
+    funnel, readiness, outcomes = report.tables
+    if report.national is not None:
+        figures = [
+            charts.funnel_chart(report.national),
+            charts.readiness_chart(report.national),
+            charts.outcomes_chart(report.national),
+        ]
+    else:
+        figures = [
+            totals_chart(
+                funnel,
+                chart_id="funnel-national",
+                title="The pipeline: England",
+                headers=("Step", "Number", "Percentage of expressions of interest"),
+            ),
+            totals_chart(
+                readiness,
+                chart_id="readiness-national",
+                title="Readiness decisions: England",
+                headers=("Decision", "Number", "Percentage of those who decided"),
+            ),
+            totals_chart(
+                outcomes,
+                chart_id="outcomes-national",
+                title="Validation outcomes: England",
+                headers=("Outcome", "Number", "Percentage of claims interviewed"),
+            ),
+        ]
+    links = {
+        a.name: f"/reports/academies/{a.id}" for a in ACADEMIES if report.exact or a.id == caller.academy
+    }
+    return page(
+        "reporting/national.html",
+        page_title="The OD talent pipeline",
+        report=report,
+        figures=figures,
+        tables=[(t, table_rows(t)) for t in report.tables],
+        links=links,
+        csv_link=_csv_link("national", query),
+        **_filter_options(query),
+    )
+
+
+@router.get("/reports/academies/<academy_id>")
+def academy_page(academy_id: str) -> Response:
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    report = reports.academy_report(domain_caller(caller), academy_id)
+    figures = [
+        charts.funnel_chart(report.report),
+        charts.readiness_chart(report.report),
+        charts.outcomes_chart(report.report),
+    ]
+    return page(
+        "reporting/academy.html",
+        page_title=f"{report.academy_name}: the pipeline",
+        report=report,
+        figures=figures,
+        tables=[(t, table_rows(t)) for t in report.tables],
+        links={c.report.title: f"/reports/cohorts/{c.cohort.id}" for c in report.cohorts},
+        csv_link=_csv_link(f"academy:{report.academy_id}"),
+    )
+
+
+@router.get("/reports/cohorts/<cohort_id>")
+def cohort_page(cohort_id: str) -> Response:
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    detail = reports.cohort_report(domain_caller(caller), cohort_id)
+    figures = [
+        charts.funnel_chart(detail.report),
+        charts.readiness_chart(detail.report),
+        charts.outcomes_chart(detail.report),
+    ]
+    return page(
+        "reporting/cohort.html",
+        page_title=f"{detail.cohort.name}: the pipeline",
+        detail=detail,
+        report=detail.report,
+        figures=figures,
+        scale=reports.fb.SCALE,
+        csv_link=_csv_link(f"cohort:{detail.cohort.id}"),
+    )
+
+
+@router.get("/reports/export.csv")
+def export_csv() -> Response:
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    query = _query()
+    scope = query.get("scope", "national")
+    try:
+        body = reports.export_csv(domain_caller(caller), scope[:140], _filters(query))
+    except InvalidInput:
+        raise NotFound("There is no such export.") from None
+    return Response(
+        200,
+        "text/csv; charset=utf-8",
+        body,
+        {
+            "Content-Disposition": f'attachment; filename="{reports.export_filename(scope)}"',
+            "Cache-Control": "no-store",
+        },
+    )
