@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export XDG_CACHE_HOME ?= $(CURDIR)/.cache
 STATIC := layers/odvalidation/odvalidation/web/static
 
-.PHONY: help install assets dev demo test lint typecheck template-check security bench chromium clean layer-requirements
+.PHONY: help install assets dev demo test lint typecheck template-check security bench chromium clean layer-requirements openapi
 
 help:
 	@echo "make dev    start the local stack on 127.0.0.1 with demo data"
@@ -87,6 +87,10 @@ layer-requirements: $(VENV)/.synced
 	  $(EXPORT) | grep -vE "$(RUNTIME_PROVIDED)" | grep -vE "$(PDF_ONLY)"; } > layers/odvalidation/requirements.txt
 	{ echo "# Exported from uv.lock by 'make layer-requirements' (a test checks it): the PDF and QR code stack."; \
 	  $(EXPORT) | grep -E "$(PDF_ONLY)"; } > functions/issue_certificate/requirements.txt
+
+# docs/openapi.json is generated from the routes; tests/unit/test_openapi.py fails when it drifts.
+openapi: $(VENV)/.synced
+	$(BIN)/python -c "from odvalidation.api.app import openapi_json; open('docs/openapi.json', 'w').write(openapi_json() + '\n')"
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC) .cache .pytest_cache .mypy_cache .ruff_cache .aws-sam

@@ -1,5 +1,5 @@
 """The committed OpenAPI document is the one the code generates: a route or model change that is not
-reflected in docs/openapi.json fails here (regenerate with `python -m odvalidation openapi`)."""
+reflected in docs/openapi.json fails here (regenerate with `make openapi`)."""
 
 import json
 from pathlib import Path
@@ -11,7 +11,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 def test_committed_openapi_matches_the_code() -> None:
     assert json.loads(DOC.read_text()) == json.loads(openapi_json()), (
-        "docs/openapi.json is out of date: regenerate it from odvalidation.api.app.openapi_json()"
+        "docs/openapi.json is out of date: run `make openapi`"
     )
 
 

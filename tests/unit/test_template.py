@@ -414,8 +414,13 @@ def test_the_layer_folder_holds_the_domain_package() -> None:
     layer = template()["Resources"]["DomainLayer"]
     folder = ROOT / layer["Properties"]["ContentUri"]
     assert (folder / "odvalidation" / "__init__.py").is_file()
-    # With BuildMethod set, sam build adds python/ itself; one here would end up as python/python/.
-    assert layer["Metadata"]["BuildMethod"] == template()["Globals"]["Function"]["Runtime"]
+    # The layer is built by its own Makefile (the locked packages with --no-deps) into python/.
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    makefile = (folder / "Makefile").read_text()
+    assert "build-DomainLayer:" in makefile
+    assert "--no-deps" in makefile
+    assert "--python-version 3.13" in makefile
+    assert template()["Globals"]["Function"]["Runtime"] == "python3.13"
     assert not (folder / "python").exists()
 
 
