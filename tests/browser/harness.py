@@ -142,6 +142,9 @@ def web_environment(pool_id: str, client_id: str, jwks_url: str, *, local: bool 
         "AWS_DEFAULT_REGION": "eu-west-2",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
+        # The stores create_stores() makes (a local stack in the parent process may have set others).
+        "TABLE_NAME": "od-validation",
+        "EVIDENCE_BUCKET": "od-validation-evidence",
         "USER_POOL_ID": pool_id,
         "USER_POOL_CLIENT_ID": client_id,
         "JWKS_URL": jwks_url,

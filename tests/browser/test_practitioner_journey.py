@@ -3,8 +3,7 @@ express interest, reflect, decide, build the claim uploading real files (PDF, PN
 for every element, check, submit, and see the panel. axe-core runs on every page of the path.
 
 The academy lead's part (workshop attendance) and the panel's assignment go through the HTTP API and the
-workflow, as they would in AWS. The local stack runs in this process for this module only, and is stopped
-(its environment restored) before the next module starts.
+workflow, as they would in AWS. The local stack is the process's shared one.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from local import scenario
-from local.stack import LocalStack
+from local.stack import LocalStack, shared_stack
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
@@ -74,9 +73,9 @@ FILES = [
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack() as s:
-        yield s
+def stack() -> LocalStack:
+    # One stack per process (moto's state is process-wide), shared with the other browser modules.
+    return shared_stack()
 
 
 @pytest.fixture
