@@ -121,6 +121,9 @@ def safe_display_name(filename: str, content_type: str) -> str:
     """A name that is safe to show and to offer as a download: no path, no control characters."""
     name = unicodedata.normalize("NFC", filename or "")
     name = re.split(r"[\\/]", name)[-1]
+    # Format characters (bidi overrides, zero-width) can make "invoice\u202efdp.exe" display as another
+    # name; lone surrogates cannot be stored or sent. Neither belongs in a file name.
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cf", "Cs"})
     name = _UNSAFE.sub("", name).strip(" .")
     name = re.sub(r"\s+", " ", name)
     extension = ALLOWED_TYPES.get(content_type, ("", "bin"))[1]
