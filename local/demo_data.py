@@ -3,8 +3,102 @@ steps, all made through the HTTP API as a client would (so the data is exactly w
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from odvalidation import clock
+
 from . import scenario
 from .stack import LocalStack
+
+# Invented names for the practitioners who fill the pipeline.
+NAMES = (
+    "Aisling Mbeki",
+    "Bartholomew Quaye",
+    "Chiara Lindgren",
+    "Dov Okafor",
+    "Esme Raghunathan",
+    "Femi Castellano",
+    "Gwen Adeyemi-Hart",
+    "Hamza Thorsen",
+    "Isla Nakamura",
+    "Jonah Achebe",
+    "Kirsty Valdés",
+    "Leon Abara",
+    "Mirela Dunmore",
+    "Niamh Oyelaran",
+    "Osian Petrakis",
+    "Priya Halloran",
+    "Quinn Mabuza",
+    "Rosa Ekwueme",
+    "Soren Iheanacho",
+    "Tamsin Balogun",
+    "Umar Whitlock",
+    "Vesna O'Hagan",
+    "Wren Adebayo",
+    "Yusuf Lindqvist",
+)
+# (academy, cohort number, framework, the stage each practitioner reaches): register, reflect and decide are
+# quick through the API, so most journeys stop early and the dashboard still shows a realistic pipeline.
+PIPELINE = (
+    (
+        "north-west",
+        2,
+        "nw-cipd-combined@1.0",
+        ["ready_now", "ready_12_18_months", "further_development", "workshop"],
+    ),
+    ("yorkshire-humber", 1, "global-practice@1.0", ["ready_12_18_months", "reflection"]),
+    ("east-midlands", 1, "global-practice@1.0", ["further_development", "registered"]),
+    ("south-west", 1, "global-practice@1.0", ["ready_12_18_months", "registered"]),
+    ("kss", 1, "global-practice@1.0", ["further_development"]),
+)
+
+
+def _fill(
+    stack: LocalStack,
+    national: scenario.Person,
+    academy: str,
+    number: int,
+    framework_key: str,
+    stops: list[str],
+    names: list[str],
+) -> None:
+    """A cohort made by the national lead (who may act for any academy), and practitioners at `stops`."""
+    cohort = national.api.post(
+        "/api/cohorts",
+        {
+            "academy_id": academy,
+            "name": f"{academy.replace('-', ' ').title()} cohort {number}",
+            "number": number,
+            "framework_key": framework_key,
+            "workshop_date": (clock.now() + timedelta(days=21)).date().isoformat(),
+        },
+    )
+    reengage = (clock.now() + timedelta(days=400)).date().isoformat()
+    for i, stop in enumerate(stops):
+        name = names.pop()
+        p = scenario.person(
+            stack,
+            f"{name.split()[0].lower()}.{academy}{number}.{i}@example.nhs.uk",
+            name,
+            ["practitioner"],
+            academy=academy,
+            employer=f"{academy.replace('-', ' ').title()} Integrated Care Board",
+        )
+        each = scenario.Cast(
+            lead=national, practitioner=p, cohort_id=cohort["id"], framework_key=framework_key
+        )
+        journey_id = scenario.register(each)
+        if stop == "registered":
+            continue
+        scenario.reflect(each, journey_id)
+        if stop == "reflection":
+            continue
+        scenario.attend_workshop(each, journey_id)
+        if stop == "workshop":
+            continue
+        scenario.decide(
+            each, journey_id, stop, reengage_on=reengage if stop == "ready_12_18_months" else None
+        )
 
 
 def load(stack: LocalStack) -> None:
@@ -19,6 +113,17 @@ def load(stack: LocalStack) -> None:
     scenario.review(north_west, validated)
     scenario.interview(north_west, validated, "system_od_leader")
     north_west.practitioner.api.wait_for(validated, lambda j: bool(j["certificate_id"]), what="certificate")
+    north_west.practitioner.api.post(
+        f"/api/journeys/{validated}/feedback",
+        {
+            "integrity": 5,
+            "assurance": 5,
+            "opened_doors": 4,
+            "confidence": 5,
+            "connections": 4,
+            "comments": "The process had integrity and was robust, and it opened doors for me.",
+        },
+    )
 
     london = scenario.cast(
         stack, academy="london", cohort_number=2, tag="ldn", framework_key="global-practice@1.0"
@@ -28,6 +133,18 @@ def load(stack: LocalStack) -> None:
     scenario.attend_workshop(london, in_claim)
     scenario.decide(london, in_claim, "ready_now")
     london.practitioner.api.wait_step(in_claim, "claim_development")
+
+    national = scenario.person(
+        stack,
+        "national.lead@england.example.nhs.uk",
+        "Marguerite Osei",
+        ["national_lead"],
+        academy="north-west",
+        employer="NHS England",
+    )
+    names = list(NAMES)
+    for academy, number, framework_key, stops in PIPELINE:
+        _fill(stack, national, academy, number, framework_key, stops, names)
 
     print("Demo users (password for all: " + scenario.PASSWORD + "):")
     for user in stack.demo_users.values():
