@@ -13,7 +13,7 @@ import requests
 from odvalidation import clock
 from odvalidation.domain.frameworks import framework
 
-from .client import ApiClient
+from .client import ApiClient, ApiError
 from .stack import LocalStack
 
 PASSWORD = "Demo-password-2026"  # noqa: S105 # nosec B105 - invented demo account for the local stack
@@ -111,16 +111,24 @@ def cast(
         members.append(m)
         PANEL[m.id] = m
     number = cohort_number or (int(tag, 16) % 900) + 10
-    cohort = lead.api.post(
-        "/api/cohorts",
-        {
-            "academy_id": academy,
-            "name": f"{academy.replace('-', ' ').title()} cohort {number}",
-            "number": number,
-            "framework_key": framework_key,
-            "workshop_date": (clock.now() + timedelta(days=30)).date().isoformat(),
-        },
-    )
+    for _attempt in range(20):
+        try:
+            cohort = lead.api.post(
+                "/api/cohorts",
+                {
+                    "academy_id": academy,
+                    "name": f"{academy.replace('-', ' ').title()} cohort {number}",
+                    "number": number,
+                    "framework_key": framework_key,
+                    "workshop_date": (clock.now() + timedelta(days=30)).date().isoformat(),
+                },
+            )
+            break
+        except ApiError as error:
+            # Casts share a stack: another made a cohort with this number first.
+            if error.status != 409 or cohort_number:
+                raise
+            number = secrets.randbelow(989) + 10
     return Cast(
         lead=lead,
         practitioner=practitioner,

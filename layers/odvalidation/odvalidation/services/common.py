@@ -88,3 +88,21 @@ def part(journey_id: str, sk: str, model: Any, **index: str) -> dict[str, Any]:
 
 def db() -> Store:
     return store()
+
+
+def record(
+    journey_id: str, *, actor: str, action: str, reason: str | None = None, attempts: int = 5
+) -> Journey:
+    """Append an audit event that changes nothing else on the journey (an evidence access, a
+    declaration). It does not depend on what it read, so a concurrent change to the journey (the
+    workflow opening the next step) is met by reading again rather than by asking the person to retry."""
+    from ..domain.errors import Conflict
+
+    for attempt in range(attempts):
+        journey = db().journey(journey_id)
+        try:
+            return db().commit(updated(journey, actor=actor, action=action, reason=reason))
+        except Conflict:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -34,7 +34,7 @@ from ..domain.models import (
 )
 from ..settings import settings
 from . import journeys as js
-from .common import db, moved, part, updated
+from .common import db, moved, part, record, updated
 
 REVIEW_DAYS = 28
 SYSTEM = "system:panel-assignment"
@@ -258,7 +258,7 @@ def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") 
                 GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
             )
         )
-        store.commit(updated(journey, actor=caller.id, action="declared no conflict of interest"))
+        record(journey_id, actor=caller.id, action="declared no conflict of interest")
         return new_panel
     # A conflict: record it against the member, free the seat and find the best replacement.
     me = member(caller.id)
@@ -348,13 +348,11 @@ def evidence_link(caller: Caller, journey_id: str, evidence_id: str) -> str:
         raise NotFound(f"There is no journey '{journey_id}'.")
     if item is None or item.status.value != "verified":
         raise NotFound("That evidence is not available.")
-    store.commit(
-        updated(
-            journey,
-            actor=caller.id,
-            action="opened evidence",
-            reason=f"element {item.element_id}: {item.display_name}",
-        )
+    record(
+        journey_id,
+        actor=caller.id,
+        action="opened evidence",
+        reason=f"element {item.element_id}: {item.display_name}",
     )
     return evidence_store.download_link(item.key, item.display_name)
 
@@ -398,7 +396,7 @@ def submit_review(
         part(journey_id, f"REVIEW#{journey.claim_number}#{caller.id}", review), only_if_new=True
     ):
         raise Conflict("You have already submitted your review of this claim.")
-    store.commit(updated(journey, actor=caller.id, action="submitted review"))
+    record(journey_id, actor=caller.id, action="submitted review")
     reviews = store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{journey.claim_number}#")
     if len(reviews) >= len(panel.seats) and {r.member_id for r in reviews} >= {
         s.member_id for s in panel.seats
