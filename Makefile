@@ -69,7 +69,8 @@ security: $(VENV)/.synced
 # process, so the stack-backed tests run apart from the unit tests.
 test: install chromium lint typecheck template-check security
 	$(BIN)/pytest -n 2 -q tests/unit
-	$(BIN)/pytest -q tests/integration tests/e2e
+	@# Two workers, each with its own local stack; a test module stays on one worker (loadfile).
+	$(BIN)/pytest -n 2 --dist loadfile -q tests/integration tests/e2e
 	@# Exit 5 is pytest's "no tests collected": the browser suite is still being written.
 	$(BIN)/pytest -q tests/browser; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 
