@@ -212,8 +212,8 @@ def run(runs: int = 5, functions: list[str] | None = None) -> Section:
         dominant = dominant_imports(n)
         section.table(
             f"`{n}`: what its import spends (python -X importtime; one run, so only the shares count)",
-            ["Top-level package", "Self time of its modules", "Cumulative (with what it imports)"],
-            [[p, f"{ms:.0f} ms", f"{cum:.0f} ms"] for p, ms, cum in dominant],
+            ["Top-level package", "Self time of its modules", "`import <package>` cumulative"],
+            [[p, f"{ms:.0f} ms", f"{cum:.0f} ms" if cum >= 1 else "-"] for p, ms, cum in dominant],
         )
     return section
 
