@@ -212,3 +212,32 @@ def test_api_and_web_handlers_answer_their_sample_events(
     start = invoke(local_stack, "web", event("web_get_start"))
     assert start["statusCode"] == 200
     assert "System OD Validation" in start["body"]
+
+
+def test_a_second_object_posted_to_a_checked_key_is_checked_again(
+    local_stack: LocalStack, claim: tuple[scenario.Cast, str]
+) -> None:
+    c, journey_id = claim
+    api = c.practitioner.api
+    link = api.post(
+        f"/api/journeys/{journey_id}/evidence",
+        {
+            "element_id": "1.2",
+            "filename": "data.pdf",
+            "content_type": "application/pdf",
+            "size": len(scenario.PDF),
+        },
+    )
+    import requests
+
+    def post(content: bytes) -> str:
+        response = requests.post(
+            link["url"], data=link["fields"], files={"file": ("data.pdf", content)}, timeout=30
+        )
+        response.raise_for_status()
+        items = {e["id"]: e for e in api.journey(journey_id)["evidence"]}
+        return str(items[link["evidence_id"]]["status"])
+
+    assert post(scenario.PDF) == "verified"
+    # The same upload link used again, within its lifetime, with bytes that are not a PDF.
+    assert post(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64) == "quarantined"

@@ -267,6 +267,7 @@ class EvidenceItem(Model):
     content_type: str | None = None
     size: int | None = None
     reason: str | None = None  # why it was quarantined
+    etag: str | None = None  # of the object that was checked: a new object at the key is checked again
     uploaded_at: datetime
 
 

@@ -28,18 +28,25 @@ def check_landed(key: str) -> str:
             evidence_store.quarantine(key)
         logger.warning("unexpected object quarantined", extra={"key": key})
         return "unknown"
-    if item.status is not EvidenceStatus.PENDING:
-        return item.status.value  # S3 may deliver an event twice
     head = evidence_store.head(key)
+    etag = str(head.get("ETag", "")) if head else ""
+    if item.status is not EvidenceStatus.PENDING and (head is None or etag == item.etag):
+        return item.status.value  # S3 may deliver an event twice; the object checked is still the one there
     if head is None:
         return "missing"
+    # Pending, or a different object posted again to the same key while its link was live: check it.
     size = int(head.get("ContentLength", 0))
     verdict = _verdict(evidence_store.first_bytes(key) if size else b"", item.content_type or "", size)
     store = db()
     at = clock.now()
     sk = f"EVIDENCE#{item.claim_number}#{item.id}"
     if verdict.ok:
-        update: dict[str, object] = {"status": EvidenceStatus.VERIFIED, "size": size}
+        update: dict[str, object] = {
+            "status": EvidenceStatus.VERIFIED,
+            "size": size,
+            "etag": etag,
+            "reason": None,
+        }
         if browser:
             # The type is what the bytes are, and the name gets that type's extension.
             update |= {
@@ -52,7 +59,12 @@ def check_landed(key: str) -> str:
     else:
         evidence_store.quarantine(key)
         checked = item.model_copy(
-            update={"status": EvidenceStatus.QUARANTINED, "size": size, "reason": verdict.reason}
+            update={
+                "status": EvidenceStatus.QUARANTINED,
+                "size": size,
+                "reason": verdict.reason,
+                "etag": etag,
+            }
         )
         store.put(part(item.journey_id, sk, checked, GSI1PK=f"EVIDENCEKEY#{key}", GSI1SK="EVIDENCE"))
         action = "evidence quarantined"
