@@ -29,14 +29,8 @@ def main() -> int:
         scenario.decide(c, journey_id, "ready_now")
         say("step 3: decision - ready to make a claim now")
         scenario.build_claim(c, journey_id)
-        status = c.practitioner.api.wait_for(journey_id, lambda j: True, what="claim")
         say("step 4: narratives written and a PDF uploaded straight to S3 for every element")
-        c.practitioner.api.wait_for(journey_id, lambda j: True)
-        for _ in range(100):
-            status = c.practitioner.api.journey(journey_id)
-            if status.get("completeness", {}).get("complete"):
-                break
-            time.sleep(0.1)
+        status = scenario.wait_claim_complete(c, journey_id)
         say(
             f"        {status['completeness']['evidenced']} of {status['completeness']['total']} elements evidenced"
         )

@@ -4,6 +4,7 @@ the demo data and the end-to-end tests, so that all three exercise the product t
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -207,6 +208,18 @@ def build_claim(c: Cast, journey_id: str, level: str = "system_od_leader") -> No
     )
     for e in elements:
         upload(api, journey_id, e.id, PDF, f"evidence {e.id}.pdf")
+
+
+def wait_claim_complete(c: Cast, journey_id: str, timeout: float = 30) -> dict[str, Any]:
+    """Until every element's evidence has been checked and the claim is ready to submit."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = c.practitioner.api.journey(journey_id)
+        if status.get("completeness", {}).get("complete"):
+            return status
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the claim never became complete: {status.get('completeness')}")
+        time.sleep(0.1)
 
 
 def submit(c: Cast, journey_id: str) -> None:

@@ -19,9 +19,7 @@ def validated(stack: LocalStack) -> tuple[scenario.Cast, str, str]:
     scenario.attend_workshop(c, journey_id)
     scenario.decide(c, journey_id, "ready_now")
     scenario.build_claim(c, journey_id, "system_od_practitioner")
-    for _ in range(100):
-        if c.practitioner.api.journey(journey_id).get("completeness", {}).get("complete"):
-            break
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     scenario.review(c, journey_id, "system_od_practitioner")
     scenario.interview(c, journey_id, "system_od_practitioner")
@@ -58,10 +56,7 @@ def test_renewal_supersedes_the_old_certificate(local_stack: LocalStack) -> None
     assert "level you were validated at" in wrong_level["message"]
     for element_id in chosen:
         scenario.upload(api, journey_id, element_id, scenario.PDF, f"renewal {element_id}.pdf")
-    for _ in range(100):
-        status = api.journey(journey_id)
-        if status.get("completeness", {}).get("complete"):
-            break
+    status = scenario.wait_claim_complete(c, journey_id)
     assert status["completeness"]["total"] == len(chosen)
     scenario.submit(c, journey_id)
 

@@ -41,10 +41,7 @@ def to_claim(c: scenario.Cast) -> str:
 
 def claim_and_review(c: scenario.Cast, journey_id: str, level: str, recommendation: str) -> None:
     scenario.build_claim(c, journey_id, level)
-    c.practitioner.api.wait_for(journey_id, lambda j: True)
-    for _ in range(50):
-        if c.practitioner.api.journey(journey_id).get("completeness", {}).get("complete"):
-            break
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     scenario.review(c, journey_id, recommendation)
 
@@ -152,7 +149,6 @@ def test_further_development_closes_with_signposting(local_stack: LocalStack) ->
     final = c.practitioner.api.wait_stage(journey_id, "closed")
     assert final["journey"]["readiness"] == "further_development"
     assert "moved to closed" in actions(final)
-    c.practitioner.api.wait_for(journey_id, lambda j: True)
     assert any("considering a claim" in s for s in emails_to(local_stack, c.practitioner.email))
     assert (
         objects(local_stack, local_stack.deployed.physical_ids["EvidenceBucket"], f"journeys/{journey_id}/")

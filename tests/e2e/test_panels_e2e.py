@@ -39,18 +39,10 @@ def ready_for_panel(c: scenario.Cast) -> str:
     return journey_id
 
 
-def wait_complete(c: scenario.Cast, journey_id: str) -> None:
-    c.practitioner.api.wait_for(journey_id, lambda j: True, what="evidence")
-    for _ in range(100):
-        if c.practitioner.api.journey(journey_id).get("completeness", {}).get("complete"):
-            return
-    raise AssertionError("evidence never verified")
-
-
 def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
     journey_id = ready_for_panel(c)
-    wait_complete(c, journey_id)
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     c.practitioner.api.wait_step(journey_id, "panel_review")
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
@@ -141,7 +133,7 @@ def test_no_valid_panel_waits_and_the_lead_overrides(
             away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
             national_lead.put(f"/api/panel/members/{m['id']}", {**m, "unavailable": [away]})
     journey_id = ready_for_panel(c)
-    wait_complete(c, journey_id)
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     waiting = c.practitioner.api.wait_step(journey_id, "awaiting_panel")
     assert waiting["journey"]["stage"] == "awaiting_panel"

@@ -174,9 +174,7 @@ def test_issue_certificate_twice_gives_one_certificate(local_stack: LocalStack) 
     scenario.attend_workshop(c, journey_id)
     scenario.decide(c, journey_id, "ready_now")
     scenario.build_claim(c, journey_id)
-    for _ in range(100):
-        if c.practitioner.api.journey(journey_id).get("completeness", {}).get("complete"):
-            break
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     scenario.review(c, journey_id)
     scenario.interview(c, journey_id, "system_od_leader")
