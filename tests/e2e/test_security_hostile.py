@@ -304,7 +304,8 @@ def figures() -> Iterator[dict[str, Any]]:
         "leaks": 0,
         "server_errors": 0,
         "edge_cases": 0,
-        "known_findings": [NUL_FINDING],
+        "pages": 0,
+        "known_findings": [NUL_FINDING, RETENTION_FINDING],
     }
     yield figures
     record("hostile", figures)
@@ -396,11 +397,14 @@ def test_hostile_file_names_are_stored_safe_and_the_key_stays_under_the_journey(
     assert upload.filename not in item["key"]
 
 
-def test_a_browser_form_upload_named_with_path_traversal_stays_under_the_journey(hostile: Journey) -> None:
+def test_a_browser_form_upload_named_with_path_traversal_stays_under_the_journey(
+    hostile: Journey, figures: dict[str, Any]
+) -> None:
     key = hostile.browser_key
     assert key.startswith(f"journeys/{hostile.id}/claim-")
     item = next(e for e in hostile.evidence.values() if e["key"] == key)
     assert item["display_name"] == "passwd.pdf"
+    figures["uploads"] += 1
 
 
 def test_script_in_a_narrative_is_returned_as_data(hostile: Journey) -> None:
@@ -416,6 +420,7 @@ def test_script_in_a_narrative_is_escaped_in_every_page(hostile: Journey, figure
         f"/journeys/{hostile.id}/check",
         f"/panel/{hostile.id}/review",
     ]
+    figures["pages"] = len(hostile.pages)
     for path, html in hostile.pages.items():
         if SCRIPT in html or "<img src=x" in html:
             figures["leaks"] += 1
@@ -495,3 +500,26 @@ def test_nul_in_a_name_or_narrative_is_refused(hostile: Journey, figures: dict[s
     answers = {case: status for case, status, _ in hostile.edge_cases}
     assert 400 <= answers["NUL in a narrative"] < 500
     assert 400 <= answers["NUL in a name"] < 500
+
+
+RETENTION_FINDING = (
+    "Evidence quarantined or removed before the outcome leaves a noncurrent version under journeys/<id>/ "
+    "that carries no retention tag, so ExpireEvidenceAfterOutcome (a tag filter) never expires it and "
+    "no other lifecycle rule covers it (template.yaml)"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=RETENTION_FINDING)
+def test_every_version_of_the_evidence_is_due_to_expire_after_the_outcome(
+    hostile: Journey, local_stack: LocalStack
+) -> None:
+    s3 = local_stack.client("s3")
+    bucket = local_stack.deployed.physical_ids["EvidenceBucket"]
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=f"journeys/{hostile.id}/").get("Versions", [])
+    untagged = [
+        v["Key"]
+        for v in versions
+        if {"Key": "retention", "Value": "expire"}
+        not in s3.get_object_tagging(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["TagSet"]
+    ]
+    assert untagged == []

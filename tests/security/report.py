@@ -57,9 +57,34 @@ def render() -> str:
             f"| faults | {faults['aws_faults_total']} AWS faults ({aws}); task failures ({tasks}) "
             f"over {faults['journeys']} journeys | - | - | {faults['lost_items']} |"
         )
-    if authz.get("known_findings"):
-        out += ["", "Known findings (reported; their cells are `xfail(strict=True)` until fixed):", ""]
-        out += [f"- {f}" for f in authz["known_findings"]]
+    hostile, races, audit, retention = _load("hostile"), _load("races"), _load("audit"), _load("retention")
+    if hostile:
+        out.append(
+            f"| hostile input | {hostile['uploads']} hostile uploads ({hostile['verified_hostile']} verified); "
+            f"script in narratives and names across {hostile.get('pages', 0)} pages, email and the certificate "
+            f"PDF; {hostile['edge_cases']} long or unusual unicode fields | {hostile['leaks']} | "
+            f"{hostile['server_errors']} | - |"
+        )
+    if races:
+        cases = ", ".join(f"{k} {v}" for k, v in sorted(races["cases"].items()))
+        out.append(
+            f"| duplicates and races | {races['cases_total']} cases ({cases}); "
+            f"{races['extra_effects']} extra effects | - | {races['server_errors']} | {races['lost_items']} |"
+        )
+    if audit:
+        out.append(
+            f"| audit trail | {audit['journeys']} journey replayed, {audit['events']} events compared "
+            f"({audit['unexpected']} unexpected) | - | - | {audit['missing']} |"
+        )
+    if retention:
+        out.append(
+            f"| retention | {retention['objects']} evidence objects after the outcome | - | - | "
+            f"{retention['untagged']} untagged |"
+        )
+    findings = [*authz.get("known_findings", []), *hostile.get("known_findings", [])]
+    if findings:
+        out += ["", "Known findings (reported; their tests are `xfail(strict=True)` until fixed):", ""]
+        out += [f"- {f}" for f in findings]
     if authz:
         roles = authz["roles"]
         out += ["", "The matrix (observed answer; **bold** where it differs from the expected one):", ""]
