@@ -17,7 +17,7 @@ import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import jwt
 from pydantic import BaseModel, Field, ValidationError
@@ -374,6 +374,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             from odvalidation import clock
 
             self._json(200, {"now": clock.now().isoformat(), "fired": [f.model_dump() for f in fired]})
+        elif self.command == "GET" and route[1].startswith("/_local/sign-in-as/"):
+            self._sign_in_browser(unquote(route[1].removeprefix("/_local/sign-in-as/")))
         elif route == ("POST", "/_local/sign-in-as"):
             try:
                 who = SignInAsRequest.model_validate_json(body or b"{}")
@@ -387,15 +389,33 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             self._json(404, {"message": "no such local page"})
 
+    def _sign_in_browser(self, email: str) -> None:
+        """One click on /_local/ signs the browser in as a demo user: the same cookies the web
+        function sets at sign-in, for the same verified Cognito tokens."""
+        from odvalidation.dal.identity import Tokens
+        from odvalidation.web.security import signed_in_cookies
+
+        stack = self.front.stack
+        if email.lower() not in stack.demo_users:
+            self._json(404, {"message": "not a demo user"})
+            return
+        tokens = stack.tokens_for(email)
+        cookies = signed_in_cookies(
+            Tokens(id_token=tokens["IdToken"], refresh_token=tokens.get("RefreshToken"))
+        )
+        headers = [("Location", "/home"), *(("Set-Cookie", str(c)) for c in cookies)]
+        self._send(303, b"", None, headers)
+
     def _index(self) -> None:
         stack = self.front.stack
         rows = "".join(
             f"<tr><td>{html.escape(u.name)}</td><td>{html.escape(u.email)}</td>"
-            f"<td>{html.escape(', '.join(u.groups))}</td><td><code>{html.escape(u.password)}</code></td></tr>"
+            f"<td>{html.escape(', '.join(u.groups))}</td><td><code>{html.escape(u.password)}</code></td>"
+            f'<td><a href="/_local/sign-in-as/{quote(u.email)}">Sign in as {html.escape(u.name)}</a></td></tr>'
             for u in stack.demo_users.values()
         )
         table = (
-            "<table><thead><tr><th>Name</th><th>Email</th><th>Groups</th><th>Password</th></tr></thead>"
+            "<table><thead><tr><th>Name</th><th>Email</th><th>Groups</th><th>Password</th><th></th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
             if rows
             else "<p>No demo users yet (start with demo data, or call LocalStack.create_user).</p>"

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from local.stack import LocalStack, shared_stack
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -179,3 +181,25 @@ def check_page(page: Any, name: str) -> None:
     assert not errors, f"the browser reported errors on {name} ({page.url}):\n" + "\n".join(errors)
     violations = axe_check(page) if page.javascript_enabled else _axe_check_without_scripts(page)
     assert not violations, f"axe found accessibility problems on {name} ({page.url}):\n{describe(violations)}"
+
+
+# --- the local stack, shared by every browser test module (moto's state is process-wide) ------------
+
+
+@pytest.fixture(scope="session")
+def stack() -> LocalStack:
+    return shared_stack()
+
+
+@pytest.fixture
+def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
+    page = _new_page(browser, {"web": stack.base_url})
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def stack_page_no_js(browser: Any, stack: LocalStack) -> Iterator[Any]:
+    page = _new_page(browser, {"web": stack.base_url}, java_script_enabled=False)
+    yield page
+    page.context.close()

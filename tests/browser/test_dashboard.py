@@ -6,37 +6,17 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from local import scenario
-from local.stack import LocalStack, shared_stack
+from local.stack import LocalStack
 
-from .conftest import _new_page, check_page
+from .conftest import check_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def stack() -> LocalStack:
-    return shared_stack()
-
-
-@pytest.fixture
-def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    page = _new_page(browser, {"web": stack.base_url})
-    yield page
-    page.context.close()
-
-
-@pytest.fixture
-def stack_page_no_js(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    page = _new_page(browser, {"web": stack.base_url}, java_script_enabled=False)
-    yield page
-    page.context.close()
 
 
 def sign_in(page: Any, email: str) -> None:

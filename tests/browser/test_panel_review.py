@@ -3,32 +3,19 @@ element, see every review with the disagreement flagged. Every page on the path 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from local import scenario
-from local.stack import LocalStack, shared_stack
+from local.stack import LocalStack
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
-from .conftest import _new_page, check_page
+from .conftest import check_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def stack() -> LocalStack:
-    return shared_stack()
-
-
-@pytest.fixture
-def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    page = _new_page(browser, {"web": stack.base_url})
-    yield page
-    page.context.close()
 
 
 def sign_in(page: Any, email: str) -> None:

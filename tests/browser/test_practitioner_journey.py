@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from local import scenario
-from local.stack import LocalStack, shared_stack
+from local.stack import LocalStack
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
@@ -70,12 +70,6 @@ FILES = [
         docx(),
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def stack() -> LocalStack:
-    # One stack per process (moto's state is process-wide), shared with the other browser modules.
-    return shared_stack()
 
 
 @pytest.fixture

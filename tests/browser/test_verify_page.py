@@ -4,7 +4,6 @@ every page axe-clean."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +12,11 @@ import requests
 from playwright.sync_api import expect
 
 from local import scenario
-from local.stack import LocalStack, shared_stack
+from local.stack import LocalStack
 
-from .conftest import _new_page, check_page
+from .conftest import check_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def stack() -> LocalStack:
-    return shared_stack()
-
-
-@pytest.fixture
-def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    page = _new_page(browser, {"web": stack.base_url})
-    yield page
-    page.context.close()
 
 
 def certified(stack: LocalStack) -> tuple[scenario.Cast, str]:

@@ -81,3 +81,27 @@ def test_a_profile_is_made_from_the_token_on_first_use(local_stack: LocalStack) 
     profile = person(journey["practitioner_id"])
     assert profile is not None
     assert (profile.name, profile.email, profile.employer) == ("Ines Kowalczyk", address, "Harbourside Trust")
+
+
+def test_one_click_on_the_local_page_signs_the_browser_in_as_a_demo_user(local_stack: LocalStack) -> None:
+    import requests
+
+    c = scenario.cast(local_stack)
+    index = requests.get(f"{local_stack.base_url}/_local/", timeout=10).text
+    assert f"/_local/sign-in-as/{c.practitioner.email.replace('@', '%40')}" in index
+    session = requests.Session()
+    reply = session.get(
+        f"{local_stack.base_url}/_local/sign-in-as/{c.practitioner.email}", allow_redirects=False, timeout=10
+    )
+    assert reply.status_code == 303
+    assert reply.headers["Location"] == "/home"
+    assert "HttpOnly" in reply.headers["Set-Cookie"]
+    home = session.get(f"{local_stack.base_url}/home", timeout=10)
+    assert home.status_code == 200
+    assert c.practitioner.name in home.text
+    assert (
+        requests.get(
+            f"{local_stack.base_url}/_local/sign-in-as/nobody@example.org", allow_redirects=False, timeout=10
+        ).status_code
+        == 404
+    )
