@@ -239,3 +239,27 @@ def test_a_second_object_posted_to_a_checked_key_is_checked_again(
     assert post(scenario.PDF) == "verified"
     # The same upload link used again, within its lifetime, with bytes that are not a PDF.
     assert post(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64) == "quarantined"
+
+
+def test_a_file_larger_than_declared_is_quarantined_and_the_policy_says_so(
+    local_stack: LocalStack, claim: tuple[scenario.Cast, str]
+) -> None:
+    import base64
+
+    import requests
+
+    c, journey_id = claim
+    api = c.practitioner.api
+    link = api.post(
+        f"/api/journeys/{journey_id}/evidence",
+        {"element_id": "1.3", "filename": "small.pdf", "content_type": "application/pdf", "size": 20},
+    )
+    policy = json.loads(base64.b64decode(link["fields"]["policy"]))
+    assert ["content-length-range", 1, 20] in policy["conditions"]  # real S3 refuses more than declared
+    response = requests.post(
+        link["url"], data=link["fields"], files={"file": ("small.pdf", scenario.PDF)}, timeout=30
+    )
+    response.raise_for_status()  # moto enforces no policy: the server-side check must catch it
+    item = {e["id"]: e for e in api.journey(journey_id)["evidence"]}[link["evidence_id"]]
+    assert item["status"] == "quarantined"
+    assert "declared" in item["reason"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..domain.claims import Completeness
 from ..domain.models import (
@@ -18,12 +18,23 @@ from ..domain.models import (
     Level,
     Readiness,
 )
+from ..domain.text import control_character_path
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_control_characters(cls, data: Any) -> Any:
+        where = control_character_path(data)
+        if where:
+            raise ValueError(
+                f"{where} contains a control character (such as NUL); remove it and send it again"
+            )
+        return data
 
 
 class Message(BaseModel):

@@ -88,12 +88,27 @@ def quarantine(key: str) -> str:
     bucket = settings().evidence_bucket
     target = f"quarantine/{key}"
     s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
-    s3.delete_object(Bucket=bucket, Key=key)
+    _delete_every_version(key)
     return target
 
 
 def delete(key: str) -> None:
-    client("s3").delete_object(Bucket=settings().evidence_bucket, Key=key)
+    _delete_every_version(key)
+
+
+def _delete_every_version(key: str) -> None:
+    """Remove an object for good: in a versioned bucket a plain delete only hides it, and the hidden
+    version (personal data) would outlive the retention rule, which expires tagged objects."""
+    s3 = client("s3")
+    bucket = settings().evidence_bucket
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    victims = [
+        {"Key": v["Key"], "VersionId": v["VersionId"]}
+        for v in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]
+        if v["Key"] == key
+    ]
+    if victims:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": victims, "Quiet": True})
 
 
 def download_link(key: str, filename: str) -> str:

@@ -36,7 +36,11 @@ def check_landed(key: str) -> str:
         return "missing"
     # Pending, or a different object posted again to the same key while its link was live: check it.
     size = int(head.get("ContentLength", 0))
-    verdict = _verdict(evidence_store.first_bytes(key) if size else b"", item.content_type or "", size)
+    if item.size is not None and not browser and item.size < size <= settings().upload_max_bytes:
+        # Real S3 refuses this through the POST policy; the check holds even where a policy is not enforced.
+        verdict = Verdict(False, f"The file is larger than the {item.size:,} bytes declared for it.")
+    else:
+        verdict = _verdict(evidence_store.first_bytes(key) if size else b"", item.content_type or "", size)
     store = db()
     at = clock.now()
     sk = f"EVIDENCE#{item.claim_number}#{item.id}"

@@ -458,7 +458,8 @@ def request_upload(
             GSI1SK="EVIDENCE",
         )
     )
-    form = evidence_store.upload_form(key, content_type, max_bytes)
+    # The file may be no larger than the size declared for it (itself within the cap).
+    form = evidence_store.upload_form(key, content_type, size)
     return UploadLink(
         evidence_id=evidence_id,
         url=form["url"],

@@ -12,10 +12,18 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from ..dal.identity import STRENGTH_RULE
 from ..domain.academies import ACADEMIES
+from ..domain.text import control_character_path
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CODE = re.compile(r"^\d{6}$")
@@ -109,6 +117,13 @@ Email = Annotated[str, AfterValidator(_email)]
 class _Form(BaseModel):
     # validate_default: a field missing from the post must still get its message.
     model_config = ConfigDict(extra="ignore", str_max_length=2000, validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if control_character_path(value):
+            raise ValueError("Remove the hidden control character (such as NUL) from this answer")
+        return value
 
 
 class SignInForm(_Form):
