@@ -71,6 +71,8 @@ test: install chromium lint typecheck template-check security
 	$(BIN)/pytest -n 2 -q tests/unit
 	@# Two workers, each with its own local stack; a test module stays on one worker (loadfile).
 	$(BIN)/pytest -n 2 --dist loadfile -q tests/integration tests/e2e
+	@# The benchmarks' smoke loads bulk data and meters every call: a stack of its own.
+	$(BIN)/pytest -q tests/bench
 	@# Exit 5 is pytest's "no tests collected": the browser suite is still being written.
 	$(BIN)/pytest -q tests/browser; status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 

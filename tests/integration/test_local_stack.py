@@ -232,12 +232,15 @@ def test_a_schedule_fires_once_when_the_moved_clock_makes_it_due(
     assert name not in [f.name for f in stack.fire_due_schedules()]
     assert calls == []
 
-    fired = stack.advance_clock(minutes=3)
+    stack.advance_clock(minutes=3)
     stack.fire_due_schedules()
     time.sleep(1.2)  # give the background firer a turn: it must not fire it again
 
-    assert [f.name for f in fired] == [name]
-    assert fired[0].error is None
+    # Whichever fired it (this call or the background firer), it fired once; other tests' schedules
+    # on the shared stack may fall due in the same minutes, so only this one is counted.
+    mine = [f for f in stack.fired if f.name == name]
+    assert len(mine) == 1
+    assert mine[0].error is None
     assert calls == [{"kind": "reminder", "journey_id": "j-2"}]
 
 

@@ -7,5 +7,6 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 SERVICE = "od-validation"
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# Only the AWS SDK is traced: patching every library X-Ray knows costs start-up time for calls we do not make.
+tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
 metrics = Metrics(namespace="SystemODValidation", service=SERVICE)

@@ -3,41 +3,13 @@ QR code, and the live status a verifier sees.
 
 For the issuing handler (everything here is pure except the signer it is handed):
 
-    credential = build_credential(record, base_url=settings().public_base_url)
-    token = sign_credential(credential, KmsSigner.for_this_environment(settings().signing_key_id))
-    pdf = render_certificate_pdf(
-        record, academy_name=..., framework_title=..., verify_url=verify_url(base, record.id)
+    credential = credential.build_credential(record, base_url=settings().public_base_url)
+    token = jws.sign_credential(credential, KmsSigner.for_this_environment(settings().signing_key_id))
+    pdf = pdf.render_certificate_pdf(
+        record, academy_name=..., framework_title=..., verify_url=credential.verify_url(base, record.id)
     )
+
+Import from the submodules (credential, jws, pdf, verification): this package imports nothing itself,
+so a function that only answers a status never loads pyjwt and cryptography, and only the certificate
+function loads fpdf2.
 """
-
-from .credential import build_credential, certificate_id_of, holder_matches, status_url, verify_url
-from .jws import (
-    InvalidCredential,
-    InvalidCredentialError,
-    Signer,
-    public_jwk,
-    public_jwks,
-    sign_credential,
-    verify_credential,
-)
-from .verification import VerificationResult, VerificationStatus, offline_status, status_of, verify_file
-
-__all__ = [
-    "InvalidCredential",
-    "InvalidCredentialError",
-    "Signer",
-    "VerificationResult",
-    "VerificationStatus",
-    "build_credential",
-    "certificate_id_of",
-    "holder_matches",
-    "offline_status",
-    "public_jwk",
-    "public_jwks",
-    "sign_credential",
-    "status_of",
-    "status_url",
-    "verify_credential",
-    "verify_file",
-    "verify_url",
-]

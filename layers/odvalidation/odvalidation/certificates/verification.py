@@ -18,7 +18,6 @@ from ..domain.errors import NotFound
 from ..domain.frameworks import framework
 from ..domain.models import CertificateRecord, CertificateStatus, Level
 from .credential import LEVEL_NAMES, certificate_id_of, iso_z
-from .jws import InvalidCredential, verify_credential
 
 
 class VerificationStatus(StrEnum):
@@ -155,6 +154,8 @@ def verify_file(
     at: datetime,
 ) -> VerificationResult:
     """Check a credential file: first its signature, then its live status by the certificate id in it."""
+    from .jws import InvalidCredential, verify_credential  # pyjwt + cryptography: only when a file is checked
+
     try:
         credential = verify_credential(raw, jwks)
         certificate_id = certificate_id_of(credential)

@@ -1,15 +1,21 @@
-"""Email bodies: jinja2 templates, an HTML part (autoescaped) and a text part for every message."""
+"""Email bodies: jinja2 templates, an HTML part (autoescaped) and a text part for every message.
+
+jinja2 is imported when the first email is rendered, not when a handler that might send one starts.
+"""
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @cache
 def _html() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=PackageLoader("odvalidation", "email/templates"),
         autoescape=select_autoescape(["html"], default=True),
@@ -19,6 +25,8 @@ def _html() -> Environment:
 
 @cache
 def _text() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     # Plain text is never interpreted as markup by a mail client, so it is not escaped.
     return Environment(  # nosec B701 - the text/plain part is never read as markup
         loader=PackageLoader("odvalidation", "email/templates"),

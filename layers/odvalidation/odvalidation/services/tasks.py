@@ -13,7 +13,7 @@ from ..domain.errors import InvalidTransition
 from ..domain.models import Failure, Journey, Stage
 from ..observability import logger
 from . import journeys as js
-from .common import db, moved, updated
+from .common import db, moved, record, updated
 
 SYSTEM = "system:workflow"
 
@@ -134,13 +134,11 @@ def record_failure(journey_id: str, error: str, cause: str, execution_arn: str) 
         if execution_arn and journey.execution_arn and execution_arn != journey.execution_arn:
             # An execution the journey has moved on from (e.g. resumed in a new one) timed out at last:
             # note it, but do not mark the journey, which is healthy in its current execution.
-            store.commit(
-                updated(
-                    journey,
-                    actor=SYSTEM,
-                    action="superseded execution ended",
-                    reason=f"{error}: {execution_arn.rsplit(':', 1)[-1]}",
-                )
+            record(
+                journey_id,
+                actor=SYSTEM,
+                action="superseded execution ended",
+                reason=f"{error}: {execution_arn.rsplit(':', 1)[-1]}",
             )
             return {"recorded": False, "stale": True}
         failure = Failure(
