@@ -39,8 +39,10 @@ HANDLERS: dict[str, HandlerRef] = {}
 
 _lock = threading.Lock()
 _installed = False
-# One invocation at a time per function, as one Lambda execution environment would run them: handlers
-# keep per-request state in module-level objects (the Powertools resolver's current event).
+# A function whose module keeps per-request state in a module-level object (the Powertools resolver
+# `app` of the api and web functions holds the current event) runs one invocation at a time, as one
+# Lambda execution environment would. The task functions keep none and run concurrently, as Lambda
+# scales them out.
 _function_locks: dict[str, threading.RLock] = {}
 
 
@@ -83,11 +85,14 @@ def invoke_in_process(function_name: str, event: Any) -> tuple[str, bool]:
     """Call the function's handler; return (JSON payload, errored) as Lambda would."""
     if isinstance(event, str | bytes):
         event = json.loads(event) if event else {}
-    with _lock:
-        function_lock = _function_locks.setdefault(function_name, threading.RLock())
     try:
         handler, ref = _load(function_name)
-        with function_lock:
+        if hasattr(importlib.import_module(ref.module), "app"):
+            with _lock:
+                function_lock = _function_locks.setdefault(function_name, threading.RLock())
+            with function_lock:
+                result = handler(event, LambdaContext(function_name, ref))
+        else:
             result = handler(event, LambdaContext(function_name, ref))
         return json.dumps(result, default=str), False
     except Exception as exc:

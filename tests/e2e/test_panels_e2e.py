@@ -160,3 +160,51 @@ def test_no_valid_panel_waits_and_the_lead_overrides(
     scenario.interview(c, journey_id, "system_od_practitioner")
     final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
     assert final["journey"]["stage"] == "validated"
+
+
+def test_members_who_have_not_reviewed_are_reminded_before_and_after_the_deadline(
+    local_stack: LocalStack,
+) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = ready_for_panel(c)
+    scenario.wait_claim_complete(c, journey_id)
+    scenario.submit(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
+    members = [scenario.PANEL[s["member_id"]] for s in panel["seats"]]
+    early, late = members[0], members[1:]
+    # One member reviews at once; the others do not.
+    early.api.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})
+    level = c.practitioner.api.journey(journey_id)["claim"]["level"]
+    from odvalidation.domain.frameworks import framework
+
+    early.api.put(
+        f"/api/journeys/{journey_id}/panel/review",
+        {
+            "judgements": [
+                {"element_id": e.id, "judgement": "evidenced"}
+                for e in framework(c.framework_key).elements_for(level)
+            ],
+            "recommendation": "system_od_leader",
+        },
+    )
+
+    def reminders(member: scenario.Person) -> list[str]:
+        return [
+            m.body
+            for m in mails_to(local_stack, member.email)
+            if m.subject.startswith("Reminder: your panel review")
+        ]
+
+    local_stack.advance_clock(days=22)  # a week before the 28-day deadline
+    assert reminders(early) == []
+    for member in late:
+        sent = reminders(member)
+        assert len(sent) == 1
+        assert "overdue" not in sent[0]
+    local_stack.advance_clock(days=7)  # the day after the deadline
+    for member in late:
+        sent = reminders(member)
+        assert len(sent) == 2
+        assert "is now overdue" in sent[1]
+    assert reminders(early) == []

@@ -162,6 +162,7 @@ def assign_for_journey(journey_id: str) -> dict[str, Any]:
             ),
         )
     )
+    schedule_review_reminders(journey_id)
     return {"assigned": True, "members": result.member_ids}
 
 
@@ -202,6 +203,7 @@ def resolve_blocked(caller: Caller, journey_id: str, *, member_ids: list[str] | 
             moved(journey, Stage.PANEL_REVIEW, actor=caller.id, action=action, reason=reason or None),
         )
     )
+    schedule_review_reminders(journey_id)
     workflow.resume(token, {"assigned": True})
     return current_panel(journey_id)
 
@@ -414,7 +416,8 @@ def submit_review(
                     update={"task_token": None, "resume_token": token, "waiting_step": None},
                 )
             )
-            schedule_store.cancel(journey_id, "review-reminder")
+            for purpose in REVIEW_REMINDERS:
+                schedule_store.cancel(journey_id, purpose)
             workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)})
     return review
 
@@ -642,13 +645,19 @@ def _quiet_panel_email(journey: Journey, kind: str, **kw: Any) -> None:
         logger.exception("panel email failed", extra={"journey_id": journey.id, "kind": kind})
 
 
-def schedule_review_reminders(journey: Journey) -> None:
-    panel = current_panel(journey.id)
+REVIEW_REMINDERS = ("review-reminder", "review-overdue")
+
+
+def schedule_review_reminders(journey_id: str) -> None:
+    """A reminder a week before the review is due, and another the day after it if still not done (the
+    scheduled function emails only the members who have not reviewed)."""
+    panel = current_panel(journey_id)
     if panel.review_due:
         due = datetime.combine(panel.review_due, datetime.min.time(), tzinfo=UTC)
         schedule_store.put(
-            journey.id, "review-reminder", due - timedelta(days=7), {"kind": "review_reminder"}
+            journey_id, "review-reminder", due - timedelta(days=7), {"kind": "review_reminder"}
         )
+        schedule_store.put(journey_id, "review-overdue", due + timedelta(days=1), {"kind": "review_reminder"})
 
 
 def today() -> date:
