@@ -581,3 +581,58 @@ def revoke(certificate_id: str) -> Response:
         )
     certificates.revoke(caller, certificate_id, reason)
     return redirect(f"/verify/{certificate_id}")
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+def _invite_page(
+    caller: DomainCaller, values: dict[str, str], errors: dict[str, str], notice: str = "", status: int = 200
+) -> Response:
+    return page(
+        "lead/invite.html",
+        status=status,
+        page_title="Invite someone",
+        academy=academy_name(_academy_of(caller)),
+        values=values,
+        errors=errors,
+        notice=notice,
+    )
+
+
+@router.get("/lead/invitations")
+def invite_form() -> Response:
+    return _invite_page(lead_caller(), {}, {})
+
+
+@router.post("/lead/invitations")
+def invite() -> Response:
+    from ..services import people
+
+    caller = lead_caller()
+    values = first_values(form_data())
+    errors: dict[str, str] = {}
+    if not values.get("name", "").strip():
+        errors["name"] = "Enter the person's full name"
+    email = values.get("email", "").strip().lower()
+    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or any(c.isspace() for c in email):
+        errors["email"] = "Enter an email address in the correct format, like name@nhs.net"
+    if values.get("role") not in {"panel", "supporter", "academy_lead"}:
+        errors["role"] = "Select what you are inviting them as"
+    if errors:
+        return _invite_page(caller, values, errors, status=400)
+    try:
+        person = people.invite(
+            caller,
+            people.Invitation(
+                email=email,
+                name=values["name"].strip(),
+                role=Role(values["role"]),
+                academy_id=_academy_of(caller),
+                employer=values.get("employer", "").strip() or None,
+            ),
+        )
+    except (DomainError, ValidationError) as problem:
+        message = problem.message if isinstance(problem, DomainError) else "Check the details and try again"
+        return _invite_page(caller, values, {"email": message}, status=400)
+    return _invite_page(caller, {}, {}, notice=f"Invitation sent to {person.name} ({person.email}).")
