@@ -108,7 +108,7 @@ def load(stack: LocalStack) -> None:
     scenario.attend_workshop(north_west, validated)
     scenario.decide(north_west, validated, "ready_now")
     scenario.build_claim(north_west, validated)
-    north_west.practitioner.api.wait_for(validated, lambda j: True, what="evidence checked")
+    scenario.wait_claim_complete(north_west, validated)
     scenario.submit(north_west, validated)
     scenario.review(north_west, validated)
     scenario.interview(north_west, validated, "system_od_leader")
@@ -133,6 +133,16 @@ def load(stack: LocalStack) -> None:
     scenario.attend_workshop(london, in_claim)
     scenario.decide(london, in_claim, "ready_now")
     london.practitioner.api.wait_step(in_claim, "claim_development")
+    # Every role has a demo user: a supporter, named on the London practitioner's claim.
+    supporter = scenario.person(
+        stack,
+        "supporter.ldn@example.nhs.uk",
+        "Tomasz Achebe-Lind",
+        ["supporter"],
+        academy="london",
+        employer="Thameside Community Health",
+    )
+    london.practitioner.api.put(f"/api/journeys/{in_claim}/supporter", {"email": supporter.email})
 
     national = scenario.person(
         stack,
