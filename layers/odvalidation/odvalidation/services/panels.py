@@ -91,6 +91,15 @@ def claim_to_assign(journey: Journey) -> solver.ClaimToAssign:
     )
 
 
+def _one_more_claim(member_id: str) -> dict[str, Any]:
+    """The member's load rises by one claim, in the same transaction as the seat."""
+    return {
+        "Key": {k: {"S": v} for k, v in keys.member(member_id).items()},
+        "UpdateExpression": "ADD current_load :one",
+        "ExpressionAttributeValues": {":one": {"N": "1"}},
+    }
+
+
 def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) -> Change:
     """Add the panel, one seat item per member (for "my assignments") and the members' loads."""
     at = clock.now()
@@ -116,13 +125,7 @@ def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) 
                 GSI1SK=f"SEAT#{at.isoformat()}#{journey.id}",
             )
         )
-        base.updates.append(
-            {
-                "Key": {k: {"S": v} for k, v in keys.member(seat.member_id).items()},
-                "UpdateExpression": "ADD current_load :one",
-                "ExpressionAttributeValues": {":one": {"N": "1"}},
-            }
-        )
+        base.updates.append(_one_more_claim(seat.member_id))
     return base
 
 
@@ -310,13 +313,7 @@ def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") 
             GSI1SK=f"SEAT#{at.isoformat()}#{journey_id}",
         ),
     ]
-    change.updates.append(
-        {
-            "Key": {k: {"S": v} for k, v in keys.member(newcomer).items()},
-            "UpdateExpression": "ADD current_load :one",
-            "ExpressionAttributeValues": {":one": {"N": "1"}},
-        }
-    )
+    change.updates.append(_one_more_claim(newcomer))
     change.events.append(
         AuditEvent(journey_id=journey_id, at=at, actor=SYSTEM, action="seat reassigned", reason=newcomer)
     )
