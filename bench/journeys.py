@@ -11,17 +11,9 @@ from local.stack import LocalStack
 from odvalidation import clock
 
 
-def _to_claim(c: scenario.Cast) -> str:
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
-    return journey_id
-
-
 def _claim_and_review(c: scenario.Cast, journey_id: str, level: str, recommendation: str) -> None:
     scenario.build_claim(c, journey_id, level)
-    c.practitioner.api.wait_for(journey_id, lambda j: True)
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     scenario.review(c, journey_id, recommendation)
 
@@ -31,7 +23,7 @@ def _certificate(c: scenario.Cast, journey_id: str) -> None:
 
 
 def validated_leader(stack: LocalStack, c: scenario.Cast) -> str:
-    journey_id = _to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     _claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
     scenario.interview(c, journey_id, "system_od_leader")
     _certificate(c, journey_id)
@@ -39,7 +31,7 @@ def validated_leader(stack: LocalStack, c: scenario.Cast) -> str:
 
 
 def validated_practitioner(stack: LocalStack, c: scenario.Cast) -> str:
-    journey_id = _to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     _claim_and_review(c, journey_id, "system_od_practitioner", "system_od_practitioner")
     scenario.interview(c, journey_id, "system_od_practitioner")
     _certificate(c, journey_id)
@@ -47,7 +39,7 @@ def validated_practitioner(stack: LocalStack, c: scenario.Cast) -> str:
 
 
 def not_yet_then_validated(stack: LocalStack, c: scenario.Cast) -> str:
-    journey_id = _to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     _claim_and_review(c, journey_id, "system_od_leader", "not_yet")
     scenario.interview(c, journey_id, "not_yet")
     c.practitioner.api.wait_stage(journey_id, "not_yet_validated")
@@ -83,7 +75,7 @@ def further_development(stack: LocalStack, c: scenario.Cast) -> str:
 
 
 def claim_lapsed(stack: LocalStack, c: scenario.Cast) -> str:
-    journey_id = _to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     c.practitioner.api.wait_step(journey_id, "claim_development")
     c.practitioner.api.put(f"/api/journeys/{journey_id}/claim", {"narratives": {"1.1": "A start."}})
     stack.advance_clock(days=200)

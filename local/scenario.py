@@ -170,6 +170,15 @@ def decide(c: Cast, journey_id: str, readiness: str, reengage_on: str | None = N
     c.practitioner.api.post(f"/api/journeys/{journey_id}/decision", body)
 
 
+def to_claim_development(c: Cast) -> str:
+    """Steps 1 to 3 with "ready now": a new journey, reflected, workshop attended, decided."""
+    journey_id = register(c)
+    reflect(c, journey_id)
+    attend_workshop(c, journey_id)
+    decide(c, journey_id, "ready_now")
+    return journey_id
+
+
 def upload(
     api: ApiClient,
     journey_id: str,

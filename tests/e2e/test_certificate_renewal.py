@@ -14,10 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
 def validated(stack: LocalStack) -> tuple[scenario.Cast, str, str]:
     c = scenario.cast(stack)
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
+    journey_id = scenario.to_claim_development(c)
     scenario.build_claim(c, journey_id, "system_od_practitioner")
     scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)

@@ -31,14 +31,6 @@ def objects(stack: LocalStack, bucket: str, prefix: str) -> list[str]:
     return [o["Key"] for o in out.get("Contents", [])]
 
 
-def to_claim(c: scenario.Cast) -> str:
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
-    return journey_id
-
-
 def claim_and_review(c: scenario.Cast, journey_id: str, level: str, recommendation: str) -> None:
     scenario.build_claim(c, journey_id, level)
     scenario.wait_claim_complete(c, journey_id)
@@ -87,7 +79,7 @@ def assert_validated(stack: LocalStack, c: scenario.Cast, journey_id: str, level
 
 def test_validated_as_leader(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
     scenario.interview(c, journey_id, "system_od_leader")
     assert_validated(local_stack, c, journey_id, "system_od_leader")
@@ -95,7 +87,7 @@ def test_validated_as_leader(local_stack: LocalStack) -> None:
 
 def test_validated_as_practitioner(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     claim_and_review(c, journey_id, "system_od_practitioner", "system_od_practitioner")
     scenario.interview(c, journey_id, "system_od_practitioner")
     final = assert_validated(local_stack, c, journey_id, "system_od_practitioner")
@@ -105,7 +97,7 @@ def test_validated_as_practitioner(local_stack: LocalStack) -> None:
 
 def test_not_yet_then_second_claim_validated(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     claim_and_review(c, journey_id, "system_od_leader", "not_yet")
     scenario.interview(c, journey_id, "not_yet")
     first = c.practitioner.api.wait_stage(journey_id, "not_yet_validated")
@@ -158,7 +150,7 @@ def test_further_development_closes_with_signposting(local_stack: LocalStack) ->
 
 def test_deadline_missed_after_reminders(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     status = c.practitioner.api.wait_step(journey_id, "claim_development")
     assert status["journey"]["claim_deadline"]
     c.practitioner.api.put(f"/api/journeys/{journey_id}/claim", {"narratives": {"1.1": "A start."}})
@@ -173,7 +165,7 @@ def test_deadline_missed_after_reminders(local_stack: LocalStack) -> None:
 
 def test_extension_granted(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = to_claim(c)
+    journey_id = scenario.to_claim_development(c)
     before = c.practitioner.api.wait_step(journey_id, "claim_development")["journey"]["claim_deadline"]
     c.lead.api.post(
         f"/api/journeys/{journey_id}/extension", {"weeks": 6, "reason": "Caring responsibilities"}

@@ -31,10 +31,7 @@ def parts(raw: str) -> dict[str, str]:
 
 
 def ready_for_panel(c: scenario.Cast) -> str:
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
+    journey_id = scenario.to_claim_development(c)
     scenario.build_claim(c, journey_id)
     return journey_id
 

@@ -5,7 +5,6 @@ piece of evidence in it; recording the outcome tags every piece of evidence for 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,15 +35,9 @@ class Replay:
 @pytest.fixture(scope="module")
 def replay(local_stack: LocalStack) -> Replay:
     c = scenario.cast(local_stack)
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
+    journey_id = scenario.to_claim_development(c)
     scenario.build_claim(c, journey_id)
-    deadline = time.monotonic() + 30
-    while not (c.practitioner.api.journey(journey_id).get("completeness") or {}).get("complete"):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     c.practitioner.api.wait_step(journey_id, "panel_review")
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")

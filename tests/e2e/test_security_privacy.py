@@ -4,7 +4,6 @@ counters and a record of the erasure stay."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -17,15 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
 
 def _claim_in_development(c: scenario.Cast) -> str:
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
+    journey_id = scenario.to_claim_development(c)
     scenario.build_claim(c, journey_id)
-    deadline = time.monotonic() + 30
-    while not (c.practitioner.api.journey(journey_id).get("completeness") or {}).get("complete"):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    scenario.wait_claim_complete(c, journey_id)
     return journey_id
 
 
@@ -46,10 +39,7 @@ def test_repeated_requests_have_one_effect(local_stack: LocalStack) -> None:
     scenario.attend_workshop(c, journey_id)
     scenario.decide(c, journey_id, "ready_now")
     scenario.build_claim(c, journey_id)
-    deadline = time.monotonic() + 30
-    while not (c.practitioner.api.journey(journey_id).get("completeness") or {}).get("complete"):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     scenario.submit(c, journey_id)  # a double-clicked submit
     status = c.practitioner.api.wait_step(journey_id, "panel_review")

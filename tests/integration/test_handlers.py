@@ -34,10 +34,7 @@ def invoke(stack: LocalStack, function: str, payload: dict[str, Any]) -> dict[st
 def claim(local_stack: LocalStack) -> tuple[scenario.Cast, str]:
     """A journey waiting at claim development, with a verified PDF for element 1.1."""
     c = scenario.cast(local_stack)
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
+    journey_id = scenario.to_claim_development(c)
     c.practitioner.api.wait_step(journey_id, "claim_development")
     scenario.upload(c.practitioner.api, journey_id, "1.1", scenario.PDF, "plan.pdf")
     return c, journey_id
@@ -169,10 +166,7 @@ def test_record_failure_marks_the_current_execution_only(
 
 def test_issue_certificate_twice_gives_one_certificate(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = scenario.register(c)
-    scenario.reflect(c, journey_id)
-    scenario.attend_workshop(c, journey_id)
-    scenario.decide(c, journey_id, "ready_now")
+    journey_id = scenario.to_claim_development(c)
     scenario.build_claim(c, journey_id)
     scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
