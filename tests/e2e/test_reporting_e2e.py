@@ -276,16 +276,18 @@ def test_feedback_after_the_outcome_is_summarised_for_the_cohort(local_stack: Lo
     c.practitioner.api.wait_stage(journey_id, "validated")
 
     def invited() -> list[str]:
+        # The invitation to give feedback is part of the outcome email, not an email of its own.
         return [
             m.body
             for m in local_stack.sent_emails()
-            if c.practitioner.email in m.to and m.subject.startswith("Tell us how the validation process")
+            if c.practitioner.email in m.to and m.subject.startswith("You have been validated")
         ]
 
     deadline = time.monotonic() + 15  # the outcome email is sent by the workflow, after the move
     while not invited() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert invited(), "the practitioner was not invited to give feedback"
+    assert invited(), "the practitioner was not told the outcome"
+    assert "Tell us how the validation process was for you" in invited()[0]
     assert f"/journeys/{journey_id}/feedback" in invited()[0]
 
     answers = {"integrity": 5, "assurance": 5, "opened_doors": 4, "confidence": 4, "connections": 5}

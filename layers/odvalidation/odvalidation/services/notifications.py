@@ -75,6 +75,9 @@ def practitioner_context(journey: Journey, kind: str) -> dict[str, Any]:
         validated = journey.outcome is not None and journey.outcome.value != "not_yet"
         context["validated"] = validated
         context["level"] = LEVEL_TEXT.get(journey.outcome.value if journey.outcome else "", "")
+        # The request for feedback on the process rides in the outcome email: a second email to the same
+        # person about the same event would be billed (SES charges per recipient) and read as noise.
+        context["feedback_link"] = f"{_base()}/journeys/{journey.id}/feedback"
     return context
 
 
@@ -87,13 +90,7 @@ def send(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
     practitioner = person(journey.practitioner_id)
     if practitioner is None:
         raise LookupError(f"no profile for practitioner {journey.practitioner_id}")
-    records = send_to(journey, kind, [practitioner], **(practitioner_context(journey, kind) | context))
-    if kind == "outcome":
-        # After the outcome, ask for feedback on the process (services/feedback.py).
-        records += send_quietly(
-            journey, "feedback_invitation", link=f"{_base()}/journeys/{journey.id}/feedback"
-        )
-    return records
+    return send_to(journey, kind, [practitioner], **(practitioner_context(journey, kind) | context))
 
 
 def _base() -> str:
