@@ -6,6 +6,8 @@ Long waits (six months, a year) are moved forward on the product clock, never sl
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +16,8 @@ import pytest
 from local import scenario
 from local.stack import LocalStack
 from odvalidation import clock
+from odvalidation.domain.models import EmailRecord
+from odvalidation.services import notifications
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -77,12 +81,44 @@ def assert_validated(stack: LocalStack, c: scenario.Cast, journey_id: str, level
     return final
 
 
+# Every email of one complete, single-claim journey: SES bills each recipient, so this pins the count
+# (docs/performance.md, cost per journey). The panel's three members are told of their assignment; the
+# interview invitation (with its .ics) goes to each of them and to the practitioner; the outcome email
+# carries the request for feedback.
+EMAILS_PER_VALIDATED_CLAIM = {"panel_assigned": 3, "interview_invitation": 4, "outcome": 1}
+
+
+def journey_emails(journey_id: str, until_kind: str) -> list[EmailRecord]:
+    """The journey's email records, once one of `until_kind` is among them (the workflow sends the
+    outcome email after the certificate is issued)."""
+    deadline = time.monotonic() + 15
+    while True:
+        records = notifications.emails(journey_id)
+        if any(r.kind == until_kind for r in records) or time.monotonic() > deadline:
+            return records
+        time.sleep(0.2)
+
+
 def test_validated_as_leader(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
     journey_id = scenario.to_claim_development(c)
     claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
     scenario.interview(c, journey_id, "system_od_leader")
     assert_validated(local_stack, c, journey_id, "system_od_leader")
+
+    records = journey_emails(journey_id, "outcome")
+    assert Counter(r.kind for r in records) == EMAILS_PER_VALIDATED_CLAIM
+    assert all(r.error is None and r.message_id for r in records)
+    assert sum(len(r.to) for r in records) == sum(EMAILS_PER_VALIDATED_CLAIM.values())  # one recipient each
+    seats = {s["member_id"] for s in c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]}
+    panel_emails = {scenario.PANEL[m].email for m in seats}
+    for kind in ("panel_assigned", "interview_invitation"):
+        assert {a for r in records if r.kind == kind for a in r.to} >= panel_emails
+    # What reached the practitioner's (unique) mailbox: the interview and the outcome, nothing else.
+    subjects = emails_to(local_stack, c.practitioner.email)
+    assert len(subjects) == 2, subjects
+    assert subjects[0].startswith("Validation interview")
+    assert "validated as a" in subjects[1]
 
 
 def test_validated_as_practitioner(local_stack: LocalStack) -> None:
