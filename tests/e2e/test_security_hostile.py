@@ -453,7 +453,7 @@ def test_script_in_a_name_is_escaped_in_the_outcome_email(hostile: Journey, loca
 def test_no_name_adds_a_header_to_any_email(hostile: Journey, local_stack: LocalStack) -> None:
     mails = [m for m in local_stack.sent_emails() if hostile.cast.practitioner.email in m.to]
     assert {"We could not accept a file you uploaded"} <= {m.subject for m in mails}
-    assert len(mails) >= 4  # quarantines, the interview invitation, the outcome, the feedback invitation
+    assert len(mails) >= 4  # quarantines, the interview invitation, the outcome
     for m in mails:
         assert m.raw, "email is sent raw"
         parsed = email.message_from_string(m.raw, policy=email.policy.default)
