@@ -2,16 +2,19 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import AuditEvent, Journey, build
 from odvalidation.events import AwaitStepEvent
 from odvalidation.observability import logger, tracer
 from odvalidation.services import tasks
 
+# Every invocation validates these, so they are built at start-up; other models wait for first use.
+build(AwaitStepEvent, Journey, AuditEvent)
+
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@event_parser(model=AwaitStepEvent)
-def handler(event: AwaitStepEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = AwaitStepEvent.model_validate(raw)
     return tasks.await_step(event.journey_id, event.step, event.task_token, event.execution_arn)

@@ -2,16 +2,19 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import AuditEvent, Claim, EvidenceItem, Framework, Journey, build
 from odvalidation.events import TaskEvent
 from odvalidation.observability import logger, tracer
 from odvalidation.services import tasks
 
+# Every invocation validates these, so they are built at start-up; other models wait for first use.
+build(TaskEvent, Journey, AuditEvent, Claim, EvidenceItem, Framework)
+
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@event_parser(model=TaskEvent)
-def handler(event: TaskEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = TaskEvent.model_validate(raw)
     return tasks.check_claim(event.journey_id)

@@ -2,17 +2,29 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import (
+    AuditEvent,
+    CertificateRecord,
+    Claim,
+    EmailRecord,
+    Framework,
+    Journey,
+    Person,
+    build,
+)
 from odvalidation.events import TaskEvent
 from odvalidation.observability import logger, metrics, tracer
 from odvalidation.services import certificates
+
+# Every invocation validates these, so they are built at start-up; other models wait for first use.
+build(TaskEvent, Journey, AuditEvent, Person, Claim, Framework, CertificateRecord, EmailRecord)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=TaskEvent)
-def handler(event: TaskEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = TaskEvent.model_validate(raw)
     return certificates.issue(event.journey_id)

@@ -2,20 +2,23 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import EmailRecord, Journey, Person, build
 from odvalidation.events import NotifyEvent
 from odvalidation.observability import logger, metrics, tracer
 from odvalidation.services import notifications
 from odvalidation.services.common import db
 
+# Every invocation validates these, so they are built at start-up; other models wait for first use.
+build(NotifyEvent, Journey, Person, EmailRecord)
+
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=NotifyEvent)
-def handler(event: NotifyEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = NotifyEvent.model_validate(raw)
     journey = db().journey(event.journey_id)
     records = notifications.send(journey, event.kind)
     return {"sent": len(records)}

@@ -2,16 +2,19 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import AuditEvent, Failure, Journey, build
 from odvalidation.events import RecordFailureEvent
 from odvalidation.observability import logger, tracer
 from odvalidation.services import tasks
 
+# Every invocation validates these, so they are built at start-up; other models wait for first use.
+build(RecordFailureEvent, Journey, AuditEvent, Failure)
+
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@event_parser(model=RecordFailureEvent)
-def handler(event: RecordFailureEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = RecordFailureEvent.model_validate(raw)
     return tasks.record_failure(event.journey_id, event.error, event.cause, event.execution_arn)

@@ -3,19 +3,21 @@ in a fresh execution."""
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from odvalidation.domain.models import Stage
+from odvalidation.domain.models import AuditEvent, Journey, Stage, build
 from odvalidation.events import RecordStageEvent
 from odvalidation.observability import logger, tracer
 from odvalidation.services import tasks
 
+# Every invocation validates these, so they are built at start-up; other models wait for first use.
+build(RecordStageEvent, Journey, AuditEvent)
+
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@event_parser(model=RecordStageEvent)
-def handler(event: RecordStageEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = RecordStageEvent.model_validate(raw)
     if event.continue_at:
         return tasks.continue_journey(event.journey_id, event.continue_at)
     if event.stage is None:

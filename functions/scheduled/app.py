@@ -2,17 +2,20 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import AuditEvent, Journey, build
 from odvalidation.events import ScheduledEvent
 from odvalidation.observability import logger, metrics, tracer
 from odvalidation.services import tasks
+
+# Every invocation validates these, so they are built at start-up; other models wait for first use.
+build(ScheduledEvent, Journey, AuditEvent)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=ScheduledEvent)
-def handler(event: ScheduledEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = ScheduledEvent.model_validate(raw)
     return tasks.scheduled(event.model_dump())

@@ -10,7 +10,8 @@ from .domain.models import Id
 
 
 class TaskEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Built by the one function that takes each event (domain.models.build), not by every importer.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
     journey_id: Id
 
 
