@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import dispatch
+from local import dispatch, moto_tuning
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,7 @@ class LocalStack:
             LocalStack._active = self
         try:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
+            moto_tuning.install()
             self.moto_port = free_port(self._requested_moto_port)
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
