@@ -309,11 +309,7 @@ class LocalStack:
             fired: list[FiredSchedule] = []
             gone = scheduler.exceptions.ResourceNotFoundException
             due_now: list[tuple[datetime, dict[str, Any]]] = []
-            for summary in scheduler.list_schedules(GroupName=group).get("Schedules", []):
-                try:
-                    schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
-                except gone:
-                    continue
+            for schedule in self._schedules_in(group):
                 due = self._due_time(schedule)
                 if due is None or schedule.get("State") == "DISABLED" or due > now:
                     continue
@@ -333,6 +329,29 @@ class LocalStack:
                 fired.append(result)
             self.fired.extend(fired)
             return fired
+
+    @staticmethod
+    def _schedules_in(group: str) -> list[dict[str, Any]]:
+        """The group's schedules, shaped as GetSchedule answers, read from moto's state in this process.
+
+        Asking the API would take one ListSchedules and one GetSchedule per schedule on every tick:
+        with a reminder or two left per journey, a national cohort's worth of schedules made each
+        tick thousands of requests. Reading the state is one pass in memory.
+        """
+        from moto.scheduler.models import scheduler_backends
+
+        groups = scheduler_backends[ACCOUNT_ID][REGION].schedule_groups
+        schedules = list(groups[group].schedules.values()) if group in groups else []
+        return [
+            {
+                "Name": s.name,
+                "ScheduleExpression": s.schedule_expression,
+                "ScheduleExpressionTimezone": s.schedule_expression_timezone,
+                "State": s.state,
+                "Target": dict(s.target),
+            }
+            for s in schedules
+        ]
 
     @staticmethod
     def _due_time(schedule: dict[str, Any]) -> datetime | None:

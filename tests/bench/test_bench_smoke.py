@@ -49,3 +49,7 @@ def test_scale_reads_the_same_counters_at_two_sizes(local_stack: LocalStack, met
 def test_throughput_completes_a_journey(local_stack: LocalStack, meter: Meter) -> None:
     section = throughput.run(local_stack, meter, journeys=1, threads=1)
     assert section.figures[0].value == "1 of 1"
+    # The profile names the parts that did the work: the API handler and DynamoDB behind it.
+    parts = [row[0] for row in section.tables[0][2]]
+    assert "Lambda: api" in parts
+    assert any(p.startswith("moto: dynamodb") for p in parts)
