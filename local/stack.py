@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import email
 import email.policy
+import email.utils
 import json
 import logging
 import os
@@ -76,6 +77,13 @@ def free_port(preferred: int = 0) -> int:
                 continue
             return int(sock.getsockname()[1])
     raise RuntimeError("no free port on 127.0.0.1")
+
+
+def _distinct(addresses: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for address in addresses:
+        seen.setdefault(email.utils.parseaddr(address)[1].lower() or address, address)
+    return list(seen.values())
 
 
 def _text_of(message: EmailMessage) -> tuple[str, str | None]:
@@ -406,7 +414,9 @@ class LocalStack:
                 parsed = email.message_from_string(message.raw_data, policy=email.policy.default)
                 assert isinstance(parsed, EmailMessage)
                 text, html = _text_of(parsed)
-                to = list(message.destinations) or [str(a) for a in parsed.get_all("To", [])]
+                # moto adds the To: header's addresses to the Destination it was given; SES delivers to
+                # the Destination alone, so each person is one recipient (and one billed email).
+                to = _distinct(message.destinations) or [str(a) for a in parsed.get_all("To", [])]
                 emails.append(
                     SentEmail(
                         id=message.id,

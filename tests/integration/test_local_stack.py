@@ -351,6 +351,17 @@ def test_the_mailbox_shows_sent_email_escaped(stack: LocalStack) -> None:
     assert newest["to"] == ["someone@example.org"]
 
 
+def test_a_raw_email_counts_each_person_once(stack: LocalStack) -> None:
+    # The product sends raw MIME with the same person in Destination and the To: header; SES delivers
+    # (and bills) one email, and the mailbox and the cost benchmark must say so too.
+    from odvalidation.dal import mail
+
+    subject = f"Once {uuid.uuid4().hex[:6]}"
+    mail.send(["Someone.Once@example.org"], subject, "text", "<p>html</p>")
+    newest = next(e for e in stack.sent_emails() if e.subject == subject)
+    assert newest.to == ["Someone.Once@example.org"]
+
+
 def test_a_circular_dependency_fails_the_deploy_with_the_cycle_named(
     stack: LocalStack, tmp_path: Path
 ) -> None:
