@@ -5,9 +5,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odvalidation.api.app import resolver
+from odvalidation.domain.access import Caller
+from odvalidation.domain.models import Journey, build
 from odvalidation.observability import logger, metrics, tracer
 
 app = resolver()
+# Every signed-in request builds its Caller and nearly every one reads a journey; each route's own
+# request and response models are built on its first use.
+build(Caller, Journey)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

@@ -4,13 +4,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.claims import Completeness
 from odvalidation.domain.models import AuditEvent, Claim, EvidenceItem, Framework, Journey, build
 from odvalidation.events import TaskEvent
 from odvalidation.observability import logger, tracer
 from odvalidation.services import tasks
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
-build(TaskEvent, Journey, AuditEvent, Claim, EvidenceItem, Framework)
+build(TaskEvent, Journey, AuditEvent, Claim, EvidenceItem, Framework, Completeness)
 
 
 @logger.inject_lambda_context

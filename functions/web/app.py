@@ -10,8 +10,14 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import build
 from odvalidation.observability import logger, tracer
+from odvalidation.web.security import Caller
 from odvalidation.web.site import handle
+
+# Every signed-in request builds its Caller from the session; each page's forms and models are built
+# on their first use.
+build(Caller)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ..certificates.verification import VerificationResult
 from ..domain.access import Caller
@@ -32,6 +32,8 @@ class RevocationIn(Body):
 
 
 class Downloads(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     certificate: CertificateRecord
     links: dict[str, str]
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain.access import Caller
 from ..domain.models import ElementJudgement, Interview, Outcome, OutcomeRecord, Panel, Recommendation, Review
@@ -35,6 +35,8 @@ class ReviewIn(Body):
 
 
 class ReviewsOut(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reviews: list[Review]
     disagreements: list[str]
 
@@ -60,10 +62,14 @@ class ResolveIn(Body):
 
 
 class Pool(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     members: list[PanelMember]
 
 
 class Link(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     url: str
     expires_in_seconds: int
 

@@ -24,7 +24,7 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -38,12 +38,16 @@ class Body(BaseModel):
 
 
 class Message(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     message: str
     details: list[str] = Field(default_factory=list)
 
 
 class JourneySummary(BaseModel):
     """What anyone allowed to see a journey sees (no task tokens)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     practitioner_id: str
@@ -97,6 +101,8 @@ class JourneySummary(BaseModel):
 
 
 class JourneyStatus(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     journey: JourneySummary
     claim: Claim | None = None
     evidence: list[EvidenceItem] = Field(default_factory=list)
@@ -173,14 +179,20 @@ class CohortIn(Body):
 
 
 class CohortList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     cohorts: list[Cohort]
 
 
 class JourneyList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     journeys: list[JourneySummary]
 
 
 class Me(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     email: str
     name: str

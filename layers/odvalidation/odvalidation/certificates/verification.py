@@ -32,7 +32,7 @@ class VerificationStatus(StrEnum):
 class VerificationResult(BaseModel):
     """The public answer. It is also the JSON body of GET /api/public/certificates/{id}/status."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     status: VerificationStatus
     reason: str

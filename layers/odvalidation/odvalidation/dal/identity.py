@@ -41,7 +41,7 @@ class IdentityError(Exception):
 
 
 class Tokens(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id_token: str
     # Cognito does not return a new refresh token when refreshing: the caller keeps the old one.

@@ -11,7 +11,7 @@ from .models import Journey, Role
 class Caller(BaseModel):
     """The signed-in person, from verified token claims (never from the request body)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     email: str = ""

@@ -3,12 +3,14 @@ claimed has a narrative and at least one verified piece of evidence."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .models import Claim, EvidenceItem, EvidenceStatus, Framework
 
 
 class Completeness(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     complete: bool
     total: int
     evidenced: int  # elements with verified evidence

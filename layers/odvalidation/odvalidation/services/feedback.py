@@ -8,7 +8,6 @@ cohort's journeys are read with the `JOURNEY#` prefix on the same index, so neit
 from __future__ import annotations
 
 from datetime import datetime
-from statistics import fmean
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -46,7 +45,7 @@ Comments = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40
 class FeedbackIn(BaseModel):
     """What the practitioner gives: a rating for each question and, if they wish, their own words."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     integrity: Rating
     assurance: Rating
@@ -66,6 +65,8 @@ class Feedback(FeedbackIn):
 
 
 class QuestionSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     key: str
     question: str
     responses: int
@@ -74,6 +75,8 @@ class QuestionSummary(BaseModel):
 
 
 class FeedbackSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     cohort_id: str
     responses: int
     questions: list[QuestionSummary]
@@ -142,6 +145,9 @@ def cohort_responses(cohort_id: str) -> list[Feedback]:
 
 
 def summarise(cohort_id: str, responses: list[Feedback], *, with_comments: bool) -> FeedbackSummary:
+    # Imported here: statistics (with fractions, random, ...) is only needed by the leads' summaries.
+    from statistics import fmean
+
     questions = []
     for key, text in QUESTIONS.items():
         values = [int(getattr(r, key)) for r in responses]

@@ -9,7 +9,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .. import clock
 from ..dal import evidence as evidence_store
@@ -127,6 +127,8 @@ def claim_completeness(journey: Journey) -> Completeness:
 
 
 class NewCohort(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     academy_id: str
     name: str
     number: int
@@ -419,6 +421,8 @@ def save_claim(
 
 
 class UploadLink(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     evidence_id: str
     url: str
     fields: dict[str, str]
@@ -481,6 +485,8 @@ def request_upload(
 
 
 class BrowserUpload(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     url: str
     fields: dict[str, str]  # the form's hidden fields; the file input must come after them
     max_bytes: int

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ..dal import identity, mail
 from ..domain.academies import academy
@@ -39,6 +39,8 @@ def ensure_profile(caller: Caller) -> Person:
 
 
 class Invitation(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     email: str
     name: str
     role: Role

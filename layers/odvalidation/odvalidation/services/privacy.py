@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ..dal import erasure, keys
 from ..dal import schedules as schedule_store
@@ -20,6 +20,8 @@ PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#")
 
 
 class ErasureReport(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     journeys: int
     items_removed: int
     objects_removed: int

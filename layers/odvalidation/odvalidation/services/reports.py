@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import clock
 from ..dal import keys
@@ -39,6 +39,8 @@ NATIONAL_TITLE = "England"
 class Filters(BaseModel):
     """Which cohorts a report covers: all, or those of one framework and/or a workshop period."""
 
+    model_config = ConfigDict(defer_build=True)
+
     framework_key: str | None = None
     period_from: date | None = None
     period_to: date | None = None
@@ -56,11 +58,15 @@ class Filters(BaseModel):
 
 
 class MonthCount(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     month: str  # YYYY-MM, or "none" for no date
     count: int
 
 
 class PanelCapacity(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     academy_id: str
     academy_name: str
     members: int
@@ -74,12 +80,16 @@ class PanelCapacity(BaseModel):
 
 
 class AcademySummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     academy_id: str
     academy_name: str
     report: r.PipelineReport
 
 
 class NationalReport(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     title: str
     as_of: date
     exact: bool = Field(description="false: counts below the threshold are suppressed ('*' / null)")
@@ -96,11 +106,15 @@ class NationalReport(BaseModel):
 
 
 class CohortSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     cohort: Cohort
     report: r.CohortReport
 
 
 class AcademyReport(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     academy_id: str
     academy_name: str
     as_of: date
@@ -113,6 +127,8 @@ class AcademyReport(BaseModel):
 
 
 class CohortDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     cohort: Cohort
     academy_name: str
     report: r.CohortReport
@@ -444,6 +460,8 @@ def export_filename(scope: str) -> str:
 
 
 class CounterDifference(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     scope: str
     key: str
     stored: int
@@ -451,6 +469,8 @@ class CounterDifference(BaseModel):
 
 
 class RepairResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     cohorts: int
     journeys: int
     differences: list[CounterDifference]

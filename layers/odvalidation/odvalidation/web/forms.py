@@ -116,7 +116,7 @@ Email = Annotated[str, AfterValidator(_email)]
 
 class _Form(BaseModel):
     # validate_default: a field missing from the post must still get its message.
-    model_config = ConfigDict(extra="ignore", str_max_length=2000, validate_default=True)
+    model_config = ConfigDict(extra="ignore", str_max_length=2000, validate_default=True, defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email import policy
-from email.parser import BytesParser
 from typing import Any
 
 MAX_BODY_BYTES = 1_000_000  # far above any form of ours; a bigger body is not parsed at all
@@ -41,6 +39,10 @@ def parse_multipart(raw: bytes, content_type: str) -> Multipart:
     found = Multipart(fields={}, files={})
     if not raw or len(raw) > MAX_BODY_BYTES or "boundary=" not in content_type.lower():
         return found
+    # Imported here: only the /verify upload posts multipart, and email.policy costs every start-up ~5 ms.
+    from email import policy
+    from email.parser import BytesParser
+
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = BytesParser(policy=policy.HTTP).parsebytes(head + raw)
     if not message.is_multipart():

@@ -54,7 +54,7 @@ def _script_hash(script: str) -> str:
 class Caller(BaseModel):
     """The signed-in person, as the user pool vouches for them in a verified ID token."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     sub: str
     email: str
