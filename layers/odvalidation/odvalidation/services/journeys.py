@@ -18,7 +18,7 @@ from ..dal import schedules as schedule_store
 from ..dal.store import Change, from_item, to_item
 from ..domain import journey as rules
 from ..domain.academies import academy
-from ..domain.access import Caller, check_lead, check_owner, check_view, require_role
+from ..domain.access import Caller, check_lead, check_owner, check_view, needs_links, require_role
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
@@ -53,8 +53,12 @@ def load_for(caller: Caller, journey_id: str) -> Journey:
         journey = store.journey(journey_id)
     except NotFound:
         raise NotFound(f"There is no journey '{journey_id}'.") from None
+    linked = needs_links(caller, journey)
     check_view(
-        caller, journey, supporter_ids=supporter_ids(store, journey_id), panel_ids=panel_ids(store, journey)
+        caller,
+        journey,
+        supporter_ids=supporter_ids(store, journey_id) if linked else set(),
+        panel_ids=panel_ids(store, journey) if linked else set(),
     )
     return journey
 
