@@ -4,22 +4,26 @@ in a table beside it, tables by academy and cohort, and a CSV download. Works wi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from ..domain import charts
 from ..domain import reporting as r
 from ..domain.academies import ACADEMIES
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import Role
 from ..services import journeys as js
-from ..services import reports
 from .access import domain_caller
 from .site import page, require_role
+
+# The report pages import services.reports and domain.charts themselves: only leads open them, and
+# importing them at start-up costs every web function ~5 ms.
+if TYPE_CHECKING:
+    from ..domain import charts
+    from ..services import reports
 
 router: Router = Router()
 
@@ -29,6 +33,8 @@ def _query() -> dict[str, str]:
 
 
 def _filters(query: dict[str, str]) -> reports.Filters:
+    from ..services import reports
+
     year = query.get("year", "")
     try:
         period = int(year) if year else None
@@ -77,6 +83,8 @@ def totals_chart(
     table: r.SuppressedTable, *, chart_id: str, title: str, headers: tuple[str, ...]
 ) -> charts.Chart:
     """A chart of a published table's column totals (what a suppressed view may show)."""
+    from ..domain import charts
+
     totals = table.column_totals or [None] * len(table.column_labels)
     base = table.grand_total if table.row_totals is not None else (totals[0] if totals else None)
     rows = [
@@ -93,6 +101,9 @@ def _csv_link(scope: str, query: dict[str, str] | None = None) -> str:
 
 @router.get("/reports")
 def national_page() -> Response:
+    from ..domain import charts
+    from ..services import reports
+
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     query = _query()
     report = reports.national(domain_caller(caller), _filters(query))
@@ -141,6 +152,9 @@ def national_page() -> Response:
 
 @router.get("/reports/academies/<academy_id>")
 def academy_page(academy_id: str) -> Response:
+    from ..domain import charts
+    from ..services import reports
+
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     report = reports.academy_report(domain_caller(caller), academy_id)
     figures = [
@@ -161,6 +175,9 @@ def academy_page(academy_id: str) -> Response:
 
 @router.get("/reports/cohorts/<cohort_id>")
 def cohort_page(cohort_id: str) -> Response:
+    from ..domain import charts
+    from ..services import reports
+
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     detail = reports.cohort_report(domain_caller(caller), cohort_id)
     figures = [
@@ -181,6 +198,8 @@ def cohort_page(cohort_id: str) -> Response:
 
 @router.get("/reports/export.csv")
 def export_csv() -> Response:
+    from ..services import reports
+
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     query = _query()
     scope = query.get("scope", "national")
