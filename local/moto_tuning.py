@@ -14,7 +14,8 @@ any of its logic:
 - a transaction snapshots only the items it names, and restores those if it is cancelled;
 - the results of item reads and writes, already DynamoDB's wire JSON, are written out directly
   rather than through moto's generic serializer (which walks the service model per attribute);
-- Step Functions' interpreter reuses one Lambda client rather than building one per task;
+- Step Functions' interpreter reuses one Lambda client rather than building one per task, and
+  parses a state machine's definition once rather than once per execution;
 - DynamoDB requests run one at a time (moto's server answers each on its own thread), so a
   transaction is atomic to every reader, as in DynamoDB.
 """
@@ -317,6 +318,26 @@ def _reused_clients(original: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _parse_once(original: Callable[..., Any]) -> Callable[..., Any]:
+    # Step Functions' interpreter parses the state machine's ASL with ANTLR's pure-Python runtime
+    # for every execution (a fifth of the local stack's CPU). The parse tree of a definition never
+    # changes, so it is kept; each execution still gets fresh components built from it, as before.
+    trees: dict[str, Any] = {}
+
+    def parse(definition: str) -> tuple[Any, Any]:
+        from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+        tree = trees.get(definition)
+        if tree is None:
+            program, tree = original(definition)
+            with _lock:
+                trees[definition] = tree
+            return program, tree
+        return Preprocessor().visit(tree), tree
+
+    return parse
+
+
 _originals: list[tuple[Any, str, Any]] = []
 
 
@@ -350,6 +371,11 @@ def install() -> None:
         _replace(DynamoHandler, "call_action", _serialised(DynamoHandler.call_action))
         _replace(DynamoResult, "execute_result", _direct_json(DynamoResult.execute_result))
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+        from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+        _replace(
+            AmazonStateLanguageParser, "parse", staticmethod(_parse_once(AmazonStateLanguageParser.parse))
+        )
 
         _replace(lambda_eval_utils, "boto_client_for", _reused_clients(lambda_eval_utils.boto_client_for))
         # moto's server looks each request's service up by listing its own package directory.

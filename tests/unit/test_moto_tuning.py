@@ -286,3 +286,30 @@ def test_concurrent_transactions_and_queries_neither_fail_nor_see_half_a_transac
     assert errors == []
     assert halves == []
     assert db.describe_table(TableName=TABLE)["Table"]["ItemCount"] == 240
+
+
+def test_a_state_machine_is_parsed_once_and_each_execution_gets_its_own_components(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from moto.stepfunctions.parser.asl.parse import asl_parser
+
+    lexed: list[str] = []
+
+    class CountingLexer(asl_parser.ASLLexer):
+        def __init__(self, stream: Any) -> None:
+            lexed.append("once")
+            super().__init__(stream)
+
+    monkeypatch.setattr(asl_parser, "ASLLexer", CountingLexer)
+    definition = (Path(__file__).parents[2] / "statemachine" / "journey.asl.json").read_text()
+    moto_tuning.install()
+    try:
+        first, tree = asl_parser.AmazonStateLanguageParser.parse(definition)
+        second, same_tree = asl_parser.AmazonStateLanguageParser.parse(definition)
+    finally:
+        moto_tuning.uninstall()
+    assert lexed == ["once"]
+    assert same_tree is tree
+    # Components hold an execution's progress: two executions must never share them.
+    assert second is not first
+    assert type(second) is type(first)
