@@ -228,7 +228,7 @@ def wait_claim_complete(c: Cast, journey_id: str, timeout: float = 30) -> dict[s
             return status
         if time.monotonic() > deadline:
             raise TimeoutError(f"the claim never became complete: {status.get('completeness')}")
-        time.sleep(0.1)
+        time.sleep(c.practitioner.api.poll_every)
 
 
 def submit(c: Cast, journey_id: str) -> None:
