@@ -1,4 +1,6 @@
-"""Input models of the functions the state machine and the scheduler invoke (parsed by Powertools)."""
+"""Input models of the functions the state machine, the scheduler and S3 invoke; each handler validates
+its event with `Model.model_validate` (Powertools' event_parser would import pydantic.networks and
+importlib.metadata at start-up for nothing we use)."""
 
 from __future__ import annotations
 
