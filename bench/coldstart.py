@@ -108,6 +108,7 @@ def lambda_env(function: str) -> dict[str, str]:
             "POWERTOOLS_SERVICE_NAME": "od-validation",
             "POWERTOOLS_METRICS_NAMESPACE": "SystemODValidation",
             "POWERTOOLS_LOG_LEVEL": "INFO",
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",
         }
     )
     return env

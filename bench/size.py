@@ -10,6 +10,7 @@ similar size (pydantic-core and cryptography are the only compiled ones of note)
 
 from __future__ import annotations
 
+import marshal
 import re
 from importlib import metadata
 from pathlib import Path
@@ -46,8 +47,19 @@ def _marker_applies(marker: str | None, extras: set[str]) -> bool:
     return bool(Marker(marker).evaluate(env))
 
 
-def requirement_sizes(requirements: Path) -> dict[str, int]:
-    """Distribution name -> installed bytes, for each package a requirements file lists."""
+def bytecode_bytes(source: Path) -> int:
+    """What `compileall --invalidation-mode unchecked-hash` writes for one module: a 16-byte header
+    and the marshalled code object (the layer ships these; see layers/odvalidation/Makefile)."""
+    try:
+        code = compile(source.read_bytes(), str(source), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):  # a file compileall would skip too
+        return 0
+    return 16 + len(marshal.dumps(code))
+
+
+def requirement_sizes(requirements: Path, *, with_bytecode: bool = False) -> dict[str, int]:
+    """Distribution name -> installed bytes, for each package a requirements file lists (and, with
+    `with_bytecode`, the compiled .pyc of each of its modules)."""
     if not requirements.exists():
         return {}
     sizes: dict[str, int] = {}
@@ -58,13 +70,16 @@ def requirement_sizes(requirements: Path) -> dict[str, int]:
         if not _marker_applies(marker, set()):
             continue
         dist = metadata.distribution(name)
-        sizes[name] = sum((f.size or 0) for f in (dist.files or []) if not str(f).endswith(".pyc"))
+        files = [f for f in (dist.files or []) if not str(f).endswith(".pyc")]
+        sizes[name] = sum((f.size or 0) for f in files)
+        if with_bytecode:
+            sizes[name] += sum(bytecode_bytes(Path(str(f.locate()))) for f in files if str(f).endswith(".py"))
     return sizes
 
 
 def runtime_closure() -> dict[str, int]:
     """The layer's packages (kept under this name for the benchmark's smoke test)."""
-    return requirement_sizes(ROOT / "layers" / "odvalidation" / "requirements.txt")
+    return requirement_sizes(ROOT / "layers" / "odvalidation" / "requirements.txt", with_bytecode=True)
 
 
 def function_bytes(folder: Path) -> int:
@@ -87,11 +102,16 @@ def run() -> Section:
             "limit counts the function and all its layers together). The layer is the `odvalidation` "
             "package (with its templates, frameworks and the NHS.UK frontend's static files when "
             "`make assets` has copied them) plus the packages of `layers/odvalidation/requirements.txt` "
-            "(exported from the lock, installed with --no-deps: boto3 and botocore come with the runtime). "
+            "(exported from the lock, installed with --no-deps: boto3 and botocore come with the runtime), "
+            "each with the compiled bytecode the layer ships (a read-only /opt cannot cache it, so without "
+            "it every cold start would compile every module it imports). "
             "A function's own packages (the certificate function's PDF stack) count with its folder."
         ),
     )
-    package = folder_bytes(ROOT / "layers" / "odvalidation")
+    package_dir = ROOT / "layers" / "odvalidation"
+    package = folder_bytes(package_dir) + sum(
+        bytecode_bytes(p) for p in (package_dir / "odvalidation").rglob("*.py")
+    )
     deps = runtime_closure()
     layer = package + sum(deps.values())
     section.add(
