@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             # Throughput before scale: moto copies the whole table for every TransactWriteItems (to
             # roll back), so journeys after 20k loaded items would measure moto, not the product.
             if "throughput" in chosen:
-                n, threads = (1, 1) if args.quick else (24, 4)
+                n, threads = (1, 1) if args.quick else (24, 12)
                 sections["throughput"] = _timed(
                     "throughput", lambda: throughput.run(stack, meter, n, threads)
                 )
