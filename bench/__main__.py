@@ -88,7 +88,7 @@ def _document(sections: list[Section], seconds: float, quick: bool) -> str:
         "Written by `make bench` (`python -m bench`); do not edit by hand. Each figure is a ratio or a "
         "count measured side by side in one run, so that it holds on a noisy machine; absolute times "
         "are shown only beside their baseline. `make test` times nothing, but runs a small smoke of "
-        "each benchmark (`tests/unit/test_bench_smoke.py`, `tests/e2e/test_bench_smoke.py`).",
+        "each benchmark (`tests/unit/test_bench_smoke.py`, `tests/bench/test_bench_smoke.py`).",
         "",
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
         f"{platform.machine()}, in {seconds:.0f} s"
