@@ -80,8 +80,14 @@ def notify(kind: str, nxt: str) -> dict:
 def continue_at(start_at: str, comment: str) -> dict:
     # A Lambda starts the next execution: moto's optimised states:startExecution integration fails
     # ("States.Runtime: 'StateMachineArn'"), and a Lambda makes the new execution's name idempotent.
+    # The new execution is named after this one: a retried task (its first attempt succeeded but the
+    # answer was lost) then finds the execution it started, however far that one has moved the journey.
     state = invoke(
-        "RecordStageFunctionArn", {"continue_at": start_at}, None, "ContinuedInNewExecution", comment
+        "RecordStageFunctionArn",
+        {"continue_at": start_at, "from_execution.$": "$$.Execution.Name"},
+        None,
+        "ContinuedInNewExecution",
+        comment,
     )
     return state
 

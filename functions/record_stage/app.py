@@ -19,7 +19,7 @@ build(RecordStageEvent, Journey, AuditEvent)
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = RecordStageEvent.model_validate(raw)
     if event.continue_at:
-        return tasks.continue_journey(event.journey_id, event.continue_at)
+        return tasks.continue_journey(event.journey_id, event.continue_at, event.from_execution)
     if event.stage is None:
         raise ValueError("record_stage needs a stage or continue_at")
     return tasks.record_stage(event.journey_id, Stage(event.stage))

@@ -4,6 +4,7 @@ kept in events/, and invoked twice where Step Functions or S3 may deliver twice:
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,15 @@ def test_record_stage_continuation_is_idempotent(
     local_stack: LocalStack, claim: tuple[scenario.Cast, str]
 ) -> None:
     _, journey_id = claim
+    from odvalidation.services.common import db
+
     first = invoke(local_stack, "record-stage", event("record_stage", journey_id=journey_id))
+    # A retry can come after the new execution has already moved the journey on (recorded itself and
+    # its task token): it must still find that execution, not start a second one.
+    deadline = time.monotonic() + 20
+    while db().journey(journey_id).execution_arn != first["continued_in"]:
+        assert time.monotonic() < deadline, "the continuation never reached the journey"
+        time.sleep(0.05)
     second = invoke(local_stack, "record-stage", event("record_stage", journey_id=journey_id))
     assert first["continued_in"] == second["continued_in"]
 

@@ -36,6 +36,8 @@ class RecordStageEvent(TaskEvent):
 
     stage: Literal["deferred", "closed", "lapsed"] | None = None
     continue_at: Literal["claim_development"] | None = None
+    # The execution that asks to continue (Step Functions' $$.Execution.Name): names the new one.
+    from_execution: str = Field(default="", max_length=80)
 
 
 class NotifyEvent(TaskEvent):

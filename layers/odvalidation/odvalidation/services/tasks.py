@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
@@ -99,11 +100,15 @@ def record_stage(journey_id: str, stage: Stage) -> dict[str, Any]:
     return {"stage": stage.value}
 
 
-def continue_journey(journey_id: str, start_at: str) -> dict[str, Any]:
-    """Start the execution that carries the journey on (steps 4-6). Named by the journey's version, so
-    a retried task finds the execution it already started."""
-    journey = db().journey(journey_id)
-    arn = workflow.start(journey_id, start_at, name_suffix=f"v{journey.version}")
+def continue_journey(journey_id: str, start_at: str, from_execution: str = "") -> dict[str, Any]:
+    """Start the execution that carries the journey on (steps 4-6). Named after the execution that
+    asks, so a retried task finds the execution it already started, even once that one has moved the
+    journey on (the journey's version, used when no execution is named, would have changed by then)."""
+    if from_execution:
+        suffix = "after-" + hashlib.sha256(from_execution.encode()).hexdigest()[:16]
+    else:
+        suffix = f"v{db().journey(journey_id).version}"
+    arn = workflow.start(journey_id, start_at, name_suffix=suffix)
     return {"continued_in": arn}
 
 
