@@ -6,6 +6,7 @@ Long waits (six months, a year) are moved forward on the product clock, never sl
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from datetime import timedelta
@@ -161,6 +162,14 @@ def test_deferred_then_reengaged_and_validated(local_stack: LocalStack) -> None:
     local_stack.advance_clock(days=401)
     c.practitioner.api.wait_step(journey_id, "decision")
     assert any("decide again" in s for s in emails_to(local_stack, c.practitioner.email))
+    # The re-engagement schedule fired again (a retry) starts no second execution.
+    local_stack.client("lambda").invoke(
+        FunctionName="od-validation-scheduled",
+        Payload=json.dumps({"journey_id": journey_id, "kind": "reengage"}),
+    )
+    machine = local_stack.deployed.global_environment["STATE_MACHINE_ARN"]
+    executions = local_stack.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+    assert len([e for e in executions if e["name"].startswith(f"{journey_id}-decision-")]) == 1
     scenario.decide(c, journey_id, "ready_now")
     claim_and_review(c, journey_id, "system_od_leader", "system_od_leader")
     scenario.interview(c, journey_id, "system_od_leader")
