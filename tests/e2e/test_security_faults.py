@@ -217,6 +217,25 @@ def test_a_failed_task_is_retried_or_recorded_and_resumed_by_a_lead(
     assert step_failed[0]["actor"]
     assert step_failed[0]["at"]
 
+    # Step Functions down when the lead resumes: refused with a reason, and the failure is kept.
+    def no_start(request: Any, event_name: str, **_: Any) -> AWSResponse | None:
+        if not event_name.endswith("StartExecution"):
+            return None
+        response = AWSResponse(request.url, 500, HTTPHeaders(), None)
+        response._content = b'{"message": "Internal failure."}'  # type: ignore[attr-defined]
+        return response
+
+    sfn = client("stepfunctions")
+    sfn.meta.events.register_first("before-send", no_start)
+    try:
+        refused = c.lead.api.post(f"/api/journeys/{journey_id}/resume", expect=503)
+    finally:
+        sfn.meta.events.unregister("before-send", no_start)
+    assert "try resuming again" in refused["message"]
+    kept = api.journey(journey_id)
+    assert kept["journey"]["failure"] == failed["journey"]["failure"]
+    assert "resume did not start" in [e["action"] for e in kept["history"]]
+
     c.lead.api.post(f"/api/journeys/{journey_id}/resume")
     resumed = api.wait_step(journey_id, "panel_review")
     assert resumed["journey"]["failure"] is None

@@ -22,6 +22,7 @@ STATUS: list[tuple[type[e.DomainError], int]] = [
     (e.Conflict, 409),
     (e.InvalidInput, 422),
     (e.FrameworkError, 422),
+    (e.Unavailable, 503),
 ]
 
 

@@ -32,5 +32,9 @@ class Conflict(DomainError):
     """Someone else changed the record first; reload and try again (409)."""
 
 
+class Unavailable(DomainError):
+    """A service the request needs did not answer; nothing was changed, so trying again is safe (503)."""
+
+
 class FrameworkError(DomainError):
     """A framework data file is malformed; the message names the element."""

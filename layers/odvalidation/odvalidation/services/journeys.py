@@ -20,7 +20,7 @@ from ..domain import journey as rules
 from ..domain.academies import academy
 from ..domain.access import Caller, check_lead, check_owner, check_view, needs_links, require_role
 from ..domain.claims import Completeness, completeness
-from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -805,16 +805,34 @@ def resume_failed(caller: Caller, journey_id: str) -> Journey:
     start_at = RESUME_AT.get(journey.stage)
     if start_at is None:
         raise InvalidTransition(f"A journey at '{journey.stage.value}' has nothing to resume.")
+    failure = journey.failure
     stored = db().commit(
         updated(
             journey,
             actor=caller.id,
             action="resumed after failure",
-            reason=journey.failure.error,
+            reason=failure.error,
             update={"failure": None},
         )
     )
-    workflow.start(journey.id, start_at, name_suffix=f"resume{stored.version}")
+    try:
+        # Named by the failure it resumes: a start retried after its answer was lost finds the same one.
+        workflow.start(journey.id, start_at, name_suffix=f"resume{int(failure.at.timestamp())}")
+    except Exception as exc:
+        # No execution started: the failure goes back, so the journey still shows it and can be resumed.
+        db().commit(
+            updated(
+                stored,
+                actor=caller.id,
+                action="resume did not start",
+                reason=type(exc).__name__,
+                update={"failure": failure},
+            )
+        )
+        raise Unavailable(
+            "The journey's workflow could not be started just now. Nothing was lost: try resuming again "
+            "in a minute."
+        ) from exc
     return stored
 
 
