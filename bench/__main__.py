@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check the benchmarks run")
     parser.add_argument("--only", choices=ALL, action="append")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--journeys", type=int, default=48, help="throughput: how many journeys (1000 runs the full target)"
+    )
     args = parser.parse_args(argv)
     chosen = args.only or list(ALL)
     logging.basicConfig(level=logging.ERROR)
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             # Throughput before scale: moto copies the whole table for every TransactWriteItems (to
             # roll back), so journeys after 20k loaded items would measure moto, not the product.
             if "throughput" in chosen:
-                n, threads = (1, 1) if args.quick else (24, 12)
+                n, threads = (1, 1) if args.quick else (args.journeys, 12)
                 sections["throughput"] = _timed(
                     "throughput", lambda: throughput.run(stack, meter, n, threads)
                 )

@@ -14,7 +14,7 @@ import functools
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,7 +25,7 @@ FRONT = "HTTP front (API Gateway stand-in)"
 
 class CpuAccount:
     def __init__(self) -> None:
-        self.seconds: Counter[str] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
         self.entries: Counter[str] = Counter()
         self._local = threading.local()
         self._lock = threading.Lock()

@@ -41,6 +41,7 @@ class Cast:
     panel: list[Person] = field(default_factory=list)
     cohort_id: str = ""
     framework_key: str = ""
+    academy: str = "north-west"
 
 
 # Every panel member made in this process: the pool is national, so the solver may seat a member
@@ -65,9 +66,29 @@ def cast(
     cohort_number: int | None = None,
     framework_key: str = "nw-cipd-combined@1.0",
     tag: str | None = None,
+    join: Cast | None = None,
 ) -> Cast:
-    """A lead, a practitioner, a cohort and a national pool of three panel members (1 expert, 2 peers)."""
+    """A lead, a practitioner, a cohort and a national pool of three panel members (1 expert, 2 peers);
+    or, to `join` another cast, one more practitioner in its cohort, with its lead and panel."""
     tag = tag or secrets.token_hex(3)
+    if join is not None:
+        academy = join.academy
+        newcomer = person(
+            stack,
+            f"pat.{tag}@example.nhs.uk",
+            "Rowan Achterberg",
+            ["practitioner"],
+            academy=academy,
+            employer=f"Riverside Trust {tag}",
+        )
+        return Cast(
+            lead=join.lead,
+            practitioner=newcomer,
+            panel=join.panel,
+            cohort_id=join.cohort_id,
+            framework_key=join.framework_key,
+            academy=academy,
+        )
     lead = person(
         stack,
         f"lead.{tag}@{academy}.example.nhs.uk",
@@ -136,6 +157,7 @@ def cast(
         panel=members,
         cohort_id=cohort["id"],
         framework_key=framework_key,
+        academy=academy,
     )
 
 
