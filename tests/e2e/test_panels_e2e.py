@@ -51,8 +51,9 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
     # Each member is emailed with a link to the claim and the review deadline.
     for seat in panel["seats"]:
         member = scenario.PANEL[seat["member_id"]]
-        mail = next(m for m in mails_to(local_stack, member.email) if "asked to review" in m.subject)
-        assert f"/journeys/{journey_id}" in mail.body
+        # (Members are national and serve many claims: find this claim's email among theirs.)
+        asked = [m for m in mails_to(local_stack, member.email) if "asked to review" in m.subject]
+        mail = next(m for m in asked if f"/journeys/{journey_id}" in m.body)
         assert "Review by:" in mail.body
 
     # Evidence stays closed until a member declares no conflict.
@@ -73,6 +74,12 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
     assert "opened evidence" in history
     assert history.count("declared no conflict of interest") == 3
 
+    def loads() -> dict[str, int]:
+        members = c.lead.api.get("/api/panel/members")["members"]
+        return {m["id"]: m["current_load"] for m in members}
+
+    seated = [s["member_id"] for s in panel["seats"]]
+    before = loads()
     scenario.interview(c, journey_id, "system_od_leader")
     invitation = next(
         m for m in mails_to(local_stack, c.practitioner.email) if m.subject.startswith("Validation interview")
@@ -89,9 +96,26 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
         assert f"mailto:{member.email}" in attendees
     final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
     assert final["journey"]["outcome"] == "system_od_leader"
+    # With the outcome the panel's work on this claim is done: each member can take another claim.
+    after = loads()
+    assert {m: after[m] for m in seated} == {m: before[m] - 1 for m in seated}
     assert any(
         "validated as a system OD leader" in m.subject for m in mails_to(local_stack, c.practitioner.email)
     )
+
+
+def test_a_claim_withdrawn_under_review_frees_its_panel(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = ready_for_panel(c)
+    scenario.wait_claim_complete(c, journey_id)
+    scenario.submit(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    seated = [s["member_id"] for s in c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]]
+    before = {m["id"]: m["current_load"] for m in c.lead.api.get("/api/panel/members")["members"]}
+    c.practitioner.api.post(f"/api/journeys/{journey_id}/withdrawal", {"reason": "Changing role."})
+    c.practitioner.api.wait_stage(journey_id, "withdrawn")
+    after = {m["id"]: m["current_load"] for m in c.lead.api.get("/api/panel/members")["members"]}
+    assert {m: after[m] for m in seated} == {m: before[m] - 1 for m in seated}
 
 
 @pytest.fixture

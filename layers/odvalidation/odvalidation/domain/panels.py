@@ -113,8 +113,8 @@ class PanelMember(Model):
     # Ids of the people up this member's own line-management chain, nearest first.
     line_managers: list[Id] = Field(default_factory=list)
     expertise: list[Tag] = Field(default_factory=list)
-    cap: int = Field(ge=0, le=100)  # the most claims they take in a window
-    current_load: int = Field(default=0, ge=0)  # claims already theirs in this window
+    cap: int = Field(ge=0, le=100)  # the most claims they hold at once
+    current_load: int = Field(default=0, ge=0)  # claims theirs now: from seating to outcome or withdrawal
     unavailable: list[DateRange] = Field(default_factory=list)
     declared_conflicts: set[Id] = Field(default_factory=set)  # practitioner ids
 

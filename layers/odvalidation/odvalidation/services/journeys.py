@@ -736,7 +736,13 @@ def withdraw(caller: Caller, journey_id: str, reason: str) -> Journey:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
     token = journey.task_token
-    stored = db().commit(moved(journey, Stage.WITHDRAWN, actor=caller.id, action="withdrew", reason=reason))
+    change = moved(journey, Stage.WITHDRAWN, actor=caller.id, action="withdrew", reason=reason)
+    if journey.stage in (Stage.PANEL_REVIEW, Stage.INTERVIEW):
+        from .panels import seats_released  # panels imports this module
+
+        # A claim withdrawn under review frees its panel's seats.
+        change.updates.extend(seats_released(journey))
+    stored = db().commit(change)
     if token:
         workflow.fail(token, "Withdrawn", reason or "withdrawn by the practitioner")
     return stored

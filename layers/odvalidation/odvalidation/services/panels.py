@@ -100,6 +100,23 @@ def _one_more_claim(member_id: str) -> dict[str, Any]:
     }
 
 
+def _one_claim_fewer(member_id: str) -> dict[str, Any]:
+    """The member's load falls by one claim when the panel's work on it ends, in the same transaction
+    as the outcome or the withdrawal (a member's cap is the claims they hold at once)."""
+    return {
+        "Key": {k: {"S": v} for k, v in keys.member(member_id).items()},
+        "UpdateExpression": "ADD current_load :less",
+        "ConditionExpression": "current_load >= :one",
+        "ExpressionAttributeValues": {":less": {"N": "-1"}, ":one": {"N": "1"}},
+    }
+
+
+def seats_released(journey: Journey) -> list[dict[str, Any]]:
+    """The load updates that free the seats of the journey's current panel (none if it has none)."""
+    panel = db().get_model(Panel, keys.journey_part(journey.id, f"PANEL#{journey.claim_number}"))
+    return [_one_claim_fewer(s.member_id) for s in panel.seats] if panel else []
+
+
 def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) -> Change:
     """Add the panel, one seat item per member (for "my assignments") and the members' loads."""
     at = clock.now()
@@ -496,7 +513,7 @@ def record_outcome(
 ) -> OutcomeRecord:
     store = db()
     journey = store.journey(journey_id)
-    _, seat = _seat_of(caller, journey)
+    panel, seat = _seat_of(caller, journey)
     if not seat.chair:
         raise Forbidden("Only the panel chair records the outcome.")
     known = {e.id for e in framework(journey.framework_key).elements}
@@ -529,16 +546,17 @@ def record_outcome(
     )
     token = journey.task_token
     to = Stage.NOT_YET_VALIDATED if outcome is Outcome.NOT_YET else Stage.VALIDATED
-    store.commit(
-        moved(
-            journey,
-            to,
-            actor=caller.id,
-            action=f"outcome: {outcome.value.replace('_', ' ')}",
-            update={"outcome": outcome},
-            puts=[part(journey_id, f"OUTCOME#{journey.claim_number}", record)],
-        )
+    change = moved(
+        journey,
+        to,
+        actor=caller.id,
+        action=f"outcome: {outcome.value.replace('_', ' ')}",
+        update={"outcome": outcome},
+        puts=[part(journey_id, f"OUTCOME#{journey.claim_number}", record)],
     )
+    # The panel's work on this claim ends with its outcome: each member can take another claim.
+    change.updates.extend(_one_claim_fewer(s.member_id) for s in panel.seats)
+    store.commit(change)
     for item in js.evidence(journey):
         try:
             evidence_store.tag_for_expiry(item.key)
