@@ -28,6 +28,9 @@ class HandlerRef(BaseModel):
     attribute: str = "handler"
     memory_mb: int = 128
     timeout_s: int = 3
+    # One invocation at a time: the HTTP functions' Powertools resolver keeps the current request in a
+    # module-level object, as one Lambda execution environment would run them.
+    one_at_a_time: bool = False
 
 
 class HandlerMissingError(RuntimeError):
@@ -39,10 +42,9 @@ HANDLERS: dict[str, HandlerRef] = {}
 
 _lock = threading.Lock()
 _installed = False
-# A function whose module keeps per-request state in a module-level object (the Powertools resolver
-# `app` of the api and web functions holds the current event) runs one invocation at a time, as one
-# Lambda execution environment would. The task functions keep none and run concurrently, as Lambda
-# scales them out.
+# A function whose module keeps per-request state in a module-level object (the Powertools resolver of
+# the api and web functions holds the current event) runs one invocation at a time. The task functions
+# keep none and run concurrently, as Lambda scales them out.
 _function_locks: dict[str, threading.RLock] = {}
 
 
@@ -87,7 +89,7 @@ def invoke_in_process(function_name: str, event: Any) -> tuple[str, bool]:
         event = json.loads(event) if event else {}
     try:
         handler, ref = _load(function_name)
-        if hasattr(importlib.import_module(ref.module), "app"):
+        if ref.one_at_a_time:
             with _lock:
                 function_lock = _function_locks.setdefault(function_name, threading.RLock())
             with function_lock:

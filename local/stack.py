@@ -183,12 +183,16 @@ class LocalStack:
                 self.template,
                 {"PublicBaseUrl": self.base_url, "SessionSecret": secrets.token_urlsafe(32)},
             )
+            # Every function behind an API route (not only one whose module names its resolver `app`:
+            # the web function's lives in odvalidation.web.site, and ran unlocked before).
+            behind_routes = {r.function_name for r in self.deployed.routes}
             for name, info in self.deployed.functions.items():
                 dispatch.HANDLERS[name] = dispatch.HandlerRef(
                     module=info.module,
                     attribute=info.attribute,
                     memory_mb=info.memory_mb,
                     timeout_s=info.timeout_s,
+                    one_at_a_time=name in behind_routes,
                 )
             self._set_env(self._service_env())
             sender = self.deployed.global_environment["SENDER_EMAIL"]

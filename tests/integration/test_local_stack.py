@@ -380,3 +380,10 @@ def test_a_circular_dependency_fails_the_deploy_with_the_cycle_named(
         DeployError, match=r"circular dependency: (First -> Second -> First|Second -> First -> Second)"
     ):
         deploy(stack.endpoint_url, template)
+
+
+def test_the_http_functions_take_one_request_at_a_time_and_the_tasks_do_not(stack: LocalStack) -> None:
+    # Their Powertools resolver holds the current request in a module-level object: two requests at
+    # once would answer one with the other's path parameters (a web page once failed that way).
+    serial = {name.rsplit("-", 1)[-1] for name, ref in dispatch.HANDLERS.items() if ref.one_at_a_time}
+    assert serial == {"api", "web"}
