@@ -110,6 +110,13 @@ def _index_of(table: Any) -> _PartitionIndex:
     return index
 
 
+def _refresh(table: Any, key: PrimaryKey) -> None:
+    """After a write to `key`: an index built already follows it (one not built yet is built on use)."""
+    index = table.__dict__.get("_od_partition_index")
+    if index is not None:
+        index.refresh(table, key)
+
+
 def _candidates(table: Any, hash_key: Any, index_name: str | None, conditions: list[Any]) -> list[Any] | None:
     """The items a Query can match, or None where moto's own walk must decide."""
     given = dict(conditions or [])
@@ -159,8 +166,8 @@ def _refresh_after(write: Callable[..., Any]) -> Callable[..., Any]:
             return write(self, table_name, key_or_item, *args, **kwargs)
         finally:
             touched = _touched(self, table_name, key_or_item)
-            if touched is not None and "_od_partition_index" in touched[0].__dict__:
-                touched[0].__dict__["_od_partition_index"].refresh(*touched)
+            if touched is not None:
+                _refresh(*touched)
 
     return wrapper
 
@@ -195,8 +202,7 @@ def _transact_write_items(original: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             finally:
                 for (_, key), (table, _) in saved.items():
-                    if "_od_partition_index" in table.__dict__:
-                        table.__dict__["_od_partition_index"].refresh(table, key)
+                    _refresh(table, key)
 
     return wrapper
 

@@ -59,6 +59,17 @@ def person(
     return Person(email=email, name=name, api=api, id=me["id"])
 
 
+def _practitioner(stack: LocalStack, tag: str, academy: str) -> Person:
+    return person(
+        stack,
+        f"pat.{tag}@example.nhs.uk",
+        "Rowan Achterberg",
+        ["practitioner"],
+        academy=academy,
+        employer=f"Riverside Trust {tag}",
+    )
+
+
 def cast(
     stack: LocalStack,
     *,
@@ -73,17 +84,9 @@ def cast(
     tag = tag or secrets.token_hex(3)
     if join is not None:
         academy = join.academy
-        newcomer = person(
-            stack,
-            f"pat.{tag}@example.nhs.uk",
-            "Rowan Achterberg",
-            ["practitioner"],
-            academy=academy,
-            employer=f"Riverside Trust {tag}",
-        )
         return Cast(
             lead=join.lead,
-            practitioner=newcomer,
+            practitioner=_practitioner(stack, tag, academy),
             panel=join.panel,
             cohort_id=join.cohort_id,
             framework_key=join.framework_key,
@@ -97,14 +100,7 @@ def cast(
         academy=academy,
         employer=f"{academy} Leadership Academy",
     )
-    practitioner = person(
-        stack,
-        f"pat.{tag}@example.nhs.uk",
-        "Rowan Achterberg",
-        ["practitioner"],
-        academy=academy,
-        employer=f"Riverside Trust {tag}",
-    )
+    practitioner = _practitioner(stack, tag, academy)
     members = []
     for i, (kind, name) in enumerate(
         [("expert", "Imogen Vasquez-Reid"), ("peer", "Tunde Halvorsen"), ("peer", "Maeve Ostrowski")]

@@ -36,6 +36,11 @@ def ready_for_panel(c: scenario.Cast) -> str:
     return journey_id
 
 
+def loads(c: scenario.Cast) -> dict[str, int]:
+    """Each pool member's current load, as the lead sees it."""
+    return {m["id"]: m["current_load"] for m in c.lead.api.get("/api/panel/members")["members"]}
+
+
 def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
     journey_id = ready_for_panel(c)
@@ -74,12 +79,8 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
     assert "opened evidence" in history
     assert history.count("declared no conflict of interest") == 3
 
-    def loads() -> dict[str, int]:
-        members = c.lead.api.get("/api/panel/members")["members"]
-        return {m["id"]: m["current_load"] for m in members}
-
     seated = [s["member_id"] for s in panel["seats"]]
-    before = loads()
+    before = loads(c)
     scenario.interview(c, journey_id, "system_od_leader")
     invitation = next(
         m for m in mails_to(local_stack, c.practitioner.email) if m.subject.startswith("Validation interview")
@@ -97,7 +98,7 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
     final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
     assert final["journey"]["outcome"] == "system_od_leader"
     # With the outcome the panel's work on this claim is done: each member can take another claim.
-    after = loads()
+    after = loads(c)
     assert {m: after[m] for m in seated} == {m: before[m] - 1 for m in seated}
     assert any(
         "validated as a system OD leader" in m.subject for m in mails_to(local_stack, c.practitioner.email)
@@ -111,10 +112,10 @@ def test_a_claim_withdrawn_under_review_frees_its_panel(local_stack: LocalStack)
     scenario.submit(c, journey_id)
     c.practitioner.api.wait_step(journey_id, "panel_review")
     seated = [s["member_id"] for s in c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]]
-    before = {m["id"]: m["current_load"] for m in c.lead.api.get("/api/panel/members")["members"]}
+    before = loads(c)
     c.practitioner.api.post(f"/api/journeys/{journey_id}/withdrawal", {"reason": "Changing role."})
     c.practitioner.api.wait_stage(journey_id, "withdrawn")
-    after = {m["id"]: m["current_load"] for m in c.lead.api.get("/api/panel/members")["members"]}
+    after = loads(c)
     assert {m: after[m] for m in seated} == {m: before[m] - 1 for m in seated}
 
 

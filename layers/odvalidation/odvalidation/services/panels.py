@@ -91,30 +91,25 @@ def claim_to_assign(journey: Journey) -> solver.ClaimToAssign:
     )
 
 
-def _one_more_claim(member_id: str) -> dict[str, Any]:
-    """The member's load rises by one claim, in the same transaction as the seat."""
-    return {
+def _load_change(member_id: str, by: int) -> dict[str, Any]:
+    """The member's load moves by `by` claims, in the same transaction as the seat (+1) or as the
+    outcome or withdrawal that ends the panel's work (-1: a cap is the claims held at once, and a
+    load never goes below zero)."""
+    update: dict[str, Any] = {
         "Key": {k: {"S": v} for k, v in keys.member(member_id).items()},
-        "UpdateExpression": "ADD current_load :one",
-        "ExpressionAttributeValues": {":one": {"N": "1"}},
+        "UpdateExpression": "ADD current_load :by",
+        "ExpressionAttributeValues": {":by": {"N": str(by)}},
     }
-
-
-def _one_claim_fewer(member_id: str) -> dict[str, Any]:
-    """The member's load falls by one claim when the panel's work on it ends, in the same transaction
-    as the outcome or the withdrawal (a member's cap is the claims they hold at once)."""
-    return {
-        "Key": {k: {"S": v} for k, v in keys.member(member_id).items()},
-        "UpdateExpression": "ADD current_load :less",
-        "ConditionExpression": "current_load >= :one",
-        "ExpressionAttributeValues": {":less": {"N": "-1"}, ":one": {"N": "1"}},
-    }
+    if by < 0:
+        update["ConditionExpression"] = "current_load >= :least"
+        update["ExpressionAttributeValues"][":least"] = {"N": str(-by)}
+    return update
 
 
 def seats_released(journey: Journey) -> list[dict[str, Any]]:
     """The load updates that free the seats of the journey's current panel (none if it has none)."""
     panel = db().get_model(Panel, keys.journey_part(journey.id, f"PANEL#{journey.claim_number}"))
-    return [_one_claim_fewer(s.member_id) for s in panel.seats] if panel else []
+    return [_load_change(s.member_id, -1) for s in panel.seats] if panel else []
 
 
 def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) -> Change:
@@ -142,7 +137,7 @@ def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) 
                 GSI1SK=f"SEAT#{at.isoformat()}#{journey.id}",
             )
         )
-        base.updates.append(_one_more_claim(seat.member_id))
+        base.updates.append(_load_change(seat.member_id, 1))
     return base
 
 
@@ -330,7 +325,7 @@ def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") 
             GSI1SK=f"SEAT#{at.isoformat()}#{journey_id}",
         ),
     ]
-    change.updates.append(_one_more_claim(newcomer))
+    change.updates.append(_load_change(newcomer, 1))
     change.events.append(
         AuditEvent(journey_id=journey_id, at=at, actor=SYSTEM, action="seat reassigned", reason=newcomer)
     )
@@ -555,7 +550,7 @@ def record_outcome(
         puts=[part(journey_id, f"OUTCOME#{journey.claim_number}", record)],
     )
     # The panel's work on this claim ends with its outcome: each member can take another claim.
-    change.updates.extend(_one_claim_fewer(s.member_id) for s in panel.seats)
+    change.updates.extend(_load_change(s.member_id, -1) for s in panel.seats)
     store.commit(change)
     for item in js.evidence(journey):
         try:
