@@ -15,9 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +25,9 @@ from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
 from .static import asset_version
+
+if TYPE_CHECKING:
+    import jwt
 
 CSRF_FIELD = "csrf_token"
 FONT_HOST = "https://assets.nhs.uk"
@@ -88,12 +90,16 @@ def issuer() -> str:
 
 @cache
 def _jwks_client() -> jwt.PyJWKClient:
+    import jwt  # only signed-in requests check a token: public pages and assets start without PyJWT
+
     # Keys are cached for an hour; an unknown key id (Cognito rotated its keys) fetches them again.
     return jwt.PyJWKClient(settings().jwks_url, cache_keys=True, lifespan=3600, timeout=5)
 
 
 def verify_id_token(token: str) -> Caller:
     """The Caller named by a genuine, current ID token of this pool and client; else InvalidToken."""
+    import jwt
+
     try:
         key = _jwks_client().get_signing_key_from_jwt(token)
         claims: dict[str, Any] = jwt.decode(
