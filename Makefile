@@ -56,7 +56,7 @@ lint: $(VENV)/.synced
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.synced
-	$(BIN)/mypy layers/odvalidation/odvalidation functions local
+	$(BIN)/mypy layers/odvalidation/odvalidation functions local bench/*.py
 
 template-check: $(VENV)/.synced
 	$(BIN)/cfn-lint template.yaml

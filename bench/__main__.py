@@ -28,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--journeys", type=int, default=48, help="throughput: how many journeys (1000 runs the full target)"
     )
+    parser.add_argument(
+        "--environments",
+        type=int,
+        default=4,
+        help="throughput: handlers run in this many worker processes at the start (0: in the stack's process)",
+    )
     args = parser.parse_args(argv)
     chosen = args.only or list(ALL)
     logging.basicConfig(level=logging.ERROR)
@@ -53,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             if "throughput" in chosen:
                 n, threads = (1, 1) if args.quick else (args.journeys, 12)
                 sections["throughput"] = _timed(
-                    "throughput", lambda: throughput.run(stack, meter, n, threads)
+                    "throughput", lambda: throughput.run(stack, meter, n, threads, args.environments)
                 )
             if "scale" in chosen:
                 sizes = (50, 200) if args.quick else scale.SIZES

@@ -179,13 +179,13 @@ def run_branch(stack: LocalStack, meter: Meter, branch: str) -> JourneyCost:
     emails_before = sum(len(m.to) for m in stack.sent_emails())
     fired_before = len(stack.fired)
     meter.reset()
-    scenario.upload = counted_upload  # type: ignore[assignment]
+    scenario.upload = counted_upload
     _poll_while_waiting(c, meter)
     try:
         journey_id = BRANCHES[branch](stack, c)
         _settle(stack, c, journey_id)
     finally:
-        scenario.upload = original_upload  # type: ignore[assignment]
+        scenario.upload = original_upload
     emails = sum(len(m.to) for m in stack.sent_emails()) - emails_before
     fired = len(stack.fired) - fired_before
     transitions, executions = state_transitions(stack, journey_id)

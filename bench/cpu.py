@@ -17,14 +17,30 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from local.environments import Spent
+
+if TYPE_CHECKING:
+    from local.environments import Environments
 
 MOTO = "moto's server: HTTP serving (sockets, parsing, threads)"
 FRONT = "HTTP front (API Gateway stand-in)"
 
 
+ENVIRONMENTS_OWN = "Execution environments' own work (pipes, unpickling, first imports)"
+HANDOFF = "Handing invocations to environments (pickling, pipes; stack process)"
+
+
 class CpuAccount:
-    def __init__(self) -> None:
+    """CPU by part. With execution environments (local.environments) the handlers run in worker
+    processes: each reports the CPU of every invocation, and the process total is the stack's
+    process and the workers together."""
+
+    def __init__(self, environments: Environments | None = None) -> None:
+        self._environments = environments
+        self._env_start: dict[str, Spent] = {}
+        self._env_cpu_start = 0.0
         self.seconds: defaultdict[str, float] = defaultdict(float)
         self.entries: Counter[str] = Counter()
         self._local = threading.local()
@@ -69,12 +85,28 @@ class CpuAccount:
         self._wrap(WSGIRequestHandler, "handle", MOTO)
         self._wrap(DomainDispatcherApplication, "__call__", lambda _app, environ, _start: _operation(environ))
         self._wrap(http_front._RequestHandler, "handle", FRONT)
-        self._wrap(dispatch, "invoke_in_process", lambda function, _event: f"Lambda: {_short(function)}")
+        if self._environments is None:
+            self._wrap(dispatch, "invoke_in_process", lambda function, _event: f"Lambda: {_short(function)}")
+        else:
+            self._wrap(dispatch, "invoke_in_process", HANDOFF)
+            self._env_start = self._environments.spent()
+            self._env_cpu_start = self._environments.cpu_seconds()
         self.process_start = time.process_time()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.process_seconds = time.process_time() - self.process_start
+        if self._environments is not None:
+            workers = self._environments.cpu_seconds() - self._env_cpu_start
+            in_handlers = 0.0
+            for function, spent in self._environments.spent().items():
+                before = self._env_start.get(function, Spent(0, 0.0))
+                name = f"Lambda: {_short(function)} (in its environments)"
+                self.seconds[name] += spent.cpu_seconds - before.cpu_seconds
+                self.entries[name] += spent.invocations - before.invocations
+                in_handlers += spent.cpu_seconds - before.cpu_seconds
+            self.seconds[ENVIRONMENTS_OWN] += max(0.0, workers - in_handlers)
+            self.process_seconds += workers
         while self._undo:
             owner, attribute, original = self._undo.pop()
             if original is None:  # inherited: remove the wrapper to uncover it again

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,8 +57,9 @@ class Meter:
     """Counts since the last reset(). Thread-safe enough for counting (one lock)."""
 
     calls: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (function, service, op)
-    rru: Counter[str] = field(default_factory=Counter)  # function -> read request units
-    wru: Counter[str] = field(default_factory=Counter)
+    # function -> read / write request units (halves: eventually consistent reads cost half a unit)
+    rru: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    wru: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     items_read: Counter[str] = field(default_factory=Counter)  # function -> items DynamoDB read
     invocations: list[Invocation] = field(default_factory=list)
     scans: int = 0  # never reset: the whole run must have none
@@ -187,7 +188,7 @@ class Meter:
                 boto3.DEFAULT_SESSION.events.unregister(*pair)
         from local import dispatch
 
-        dispatch.invoke_in_process = getattr(  # type: ignore[assignment]
+        dispatch.invoke_in_process = getattr(
             dispatch.invoke_in_process, "__wrapped__", dispatch.invoke_in_process
         )
 
@@ -240,7 +241,7 @@ def _wrap_dispatch(meter: Meter) -> None:
                 )
 
     counted.__wrapped__ = original  # type: ignore[attr-defined]
-    dispatch.invoke_in_process = counted  # type: ignore[assignment]
+    dispatch.invoke_in_process = counted
 
 
 def _short(function_name: str) -> str:

@@ -248,7 +248,7 @@ def run(stack: LocalStack, meter: Meter, sizes: tuple[int, ...] = SIZES, repeats
     section = Section(
         "3. Scale",
         intro=(
-            __doc__.split("\n\n", 1)[1].replace("\n", " ").strip()  # type: ignore[union-attr]
+            __doc__.split("\n\n", 1)[1].replace("\n", " ").strip()
             + " Items read are counted from each response (`ScannedCount` of a Query, the item of a "
             "GetItem), through the same botocore hook as the cost benchmark; times are the median of "
             f"{repeats} calls in this process against the local stack, shown beside the time of one "

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 from local import scenario
+from local.environments import Environments
 from local.stack import LocalStack
 
 from .common import Section
@@ -23,7 +25,18 @@ CORES_IN_TARGET = 2
 POLL_EVERY = 0.5
 
 
-def run(stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4) -> Section:
+def run(
+    stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4, environments: int = 0
+) -> Section:
+    """environments > 0: the handlers run in that many execution environment processes (more when
+    all are busy, as Lambda starts another), so they use the second core beside moto's server."""
+    with stack.environments(environments) if environments else nullcontext() as pool:
+        return _run(stack, meter, journeys, threads, pool)
+
+
+def _run(
+    stack: LocalStack, meter: Meter, journeys: int, threads: int, environments: Environments | None
+) -> Section:
     # Casts first: people, panel pools and cohorts are set-up, not the journeys being timed.
     # One full cast (lead, cohort, three panel members) per thread, then practitioners join those
     # cohorts in turn, as a programme runs: the national panel pool stays the same size however many
@@ -48,12 +61,15 @@ def run(stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4) -
         except Exception as exc:
             failures.append(f"{type(exc).__name__}: {exc}"[:200])
 
-    with CpuAccount() as cpu:
+    with CpuAccount(environments) as cpu:
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=threads) as pool:
             list(pool.map(one, casts))
         elapsed = time.perf_counter() - start
     done = len(finished)
+    if environments is not None:
+        # The hook that counts Scans sees only this process's clients: count the environments' at moto.
+        meter.scans += cpu.entries.get("moto: dynamodb Scan", 0)
     rate = done / elapsed if elapsed else 0.0
     projected = TARGET_JOURNEYS / rate if rate else float("inf")
     per_journey = cpu.process_seconds / max(1, done)
@@ -63,8 +79,9 @@ def run(stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4) -
         intro=(
             f"{journeys} complete journeys (validated as leader: every step, panel, interview, "
             f"certificate) driven through the HTTP API by {threads} threads at once, after one untimed "
-            f"journey, in {threads} cohorts sharing a national pool of {3 * threads} panel members, each journey's clients checking back on the workflow every {POLL_EVERY} s, on one local stack in one process on this {os.cpu_count()}-core machine: moto's "
-            "server, Step Functions' interpreter, the handlers and the HTTP front all share it. The "
+            f"journey, in {threads} cohorts sharing a national pool of {3 * threads} panel members, each "
+            f"journey's clients checking back on the workflow every {POLL_EVERY} s, on one local stack on "
+            f"this {os.cpu_count()}-core machine: {_where(environments)} The "
             "1,000-journey figure is extrapolated from the measured rate when fewer run (`python -m bench "
             "--only throughput --journeys 1000` runs them all); the rates of the run's first and second "
             "halves show whether it holds as the table grows."
@@ -93,7 +110,11 @@ def run(stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4) -
         f"<= {budget:.2f} s to meet the target on {CORES_IN_TARGET} cores",
         per_journey <= budget,
     )
-    section.add("CPU used by the process / wall time", f"{cpu.process_seconds / elapsed:.2f} cores", "")
+    section.add(
+        "CPU used / wall time" + (" (stack process and environments)" if environments else ""),
+        f"{cpu.process_seconds / elapsed:.2f} cores",
+        "",
+    )
     rows = cpu.rows(max(1, done))
     section.table(
         "Where the CPU goes: each part's own CPU time per journey (thread CPU clocks; a part nested in "
@@ -126,6 +147,19 @@ def run(stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4) -
     if failures:
         section.notes.append("Failures: " + "; ".join(failures[:5]))
     return section
+
+
+def _where(environments: Environments | None) -> str:
+    if environments is None:
+        return (
+            "moto's server, Step Functions' interpreter, the handlers and the HTTP front all share one "
+            "process."
+        )
+    return (
+        "moto's server, Step Functions' interpreter and the HTTP front share one process; the handlers "
+        f"run in execution environments, worker processes as Lambda's ({environments.size} at the start, "
+        f"{environments.count()} by the end: another starts when all are busy)."
+    )
 
 
 def _per(count: int, journeys: int) -> str:

@@ -12,11 +12,14 @@ import threading
 import time
 import traceback
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from local.deploy import ACCOUNT_ID, REGION
+
+if TYPE_CHECKING:
+    from local.environments import Environments
 
 
 class HandlerRef(BaseModel):
@@ -42,6 +45,8 @@ HANDLERS: dict[str, HandlerRef] = {}
 
 _lock = threading.Lock()
 _installed = False
+# Set while the stack runs handlers in worker processes (LocalStack.environments).
+_environments: Environments | None = None
 # A function whose module keeps per-request state in a module-level object (the Powertools resolver of
 # the api and web functions holds the current event) runs one invocation at a time. The task functions
 # keep none and run concurrently, as Lambda scales them out.
@@ -65,7 +70,7 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _load(function_name: str) -> tuple[Any, HandlerRef]:
+def load(function_name: str) -> tuple[Any, HandlerRef]:
     ref = HANDLERS.get(function_name)
     if ref is None:
         raise HandlerMissingError(f"no handler is mapped for Lambda function {function_name!r}")
@@ -84,11 +89,21 @@ def _load(function_name: str) -> tuple[Any, HandlerRef]:
 
 
 def invoke_in_process(function_name: str, event: Any) -> tuple[str, bool]:
-    """Call the function's handler; return (JSON payload, errored) as Lambda would."""
+    """Run the function; return (JSON payload, errored) as Lambda would. Every invocation comes here
+    (the HTTP front, Step Functions' tasks, S3 notifications, schedules): on this thread, or in an
+    execution environment process when the stack runs them (local.environments)."""
+    environments = _environments
+    if environments is not None:
+        return environments.invoke(function_name, event)
+    return run_here(function_name, event)
+
+
+def run_here(function_name: str, event: Any) -> tuple[str, bool]:
+    """Call the function's handler on this thread."""
     if isinstance(event, str | bytes):
         event = json.loads(event) if event else {}
     try:
-        handler, ref = _load(function_name)
+        handler, ref = load(function_name)
         if ref.one_at_a_time:
             with _lock:
                 function_lock = _function_locks.setdefault(function_name, threading.RLock())
@@ -110,6 +125,12 @@ def invoke_in_process(function_name: str, event: Any) -> tuple[str, bool]:
 def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
     payload, errored = invoke_in_process(self.function_name, event)
     return payload, errored, ""
+
+
+def use(environments: Environments | None) -> None:
+    """Send every invocation to these environments (None: run handlers on the invoking thread again)."""
+    global _environments
+    _environments = environments
 
 
 def install() -> None:

@@ -18,17 +18,23 @@ import re
 import secrets
 import socket
 import threading
+import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 from local import dispatch, moto_tuning
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy
+
+if TYPE_CHECKING:
+    from local.environments import Environments
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +252,20 @@ class LocalStack:
     def active(cls) -> LocalStack | None:
         return cls._active
 
+    @contextmanager
+    def environments(self, size: int = 4) -> Iterator[Environments]:
+        """Within the block, handlers run in execution environments: `size` worker processes (more
+        when every one is busy), so that they use a core of their own beside moto's server."""
+        from local.environments import Environments
+
+        pool = Environments(size).start()
+        dispatch.use(pool)
+        try:
+            yield pool
+        finally:
+            dispatch.use(None)
+            pool.stop()
+
     # ------------------------------------------------------------------ environment
 
     def _aws_env(self) -> dict[str, str | None]:
@@ -459,6 +479,23 @@ class LocalStack:
                     )
                 )
         return emails
+
+    def wait_for_email(self, to: str, containing: str, within: float = 15.0) -> list[str]:
+        """The subjects of every email to `to`, once one of them contains `containing`.
+
+        The workflow emails after it records a stage (a lapse is recorded, then the practitioner told),
+        so a caller that has seen the stage waits here for the email rather than racing it.
+        """
+        deadline = time.monotonic() + within
+        while True:
+            subjects = [m.subject for m in self.sent_emails() if to in m.to]
+            if any(containing in s for s in subjects):
+                return subjects
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"no email to {to} about {containing!r} within {within} s; it has {subjects}"
+                )
+            time.sleep(0.1)
 
     # ------------------------------------------------------------------ people
 

@@ -15,6 +15,11 @@ def now() -> datetime:
     return datetime.now(UTC) + _offset
 
 
+def offset() -> timedelta:
+    """How far the clock has been moved on (local stack: passed to handlers in other processes)."""
+    return _offset
+
+
 def advance(by: timedelta) -> datetime:
     """Move the clock forward (local stack and tests only)."""
     global _offset
