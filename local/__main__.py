@@ -6,6 +6,7 @@ Runs until Ctrl-C (or SIGTERM), then closes the servers and joins their threads.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -26,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
         "--moto-port", type=int, default=4566, help="moto port (default 4566, else a free one)"
     )
     parser.add_argument("--no-demo-data", action="store_true", help="start empty: no demo users or journeys")
+    parser.add_argument(
+        "--environments",
+        type=int,
+        default=0,
+        help="run handlers in this many worker processes, as Lambda's execution environments (more start "
+        "when all are busy); 0, the default, runs them in this process",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("botocore").setLevel(logging.WARNING)
@@ -40,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print("Starting the local stack (moto, then template.yaml deployed into it)...", flush=True)
     stack = LocalStack(moto_port=args.moto_port, http_port=args.port).start()
+    extras = contextlib.ExitStack()
     try:
+        if args.environments > 0:
+            extras.enter_context(stack.environments(args.environments))
         if not args.no_demo_data and importlib.util.find_spec("local.demo_data") is not None:
             print("Loading demo data...", flush=True)
             importlib.import_module("local.demo_data").load(stack)
@@ -57,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         stopping.wait()
     finally:
         print("\nStopping...", flush=True)
+        extras.close()
         stack.stop()
     return 0
 

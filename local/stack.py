@@ -480,16 +480,20 @@ class LocalStack:
                 )
         return emails
 
-    def wait_for_email(self, to: str, containing: str, within: float = 15.0) -> list[str]:
-        """The subjects of every email to `to`, once one of them contains `containing`.
+    def wait_for_email(
+        self, to: str, containing: str, within: float = 15.0, body_containing: str = ""
+    ) -> list[str]:
+        """The subjects of every email to `to`, once one of them contains `containing` (and, if given,
+        has `body_containing` in its body).
 
         The workflow emails after it records a stage (a lapse is recorded, then the practitioner told),
         so a caller that has seen the stage waits here for the email rather than racing it.
         """
         deadline = time.monotonic() + within
         while True:
-            subjects = [m.subject for m in self.sent_emails() if to in m.to]
-            if any(containing in s for s in subjects):
+            mails = [m for m in self.sent_emails() if to in m.to]
+            subjects = [m.subject for m in mails]
+            if any(containing in m.subject and body_containing in m.body for m in mails):
                 return subjects
             if time.monotonic() > deadline:
                 raise TimeoutError(
