@@ -79,22 +79,22 @@ test: install chromium lint typecheck template-check security
 bench: install
 	$(BIN)/python -m bench
 
-# The Lambda layer and three functions install their packages from these files (sam build); all are
-# exported from the lock. boto3/botocore come with the Lambda runtime. Packages only some functions
-# need travel with those functions, not in the layer every function loads: the token and signature
-# stack (pyjwt, cryptography: 15 MB) with api, web and issue_certificate, and the PDF stack (fpdf2,
-# fonttools, Pillow: 47 MB) with issue_certificate alone.
+# The layers install their packages from these files (sam build, layers/layer.mk); all are exported from
+# the lock. boto3/botocore come with the Lambda runtime. Packages only some functions need travel in a
+# layer of their own, loaded by those functions alone rather than by every function: the token and
+# signature stack (pyjwt, cryptography: 15 MB) for api, web and issue_certificate, and the PDF stack
+# (fpdf2, fonttools, Pillow: 47 MB) for issue_certificate alone.
 RUNTIME_PROVIDED := ^(boto3|botocore|s3transfer|jmespath|python-dateutil|six|urllib3)==
 PDF_ONLY := ^(fpdf2|segno|fonttools|pillow|defusedxml)==
 CRYPTO_ONLY := ^(pyjwt|cryptography|cffi|pycparser)==
 EXPORT = $(BIN)/uv export --frozen --no-dev --no-hashes --no-emit-project --no-header --no-annotate
-HEADER = \# Exported from uv.lock by 'make layer-requirements' (a test checks it).
+HEADER = \# Exported from uv.lock by 'make layer-requirements' (a test checks it). Installed with --no-deps.
 layer-requirements: $(VENV)/.synced
-	{ echo "$(HEADER) Installed with --no-deps."; \
+	{ echo "$(HEADER)"; \
 	  $(EXPORT) | grep -vE "$(RUNTIME_PROVIDED)" | grep -vE "$(PDF_ONLY)" | grep -vE "$(CRYPTO_ONLY)"; \
 	} > layers/odvalidation/requirements.txt
-	for f in api web; do { echo "$(HEADER)"; $(EXPORT) | grep -E "$(CRYPTO_ONLY)"; } > functions/$$f/requirements.txt; done
-	{ echo "$(HEADER)"; $(EXPORT) | grep -E "$(CRYPTO_ONLY)|$(PDF_ONLY)"; } > functions/issue_certificate/requirements.txt
+	{ echo "$(HEADER)"; $(EXPORT) | grep -E "$(CRYPTO_ONLY)"; } > layers/tokens/requirements.txt
+	{ echo "$(HEADER)"; $(EXPORT) | grep -E "$(PDF_ONLY)"; } > layers/pdf/requirements.txt
 
 # docs/openapi.json is generated from the routes; tests/unit/test_openapi.py fails when it drifts.
 openapi: $(VENV)/.synced

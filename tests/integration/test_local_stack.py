@@ -387,3 +387,22 @@ def test_the_http_functions_take_one_request_at_a_time_and_the_tasks_do_not(stac
     # once would answer one with the other's path parameters (a web page once failed that way).
     serial = {name.rsplit("-", 1)[-1] for name, ref in dispatch.HANDLERS.items() if ref.one_at_a_time}
     assert serial == {"api", "web"}
+
+
+def test_each_function_loads_the_domain_layer_then_its_own(stack: LocalStack) -> None:
+    # SAM appends a function's own layers to the Globals' one: the token and PDF stacks reach only the
+    # functions that import them, and every function has the domain package.
+    lam = stack.client("lambda")
+
+    def layers(function: str) -> list[str]:
+        config = lam.get_function(FunctionName=f"od-validation-{function}")["Configuration"]
+        return [layer["Arn"].split(":")[-2] for layer in config.get("Layers", [])]
+
+    assert layers("api") == ["od-validation-domain", "od-validation-tokens"]
+    assert layers("web") == ["od-validation-domain", "od-validation-tokens"]
+    assert layers("issue-certificate") == [
+        "od-validation-domain",
+        "od-validation-tokens",
+        "od-validation-pdf",
+    ]
+    assert layers("check-claim") == ["od-validation-domain"]

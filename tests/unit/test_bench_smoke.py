@@ -32,8 +32,17 @@ def test_layer_size_counts_the_dependencies_but_not_boto3() -> None:
     assert "boto3" not in deps
     assert "botocore" not in deps
     section = size.run()
-    layer = next(f for f in section.figures if f.name.startswith("Layer"))
+    layer = next(f for f in section.figures if f.name.startswith("Domain layer"))
     assert float(layer.value.split()[0]) > sum(deps.values()) / size.MB
+    # The token and PDF stacks are in layers of their own, counted only for the functions that load them.
+    layers = size.layer_sizes()
+    assert "fpdf2" in layers["PdfLayer"][1]
+    assert "cryptography" in layers["TokenLayer"][1]
+    assert "fpdf2" not in deps
+    assert "cryptography" not in deps
+    loads = size.function_layers()
+    assert loads["issue_certificate"] == ["DomainLayer", "TokenLayer", "PdfLayer"]
+    assert loads["check_claim"] == ["DomainLayer"]
 
 
 def test_item_size_follows_dynamodb_rules() -> None:

@@ -411,17 +411,55 @@ def test_every_function_folder_has_its_handler(folder: Path) -> None:
 
 
 def test_the_layer_folder_holds_the_domain_package() -> None:
-    layer = template()["Resources"]["DomainLayer"]
-    folder = ROOT / layer["Properties"]["ContentUri"]
+    folder = ROOT / template()["Resources"]["DomainLayer"]["Properties"]["ContentUri"]
     assert (folder / "odvalidation" / "__init__.py").is_file()
-    # The layer is built by its own Makefile (the locked packages with --no-deps) into python/.
-    assert layer["Metadata"]["BuildMethod"] == "makefile"
-    makefile = (folder / "Makefile").read_text()
-    assert "build-DomainLayer:" in makefile
-    assert "--no-deps" in makefile
-    assert "--python-version 3.13" in makefile
-    assert template()["Globals"]["Function"]["Runtime"] == "python3.13"
     assert not (folder / "python").exists()
+
+
+LAYERS = ("DomainLayer", "TokenLayer", "PdfLayer")
+
+
+@pytest.mark.parametrize("logical_id", LAYERS)
+def test_each_layer_is_built_with_bytecode_from_its_locked_list(logical_id: str) -> None:
+    layer = template()["Resources"][logical_id]
+    folder = ROOT / layer["Properties"]["ContentUri"]
+    # Built by its own Makefile target, which uses the shared recipe: the locked packages with
+    # --no-deps for Lambda's arm64 Python 3.13, then bytecode a read-only /opt can use as it is.
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    makefile = (folder / "Makefile").read_text()
+    assert f"build-{logical_id}:" in makefile
+    assert "$(locked_packages)" in makefile
+    assert "$(bytecode)" in makefile
+    assert "include $(dir $(lastword $(MAKEFILE_LIST)))../layer.mk" in makefile
+    assert (folder / "requirements.txt").is_file()
+    assert layer["Properties"]["CompatibleRuntimes"] == [template()["Globals"]["Function"]["Runtime"]]
+    assert (
+        layer["Properties"]["CompatibleArchitectures"] == template()["Globals"]["Function"]["Architectures"]
+    )
+
+
+def test_the_shared_layer_recipe() -> None:
+    recipe = (ROOT / "layers" / "layer.mk").read_text()
+    assert "--no-deps" in recipe
+    assert "--python-version 3.13" in recipe
+    assert "--platform manylinux2014_aarch64" in recipe
+    assert "--invalidation-mode unchecked-hash" in recipe
+    assert template()["Globals"]["Function"]["Runtime"] == "python3.13"
+
+
+def test_only_the_functions_that_need_them_load_the_token_and_pdf_layers() -> None:
+    resources = template()["Resources"]
+    assert template()["Globals"]["Function"]["Layers"] == [{"Ref": "DomainLayer"}]
+    own = {
+        name: [ref["Ref"] for ref in r["Properties"].get("Layers", [])]
+        for name, r in resources.items()
+        if r["Type"] == "AWS::Serverless::Function"
+    }
+    assert {name: layers for name, layers in own.items() if layers} == {
+        "ApiFunction": ["TokenLayer"],
+        "WebFunction": ["TokenLayer"],
+        "IssueCertificateFunction": ["TokenLayer", "PdfLayer"],
+    }
 
 
 # ------------------------------------------------------------------ suppressed findings
