@@ -77,6 +77,17 @@ def test_erasure_removes_personal_data_and_evidence_keeps_counts_and_records_it(
     report = api.post("/api/me/erasure", {"confirm": True})
     assert report["journeys"] == 1
     assert report["objects_removed"] >= 1
+    # The sign-in account goes too: the pool no longer knows the person, and they cannot sign in.
+    assert report["account_deleted"] is True
+    idp = local_stack.client("cognito-idp")
+    with pytest.raises(idp.exceptions.UserNotFoundException):
+        idp.admin_get_user(UserPoolId=local_stack.user_pool_id, Username=c.practitioner.email)
+    with pytest.raises(idp.exceptions.ClientError):
+        local_stack.token_for(c.practitioner.email)
+    # Retried with the token they still hold (it lasts its hour): nothing left to erase, no error.
+    again = api.post("/api/me/erasure", {"confirm": True})
+    assert again["account_deleted"] is False
+    assert again["objects_removed"] == 0
 
     assert _versions(local_stack, prefix) == [], "every version of the evidence is gone"
     status = c.lead.api.get(f"/api/journeys/{journey_id}")

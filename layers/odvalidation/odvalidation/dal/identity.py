@@ -259,3 +259,14 @@ def add_to_group(*, email: str, group: str) -> None:
     client("cognito-idp").admin_add_user_to_group(
         UserPoolId=settings().user_pool_id, Username=email, GroupName=group
     )
+
+
+def delete_account(email: str) -> bool:
+    """Delete a person's sign-in account (their erasure); False if it was already gone (a retry)."""
+    try:
+        client("cognito-idp").admin_delete_user(UserPoolId=settings().user_pool_id, Username=email)
+    except ClientError as error:
+        if _code(error) == "UserNotFoundException":
+            return False
+        raise
+    return True

@@ -1,11 +1,11 @@
-"""A practitioner's right to erasure: their personal data and evidence go; the anonymised counts
-(the reporting counters) and the fact that an erasure happened stay."""
+"""A practitioner's right to erasure: their personal data, evidence and sign-in account go; the
+anonymised counts (the reporting counters) and the fact that an erasure happened stay."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from ..dal import erasure, keys
+from ..dal import erasure, identity, keys
 from ..dal import schedules as schedule_store
 from ..dal.evidence import journey_prefix
 from ..domain import journey as rules
@@ -17,6 +17,7 @@ from .journeys import my_journeys
 # A journey's items that hold what the practitioner wrote or uploaded. The journey item itself, its
 # audit trail, panels and outcome stay: they carry only ids, and the counters are rebuilt from them.
 PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#")
+ERASED = "personal data erased"
 
 
 class ErasureReport(BaseModel):
@@ -25,6 +26,7 @@ class ErasureReport(BaseModel):
     journeys: int
     items_removed: int
     objects_removed: int
+    account_deleted: bool
 
 
 def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
@@ -49,9 +51,16 @@ def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
                 items += 1
         prefix = journey_prefix(journey.id)
         objects += erasure.erase_prefix(prefix) + erasure.erase_prefix(f"quarantine/{prefix}")
-        # The record of the erasure names no one: the actor is the pseudonymous account id.
-        store.commit(updated(journey, actor=caller.id, action="personal data erased"))
+        # The record of the erasure names no one: the actor is the pseudonymous account id. Once per
+        # journey: a retried request (the first answer lost) finds it already recorded.
+        if not any(e.action == ERASED for e in store.audit_trail(journey.id)):
+            store.commit(updated(journey, actor=caller.id, action=ERASED))
     if store.get(keys.person(caller.id)) is not None:
         store.delete(keys.person(caller.id))
         items += 1
-    return ErasureReport(journeys=len(journeys), items_removed=items, objects_removed=objects)
+    # Last, so that a failure before it leaves the person able to sign in and ask again; a token they
+    # already hold stays valid until it expires (an hour), which a retried request may use.
+    account_deleted = identity.delete_account(caller.email) if caller.email else False
+    return ErasureReport(
+        journeys=len(journeys), items_removed=items, objects_removed=objects, account_deleted=account_deleted
+    )
