@@ -55,12 +55,18 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_demo_data and importlib.util.find_spec("local.demo_data") is not None:
             print("Loading demo data...", flush=True)
             importlib.import_module("local.demo_data").load(stack)
+        environments = (
+            f"  Handlers run in {args.environments} execution environment processes (more when all are busy).\n"
+            if args.environments > 0
+            else ""
+        )
         print(
             "\nSystem OD Validation is running locally.\n"
             f"  The service:  {stack.base_url}/\n"
             f"  Demo users:   {stack.base_url}/_local/\n"
             f"  Mailbox:      {stack.base_url}/_local/mailbox\n"
             f"  AWS (moto):   {stack.endpoint_url}  (AWS_ENDPOINT_URL for the CLI or boto3)\n"
+            f"{environments}"
             "Move the clock: curl -X POST -d '{\"days\": 30}' " + f"{stack.base_url}/_local/clock\n"
             "Ctrl-C stops it.",
             flush=True,

@@ -14,6 +14,7 @@ import contextlib
 import json
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 from collections import Counter
@@ -37,6 +38,8 @@ def _serve(conn: Connection, handlers: dict[str, dict[str, Any]]) -> None:
     invocation's CPU, the process's CPU so far) out."""
     from odvalidation import clock
 
+    # Ctrl-C in a terminal reaches the whole process group: the stack stops its environments itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name, ref in handlers.items():
         dispatch.HANDLERS[name] = dispatch.HandlerRef(**ref)
     # Initialised before it takes traffic, as with provisioned concurrency: every handler imported, so
