@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if "size" in chosen:
         sections["size"] = _timed("size", size.run)
     if "coldstart" in chosen:
-        sections["coldstart"] = _timed("coldstart", lambda: coldstart.run(runs=1 if args.quick else 5))
+        sections["coldstart"] = _timed("coldstart", lambda: coldstart.run(runs=1 if args.quick else 9))
     if {"cost", "scale", "throughput"} & set(chosen):
         from . import cost, scale, throughput
         from .stackrun import metered_stack
