@@ -77,8 +77,8 @@ class Environments:
     a worker inherits os.environ (endpoints, table names) when it is spawned."""
 
     def __init__(self, size: int, most: int = 16) -> None:
-        # `most` bounds the pool's growth: a handler can cause another invocation and wait for it
-        # (an upload whose notification runs a handler), which needs a second idle environment.
+        # When every environment is busy another starts, as Lambda scales out (and so a handler that
+        # waits on another invocation cannot wait for itself); `most` bounds that growth.
         self.size = size
         self.most = max(size, most)
         self._context = multiprocessing.get_context("spawn")
@@ -89,9 +89,12 @@ class Environments:
         self._cpu: Counter[str] = Counter()
         self._process_cpu: dict[int, float] = {}
         self._launched = 0
+        self._live = 0  # environments started or starting: what `most` bounds
 
     def start(self) -> Environments:
         # Launched together, then awaited: each spends a second or two importing every handler.
+        with self._lock:
+            self._live += self.size
         for launched in [self._launch() for _ in range(self.size)]:
             self._idle.put(self._ready(*launched))
         return self
@@ -139,7 +142,9 @@ class Environments:
         except queue.Empty:
             pass
         with self._lock:
-            grow = len(self._all) < self.most
+            grow = self._live < self.most
+            if grow:
+                self._live += 1  # counted before it starts, so threads finding none idle cannot overshoot
         return self._spawn() if grow else self._idle.get()
 
     def invoke(self, function_name: str, event: Any) -> tuple[str, bool]:
@@ -154,7 +159,9 @@ class Environments:
             with self._lock:
                 if worker in self._all:
                     self._all.remove(worker)
-            self._idle.put(self._spawn())
+            worker.process.join(timeout=5)
+            worker.conn.close()
+            self._idle.put(self._spawn())  # its replacement: the count of live environments is unchanged
             error = {"errorType": "Runtime.ExitError", "errorMessage": f"the environment exited: {exc!r}"}
             return json.dumps(error), True
         with self._lock:

@@ -117,3 +117,27 @@ def test_a_journey_runs_through_the_environments(stack: LocalStack, environments
     # The API behind the HTTP front, and Step Functions' task through moto's Lambda: both in workers.
     assert more("api") >= 2
     assert more("await-step") >= 2
+
+
+def test_another_environment_starts_when_all_are_busy_up_to_the_bound(environments: Environments) -> None:
+    # Its own pool of one that may grow to two (the fixture has registered the handlers).
+    pool = Environments(1, most=2).start()
+    try:
+        pids: list[int] = []
+
+        def call() -> None:
+            payload, errored = pool.invoke(SLOW, {})
+            assert not errored
+            pids.append(json.loads(payload)["pid"])
+
+        threads = [threading.Thread(target=call) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(pids) == 3  # the third waited for one of the two
+        assert len(set(pids)) == 2
+        assert pool.count() == 2
+        assert pool.spent()[SLOW].invocations == 3
+    finally:
+        pool.stop()
