@@ -29,7 +29,8 @@ def run(
     stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4, environments: int = 0
 ) -> Section:
     """environments > 0: the handlers run in that many execution environment processes (more when
-    all are busy, as Lambda starts another), so they use the second core beside moto's server."""
+    all are busy, as Lambda starts another), on the second core beside moto's server. On this 2-core
+    machine that was not faster (the stack's own process is the limit), so it is not the default."""
     with stack.environments(environments) if environments else nullcontext() as pool:
         return _run(stack, meter, journeys, threads, pool)
 
