@@ -176,3 +176,8 @@ def funnel_chart(report: PipelineReport, chart_id: str = "funnel") -> Chart:
     return funnel_svg(
         report.funnel, chart_id=f"{chart_id}-{report.scope}", title=f"The pipeline: {report.title}"
     )
+
+
+def pipeline_charts(report: PipelineReport) -> list[Chart]:
+    """The three charts every pipeline page shows, in its order: the funnel, readiness, outcomes."""
+    return [funnel_chart(report), readiness_chart(report), outcomes_chart(report)]

@@ -202,19 +202,26 @@ def _lead_journey(caller: DomainCaller, journey_id: str) -> Journey:
     return js.load_for(caller, journey_id)
 
 
-def _extension_page(
-    j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+def _journey_form(
+    template: str, title: str, j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
+    """A lead's form about one practitioner's journey, with the values typed and what was wrong."""
     return page(
-        "lead/extension.html",
+        template,
         status=status,
-        page_title="Grant an extension",
+        page_title=title,
         journey=j,
         name=_name(j.practitioner_id),
         deadline=_day(j.claim_deadline),
         values=values,
         errors=errors,
     )
+
+
+def _extension_page(
+    j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    return _journey_form("lead/extension.html", "Grant an extension", j, values, errors, status)
 
 
 @router.get("/lead/journeys/<journey_id>/extension")
@@ -262,15 +269,7 @@ def resume(journey_id: str) -> Response:
 def _interview_page(
     j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
-    return page(
-        "lead/interview.html",
-        status=status,
-        page_title="Arrange the interview",
-        journey=j,
-        name=_name(j.practitioner_id),
-        values=values,
-        errors=errors,
-    )
+    return _journey_form("lead/interview.html", "Arrange the interview", j, values, errors, status)
 
 
 @router.get("/lead/journeys/<journey_id>/interview")

@@ -109,11 +109,7 @@ def national_page() -> Response:
     report = reports.national(domain_caller(caller), _filters(query))
     funnel, readiness, outcomes = report.tables
     if report.national is not None:
-        figures = [
-            charts.funnel_chart(report.national),
-            charts.readiness_chart(report.national),
-            charts.outcomes_chart(report.national),
-        ]
+        figures = charts.pipeline_charts(report.national)
     else:
         figures = [
             totals_chart(
@@ -157,11 +153,7 @@ def academy_page(academy_id: str) -> Response:
 
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     report = reports.academy_report(domain_caller(caller), academy_id)
-    figures = [
-        charts.funnel_chart(report.report),
-        charts.readiness_chart(report.report),
-        charts.outcomes_chart(report.report),
-    ]
+    figures = charts.pipeline_charts(report.report)
     return page(
         "reporting/academy.html",
         page_title=f"{report.academy_name}: the pipeline",
@@ -180,11 +172,7 @@ def cohort_page(cohort_id: str) -> Response:
 
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     detail = reports.cohort_report(domain_caller(caller), cohort_id)
-    figures = [
-        charts.funnel_chart(detail.report),
-        charts.readiness_chart(detail.report),
-        charts.outcomes_chart(detail.report),
-    ]
+    figures = charts.pipeline_charts(detail.report)
     return page(
         "reporting/cohort.html",
         page_title=f"{detail.cohort.name}: the pipeline",
