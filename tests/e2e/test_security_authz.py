@@ -280,6 +280,10 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("PUT", "/api/journeys/{journey_id}/evidence/{evidence_id}", _evidence_body, owner_only(409)),
     ("DELETE", "/api/journeys/{journey_id}/evidence/{evidence_id}", None, owner_only(409)),
     ("PUT", "/api/journeys/{journey_id}/supporter", lambda w, _r: {"email": w.people["supporter_of_a"].email}, owner_only(200)),  # type: ignore[union-attr]
+    # The supporter's comments on a draft: theirs and the practitioner's alone. A's claim is submitted,
+    # so even its supporter is told it is too late to comment.
+    ("GET", "/api/journeys/{journey_id}/comments", None, viewers(403) | {"practitioner_a": 200, "supporter_of_a": 200}),
+    ("POST", "/api/journeys/{journey_id}/comments", _const({"text": "A comment."}), viewers(403) | {"supporter_of_a": 409}),
     ("POST", "/api/journeys/{journey_id}/submission", None, owner_only(200)),  # a repeat: one effect
     ("POST", "/api/journeys/{journey_id}/new-claim", None, owner_only(409)),
     ("POST", "/api/journeys/{journey_id}/extension", _const({"weeks": 2, "reason": "illness"}), leads_only(409)),

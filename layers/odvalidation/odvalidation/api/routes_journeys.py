@@ -11,7 +11,8 @@ from pydantic import StringConstraints
 from ..domain.academies import academy
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput
-from ..domain.models import Cohort, Person, Role
+from ..domain.models import Cohort, DraftComment, Person, Role
+from ..services import comments
 from ..services import journeys as js
 from ..services.journeys import UploadLink
 from .identity import current_caller
@@ -21,6 +22,8 @@ from .schemas import (
     ClaimIn,
     CohortIn,
     CohortList,
+    CommentIn,
+    CommentList,
     DecisionIn,
     EvidenceIn,
     ExtensionIn,
@@ -181,6 +184,25 @@ def remove_evidence(journey_id: JourneyId, evidence_id: JourneyId) -> Message:
 def supporter(journey_id: JourneyId, body: SupporterIn) -> Message:
     p = js.name_supporter(caller(), journey_id, body.email)
     return Message(message=f"{p.name} is now your supporter.")
+
+
+@router.post(
+    "/api/journeys/<journey_id>/comments",
+    tags=["Step 4: claim"],
+    summary="Comment on the draft claim (its named supporter)",
+)
+def comment(journey_id: JourneyId, body: CommentIn) -> DraftComment:
+    found, _ = comments.comment(caller(), journey_id, body.element_id, body.text)
+    return found
+
+
+@router.get(
+    "/api/journeys/<journey_id>/comments",
+    tags=["Step 4: claim"],
+    summary="The supporter's comments on the draft (the practitioner and the supporter)",
+)
+def draft_comments(journey_id: JourneyId) -> CommentList:
+    return CommentList(comments=comments.comments(caller(), journey_id))
 
 
 @router.post("/api/journeys/<journey_id>/submission", tags=["Step 5: submission"], summary="Submit the claim")

@@ -12,6 +12,7 @@ from ..domain.models import (
     AuditEvent,
     Claim,
     Cohort,
+    DraftComment,
     ElementRating,
     EvidenceItem,
     Journey,
@@ -150,6 +151,17 @@ class SupporterIn(Body):
     email: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     ]
+
+
+class CommentIn(Body):
+    element_id: Annotated[str | None, StringConstraints(pattern=r"^\d+(\.\d+)*$")] = None
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class CommentList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    comments: list[DraftComment]
 
 
 class ReasonIn(Body):

@@ -317,6 +317,19 @@ class Panel(Model):
     version: int = 0
 
 
+class DraftComment(Model):
+    """A supporter's comment on a practitioner's draft claim (step 4): on one framework element, or on
+    the claim as a whole (element_id None). Only the practitioner and their supporter read them: they
+    are a conversation about a draft, not evidence the panel judges."""
+
+    journey_id: Id
+    claim_number: int
+    element_id: str | None = None
+    author_id: Id
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    at: datetime
+
+
 class ElementJudgement(Model):
     element_id: str
     judgement: Judgement

@@ -14,9 +14,10 @@ from ..domain.errors import InvalidInput, InvalidTransition
 from .common import db, updated
 from .journeys import my_journeys
 
-# A journey's items that hold what the practitioner wrote or uploaded. The journey item itself, its
-# audit trail, panels and outcome stay: they carry only ids, and the counters are rebuilt from them.
-PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#")
+# A journey's items that hold what the practitioner wrote or uploaded, and their supporter's comments on
+# it. The journey item itself, its audit trail, panels and outcome stay: they carry only ids, and the
+# counters are rebuilt from them.
+PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#")
 ERASED = "personal data erased"
 
 
