@@ -3,11 +3,14 @@ practitioner reads the comments, no one else does, and an erasure takes them wit
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from local import scenario
 from local.stack import LocalStack
 from odvalidation.domain.frameworks import framework
+from tests.e2e.security_support import web_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -78,3 +81,53 @@ def test_comments_close_with_the_draft_and_go_with_an_erasure(local_stack: Local
         ExpressionAttributeValues={":pk": {"S": f"JOURNEY#{journey_id}"}, ":c": {"S": "COMMENT#"}},
     )
     assert left["Items"] == []
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def test_the_supporter_comments_in_the_browser_and_the_practitioner_sees_it(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.to_claim_development(c)
+    c.practitioner.api.wait_step(journey_id, "claim_development")
+    supporter = _supporter(local_stack, c, journey_id)
+    element = framework(c.framework_key).elements[0]
+    base = local_stack.base_url
+    browser = web_session(base, supporter.email, scenario.PASSWORD)
+
+    page = browser.get(f"{base}/journeys/{journey_id}", timeout=30)
+    assert "Your comments on the draft" in page.text
+    assert "You have not commented yet." in page.text
+    empty = browser.post(
+        f"{base}/journeys/{journey_id}/comments",
+        data={"csrf_token": _csrf(page.text), "element_id": element.id, "text": "  "},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert empty.status_code == 400
+    assert "Enter your comment" in empty.text
+    sent = browser.post(
+        f"{base}/journeys/{journey_id}/comments",
+        data={"csrf_token": _csrf(page.text), "element_id": element.id, "text": "Name the system partners."},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert sent.status_code in (302, 303), sent.text[:300]
+    assert "done=commented" in sent.headers["Location"]
+
+    practitioner = web_session(base, c.practitioner.email, scenario.PASSWORD)
+    status = practitioner.get(f"{base}/journeys/{journey_id}", timeout=30).text
+    assert "Comments from your supporter" in status
+    assert "Name the system partners." in status
+    assert f"Element {element.id}" in status
+    on_element = practitioner.get(f"{base}/journeys/{journey_id}/claim/{element.id}", timeout=30).text
+    assert (
+        "Your supporter&#39;s comments on this element" in on_element
+        or "Your supporter's comments" in on_element
+    )
+    assert "Name the system partners." in on_element
+    # No form for the practitioner: only the supporter comments.
+    assert f'action="/journeys/{journey_id}/comments"' not in status

@@ -32,6 +32,9 @@ def comment(caller: Caller, journey_id: str, element_id: str | None, text: str) 
     """Leave a comment on the current draft. Returns (comment, created): the same comment sent again
     (a retried post, a second click) is stored once and returned with created False."""
     journey, supporters = _readable(caller, journey_id)
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Write your comment before sending it.")
     if caller.id not in supporters:
         raise Forbidden("Only the supporter named on this claim can comment on it.")
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:

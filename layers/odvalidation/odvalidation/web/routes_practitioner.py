@@ -14,14 +14,15 @@ from urllib.parse import quote, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from ..domain import access
 from ..domain.claims import Completeness
-from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.evidence import allowed_list
 from ..domain.frameworks import framework
 from ..domain.models import (
+    DraftComment,
     ElementRating,
     EvidenceItem,
     EvidenceStatus,
@@ -33,8 +34,8 @@ from ..domain.models import (
     Readiness,
     Stage,
 )
+from ..services import comments, panels
 from ..services import journeys as js
-from ..services import panels
 from ..settings import settings
 from . import pages, security
 from .forms import _email, _Form, first_values, validate
@@ -386,8 +387,10 @@ def _element_page(
     element = _element_of(context["framework"], element_id)
     items = [i for i in context["evidence"] if i.element_id == element_id]
     narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
+    on_element = [c for c in comments.comments(caller, journey_id) if c.element_id == element_id]
     return page(
         "practitioner/element.html",
+        comments=on_element,
         status=status,
         page_title=f"Element {element.id}: {element.title}",
         journey=journey,
@@ -543,6 +546,7 @@ DONE = {
     "reflection": "Your reflection has been submitted. Your academy will invite you to the workshop.",
     "decision": "Your decision has been recorded.",
     "submitted": "Your claim has been submitted. We will tell you when a panel has been chosen.",
+    "commented": "Your comment has been added. The practitioner sees it with their claim.",
 }
 
 
@@ -559,7 +563,53 @@ def _actor_name(actor: str, caller: access.Caller, names: dict[str, str]) -> str
 
 @router.get("/journeys/<journey_id>")
 def journey_status(journey_id: str) -> Response:
+    return _status_page(me(), journey_id)
+
+
+COMMENT_LIMIT = 4000
+
+
+class CommentForm(_Form):
+    element_id: Annotated[str, Field(max_length=20)] = ""
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=COMMENT_LIMIT)]
+
+
+@router.post("/journeys/<journey_id>/comments")
+def leave_comment(journey_id: str) -> Response:
     caller = me()
+    values = first_values(form_data())
+    form, errors = validate(CommentForm, values)
+    if form is None:
+        errors = {"text": "Enter your comment (4,000 characters or fewer)"} if "text" in errors else errors
+        return _status_page(caller, journey_id, values, errors, 400)
+    try:
+        comments.comment(caller, journey_id, form.element_id or None, form.text)
+    except (*ACTIONABLE, Forbidden) as problem:
+        return _status_page(caller, journey_id, values, {"text": problem.message}, 409)
+    return redirect(f"/journeys/{journey_id}?done=commented#comments")
+
+
+def _comment_rows(journey: Journey, found: list[DraftComment]) -> list[list[str]]:
+    titles = {e.id: e.title for e in framework(journey.framework_key).elements}
+    return [
+        [
+            long_date(c.at),
+            f"Element {c.element_id}: {titles.get(c.element_id, '')}"
+            if c.element_id
+            else "The claim as a whole",
+            c.text,
+        ]
+        for c in found
+    ]
+
+
+def _status_page(
+    caller: access.Caller,
+    journey_id: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     state = js.status(caller, journey_id)
     journey: Journey = state["journey"]
     owner = caller.id == journey.practitioner_id
@@ -595,8 +645,18 @@ def journey_status(journey_id: str) -> Response:
         e.id for e in (context["framework"].elements_for(level) if level else context["framework"].elements)
     }
     done = query().get("done", "") or ("registered" if query().get("registered") else "")
+    supporter = caller.id == journey.supporter_id
+    draft_comments = comments.comments(caller, journey_id) if owner or supporter else []
     return page(
         "practitioner/status.html",
+        status=status,
+        supporter=supporter,
+        comment_rows=_comment_rows(journey, draft_comments),
+        can_comment=supporter and journey.stage is Stage.CLAIM_DEVELOPMENT,
+        element_options=[("", "The claim as a whole")]
+        + [(e.id, f"{e.id} {e.title}") for e in context["framework"].elements],
+        values=values or {},
+        errors=errors or {},
         page_title="Your validation journey"
         if owner
         else f"{practitioner.name if practitioner else 'A'}'s claim",
