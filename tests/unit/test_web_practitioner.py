@@ -414,7 +414,9 @@ def test_a_named_supporter_reads_the_claim_and_a_stranger_is_told_nothing(web: d
     view = supporter.get(f"/journeys/{journey_id}")
     assert view.status == 200
     assert "My system work." in view.body
-    assert "<form" not in view.body.split('id="maincontent"')[1]  # read-only
+    # The claim is read-only to the supporter: the one form on the page is for comments on the draft.
+    main = view.body.split('id="maincontent"')[1]
+    assert re.findall(r'<form action="([^"]+)"', main) == [f"/journeys/{journey_id}/comments"]
     assert supporter.get(f"/journeys/{journey_id}/claim").status == 404
 
     stranger, _ = sign_in(web, "someone.else@nhs.net", "Jo Stranger")
