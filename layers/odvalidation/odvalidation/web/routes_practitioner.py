@@ -1,4 +1,4 @@
-"""The practitioner's pages (steps 1 to 5) and the supporter's read-only view of a claim.
+"""The practitioner's pages (steps 1 to 5), and the supporter's view of a claim, where they comment on the draft.
 
 Every page calls the same services as the JSON API (services/journeys.py): the rules live there, and a
 rule broken comes back as a domain error whose message goes into the NHS error summary. Evidence goes
