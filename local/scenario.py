@@ -197,6 +197,20 @@ def to_claim_development(c: Cast) -> str:
     return journey_id
 
 
+def name_supporter(stack: LocalStack, c: Cast, journey_id: str) -> Person:
+    """A supporter account, named by the practitioner on the journey's claim."""
+    supporter = person(
+        stack,
+        f"supporter.{journey_id.lower()}@example.nhs.uk",
+        f"Supporter of {c.practitioner.name}",
+        ["supporter"],
+        academy=c.academy,
+        employer="A Trust",
+    )
+    c.practitioner.api.put(f"/api/journeys/{journey_id}/supporter", {"email": supporter.email})
+    return supporter
+
+
 def upload(
     api: ApiClient,
     journey_id: str,

@@ -22,15 +22,7 @@ def test_a_supporter_comments_and_the_practitioner_reads_it(stack: LocalStack, s
     c = scenario.cast(stack)
     journey_id = scenario.to_claim_development(c)
     c.practitioner.api.wait_step(journey_id, "claim_development")
-    supporter = scenario.person(
-        stack,
-        f"browser.supporter.{journey_id.lower()}@example.nhs.uk",
-        "Bea Supporter",
-        ["supporter"],
-        academy=c.academy,
-        employer="A Trust",
-    )
-    c.practitioner.api.put(f"/api/journeys/{journey_id}/supporter", {"email": supporter.email})
+    supporter = scenario.name_supporter(stack, c, journey_id)
     element = framework(c.framework_key).elements[0]
 
     page.goto(f"/_local/sign-in-as/{supporter.email}")

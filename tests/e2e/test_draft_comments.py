@@ -4,6 +4,7 @@ practitioner reads the comments, no one else does, and an erasure takes them wit
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -15,24 +16,11 @@ from tests.e2e.security_support import web_session
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
 
-def _supporter(stack: LocalStack, c: scenario.Cast, journey_id: str) -> scenario.Person:
-    supporter = scenario.person(
-        stack,
-        f"supporter.{journey_id.lower()}@example.nhs.uk",
-        "Sam Supporter",
-        ["supporter"],
-        academy=c.academy,
-        employer="A Trust",
-    )
-    c.practitioner.api.put(f"/api/journeys/{journey_id}/supporter", {"email": supporter.email})
-    return supporter
-
-
 def test_the_named_supporter_comments_and_the_practitioner_reads_it(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
     journey_id = scenario.to_claim_development(c)
     c.practitioner.api.wait_step(journey_id, "claim_development")
-    supporter = _supporter(local_stack, c, journey_id)
+    supporter = scenario.name_supporter(local_stack, c, journey_id)
     element = framework(c.framework_key).elements[0].id
     path = f"/api/journeys/{journey_id}/comments"
 
@@ -64,7 +52,7 @@ def test_comments_close_with_the_draft_and_go_with_an_erasure(local_stack: Local
     c = scenario.cast(local_stack)
     journey_id = scenario.to_claim_development(c)
     c.practitioner.api.wait_step(journey_id, "claim_development")
-    supporter = _supporter(local_stack, c, journey_id)
+    supporter = scenario.name_supporter(local_stack, c, journey_id)
     path = f"/api/journeys/{journey_id}/comments"
     supporter.api.post(path, {"text": "Check the evidence for 2.1."})
 
@@ -93,7 +81,7 @@ def test_the_supporter_comments_in_the_browser_and_the_practitioner_sees_it(loca
     c = scenario.cast(local_stack)
     journey_id = scenario.to_claim_development(c)
     c.practitioner.api.wait_step(journey_id, "claim_development")
-    supporter = _supporter(local_stack, c, journey_id)
+    supporter = scenario.name_supporter(local_stack, c, journey_id)
     element = framework(c.framework_key).elements[0]
     base = local_stack.base_url
     browser = web_session(base, supporter.email, scenario.PASSWORD)
@@ -101,20 +89,19 @@ def test_the_supporter_comments_in_the_browser_and_the_practitioner_sees_it(loca
     page = browser.get(f"{base}/journeys/{journey_id}", timeout=30)
     assert "Your comments on the draft" in page.text
     assert "You have not commented yet." in page.text
-    empty = browser.post(
-        f"{base}/journeys/{journey_id}/comments",
-        data={"csrf_token": _csrf(page.text), "element_id": element.id, "text": "  "},
-        allow_redirects=False,
-        timeout=30,
-    )
+
+    def send(text: str) -> Any:
+        return browser.post(
+            f"{base}/journeys/{journey_id}/comments",
+            data={"csrf_token": _csrf(page.text), "element_id": element.id, "text": text},
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    empty = send("  ")
     assert empty.status_code == 400
     assert "Enter your comment" in empty.text
-    sent = browser.post(
-        f"{base}/journeys/{journey_id}/comments",
-        data={"csrf_token": _csrf(page.text), "element_id": element.id, "text": "Name the system partners."},
-        allow_redirects=False,
-        timeout=30,
-    )
+    sent = send("Name the system partners.")
     assert sent.status_code in (302, 303), sent.text[:300]
     assert "done=commented" in sent.headers["Location"]
 
