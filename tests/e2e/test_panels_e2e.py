@@ -36,6 +36,14 @@ def ready_for_panel(c: scenario.Cast) -> str:
     return journey_id
 
 
+def submitted(c: scenario.Cast) -> str:
+    """A complete claim, submitted: the workflow goes on to seat a panel (or wait for one)."""
+    journey_id = ready_for_panel(c)
+    scenario.wait_claim_complete(c, journey_id)
+    scenario.submit(c, journey_id)
+    return journey_id
+
+
 def loads(c: scenario.Cast) -> dict[str, int]:
     """Each pool member's current load, as the lead sees it."""
     return {m["id"]: m["current_load"] for m in c.lead.api.get("/api/panel/members")["members"]}
@@ -43,9 +51,7 @@ def loads(c: scenario.Cast) -> dict[str, int]:
 
 def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = ready_for_panel(c)
-    scenario.wait_claim_complete(c, journey_id)
-    scenario.submit(c, journey_id)
+    journey_id = submitted(c)
     c.practitioner.api.wait_step(journey_id, "panel_review")
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
     kinds = {s["kind"] for s in panel["seats"]}
@@ -108,9 +114,7 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
 
 def test_a_claim_withdrawn_under_review_frees_its_panel(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
-    journey_id = ready_for_panel(c)
-    scenario.wait_claim_complete(c, journey_id)
-    scenario.submit(c, journey_id)
+    journey_id = submitted(c)
     c.practitioner.api.wait_step(journey_id, "panel_review")
     seated = [s["member_id"] for s in c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]]
     before = loads(c)
@@ -155,9 +159,7 @@ def test_no_valid_panel_waits_and_the_lead_overrides(
             today = clock.now().date()
             away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
             national_lead.put(f"/api/panel/members/{m['id']}", {**m, "unavailable": [away]})
-    journey_id = ready_for_panel(c)
-    scenario.wait_claim_complete(c, journey_id)
-    scenario.submit(c, journey_id)
+    journey_id = submitted(c)
     waiting = c.practitioner.api.wait_step(journey_id, "awaiting_panel")
     assert waiting["journey"]["stage"] == "awaiting_panel"
     reason = next(e["reason"] for e in waiting["history"] if e["action"] == "no valid panel")
@@ -189,9 +191,7 @@ def test_members_who_have_not_reviewed_are_reminded_before_and_after_the_deadlin
     local_stack: LocalStack,
 ) -> None:
     c = scenario.cast(local_stack)
-    journey_id = ready_for_panel(c)
-    scenario.wait_claim_complete(c, journey_id)
-    scenario.submit(c, journey_id)
+    journey_id = submitted(c)
     c.practitioner.api.wait_step(journey_id, "panel_review")
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
     members = [scenario.PANEL[s["member_id"]] for s in panel["seats"]]
