@@ -64,6 +64,12 @@ def comment(caller: Caller, journey_id: str, element_id: str | None, text: str) 
 def comments(caller: Caller, journey_id: str) -> list[DraftComment]:
     """The comments on the journey's current claim, oldest first (the practitioner and supporter only)."""
     journey, _ = _readable(caller, journey_id)
+    return on_claim(journey)
+
+
+def on_claim(journey: Journey) -> list[DraftComment]:
+    """The comments on a journey's current claim, oldest first, for a caller already known to be its
+    practitioner or supporter (a page that has loaded the journey need not load it again)."""
     found = db().query_models(
         DraftComment, f"JOURNEY#{journey.id}", prefix=f"COMMENT#{journey.claim_number:03d}#"
     )

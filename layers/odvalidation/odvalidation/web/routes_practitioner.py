@@ -387,7 +387,8 @@ def _element_page(
     element = _element_of(context["framework"], element_id)
     items = [i for i in context["evidence"] if i.element_id == element_id]
     narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
-    on_element = [c for c in comments.comments(caller, journey_id) if c.element_id == element_id]
+    # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
+    on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
     return page(
         "practitioner/element.html",
         comments=on_element,
@@ -646,7 +647,7 @@ def _status_page(
     }
     done = query().get("done", "") or ("registered" if query().get("registered") else "")
     supporter = caller.id == journey.supporter_id
-    draft_comments = comments.comments(caller, journey_id) if owner or supporter else []
+    draft_comments = comments.on_claim(journey) if owner or supporter else []
     return page(
         "practitioner/status.html",
         status=status,
