@@ -98,7 +98,8 @@ def test_payload_carries_the_open_badges_3_registered_claims(token: str) -> None
     assert payload["jti"] == credential["id"]
     assert payload["nbf"] == int(datetime(2026, 3, 2, 9, 30, tzinfo=UTC).timestamp())
     assert payload["exp"] == int(datetime.fromisoformat(credential["validUntil"]).timestamp())
-    assert isinstance(payload["nbf"], int) and isinstance(payload["exp"], int)
+    assert isinstance(payload["nbf"], int)
+    assert isinstance(payload["exp"], int)
     # Our subjects are identified by a hashed name, not an id: no sub (OB 3.0 asks for it only with an id).
     assert "sub" not in payload
     # Still a VC-JOSE vc+jwt: the credential's own members are the payload's, unchanged.
@@ -156,7 +157,7 @@ def test_registered_claims_that_contradict_the_credential_are_refused(
 def test_each_refusal_names_the_check_that_failed(
     token: str, signer: LocalKeySigner, jwks: dict[str, Any]
 ) -> None:
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     tampered = f"{header}.{b64url(b'{}')}.{signature}"
     other = LocalKeySigner.generate("key-unknown")
     foreign = sign_credential(build_credential(make_record(), base_url=BASE), other)

@@ -71,7 +71,8 @@ def test_issuer_profiles_resolve_to_their_profile(web: dict[str, Any]) -> None:
         assert served["name"] == profile["name"]
         assert served["type"] == ["Profile"]
         status, headers, page = get(web, profile["id"], BROWSER)
-        assert status == 200 and headers["content-type"].startswith("text/html")
+        assert status == 200
+        assert headers["content-type"].startswith("text/html")
         assert profile["name"] in page
     national = json.loads(get(web, issuer["parentOrg"]["id"], JSON)[2])
     assert national["name"] == "NHS Leadership Academy"
@@ -83,9 +84,14 @@ def test_the_achievement_resolves_to_the_achievement_in_the_credential(web: dict
     assert status == 200
     served = json.loads(body)
     # The same achievement, less the holder's own alignments (those belong to one certificate).
-    assert served == {"@context": served["@context"], **{k: v for k, v in embedded.items() if k != "alignment"}}
+    assert served == {
+        "@context": served["@context"],
+        **{k: v for k, v in embedded.items() if k != "alignment"},
+    }
     status, _, page = get(web, embedded["id"], BROWSER)
-    assert status == 200 and embedded["name"] in page and 'id="level"' in page
+    assert status == 200
+    assert embedded["name"] in page
+    assert 'id="level"' in page
 
 
 def test_every_alignment_target_resolves_to_its_framework_element(web: dict[str, Any]) -> None:
@@ -100,13 +106,19 @@ def test_every_alignment_target_resolves_to_its_framework_element(web: dict[str,
         assert elements[element_id]["url"] == alignment["targetUrl"]
         assert elements[element_id]["title"] == alignment["targetName"]
         status, _, page = get(web, page_url, BROWSER)
-        assert status == 200 and f'id="{element_id}"' in page and alignment["targetName"] in page
+        assert status == 200
+        assert f'id="{element_id}"' in page
+        assert alignment["targetName"] in page
 
 
-@pytest.mark.parametrize("path", ["/academies/atlantis", "/achievements/grand-master", "/frameworks/none@1.0"])
+@pytest.mark.parametrize(
+    "path", ["/academies/atlantis", "/achievements/grand-master", "/frameworks/none@1.0"]
+)
 def test_unknown_ones_are_not_found_in_either_form(web: dict[str, Any], path: str) -> None:
     url = settings().public_base_url.rstrip("/") + path
     status, headers, body = get(web, url, JSON)
-    assert status == 404 and "There is no" in json.loads(body)["message"]
+    assert status == 404
+    assert "There is no" in json.loads(body)["message"]
     status, headers, _ = get(web, url, BROWSER)
-    assert status == 404 and headers["content-type"].startswith("text/html")
+    assert status == 404
+    assert headers["content-type"].startswith("text/html")

@@ -78,9 +78,7 @@ def issuer(academy_id: str) -> Response:
     if wants_json():
         return _ld(profile)
     members = list(ACADEMIES) if academy_id == NATIONAL_ID else []
-    return page(
-        "public/issuer.html", page_title=profile["name"], profile=profile, members=members, base=base
-    )
+    return page("public/issuer.html", page_title=profile["name"], profile=profile, members=members, base=base)
 
 
 @router.get("/achievements/<level>")
@@ -135,4 +133,3 @@ def framework_page(framework_key: str) -> Response:
         framework=fw,
         level_names=LEVEL_NAMES,
     )
-
