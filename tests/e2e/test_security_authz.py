@@ -258,12 +258,21 @@ def _const(value: Any) -> Body:
     return lambda _w, _r: value
 
 
+def _credential_of_a(w: World, _role: str) -> Any:
+    # A's credential file, as A would hand it to anyone: the public route checks it for everyone alike.
+    a = w.people["practitioner_a"]
+    assert a is not None
+    link = a.api.get(f"/api/certificates/{w.certificate_id}")["links"]["credential"]
+    return {"credential": requests.get(link, timeout=30).text}
+
+
 PUBLIC = dict.fromkeys(ROLES, 200)
 
 # (method, OpenAPI path, body, expected answer per role), in the order they run.
 MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/.well-known/jwks.json", None, PUBLIC),
     ("GET", "/api/public/certificates/{certificate_id}/status", None, PUBLIC),
+    ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
     ("PUT", "/api/me/profile", _profile, _cells(200)),
     ("POST", "/api/me/erasure", _const({"confirm": False}), _cells(422)),

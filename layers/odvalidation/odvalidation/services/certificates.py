@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from ..certificates.credential import build_credential, verify_url
@@ -23,6 +23,9 @@ from ..domain.models import AuditEvent, CertificateRecord, Level, Outcome, Stage
 from ..settings import settings
 from . import journeys as js
 from .common import db, updated
+
+if TYPE_CHECKING:
+    from ..certificates.checks import CredentialVerification
 
 SYSTEM = "system:certificates"
 
@@ -151,6 +154,13 @@ def record_of(certificate_id: str) -> CertificateRecord | None:
 
 def public_status(certificate_id: str) -> VerificationResult:
     return status_of(record_of(certificate_id), clock.now())
+
+
+def check_credential(token: str) -> CredentialVerification:
+    """Which checks a credential file passes, against the published keys and the live record."""
+    from ..certificates.checks import check_credential as check
+
+    return check(token, jwks(), record_of, clock.now())
 
 
 def jwks() -> dict[str, Any]:

@@ -392,6 +392,9 @@ app.include_router(reports_router)
 from .routes_feedback import router as feedback_router  # noqa: E402
 
 app.include_router(feedback_router)
+from .routes_credential_links import router as credential_links_router  # noqa: E402
+
+app.include_router(credential_links_router)
 
 
 # --------------------------------------------------------------------------- entry point
