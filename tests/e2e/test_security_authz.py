@@ -307,6 +307,9 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/journeys/{journey_id}/panel/reviews", None, seated(undeclared=403, declared=403, leads=200)),
     ("POST", "/api/journeys/{journey_id}/panel/resolution", _const({"reason": "try again"}), leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/interview", _const({"at": "2031-01-01T10:00:00Z", "location": "Room 1"}), leads_only(409)),
+    # No interview has been arranged for A's claim (it waits at panel review).
+    ("GET", "/api/journeys/{journey_id}/interview", None, viewers(404)),
+    ("POST", "/api/journeys/{journey_id}/interview/held", None, leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/outcome", _const({"outcome": "system_od_leader"}), seated(undeclared=403, declared=409)),
     ("GET", "/api/reports/national", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
     ("GET", "/api/reports/academies/{academy_id}", None, leads_only(200)),

@@ -183,6 +183,41 @@ class Store:
                 ) from None
             raise
 
+    def set_fields(self, key: dict[str, str], model: BaseModel, fields: Iterable[str]) -> bool:
+        """Change only the named attributes of an existing item (a field that is None is removed), so
+        attributes that others keep current (a member's load, their conflicts) are never overwritten
+        by a stale copy. Returns False if there is no such item."""
+        values = model.model_dump(mode="json", include=set(fields))
+        sets = {name: value for name, value in values.items() if value is not None}
+        removes = [name for name, value in values.items() if value is None]
+        names = {f"#f{i}": name for i, name in enumerate(values)}
+        alias = {name: placeholder for placeholder, name in names.items()}
+        expression = ""
+        if sets:
+            expression += "SET " + ", ".join(f"{alias[n]} = :{alias[n][1:]}" for n in sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(alias[n] for n in removes)
+        if not expression:
+            return True
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": {k: {"S": v} for k, v in key.items()},
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": names,
+        }
+        if sets:
+            kwargs["ExpressionAttributeValues"] = {
+                f":{alias[n][1:]}": _ser.serialize(v) for n, v in sets.items()
+            }
+        try:
+            self.db.update_item(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def delete(self, key: dict[str, str]) -> None:
         self.db.delete_item(TableName=self.table, Key={k: {"S": v} for k, v in key.items()})
 

@@ -58,11 +58,26 @@ def member_item(m: solver.PanelMember) -> dict[str, Any]:
     return to_item(m, keys.member(m.id), GSI2PK="POOL", GSI2SK=f"MEMBER#{m.id}")
 
 
-def save_member(caller: Caller, m: solver.PanelMember) -> solver.PanelMember:
-    """Add or change a pool member (a lead of the member's academy, or a national lead)."""
-    check_lead(caller, m.academy_id)
-    db().put(member_item(m))
-    return m
+# What a lead may change; the member's load and declared conflicts stay the service's.
+_LEAD_FIELDS = frozenset(solver.MemberDetails.model_fields) - {"id"}
+
+
+def save_member(caller: Caller, details: solver.MemberDetails) -> solver.PanelMember:
+    """Add or change a pool member (a lead of the member's academy, or a national lead). A change
+    writes only the fields a lead may set, so it never resets a load or forgets a conflict; a lead
+    may not move another academy's member into their own."""
+    check_lead(caller, details.academy_id)
+    store = db()
+    existing = store.get_model(solver.PanelMember, keys.member(details.id))
+    if existing is None:
+        added = solver.PanelMember(**details.model_dump())
+        if store.put(member_item(added), only_if_new=True):
+            return added
+        existing = member(details.id)  # added by someone else a moment ago: change it instead
+    check_lead(caller, existing.academy_id)
+    if not store.set_fields(keys.member(details.id), details, _LEAD_FIELDS):
+        raise NotFound(f"There is no panel member '{details.id}'.")
+    return member(details.id)
 
 
 # ---------------------------------------------------------------------------- assignment
@@ -103,6 +118,19 @@ def _load_change(member_id: str, by: int) -> dict[str, Any]:
     if by < 0:
         update["ConditionExpression"] = "current_load >= :least"
         update["ExpressionAttributeValues"][":least"] = {"N": str(-by)}
+    return update
+
+
+def _conflict_declared(member_id: str, practitioner_id: str) -> dict[str, Any]:
+    """In the transaction that frees the seat: the member keeps the conflict for good and holds one
+    claim fewer. An update of those two attributes alone, so a lead's edit of the member at the same
+    moment cannot undo it (nor this undo the edit)."""
+    update = _load_change(member_id, -1)
+    update["UpdateExpression"] = (
+        "SET declared_conflicts = list_append(if_not_exists(declared_conflicts, :none), :conflict) "
+        + update["UpdateExpression"]
+    )
+    update["ExpressionAttributeValues"] |= {":none": {"L": []}, ":conflict": {"L": [{"S": practitioner_id}]}}
     return update
 
 
@@ -278,17 +306,6 @@ def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") 
         record(journey_id, actor=caller.id, action="declared no conflict of interest")
         return new_panel
     # A conflict: record it against the member, free the seat and find the best replacement.
-    me = member(caller.id)
-    store.put(
-        member_item(
-            me.model_copy(
-                update={
-                    "declared_conflicts": me.declared_conflicts | {journey.practitioner_id},
-                    "current_load": max(0, me.current_load - 1),
-                }
-            )
-        )
-    )
     claim = claim_to_assign(journey)
     chair = next((s.member_id for s in panel.seats if s.chair), None)
     result = solver.replace_member(
@@ -303,6 +320,7 @@ def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") 
         journey, actor=caller.id, action="declared a conflict of interest", reason=note or None, update={}
     )
     change.deletes.append(keys.journey_part(journey_id, f"SEAT#{journey.claim_number}#{caller.id}"))
+    change.updates.append(_conflict_declared(caller.id, journey.practitioner_id))
     if isinstance(result, solver.NoValidPanel):
         new_panel = panel.model_copy(update={"seats": remaining, "version": panel.version + 1})
         change.puts.append(part(journey_id, f"PANEL#{journey.claim_number}", new_panel))
@@ -483,6 +501,12 @@ def schedule_interview(
         at = at.replace(tzinfo=UTC)
     if at <= clock.now():
         raise InvalidInput("Choose a date and time for the interview in the future.")
+    arranged = interview_of(journey)
+    if arranged is not None and arranged.has_taken_place(clock.now()):
+        raise InvalidTransition(
+            f"The interview took place on {_when(arranged.held_at or arranged.at)}: "
+            "the panel chair now records the outcome."
+        )
     interview = Interview(
         journey_id=journey_id,
         claim_number=journey.claim_number,
@@ -530,6 +554,16 @@ def record_outcome(
                 workflow.resume(journey.resume_token, {"outcome": outcome.value})
             return existing
         raise InvalidTransition("The outcome is recorded after the interview.")
+    interview = interview_of(journey)
+    if interview is None:
+        raise InvalidTransition(
+            "The outcome is recorded after the interview, and no interview has been arranged yet: "
+            "the academy lead arranges it."
+        )
+    if not interview.has_taken_place(clock.now()):
+        raise InvalidTransition(
+            f"The interview is on {_when(interview.at)}: record the outcome after it has taken place."
+        )
     record = OutcomeRecord(
         journey_id=journey_id,
         claim_number=journey.claim_number,
@@ -559,6 +593,38 @@ def record_outcome(
             continue
     workflow.resume(token, {"outcome": outcome.value})
     return record
+
+
+def interview_of(journey: Journey) -> Interview | None:
+    """The interview arranged for the journey's current claim, if any."""
+    return db().get_model(Interview, keys.journey_part(journey.id, f"INTERVIEW#{journey.claim_number}"))
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%-d %B %Y} at {at:%H:%M}"
+
+
+def record_interview_held(caller: Caller, journey_id: str) -> Interview:
+    """The academy lead records that the interview took place (say, earlier than first arranged), so
+    that the chair may record the outcome. Recording it twice keeps the first record."""
+    store = db()
+    journey = store.journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    interview = interview_of(journey)
+    if journey.stage is not Stage.INTERVIEW or interview is None:
+        raise InvalidTransition("Arrange the interview first; then record that it took place.")
+    if interview.held_at is not None:
+        return interview
+    held = interview.model_copy(update={"held_at": clock.now(), "held_recorded_by": caller.id})
+    store.commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="interview held",
+            puts=[part(journey_id, f"INTERVIEW#{journey.claim_number}", held)],
+        )
+    )
+    return held
 
 
 def outcome_of(journey: Journey) -> OutcomeRecord | None:
@@ -628,9 +694,7 @@ def send_panel_email(
     }
     attachments = None
     if kind == "interview_invitation":
-        interview = interview or db().get_model(
-            Interview, keys.journey_part(journey.id, f"INTERVIEW#{journey.claim_number}")
-        )
+        interview = interview or interview_of(journey)
         if interview is None:
             raise NotFound("No interview has been arranged.")
         shared |= {

@@ -18,7 +18,7 @@ from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import all_frameworks
 from ..domain.models import Journey, MemberKind, Role, Stage
-from ..domain.panels import DateRange, PanelMember
+from ..domain.panels import DateRange, MemberDetails, PanelMember
 from ..services import certificates, panels
 from ..services import journeys as js
 from .access import domain_caller
@@ -418,7 +418,7 @@ def _save_member(existing: PanelMember | None) -> Response:
     if errors or person_id is None or unavailable is None:
         return _member_form(existing, values, errors, status=400)
     try:
-        m = PanelMember(
+        m = MemberDetails(
             id=person_id,
             name=values["name"].strip(),
             email=existing.email if existing else values["email"].strip().lower(),
@@ -428,9 +428,7 @@ def _save_member(existing: PanelMember | None) -> Response:
             line_managers=managers,
             expertise=[t for t in (x.strip() for x in values.get("expertise", "").split(",")) if t],
             cap=int(cap),
-            current_load=existing.current_load if existing else 0,
             unavailable=unavailable,
-            declared_conflicts=existing.declared_conflicts if existing else set(),
         )
     except ValidationError as problem:
         return _member_form(existing, values, {"name": str(problem.errors()[0]["msg"])}, status=400)
