@@ -95,7 +95,6 @@ class Faults:
             for ref in items:
                 if self._applies(ref[0]):
                     self._held[ref] = until
-            self.counts["transactions"] += 1
 
     def before_write(self, ref: ItemRef) -> None:
         if not self._applies(ref[0]):
@@ -128,7 +127,7 @@ def _cancelled(size: int, at: int, code: str) -> Exception:
 
     messages = {
         "TransactionConflict": "Transaction is ongoing for the item",
-        "ThrottlingError": "Throughput exceeds the current capacity for one or more global secondary indexes.",
+        "ThrottlingError": "Throughput exceeds the current capacity of your table or index.",
     }
     errors: list[Any] = [(None, None, None)] * size
     errors[at] = (code, messages[code], None)

@@ -126,7 +126,8 @@ def retried[T](
             cause = transient_cause(error)
             if cause is None:
                 raise
-            if cause in RETRIED_BY_BOTOCORE or attempt == policy.attempts - 1:
+            retried_already = error.response.get("Error", {}).get("Code") in RETRIED_BY_BOTOCORE
+            if retried_already or attempt == policy.attempts - 1:
                 logger.warning(
                     "DynamoDB stayed busy", extra={"operation": what, "cause": cause, "attempts": attempt + 1}
                 )
