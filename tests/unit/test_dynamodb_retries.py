@@ -356,3 +356,32 @@ def test_botocore_sends_a_throttled_request_again_but_a_cancelled_transaction_on
         client.get_item(TableName=table, Key=item)
     assert throttled.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
     assert len(sent) == 2
+
+
+def test_the_api_answers_busy_with_a_503_a_person_can_act_on() -> None:
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+    from odvalidation.api import errors
+
+    app = APIGatewayRestResolver()
+    errors.register(app)
+
+    @app.post("/api/things")
+    def save() -> dict[str, str]:
+        raise retry.busy("TransactionConflict")
+
+    event = {
+        "httpMethod": "POST",
+        "path": "/api/things",
+        "resource": "/api/things",
+        "headers": {},
+        "multiValueHeaders": {},
+        "requestContext": {"requestId": "r1", "stage": "v1"},
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    answer = app.resolve(event, {})
+    assert answer["statusCode"] == 503
+    assert "try again" in answer["body"]
+    assert "TransactionConflict" not in answer["body"]
+    assert answer["multiValueHeaders"]["Retry-After"] == ["2"]
