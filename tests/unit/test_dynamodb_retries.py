@@ -263,10 +263,15 @@ def test_a_change_that_stays_in_conflict_fails_busy_and_writes_nothing(table: st
     assert store().counters("") == before
 
 
-def test_a_transaction_held_by_another_cancels_and_lands_once_it_is_done(table: str) -> None:
+def test_a_transaction_held_by_another_cancels_and_lands_once_it_is_done(
+    table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The window model: a transaction writing the cohort's counters holds them for a moment; the next
     journey's transaction, which names the same counters, is cancelled, retried, and lands."""
-    with moto_faults.injected(window=0.01, tables={table}) as faults:
+    # A window far longer than two requests take, and pauses that add up to more than it.
+    monkeypatch.setattr(retry, "POLICY", retry.Backoff(attempts=12, base=0.1, cap=0.2))
+    monkeypatch.setattr(retry, "_rng", random.Random(0))
+    with moto_faults.injected(window=0.3, tables={table}) as faults:
         store().commit(created(new_journey(1)))
         store().commit(created(new_journey(2)))
     assert faults.counts["transaction_conflict"] >= 1

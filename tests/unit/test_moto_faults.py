@@ -71,7 +71,7 @@ def code(error: pytest.ExceptionInfo[ClientError]) -> str:
 
 
 def test_a_transaction_naming_an_item_in_flight_is_cancelled_for_that_item_only(db: Any) -> None:
-    with moto_faults.injected(window=0.5, tables={TABLE}) as faults:
+    with moto_faults.injected(window=5.0, tables={TABLE}) as faults:
         db.transact_write_items(TransactItems=[put("JOURNEY#a"), counter()])
         with pytest.raises(ClientError) as cancelled:
             db.transact_write_items(TransactItems=[put("JOURNEY#b"), counter()])
@@ -96,7 +96,7 @@ def test_once_the_other_transaction_is_done_the_same_request_goes_through(db: An
 
 
 def test_a_single_write_to_an_item_in_flight_meets_a_transaction_conflict(db: Any) -> None:
-    with moto_faults.injected(window=0.5, tables={TABLE}):
+    with moto_faults.injected(window=5.0, tables={TABLE}):
         db.transact_write_items(TransactItems=[put("JOURNEY#a", stage="reflection")])
         with pytest.raises(ClientError) as refused:
             db.put_item(TableName=TABLE, Item=key("JOURNEY#a") | {"stage": {"S": "workshop"}})
