@@ -22,7 +22,7 @@ from ..domain.frameworks import framework
 from ..domain.models import AuditEvent, CertificateRecord, Level, Outcome, OutcomeRecord, Stage
 from ..settings import settings
 from . import journeys as js
-from .common import db, updated
+from .common import db, reapplied, updated
 
 if TYPE_CHECKING:
     from ..certificates.checks import CredentialVerification
@@ -40,6 +40,7 @@ def _put_object(key: str, body: bytes, content_type: str) -> None:
     )
 
 
+@reapplied(task=True)
 def issue(journey_id: str) -> dict[str, Any]:
     """Exactly one certificate per validated outcome, however often the step runs: the issuance guard
     item is created in the same transaction as the certificate and the journey's link to it."""
@@ -215,6 +216,7 @@ def set_sharing(caller: Caller, certificate_id: str, public: bool) -> Certificat
     return changed
 
 
+@reapplied()
 def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecord:
     record = record_of(certificate_id)
     if record is None:

@@ -40,7 +40,8 @@ from ..domain.models import (
     Stage,
 )
 from ..settings import settings
-from .common import actor_of, db, moved, new_id, panel_ids, part, supporter_ids, updated
+from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
+from .common import record as record_event
 from .counting import counter_changes
 
 # ---------------------------------------------------------------------------- reading
@@ -213,6 +214,7 @@ def _framework_ids(journey: Journey) -> list[str]:
     return [e.id for e in framework(journey.framework_key).elements]
 
 
+@reapplied()
 def save_reflection(
     caller: Caller, journey_id: str, ratings: list[ElementRating], career_note: str, *, submit: bool
 ) -> Reflection:
@@ -268,6 +270,7 @@ def save_reflection(
 # ---------------------------------------------------------------------------- step 2: workshop
 
 
+@reapplied()
 def record_attendance(
     caller: Caller, cohort_id: str, journey_ids: list[str], *, attended: bool = True
 ) -> list[str]:
@@ -308,6 +311,7 @@ def record_attendance(
 # ---------------------------------------------------------------------------- step 3: decision
 
 
+@reapplied()
 def record_decision(
     caller: Caller, journey_id: str, readiness: Readiness, reengage_on: date | None, note: str = ""
 ) -> Decision:
@@ -603,13 +607,13 @@ def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
         raise NotFound("That evidence has already been removed.")
     evidence_store.delete(found.key)
     store.delete(key)
-    store.commit(
-        updated(
-            journey,
-            actor=caller.id,
-            action="removed evidence",
-            reason=f"element {found.element_id}: {found.display_name}",
-        )
+    # Only an audit event: the removal is done, so a concurrent change to the journey is met by
+    # reading it again (record_event), never by a "reload" for something that already happened.
+    record_event(
+        journey_id,
+        actor=caller.id,
+        action="removed evidence",
+        reason=f"element {found.element_id}: {found.display_name}",
     )
 
 
@@ -618,6 +622,7 @@ def evidence_by_key(key: str) -> EvidenceItem | None:
     return from_item(EvidenceItem, items[0]) if items else None
 
 
+@reapplied()
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -664,6 +669,7 @@ def save_person(p: Person) -> Person:
 # ---------------------------------------------------------------------------- step 5: submission
 
 
+@reapplied()
 def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -699,6 +705,7 @@ def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     return result
 
 
+@reapplied()
 def grant_extension(caller: Caller, journey_id: str, weeks: int, reason: str) -> Journey:
     journey = db().journey(journey_id)
     check_lead(caller, journey.academy_id)
@@ -732,6 +739,7 @@ def schedule_claim_deadline(journey: Journey) -> None:
     schedule_store.put(journey.id, "claim-deadline", journey.claim_deadline, {"kind": "claim_deadline"})
 
 
+@reapplied()
 def withdraw(caller: Caller, journey_id: str, reason: str) -> Journey:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -758,6 +766,7 @@ def start_new_claim(caller: Caller, journey_id: str) -> Journey:
     return journey
 
 
+@reapplied()
 def start_revalidation(caller: Caller, certificate_id: str) -> Journey:
     """Renewal: a lighter claim on the same journey that, once confirmed, issues a certificate that
     supersedes this one. Open from 90 days before the certificate expires (and after it has)."""
@@ -802,6 +811,7 @@ RESUME_AT: dict[Stage, str] = {
 }
 
 
+@reapplied()
 def resume_failed(caller: Caller, journey_id: str) -> Journey:
     """Start a fresh execution at the step where a failure was recorded."""
     journey = db().journey(journey_id)

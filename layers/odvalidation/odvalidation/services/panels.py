@@ -34,7 +34,7 @@ from ..domain.models import (
 )
 from ..settings import settings
 from . import journeys as js
-from .common import db, moved, part, record, updated
+from .common import db, moved, part, reapplied, record, updated
 
 REVIEW_DAYS = 28
 SYSTEM = "system:panel-assignment"
@@ -169,6 +169,7 @@ def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) 
     return base
 
 
+@reapplied(task=True)
 def assign_for_journey(journey_id: str) -> dict[str, Any]:
     """State machine task: a panel for a submitted claim, or the reason there is none (the journey
     then waits for the lead; it does not fail)."""
@@ -216,6 +217,7 @@ def _last_reason(journey: Journey) -> str:
     return "No valid panel."
 
 
+@reapplied()
 def resolve_blocked(caller: Caller, journey_id: str, *, member_ids: list[str] | None, reason: str) -> Panel:
     """The lead unblocks a journey waiting for a panel: try again (after adding members or raising
     caps), or override with a recorded reason."""
@@ -279,33 +281,50 @@ def my_assignments(caller: Caller) -> list[Journey]:
 # ---------------------------------------------------------------------------- conflicts
 
 
-def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") -> Panel:
-    """Before opening any evidence a member declares no conflict, or a conflict (which frees the seat)."""
+@reapplied()
+def _declare_no_conflict(caller: Caller, journey_id: str) -> Panel:
+    """Members of one panel declare at about the same time; each declaration is a versioned write of the
+    panel, so the one that finds the panel changed reads it again and adds its seat's declaration."""
     store = db()
     journey = store.journey(journey_id)
     panel, seat = _seat_of(caller, journey)
-    if seat.declared and not conflict:
+    if seat.declared:
         return panel  # declared already: one effect
     at = clock.now()
-    if not conflict:
-        seats = [
-            s.model_copy(update={"declared": True, "declared_at": at}) if s.member_id == caller.id else s
-            for s in panel.seats
-        ]
-        new_panel = panel.model_copy(update={"seats": seats, "version": panel.version + 1})
-        store.put_versioned(part(journey_id, f"PANEL#{journey.claim_number}", new_panel), panel.version)
-        store.put(
-            part(
-                journey_id,
-                f"SEAT#{journey.claim_number}#{caller.id}",
-                seat.model_copy(update={"declared": True, "declared_at": at}),
-                GSI1PK=f"MEMBER#{caller.id}",
-                GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
-            )
+    seats = [
+        s.model_copy(update={"declared": True, "declared_at": at}) if s.member_id == caller.id else s
+        for s in panel.seats
+    ]
+    new_panel = panel.model_copy(update={"seats": seats, "version": panel.version + 1})
+    store.put_versioned(part(journey_id, f"PANEL#{journey.claim_number}", new_panel), panel.version)
+    store.put(
+        part(
+            journey_id,
+            f"SEAT#{journey.claim_number}#{caller.id}",
+            seat.model_copy(update={"declared": True, "declared_at": at}),
+            GSI1PK=f"MEMBER#{caller.id}",
+            GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
         )
-        record(journey_id, actor=caller.id, action="declared no conflict of interest")
-        return new_panel
-    # A conflict: record it against the member, free the seat and find the best replacement.
+    )
+    record(journey_id, actor=caller.id, action="declared no conflict of interest")
+    return new_panel
+
+
+def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") -> Panel:
+    """Before opening any evidence a member declares no conflict, or a conflict (which frees the seat)."""
+    if not conflict:
+        return _declare_no_conflict(caller, journey_id)
+    return _declare_conflict(caller, journey_id, note)
+
+
+@reapplied()
+def _declare_conflict(caller: Caller, journey_id: str, note: str) -> Panel:
+    """A conflict: recorded against the member, the seat freed and the best replacement seated, all in
+    one transaction (so a stale read writes nothing and is simply re-applied)."""
+    store = db()
+    journey = store.journey(journey_id)
+    panel, _ = _seat_of(caller, journey)
+    at = clock.now()
     claim = claim_to_assign(journey)
     chair = next((s.member_id for s in panel.seats if s.chair), None)
     result = solver.replace_member(
@@ -426,27 +445,36 @@ def submit_review(
     ):
         raise Conflict("You have already submitted your review of this claim.")
     record(journey_id, actor=caller.id, action="submitted review")
-    reviews = store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{journey.claim_number}#")
-    if len(reviews) >= len(panel.seats) and {r.member_id for r in reviews} >= {
+    _close_review_if_complete(journey_id, panel)
+    return review
+
+
+@reapplied()
+def _close_review_if_complete(journey_id: str, panel: Panel) -> None:
+    """With every seat's review in, resume the workflow. The last two reviewers may get here at once:
+    the one whose write finds the journey changed reads it again and finds the step already closed."""
+    store = db()
+    reviews = store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{panel.claim_number}#")
+    if len(reviews) < len(panel.seats) or not {r.member_id for r in reviews} >= {
         s.member_id for s in panel.seats
     }:
-        journey = store.journey(journey_id)
-        if journey.task_token and journey.waiting_step == "panel_review":
-            token = journey.task_token
-            flags = disagreements(reviews)
-            store.commit(
-                updated(
-                    journey,
-                    actor=SYSTEM,
-                    action="all reviews in",
-                    reason=f"{len(flags)} disagreement(s) flagged for moderation",
-                    update={"task_token": None, "resume_token": token, "waiting_step": None},
-                )
+        return
+    journey = store.journey(journey_id)
+    if journey.task_token and journey.waiting_step == "panel_review":
+        token = journey.task_token
+        flags = disagreements(reviews)
+        store.commit(
+            updated(
+                journey,
+                actor=SYSTEM,
+                action="all reviews in",
+                reason=f"{len(flags)} disagreement(s) flagged for moderation",
+                update={"task_token": None, "resume_token": token, "waiting_step": None},
             )
-            for purpose in REVIEW_REMINDERS:
-                schedule_store.cancel(journey_id, purpose)
-            workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)})
-    return review
+        )
+        for purpose in REVIEW_REMINDERS:
+            schedule_store.cancel(journey_id, purpose)
+        workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)})
 
 
 def disagreements(reviews: list[Review]) -> list[str]:
@@ -487,6 +515,7 @@ def reviews_for(caller: Caller, journey_id: str) -> tuple[list[Review], list[str
 # ---------------------------------------------------------------------------- interview and outcome
 
 
+@reapplied()
 def schedule_interview(
     caller: Caller, journey_id: str, at: datetime, location: str, duration: int
 ) -> Interview:
@@ -527,6 +556,7 @@ def schedule_interview(
     return interview
 
 
+@reapplied()
 def record_outcome(
     caller: Caller, journey_id: str, outcome: Outcome, feedback: dict[str, str], development_plan: str
 ) -> OutcomeRecord:
