@@ -124,3 +124,76 @@ def test_certificate_ids_can_be_read_off_paper_and_typed_back(local_stack: Local
     status = anyone.get(f"/api/public/certificates/{typed}/status")
     assert status["status"] == "valid"
     assert status["certificate_id"] == certificate_id
+
+
+# ------------------------------------------------------------------ what people see that is not theirs
+
+
+def test_history_shows_each_reader_only_what_is_theirs(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    seats = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]
+    declaring = scenario.PANEL[seats[0]["member_id"]]
+    undeclared = scenario.PANEL[seats[1]["member_id"]]
+    file_names = {e["display_name"] for e in c.practitioner.api.journey(journey_id)["evidence"]}
+    assert file_names
+
+    def reasons(api: ApiClient) -> str:
+        return " ".join(str(e.get("reason") or "") for e in api.journey(journey_id)["history"])
+
+    # A member who has not declared reads no evidence names, in the claim or in the history.
+    seen = undeclared.api.journey(journey_id)
+    assert seen["evidence"] == []
+    assert not any(name in reasons(undeclared.api) for name in file_names)
+
+    # The practitioner is not told which member declared a conflict with them, nor why.
+    declaring.api.post(
+        f"/api/journeys/{journey_id}/panel/declaration", {"conflict": True, "note": "Line manager."}
+    )
+    history = c.practitioner.api.journey(journey_id)["history"]
+    conflict = next(e for e in history if e["action"] == "declared a conflict of interest")
+    assert conflict["actor"] != declaring.id
+    assert "Line manager." not in reasons(c.practitioner.api)
+    # The lead still sees who and why.
+    lead_view = c.lead.api.journey(journey_id)["history"]
+    assert any(e["actor"] == declaring.id and e["reason"] == "Line manager." for e in lead_view)
+
+
+def test_a_national_lead_sees_figures_not_evidence(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    evidence = c.practitioner.api.journey(journey_id)["evidence"][0]
+    email_address = "national.lead.figures@example.nhs.uk"
+    if email_address not in local_stack.demo_users:
+        local_stack.create_user(email_address, "Nadia Ferreira-Holt", ["national_lead"], scenario.PASSWORD)
+    national = ApiClient(local_stack.base_url, local_stack.token_for(email_address))
+    refused = national.get(f"/api/journeys/{journey_id}/evidence/{evidence['id']}/link", expect=403)
+    assert "figures" in refused["message"]
+    seen = national.journey(journey_id)
+    assert seen["claim"] is None
+    assert seen["evidence"] == []
+    assert evidence["display_name"] not in str(seen["history"])
+    # The academy's own lead still opens it.
+    assert c.lead.api.get(f"/api/journeys/{journey_id}/evidence/{evidence['id']}/link")["url"]
+
+
+def test_a_lead_of_another_academy_sees_nothing_of_a_certificate_to_revoke(local_stack: LocalStack) -> None:
+    from tests.e2e.security_support import web_session
+
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    scenario.review(c, journey_id)
+    scenario.interview(c, journey_id, "system_od_practitioner")
+    final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    certificate_id = final["journey"]["certificate_id"]
+    elsewhere = scenario.cast(local_stack, academy="london").lead
+    session = web_session(local_stack.base_url, elsewhere.email, scenario.PASSWORD)
+    page = session.get(f"{local_stack.base_url}/lead/certificates/{certificate_id}/revoke", timeout=30)
+    assert page.status_code == 403
+    assert c.practitioner.name not in page.text
+    own = web_session(local_stack.base_url, c.lead.email, scenario.PASSWORD)
+    page = own.get(f"{local_stack.base_url}/lead/certificates/{certificate_id}/revoke", timeout=30)
+    assert page.status_code == 200
+    assert c.practitioner.name in page.text

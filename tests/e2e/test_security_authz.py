@@ -42,7 +42,8 @@ ROLES = [
     "national_lead",
 ]
 # Who may read A's claim narrative and evidence.
-CONTENT_ROLES = {"practitioner_a", "supporter_of_a", "panel_declared", "lead_of_a", "national_lead"}
+# National leads see the programme's figures, not a practitioner's claim or evidence.
+CONTENT_ROLES = {"practitioner_a", "supporter_of_a", "panel_declared", "lead_of_a"}
 
 
 @dataclasses.dataclass
@@ -302,7 +303,7 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("PUT", "/api/panel/members/{member_id}", _pool_member, leads_only(200)),
     ("GET", "/api/panel/assignments", None, _cells(200)),
     ("GET", "/api/journeys/{journey_id}/panel", None, viewers()),
-    ("GET", "/api/journeys/{journey_id}/evidence/{evidence_id}/link", None, viewers() | {"panel_undeclared": 403}),
+    ("GET", "/api/journeys/{journey_id}/evidence/{evidence_id}/link", None, viewers() | {"panel_undeclared": 403, "national_lead": 403}),
     ("PUT", "/api/journeys/{journey_id}/panel/review", _const({"judgements": [], "recommendation": "not_yet"}), seated(undeclared=403, declared=422)),
     ("GET", "/api/journeys/{journey_id}/panel/reviews", None, seated(undeclared=403, declared=403, leads=200)),
     ("POST", "/api/journeys/{journey_id}/panel/resolution", _const({"reason": "try again"}), leads_only(409)),

@@ -161,6 +161,15 @@ def record_of(certificate_id: str) -> CertificateRecord | None:
     return found
 
 
+def for_lead(caller: Caller, certificate_id: str) -> CertificateRecord:
+    """A certificate as a lead of its academy (or a national lead) sees it, to revoke it."""
+    record = record_of(certificate_id)
+    if record is None:
+        raise NotFound("There is no such certificate.")
+    check_lead(caller, record.academy_id)
+    return record
+
+
 def public_status(certificate_id: str) -> VerificationResult:
     return status_of(record_of(certificate_id), clock.now())
 

@@ -18,11 +18,21 @@ from ..dal import schedules as schedule_store
 from ..dal.store import Change, from_item, to_item
 from ..domain import journey as rules
 from ..domain.academies import academy
-from ..domain.access import Caller, check_lead, check_owner, check_view, needs_links, require_role
+from ..domain.access import (
+    Caller,
+    check_lead,
+    check_owner,
+    check_view,
+    is_lead_for,
+    needs_links,
+    reads_claims_as_lead,
+    require_role,
+)
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.frameworks import framework
+from ..domain.history import history_for
 from ..domain.models import (
     AuditEvent,
     Claim,
@@ -856,19 +866,42 @@ def status(caller: Caller, journey_id: str) -> dict[str, Any]:
     journey = load_for(caller, journey_id)
     c = claim(journey)
     items = evidence(journey) if journey.claim_number else []
-    if _seated_undeclared(caller, journey):
-        # A panel member sees nothing of the claim until they have declared no conflict of interest.
+    content = sees_content(caller, journey)
+    if not content:
+        # A panel member sees nothing of the claim until they have declared no conflict of interest; a
+        # national lead sees the programme's figures, not the claim.
         c, items = None, []
+    shown = history_for(
+        history(journey_id), sees_evidence=content, sees_panel_choice=sees_panel_choice(caller, journey)
+    )
     result: dict[str, Any] = {
         "journey": journey,
         "step": rules.step_number(journey.stage),
-        "history": history(journey_id),
+        "history": shown,
         "claim": c,
         "evidence": items,
     }
     if journey.stage is Stage.CLAIM_DEVELOPMENT:
         result["completeness"] = claim_completeness(journey)
     return result
+
+
+def sees_content(caller: Caller, journey: Journey) -> bool:
+    """Whether the caller (who may view the journey) may read its claim and evidence: the practitioner,
+    their supporter, a panel member who has declared no conflict, a lead of the journey's academy."""
+    if caller.id == journey.practitioner_id or reads_claims_as_lead(caller, journey):
+        return True
+    store = db()
+    if caller.id in panel_ids(store, journey):
+        return not _seated_undeclared(caller, journey)
+    return caller.id in supporter_ids(store, journey.id)
+
+
+def sees_panel_choice(caller: Caller, journey: Journey) -> bool:
+    """Who declared a conflict, and why members were or were not seated, is for the leads and the panel."""
+    if caller.id == journey.practitioner_id:
+        return False
+    return is_lead_for(caller, journey.academy_id) or caller.id in panel_ids(db(), journey)
 
 
 def _seated_undeclared(caller: Caller, journey: Journey) -> bool:

@@ -12,7 +12,7 @@ from ..dal import keys, mail, workflow
 from ..dal import schedules as schedule_store
 from ..dal.store import Change, from_item, to_item
 from ..domain import panels as solver
-from ..domain.access import Caller, check_lead, is_lead_for
+from ..domain.access import Caller, check_lead, is_lead_for, reads_claims_as_lead
 from ..domain.claims import claimed_elements
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.frameworks import framework
@@ -391,8 +391,10 @@ def evidence_link(caller: Caller, journey_id: str, evidence_id: str) -> str:
     elif not (
         caller.id == journey.practitioner_id
         or caller.id in supporters
-        or is_lead_for(caller, journey.academy_id)
+        or reads_claims_as_lead(caller, journey)
     ):
+        if is_lead_for(caller, journey.academy_id):
+            raise Forbidden("National leads see the programme's figures, not a practitioner's evidence.")
         raise NotFound(f"There is no journey '{journey_id}'.")
     if item is None or item.status.value != "verified":
         raise NotFound("That evidence is not available.")

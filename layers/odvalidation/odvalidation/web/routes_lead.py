@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
-from ..domain.errors import DomainError, NotFound
+from ..domain.errors import DomainError
 from ..domain.frameworks import all_frameworks
 from ..domain.models import Journey, MemberKind, Role, Stage
 from ..domain.panels import DateRange, MemberDetails, PanelMember
@@ -543,10 +543,11 @@ def resolve(journey_id: str) -> Response:
 # --------------------------------------------------------------------------- revoking a certificate
 
 
-def _revoke_page(cert_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
-    record = certificates.record_of(cert_id)
-    if record is None:
-        raise NotFound("There is no such certificate.")
+def _revoke_page(
+    caller: DomainCaller, cert_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    # A lead of another academy is refused before anything of the holder is shown.
+    record = certificates.for_lead(caller, cert_id)
     return page(
         "lead/revoke.html",
         status=status,
@@ -559,8 +560,7 @@ def _revoke_page(cert_id: str, values: dict[str, str], errors: dict[str, str], s
 
 @router.get("/lead/certificates/<certificate_id>/revoke")
 def revoke_form(certificate_id: str) -> Response:
-    lead_caller()
-    return _revoke_page(certificate_id, {}, {})
+    return _revoke_page(lead_caller(), certificate_id, {}, {})
 
 
 @router.post("/lead/certificates/<certificate_id>/revoke")
@@ -570,11 +570,11 @@ def revoke(certificate_id: str) -> Response:
     reason = values.get("reason", "").strip()
     if len(reason) < 3:
         return _revoke_page(
-            certificate_id, values, {"reason": "Enter the reason for revoking the certificate"}, 400
+            caller, certificate_id, values, {"reason": "Enter the reason for revoking the certificate"}, 400
         )
     if len(reason) > 2000:
         return _revoke_page(
-            certificate_id, values, {"reason": "The reason must be 2000 characters or fewer"}, 400
+            caller, certificate_id, values, {"reason": "The reason must be 2000 characters or fewer"}, 400
         )
     certificates.revoke(caller, certificate_id, reason)
     return redirect(f"/verify/{certificate_id}")
