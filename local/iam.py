@@ -417,26 +417,27 @@ _HANDLERS: list[tuple[str, Callable[..., Any]]] = [
     ("before-call", _on_call),
     ("creating-client-class.s3", _wrap_presigned_post),
 ]
-_installed = False
+_hooked = False
+_moto_patched = False
 
 
 def install(patch_moto: bool = True) -> None:
     """Hook every botocore session of this process (idempotent), and (where moto runs) run Step
     Functions' Lambda calls as the state machine's role."""
-    global _installed
+    global _hooked, _moto_patched
     with _lock:
-        if _installed:
-            return
-        import boto3
-        from botocore import handlers
+        if not _hooked:
+            import boto3
+            from botocore import handlers
 
-        handlers.BUILTIN_HANDLERS.extend(_HANDLERS)
-        if boto3.DEFAULT_SESSION is not None:  # made before us: hook it too
-            for event, handler in _HANDLERS:
-                boto3.DEFAULT_SESSION.events.register(event, handler)
-        if patch_moto:
+            handlers.BUILTIN_HANDLERS.extend(_HANDLERS)
+            if boto3.DEFAULT_SESSION is not None:  # made before us: hook it too
+                for event, handler in _HANDLERS:
+                    boto3.DEFAULT_SESSION.events.register(event, handler)
+            _hooked = True
+        if patch_moto and not _moto_patched:
             _install_state_machine_role()
-        _installed = True
+            _moto_patched = True
 
 
 def _install_state_machine_role() -> None:
