@@ -32,7 +32,10 @@ def translate_offline(path: Path = TEMPLATE) -> dict[str, Any]:
             if _is_local(props.get(key)):
                 props[key] = f"s3://offline/{logical_id}.zip"
         if _is_local(props.get("DefinitionUri")):
-            props["Definition"] = json.loads((path.parent / props.pop("DefinitionUri")).read_text())
+            # A copy of the template elsewhere (a test's) still means the repository's state machine.
+            uri = props.pop("DefinitionUri")
+            base = path.parent if (path.parent / uri).exists() else TEMPLATE.parent
+            props["Definition"] = json.loads((base / uri).read_text())
     translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=REGION))
     cfn: dict[str, Any] = translator.translate(sam, parameter_values={}, get_managed_policy_map=dict)
     return cfn

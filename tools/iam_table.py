@@ -49,7 +49,7 @@ def traced_run(stack: LocalStack) -> None:
     scenario.wait_claim_complete(c, journey_id)
     scenario.submit(c, journey_id)
     scenario.review(c, journey_id)
-    scenario.interview(c, journey_id, "validated")
+    scenario.interview(c, journey_id, "system_od_leader")
     done = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
     certificate_id = str(done["journey"]["certificate_id"])
     c.practitioner.api.get(f"/api/certificates/{certificate_id}")
