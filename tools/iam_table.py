@@ -9,7 +9,7 @@ actions around it. Nothing in the table is written by hand.
     .venv/bin/python tools/iam_table.py           # rewrite the table in docs/security.md
     .venv/bin/python tools/iam_table.py --check   # exit 1 if the table there differs
 
-tests/e2e/test_local_iam.py runs the same traced run on its stack and fails when the doc drifts.
+tests/e2e/test_iam_enforcement.py runs the same traced run on its stack and fails when the doc drifts.
 """
 
 from __future__ import annotations
