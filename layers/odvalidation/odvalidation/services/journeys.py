@@ -49,6 +49,7 @@ from ..domain.models import (
     Role,
     Stage,
 )
+from ..observability import logger
 from ..settings import settings
 from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
 from .common import record as record_event
@@ -845,6 +846,7 @@ def resume_failed(caller: Caller, journey_id: str) -> Journey:
         # Named by the failure it resumes: a start retried after its answer was lost finds the same one.
         workflow.start(journey.id, start_at, name_suffix=f"resume{int(failure.at.timestamp())}")
     except Exception as exc:
+        logger.exception("resume did not start", extra={"journey_id": journey.id})
         # No execution started: the failure goes back, so the journey still shows it and can be resumed.
         db().commit(
             updated(
