@@ -48,7 +48,7 @@ def pipeline(stack: LocalStack) -> dict[str, Any]:
         if readiness:
             scenario.reflect(each, journey_id)
             scenario.attend_workshop(each, journey_id)
-            scenario.decide(each, journey_id, readiness, reengage_on="2027-10-01")
+            scenario.decide(each, journey_id, readiness, reengage_on=(clock.now() + timedelta(days=400)).date().isoformat())
         journeys.append(journey_id)
     national = f"national.{uuid.uuid4().hex[:8]}@england.example.nhs.uk"
     stack.create_user(national, "Olamide Sørensen", ["national_lead"], scenario.PASSWORD)
