@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import dispatch, moto_tuning
+from local import dispatch, moto_tuning, s3_post_policy
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy
 
 if TYPE_CHECKING:
@@ -177,6 +177,7 @@ class LocalStack:
             self.moto_port = free_port(self._requested_moto_port)
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
+            s3_post_policy.install(self._server)  # S3 checks a POST policy; moto does not
             self._client = clients_for(self.endpoint_url)
             # Bind the front first: its URL is the service's public base URL (links in email, CORS).
             self._front = HttpFront(self, port=free_port(self._requested_http_port))
