@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import dispatch, moto_tuning, s3_post_policy
+from local import cognito_rules, dispatch, moto_tuning, s3_post_policy
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy
 
 if TYPE_CHECKING:
@@ -174,6 +174,7 @@ class LocalStack:
         try:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
             moto_tuning.install()
+            cognito_rules.install()  # client attribute permissions and triggers, as Cognito has them
             self.moto_port = free_port(self._requested_moto_port)
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
