@@ -132,6 +132,8 @@ def check_policy(
         if isinstance(condition, dict) and len(condition) == 1:
             name, expected = next(iter(condition.items()))
             op, field, value = "eq", str(name).lower(), expected
+            # S3 names an exact-match condition in its eq form: ["eq", "$Content-Type", "image/png"].
+            condition = ["eq", f"${name}", expected]
         elif isinstance(condition, list) and len(condition) == 3 and condition[0] == "content-length-range":
             low, high = int(condition[1]), int(condition[2])
             if size > high:
