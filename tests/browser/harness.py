@@ -88,7 +88,9 @@ def create_user_pool(cognito: Any) -> tuple[str, str]:
     """A user pool and web client set up as template.yaml sets them up; returns (pool id, client id)."""
     cognito_as_deployed()
     pool = cognito.create_user_pool(
-        LambdaConfig={"PostConfirmation": f"arn:aws:lambda:eu-west-2:123456789012:function:{POST_CONFIRMATION}"},
+        LambdaConfig={
+            "PostConfirmation": f"arn:aws:lambda:eu-west-2:123456789012:function:{POST_CONFIRMATION}"
+        },
         PoolName="od-validation-users",
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],

@@ -24,7 +24,7 @@ from odvalidation.domain.frameworks import framework
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
-PASSWORD = "Signed-up-2026-ok"  # noqa: S105 # nosec B105 - invented test account
+PASSWORD = "Signed-up-2026-ok"  # nosec B105 - invented test account
 
 
 def _code(response: requests.Response) -> tuple[int, str, str]:

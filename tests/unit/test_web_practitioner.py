@@ -304,7 +304,8 @@ def land(fields: dict[str, str], filename: str, body: bytes) -> tuple[str, str]:
         target = next(o["Key"] for o in moved["Contents"] if o["Key"].endswith(landed_evidence_id(key)))
         outcome = check_landed(target)
         item = evidence_by_key(target)
-        assert item is not None and set(target.split("/")[-1]) <= set("abcdefghijklmnopqrstuvwxyz234567e")
+        assert item is not None
+        assert set(target.split("/")[-1]) <= set("abcdefghijklmnopqrstuvwxyz234567e")
     return outcome, key
 
 
