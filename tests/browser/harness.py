@@ -42,8 +42,12 @@ def api_event(
     body: str | bytes | None = None,
     headers: Mapping[str, str | list[str]] | None = None,
     query: Mapping[str, list[str]] | None = None,
+    base_path: str = "",
 ) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy event, as the WebFunction's /{proxy+} route receives it."""
+    """An API Gateway REST (v1) proxy event, as the WebFunction's /{proxy+} route receives it.
+
+    base_path is what the browser's path has before the route's: "" where a custom domain maps the API
+    at its root, "/v1" at the execute-api address (requestContext.path keeps it; path does not)."""
     multi_headers = {k: (v if isinstance(v, list) else [v]) for k, v in (headers or {}).items()}
     is_base64 = isinstance(body, bytes)
     text_body = base64.b64encode(body).decode() if isinstance(body, bytes) else body
@@ -60,7 +64,7 @@ def api_event(
         "requestContext": {
             "resourcePath": "/{proxy+}",
             "httpMethod": method,
-            "path": path,
+            "path": base_path + path,
             "stage": "v1",
             "requestId": str(uuid.uuid4()),
             "identity": {"sourceIp": "127.0.0.1"},
@@ -256,8 +260,9 @@ class Reply:
 class WebClient:
     """Calls the handler in-process like a browser would: it keeps cookies and sends forms urlencoded."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, base_path: str = "") -> None:
         self.handler = handler
+        self.base_path = base_path  # "/v1": as at the execute-api address
         self.cookies: dict[str, str] = {}
 
     def request(
@@ -278,7 +283,12 @@ class WebClient:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             body = urlencode(form)
         event = api_event(
-            method, path, body=body, headers=headers, query={k: [v] for k, v in (query or {}).items()}
+            method,
+            path,
+            body=body,
+            headers=headers,
+            query={k: [v] for k, v in (query or {}).items()},
+            base_path=self.base_path,
         )
         result = self.handler(event, LambdaContext())
         payload = result.get("body") or ""
