@@ -103,7 +103,9 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     check_page(page, "practitioner-01-home")
 
     # Step 1: interest, then the reflection once the workflow waits for it.
-    page.locator(f'form[action="/journeys"]:has(input[value="{cast.cohort_id}"]) button').click()
+    page.locator(
+        f'form[action="/{stack.stage}/journeys"]:has(input[value="{cast.cohort_id}"]) button'
+    ).click()
     page.wait_for_url("**/journeys/*?registered=1")
     journey_id = page.url.split("/journeys/")[1].split("?")[0]
     expect(page.get_by_text("You have registered your interest")).to_be_visible()
