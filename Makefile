@@ -32,9 +32,13 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # NHS.UK frontend's compiled CSS, JS and icons, copied where the web function serves them from.
-$(STATIC)/.built: node_modules/.installed
+# The stylesheet names its icons url(/assets/...), which leaves API Gateway's stage (/v1/): made
+# relative to the stylesheet (/v1/static/x.css -> ../assets/), they work under any base path.
+# (tests/unit/test_base_path.py fails if a root-absolute url() is left.)
+$(STATIC)/.built: node_modules/.installed Makefile
 	rm -rf $(STATIC) && mkdir -p $(STATIC)/assets
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js $(STATIC)/
+	sed -i -E 's#url\((["'"'"']?)/assets/#url(\1../assets/#g' $(STATIC)/nhsuk-frontend.min.css
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets/. $(STATIC)/assets/
 	@touch $@
 

@@ -70,12 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             "\nSystem OD Validation is running locally.\n"
-            f"  The service:  {stack.base_url}/\n"
-            f"  Demo users:   {stack.base_url}/_local/\n"
-            f"  Mailbox:      {stack.base_url}/_local/mailbox\n"
+            f"  The service:  {stack.base_url}/  (under the stage /{stack.stage}/, as after sam deploy)\n"
+            f"  The API:      {stack.base_url}/api/...\n"
+            f"  Demo users:   {stack.local_url}/  (local only, outside the stage)\n"
+            f"  Mailbox:      {stack.local_url}/mailbox\n"
             f"  AWS (moto):   {stack.endpoint_url}  (AWS_ENDPOINT_URL for the CLI or boto3)\n"
             f"{environments}"
-            "Move the clock: curl -X POST -d '{\"days\": 30}' " + f"{stack.base_url}/_local/clock\n"
+            "Move the clock: curl -X POST -d '{\"days\": 30}' " + f"{stack.local_url}/clock\n"
             "Ctrl-C stops it.",
             flush=True,
         )

@@ -78,6 +78,8 @@ class DeployedStack:
     recorded_only: dict[str, str] = field(default_factory=dict)  # logical id -> why it was not created
     global_environment: dict[str, str] = field(default_factory=dict)  # Globals Function env, resolved
     cognito_authorizer_pool: str = ""
+    stage_name: str = ""  # the API's stage: its URLs are under /{stage_name}/
+    binary_media_types: list[str] = field(default_factory=list)  # as API Gateway reads them (~1 -> /)
 
     def ref(self, logical_id: str) -> str:
         return self.physical_ids[logical_id]
@@ -133,6 +135,22 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
 
     template: dict[str, Any] = yaml_parse(path.read_text())
     return template
+
+
+def stage_name(path: Path = TEMPLATE) -> str:
+    """The stage of the template's one API (its StageName, or the default of the parameter it names).
+
+    Read before the deploy, because the service's public base URL (a deploy parameter) includes it."""
+    sam = load_template(path)
+    apis = [r for r in sam.get("Resources", {}).values() if r.get("Type") == "AWS::Serverless::Api"]
+    if len(apis) != 1:
+        raise DeployError(f"the local stack plays one AWS::Serverless::Api; the template has {len(apis)}")
+    stage = apis[0].get("Properties", {}).get("StageName")
+    if isinstance(stage, dict) and set(stage) == {"Ref"}:
+        stage = sam.get("Parameters", {}).get(stage["Ref"], {}).get("Default")
+    if not isinstance(stage, str) or not stage:
+        raise DeployError(f"the API's StageName {stage!r} is not a name the local stack can read")
+    return stage
 
 
 def translate(sam: dict[str, Any], base: Path, s3: Any) -> dict[str, Any]:
@@ -687,8 +705,18 @@ def _rest_api(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
                     cognito=bool(security & cognito_names),
                 )
             )
+    # SAM writes "/" in media types as "~1" (a JSON pointer escape); API Gateway reads them unescaped.
+    types = p.get("BinaryMediaTypes") or body.get("x-amazon-apigateway-binary-media-types") or []
+    ctx.stack.binary_media_types = [str(t).replace("~1", "/") for t in types]
     ctx.stack.recorded_only[logical_id] = "API Gateway is played by local.http_front"
     return REST_API_ID, {"RootResourceId": "root"}
+
+
+def _stage(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    # Played by local.http_front, which serves the routes under /{StageName}/ as API Gateway does.
+    ctx.stack.stage_name = str(p["StageName"])
+    ctx.stack.recorded_only[logical_id] = "API Gateway stages are played by local.http_front"
+    return ctx.stack.stage_name, {}  # a Stage's Ref is its name
 
 
 def _recorded(why: str) -> Callable[[Context, str, dict[str, Any]], Created]:
@@ -719,9 +747,9 @@ HANDLERS_BY_TYPE: dict[str, Callable[[Context, str, dict[str, Any]], Created]] =
     "AWS::SNS::Topic": _sns_topic,
     "AWS::CloudWatch::Alarm": _cloudwatch_alarm,
     "AWS::ApiGateway::RestApi": _rest_api,
-    # A deployment and a stage only matter to API Gateway itself, which the HTTP front replaces.
+    # A deployment only matters to API Gateway itself; the HTTP front plays the stage (its path prefix).
     "AWS::ApiGateway::Deployment": _recorded("API Gateway deployments are played by local.http_front"),
-    "AWS::ApiGateway::Stage": _recorded("API Gateway stages are played by local.http_front"),
+    "AWS::ApiGateway::Stage": _stage,
 }
 
 

@@ -1,13 +1,17 @@
 """The HTTP front: plays API Gateway (REST, v1 proxy events) before the in-process Lambda handlers.
 
-Routes come from the deployed template's Api events (local.deploy records them). Routes guarded by
-the Cognito authorizer get the bearer token verified here, before the handler runs, as API Gateway
-does. Paths under /_local/ exist only locally: demo users, the clock, the mailbox.
+Routes come from the deployed template's Api events (local.deploy records them) and are served under
+the API's stage (/v1/...), as at the execute-api address after `sam deploy`; a path outside the stage
+gets API Gateway's 403. Routes guarded by the Cognito authorizer get the bearer token verified here,
+before the handler runs, as API Gateway does. Bodies cross as API Gateway's binary media types say
+(`binary_body_for_lambda`, `response_bytes`). Paths under /_local/ (at the root, outside the stage:
+they are no part of the deployed service) exist only locally: demo users, the clock, the mailbox.
 """
 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import html
 import json
 import logging
@@ -31,10 +35,37 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STAGE = "v1"
-_TEXT_TYPES = re.compile(
-    r"^(text/|application/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+(json|xml))", re.IGNORECASE
-)
+
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+def is_binary_media_type(media_type: str, binary_media_types: list[str]) -> bool:
+    """Whether API Gateway treats a media type as binary: it matches an entry of the API's
+    BinaryMediaTypes, where "*" in an entry is a wildcard ("image/*", "*/*"). A "*/*" in the request
+    is not a wildcard here: only an entry matching it literally (such as "*/*") does."""
+    media_type = _media_type(media_type)
+    return bool(media_type) and any(
+        fnmatch.fnmatchcase(media_type, entry.strip().lower()) for entry in binary_media_types
+    )
+
+
+def binary_body_for_lambda(content_type: str | None, binary_media_types: list[str]) -> bool:
+    """Whether a request body reaches the Lambda function base64-encoded: its Content-Type (API
+    Gateway's default, application/json, when it has none) is a binary media type."""
+    return is_binary_media_type(content_type or "application/json", binary_media_types)
+
+
+def response_bytes(result: dict[str, Any], accept: str | None, binary_media_types: list[str]) -> bytes:
+    """The body API Gateway sends for a Lambda proxy result. A base64 body is decoded to binary only
+    when the request's *first* Accept media type is a binary media type; otherwise the browser gets the
+    base64 text itself (a browser asks for image/avif first, so an icon needs "*/*" in the API's
+    BinaryMediaTypes). A text body goes through as it is."""
+    raw = str(result.get("body") or "")
+    first_accept = (accept or "").split(",", 1)[0]
+    if result.get("isBase64Encoded") and is_binary_media_type(first_accept, binary_media_types):
+        return base64.b64decode(raw)
+    return raw.encode()
 
 
 class ClockRequest(BaseModel):
@@ -121,6 +152,14 @@ class HttpFront:
             reverse=True,
         )
 
+    def route_path(self, path: str) -> str | None:
+        """The resource path within the stage ("/v1/home" -> "/home", "/v1" -> "/"), or None if the
+        path is outside the stage."""
+        prefix = f"/{self.stack.deployed.stage_name}"
+        if path == prefix or path.startswith(prefix + "/"):
+            return path[len(prefix) :] or "/"
+        return None
+
     def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for compiled in self.routes():
             params = compiled.match(method, path)
@@ -175,7 +214,10 @@ class HttpFront:
         path_parameters: dict[str, str],
         body: bytes,
         claims: dict[str, str] | None,
+        path: str,
     ) -> dict[str, Any]:
+        """The proxy event; `path` is the resource path within the stage, while requestContext.path keeps
+        the path the browser used (stage included), as at the execute-api address."""
         url = urlsplit(handler.path)
         multi_headers: dict[str, list[str]] = {}
         for key, value in handler.headers.items():
@@ -183,12 +225,13 @@ class HttpFront:
         multi_query: dict[str, list[str]] = {}
         for key, value in parse_qsl(url.query, keep_blank_values=True):
             multi_query.setdefault(key, []).append(value)
-        content_type = handler.headers.get("Content-Type", "")
-        is_text = not body or bool(_TEXT_TYPES.match(content_type))
+        binary_types = self.stack.deployed.binary_media_types
+        is_text = not body or not binary_body_for_lambda(handler.headers.get("Content-Type"), binary_types)
         if is_text:
             try:
                 body_text: str | None = body.decode("utf-8") if body else None
             except UnicodeDecodeError:
+                # API Gateway would pass such a body on mangled; refuse to pretend it arrived intact.
                 is_text = False
         if not is_text:
             body_text = base64.b64encode(body).decode("ascii")
@@ -202,19 +245,19 @@ class HttpFront:
                 "sourceIp": handler.client_address[0],
                 "userAgent": handler.headers.get("User-Agent"),
             },
-            "path": f"/{STAGE}{url.path}",
+            "path": url.path,
             "protocol": handler.request_version,
             "requestId": str(uuid.uuid4()),
             "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "requestTimeEpoch": int(now.timestamp() * 1000),
             "resourcePath": route.path,
-            "stage": STAGE,
+            "stage": self.stack.deployed.stage_name,
         }
         if claims is not None:
             request_context["authorizer"] = {"claims": claims}
         return {
             "resource": route.path,
-            "path": url.path,
+            "path": path,
             "httpMethod": handler.command,
             "headers": {k: v[-1] for k, v in multi_headers.items()},
             "multiValueHeaders": multi_headers,
@@ -315,10 +358,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             body = self._read_body()
             path = urlsplit(self.path).path
+            within_stage = self.front.route_path(path)
             if path == "/_local" or path.startswith("/_local/"):
                 self._local(path, body)
+            elif within_stage is None:
+                # What API Gateway answers at the execute-api address for a path outside every stage.
+                self._json(403, {"message": "Forbidden"})
             else:
-                self._proxy(path, body)
+                self._proxy(within_stage, body)
         except Exception:
             log.exception("the local HTTP front failed on %s %s", self.command, self.path)
             self._json(502, {"message": "Internal server error"})
@@ -340,7 +387,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 self.note = str(exc)
                 self._json(401, {"message": "Unauthorized"})
                 return
-        event = self.front.event_for(self, route, params, body, claims)
+        event = self.front.event_for(self, route, params, body, claims, path)
         payload, errored = dispatch.invoke_in_process(route.function_name, event)
         result = json.loads(payload)
         if errored or not isinstance(result, dict) or "statusCode" not in result:
@@ -354,8 +401,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 headers.append((key, str(value)))
         for key, values in multi.items():
             headers += [(key, str(v)) for v in values]
-        raw = result.get("body") or ""
-        data = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
+        data = response_bytes(
+            result, self.headers.get("Accept"), self.front.stack.deployed.binary_media_types
+        )
         self._send(int(result["statusCode"]), data, None if headers else "application/json", headers)
 
     # ------------------------------------------------------------------ local-only pages
@@ -412,7 +460,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         cookies = signed_in_cookies(
             Tokens(id_token=tokens["IdToken"], refresh_token=tokens.get("RefreshToken"))
         )
-        headers = [("Location", "/home"), *(("Set-Cookie", str(c)) for c in cookies)]
+        home = urlsplit(stack.base_url).path + "/home"
+        headers = [("Location", home), *(("Set-Cookie", str(c)) for c in cookies)]
         self._send(303, b"", None, headers)
 
     def _index(self) -> None:
@@ -430,7 +479,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             else "<p>No demo users yet (start with demo data, or call LocalStack.create_user).</p>"
         )
         links = (
-            '<ul><li><a href="/">The service</a></li><li><a href="/_local/mailbox">Mailbox</a> '
+            f'<ul><li><a href="{html.escape(urlsplit(stack.base_url).path)}/">The service</a></li>'
+            '<li><a href="/_local/mailbox">Mailbox</a> '
             '(<a href="/_local/mailbox.json">JSON</a>)</li><li><a href="/_local/clock">The clock</a> '
             '(POST {"days": n} to move it forward)</li></ul>'
         )

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from local import cognito_rules, dispatch, iam, moto_faults, moto_tuning, s3_post_policy
-from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy
+from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
 
 if TYPE_CHECKING:
     from local.environments import Environments
@@ -120,6 +120,7 @@ class LocalStack:
         self._fire_every = fire_schedules_every
         self.moto_port = 0
         self.http_port = 0
+        self.stage = stage_name(template)  # the API's stage, as in the deployed URL
         self.deployed = DeployedStack()
         self.demo_users: dict[str, DemoUser] = {}
         self.fired: list[FiredSchedule] = []
@@ -138,9 +139,21 @@ class LocalStack:
         return f"http://127.0.0.1:{self.moto_port}"
 
     @property
-    def base_url(self) -> str:
-        """Where the HTTP front answers (the service's PUBLIC_BASE_URL locally)."""
+    def origin(self) -> str:
+        """The HTTP front's scheme, host and port (what a browser sends as Origin)."""
         return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def base_url(self) -> str:
+        """The service's address (its PUBLIC_BASE_URL locally): under the API's stage, as after
+        `sam deploy` (https://{api}.execute-api.{region}.amazonaws.com/v1)."""
+        return f"{self.origin}/{self.stage}"
+
+    @property
+    def local_url(self) -> str:
+        """The local-only pages (demo users, mailbox, clock): outside the stage, as nothing of the
+        deployed service is."""
+        return f"{self.origin}/_local"
 
     @property
     def user_pool_id(self) -> str:
@@ -192,6 +205,10 @@ class LocalStack:
                 self.template,
                 {"PublicBaseUrl": self.base_url, "SessionSecret": secrets.token_urlsafe(32)},
             )
+            if self.deployed.stage_name != self.stage:
+                raise RuntimeError(
+                    f"the API deployed to stage {self.deployed.stage_name!r}, not {self.stage!r}"
+                )
             # Every function behind an API route (not only one whose module names its resolver `app`:
             # the web function's lives in odvalidation.web.site, and ran unlocked before).
             behind_routes = {r.function_name for r in self.deployed.routes}

@@ -1,23 +1,20 @@
 """Browser test harness: Debian's Chromium driven by Playwright, axe-core on every page, screenshots.
 
 Fixtures:
-- `web_stack`  (module) the web handler and moto's Cognito, in a subprocess (tests/browser/harness.py):
-               a dict with web (base URL), moto, pool_id, client_id. The local stack's HTTP front will
-               replace it later.
+- `stack`      (session) this process's LocalStack: the service under its stage (/v1/), as deployed.
 - `browser`    (module) headless Chromium (/usr/bin/chromium).
-- `page`       a fresh context and page, JavaScript on.
-- `page_no_js` a fresh context and page with JavaScript switched off.
+- `page`       a fresh context and page on the stack, JavaScript on (also `stack_page`).
+- `page_no_js` a fresh context and page with JavaScript switched off (also `stack_page_no_js`).
+The pages' base URL ends in the stage (`http://127.0.0.1:PORT/v1/`): go to service pages by relative
+paths (`page.goto("sign-in")`, `page.goto("./")`), as a link would; `/_local/...` is at the root.
 Helpers: `axe_check(page)` returns axe's WCAG 2.2 AA violations; `check_page(page, name)` saves a
 screenshot as test-artifacts/screenshots/<name>.png and fails with a readable list of violations.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from functools import cache
@@ -53,32 +50,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="module")
-def web_stack() -> Iterator[dict[str, Any]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.browser.harness"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
-            pytest.fail("The web stack for browser tests did not start (run python -m tests.browser.harness)")
-        yield json.loads(line)
-    finally:
-        if process.stdin:
-            process.stdin.close()  # the stack stops when its stdin closes
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (make chromium)")
@@ -95,16 +66,20 @@ def browser() -> Iterator[Any]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def _new_page(browser: Any, web_stack: dict[str, Any], **options: Any) -> Any:
-    context = browser.new_context(base_url=web_stack["web"], locale="en-GB", **options)
+def _new_page(browser: Any, base_url: str, **options: Any) -> Any:
+    # The last slash makes relative paths resolve under the stage (…/v1/ + sign-in).
+    context = browser.new_context(base_url=base_url.rstrip("/") + "/", locale="en-GB", **options)
     context.set_default_timeout(15_000)
-    # Nothing leaves 127.0.0.1: the NHS web fonts are refused (pages fall back to Arial, as offline).
-    context.route(lambda url: not url.startswith(web_stack["web"]), lambda route: route.abort())
+    # Nothing leaves the local front: the NHS web fonts are refused (pages fall back to Arial, as
+    # offline). The whole origin is let through, so that a link outside the stage meets the front's
+    # 403 (and fails the page's console check) rather than an abort.
+    origin = "/".join(base_url.split("/", 3)[:3]) + "/"
+    context.route(lambda url: not url.startswith(origin), lambda route: route.abort())
     page = context.new_page()
     page.javascript_enabled = options.get("java_script_enabled", True)
     # Console errors (a script the CSP blocked, a stylesheet that failed to load) fail check_page.
     page.console_errors = []
-    page.on("console", lambda message: _console_error(page, web_stack["web"], message))
+    page.on("console", lambda message: _console_error(page, base_url, message))
     return page
 
 
@@ -117,15 +92,15 @@ def _console_error(page: Any, base_url: str, message: Any) -> None:
 
 
 @pytest.fixture
-def page(browser: Any, web_stack: dict[str, Any]) -> Iterator[Any]:
-    page = _new_page(browser, web_stack)
+def page(browser: Any, stack: LocalStack) -> Iterator[Any]:
+    page = _new_page(browser, stack.base_url)
     yield page
     page.context.close()
 
 
 @pytest.fixture
-def page_no_js(browser: Any, web_stack: dict[str, Any]) -> Iterator[Any]:
-    page = _new_page(browser, web_stack, java_script_enabled=False)
+def page_no_js(browser: Any, stack: LocalStack) -> Iterator[Any]:
+    page = _new_page(browser, stack.base_url, java_script_enabled=False)
     yield page
     page.context.close()
 
@@ -193,13 +168,13 @@ def stack() -> LocalStack:
 
 @pytest.fixture
 def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    page = _new_page(browser, {"web": stack.base_url})
+    page = _new_page(browser, stack.base_url)
     yield page
     page.context.close()
 
 
 @pytest.fixture
 def stack_page_no_js(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    page = _new_page(browser, {"web": stack.base_url}, java_script_enabled=False)
+    page = _new_page(browser, stack.base_url, java_script_enabled=False)
     yield page
     page.context.close()

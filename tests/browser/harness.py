@@ -1,30 +1,18 @@
-"""Test support for the web function: API Gateway events, a Cognito pool like the template's, and a tiny
-HTTP front that turns browser requests into REST (v1) events for the handler.
-
-The local stack's HTTP front replaces `serve_web` later; until then browser tests use it directly.
+"""Test support for the web function in-process: API Gateway events, a Cognito pool like the template's,
+and a client that keeps cookies like a browser. (Browser tests run on the local stack's HTTP front.)
 """
 
 from __future__ import annotations
 
 import base64
-import socket
-import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 ROLES = ("practitioner", "supporter", "panel", "academy_lead", "national_lead")
 PASSWORD = "CorrectHorse42battery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -42,8 +30,12 @@ def api_event(
     body: str | bytes | None = None,
     headers: Mapping[str, str | list[str]] | None = None,
     query: Mapping[str, list[str]] | None = None,
+    base_path: str = "",
 ) -> dict[str, Any]:
-    """An API Gateway REST (v1) proxy event, as the WebFunction's /{proxy+} route receives it."""
+    """An API Gateway REST (v1) proxy event, as the WebFunction's /{proxy+} route receives it.
+
+    base_path is what the browser's path has before the route's: "" where a custom domain maps the API
+    at its root, "/v1" at the execute-api address (requestContext.path keeps it; path does not)."""
     multi_headers = {k: (v if isinstance(v, list) else [v]) for k, v in (headers or {}).items()}
     is_base64 = isinstance(body, bytes)
     text_body = base64.b64encode(body).decode() if isinstance(body, bytes) else body
@@ -60,7 +52,7 @@ def api_event(
         "requestContext": {
             "resourcePath": "/{proxy+}",
             "httpMethod": method,
-            "path": path,
+            "path": base_path + path,
             "stage": "v1",
             "requestId": str(uuid.uuid4()),
             "identity": {"sourceIp": "127.0.0.1"},
@@ -189,65 +181,6 @@ def reset_process_caches() -> None:
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def _make_request_handler(handler: Handler, lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
-    class Bridge(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-            pass
-
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else None
-            headers: dict[str, list[str]] = {}
-            for name, value in self.headers.items():
-                headers.setdefault(name, []).append(value)
-            body: str | bytes | None = None
-            if raw is not None:
-                try:
-                    body = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    body = raw
-            query = parse_qs(url.query, keep_blank_values=True) or None
-            event = api_event(self.command, url.path or "/", body=body, headers=headers, query=query)
-            # Lambda runs one request at a time per process; the resolver relies on that.
-            with lock:
-                result = handler(event, LambdaContext())
-            payload = result.get("body") or ""
-            data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")
-            self.send_response(int(result["statusCode"]))
-            sent: set[str] = set()
-            for name, values in (result.get("multiValueHeaders") or {}).items():
-                sent.add(name.lower())
-                for value in values:
-                    self.send_header(name, str(value))
-            for name, value in (result.get("headers") or {}).items():
-                if name.lower() not in sent:
-                    self.send_header(name, str(value))
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-
-        do_GET = do_POST = do_HEAD = _serve  # noqa: N815 - the names http.server dispatches to
-
-    return Bridge
-
-
-@contextmanager
-def serve_web(handler: Handler) -> Iterator[str]:
-    """Serve the handler on a free 127.0.0.1 port; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _make_request_handler(handler, threading.Lock()))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @dataclass
 class Reply:
     status: int
@@ -275,8 +208,9 @@ class Reply:
 class WebClient:
     """Calls the handler in-process like a browser would: it keeps cookies and sends forms urlencoded."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, base_path: str = "") -> None:
         self.handler = handler
+        self.base_path = base_path  # "/v1": as at the execute-api address
         self.cookies: dict[str, str] = {}
 
     def request(
@@ -297,7 +231,12 @@ class WebClient:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             body = urlencode(form)
         event = api_event(
-            method, path, body=body, headers=headers, query={k: [v] for k, v in (query or {}).items()}
+            method,
+            path,
+            body=body,
+            headers=headers,
+            query={k: [v] for k, v in (query or {}).items()},
+            base_path=self.base_path,
         )
         result = self.handler(event, LambdaContext())
         payload = result.get("body") or ""
@@ -366,50 +305,3 @@ def in_process_web(monkeypatch: Any) -> Iterator[dict[str, Any]]:
             }
         finally:
             reset_process_caches()
-
-
-def run_stack() -> None:
-    """Run moto (Cognito) and the web handler in this process, and print their addresses as one JSON line.
-
-    Browser tests start this in a subprocess, so its environment (AWS_ENDPOINT_URL and the rest) can
-    never leak into other tests of the same pytest worker.
-    """
-    import json
-    import os
-    import sys
-
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    moto_url = f"http://127.0.0.1:{port}"
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=moto_url,
-        region_name="eu-west-2",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    pool_id, client_id = create_user_pool(cognito)
-    create_stores(endpoint_url=moto_url, aws_access_key_id="testing", aws_secret_access_key="testing")
-    os.environ.update(
-        web_environment(pool_id, client_id, f"{moto_url}/{pool_id}/.well-known/jwks.json", local=True)
-    )
-    os.environ["AWS_ENDPOINT_URL"] = moto_url
-    reset_process_caches()
-    from functions.web.app import handler
-
-    with serve_web(handler) as web_url:
-        print(
-            json.dumps({"web": web_url, "moto": moto_url, "pool_id": pool_id, "client_id": client_id}),
-            flush=True,
-        )
-        # Serve until the test session closes our stdin (or kills us).
-        sys.stdin.read()
-    moto.stop()
-
-
-if __name__ == "__main__":
-    run_stack()

@@ -26,7 +26,7 @@ def test_a_supporter_comments_and_the_practitioner_reads_it(stack: LocalStack, s
     element = framework(c.framework_key).elements[0]
 
     page.goto(f"/_local/sign-in-as/{supporter.email}")
-    page.goto(f"/journeys/{journey_id}")
+    page.goto(f"journeys/{journey_id}")
     page.get_by_role("button", name="Add comment").click()
     # Nothing written: the error summary names the field, and the page stays usable.
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter your comment")
@@ -41,6 +41,6 @@ def test_a_supporter_comments_and_the_practitioner_reads_it(stack: LocalStack, s
     check_page(page, "comments-02-supporter-commented")
 
     page.goto(f"/_local/sign-in-as/{c.practitioner.email}")
-    page.goto(f"/journeys/{journey_id}/claim/{element.id}")
+    page.goto(f"journeys/{journey_id}/claim/{element.id}")
     expect(page.locator(".nhsuk-inset-text")).to_contain_text("Show how the partners shaped the work.")
     check_page(page, "comments-03-practitioner-element")

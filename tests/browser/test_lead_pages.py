@@ -23,20 +23,20 @@ def test_a_lead_runs_a_cohort_and_invites_a_supporter(stack: LocalStack, stack_p
     scenario.register(c)
     # The local stack's one-click sign-in for demo users.
     page.goto(f"/_local/sign-in-as/{c.lead.email}")
-    page.goto("/lead")
+    page.goto("lead")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     check_page(page, "lead-01-cohorts")
 
-    page.goto(f"/lead/cohorts/{c.cohort_id}")
+    page.goto(f"lead/cohorts/{c.cohort_id}")
     expect(page.get_by_role("rowheader", name=c.practitioner.name)).to_be_visible()
     check_page(page, "lead-02-cohort")
 
-    page.goto("/lead/pool")
+    page.goto("lead/pool")
     check_page(page, "lead-03-pool")
-    page.goto("/lead/assignments")
+    page.goto("lead/assignments")
     check_page(page, "lead-04-assignments")
 
-    page.goto("/lead")
+    page.goto("lead")
     page.get_by_role("link", name="Invite a panel member, supporter or lead").click()
     expect(page.get_by_role("heading", name="Invite someone")).to_be_visible()
     check_page(page, "lead-05-invite")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
+    page.goto("sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_role("textbox", name="Password").fill(scenario.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -60,7 +60,7 @@ def test_a_panel_member_declares_reviews_every_element_and_sees_the_disagreement
     c, journey_id, me, elements = claim_under_review(stack)
     sign_in(page, me.email)
 
-    page.goto("/panel")
+    page.goto("panel")
     expect(page.get_by_role("heading", name="My panel assignments")).to_be_visible()
     # A member serves many claims (the pool is national): this claim's row is the one linking to it.
     row = page.get_by_role("row").filter(has=page.locator(f"a[href*='/panel/{journey_id}/']"))

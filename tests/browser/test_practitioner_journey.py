@@ -74,10 +74,10 @@ FILES = [
 
 @pytest.fixture
 def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    context = browser.new_context(base_url=stack.base_url, locale="en-GB")
+    context = browser.new_context(base_url=stack.base_url + "/", locale="en-GB")
     context.set_default_timeout(15_000)
     # Only the service and the bucket (moto) on 127.0.0.1: the files go straight to S3.
-    allowed = (stack.base_url, stack.endpoint_url)
+    allowed = (stack.origin + "/", stack.endpoint_url)
     context.route(lambda url: not url.startswith(allowed), lambda route: route.abort())
     page = context.new_page()
     page.javascript_enabled = True
@@ -95,7 +95,7 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     api = cast.practitioner.api
     fw = framework(cast.framework_key)
 
-    page.goto("/sign-in")
+    page.goto("sign-in")
     page.get_by_label("Email address").fill(cast.practitioner.email)
     page.get_by_label("Password", exact=True).fill(scenario.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -103,7 +103,9 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     check_page(page, "practitioner-01-home")
 
     # Step 1: interest, then the reflection once the workflow waits for it.
-    page.locator(f'form[action="/journeys"]:has(input[value="{cast.cohort_id}"]) button').click()
+    page.locator(
+        f'form[action="/{stack.stage}/journeys"]:has(input[value="{cast.cohort_id}"]) button'
+    ).click()
     page.wait_for_url("**/journeys/*?registered=1")
     journey_id = page.url.split("/journeys/")[1].split("?")[0]
     expect(page.get_by_text("You have registered your interest")).to_be_visible()
@@ -123,7 +125,7 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     # Step 2: the lead records the workshop; step 3: the decision.
     scenario.attend_workshop(cast, journey_id)
     api.wait_step(journey_id, "decision")
-    page.goto(f"/journeys/{journey_id}/decision")
+    page.goto(f"journeys/{journey_id}/decision")
     check_page(page, "practitioner-04-decision")
     page.get_by_label("I am ready to make a claim now").check()
     page.get_by_role("button", name="Record my decision").click()
@@ -131,7 +133,7 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
 
     # Step 4: the claim, with real files for every element, posted straight to the bucket.
     api.wait_step(journey_id, "claim_development")
-    page.goto(f"/journeys/{journey_id}/claim")
+    page.goto(f"journeys/{journey_id}/claim")
     page.get_by_label("System OD practitioner").check()
     page.get_by_role("button", name="Save level").click()
     page.wait_for_url("**/claim?saved=level")
@@ -139,7 +141,7 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     expect(page.locator("#progress")).to_have_text(f"0 of {len(elements)} elements evidenced")
     check_page(page, "practitioner-05-claim-builder")
     for i, element in enumerate(elements):
-        page.goto(f"/journeys/{journey_id}/claim/{element.id}")
+        page.goto(f"journeys/{journey_id}/claim/{element.id}")
         page.get_by_label("Your narrative").fill(f"How I work on {element.title.lower()} across the system.")
         page.get_by_role("button", name="Save narrative").click()
         page.wait_for_url("**?saved=1")
@@ -156,7 +158,7 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
         expect(page.get_by_text(f"{name} has been uploaded and checked.")).to_be_visible()
         if i == 0:
             check_page(page, "practitioner-06-element")
-    page.goto(f"/journeys/{journey_id}/claim")
+    page.goto(f"journeys/{journey_id}/claim")
     expect(page.locator("#progress")).to_have_text(f"{len(elements)} of {len(elements)} elements evidenced")
     check_page(page, "practitioner-08-claim-complete")
     docs = ROOT / "docs" / "screenshots"

@@ -30,7 +30,7 @@ def sign_up(page: Any, email: str, name: str = "Amara Lindqvist") -> None:
 
 def test_sign_up_confirm_sign_in_and_home_are_accessible(page: Any) -> None:
     email = _email()
-    page.goto("/")
+    page.goto("./")
     assert page.title() == "Get validated as a system OD practitioner or leader - System OD Validation - NHS"
     check_page(page, "01-start")
 
@@ -74,12 +74,12 @@ def test_sign_up_confirm_sign_in_and_home_are_accessible(page: Any) -> None:
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Start now")).to_be_visible()
-    page.goto("/home")
+    page.goto("home")
     page.wait_for_url("**/sign-in?next=/home")
 
 
 def test_a_wrong_password_shows_the_error_summary(page: Any) -> None:
-    page.goto("/sign-in")
+    page.goto("sign-in")
     page.get_by_label("Email address").fill("nobody@nhs.net")
     page.get_by_label("Password", exact=True).fill("WrongPassword123")
     page.get_by_role("button", name="Sign in").click()
@@ -91,9 +91,9 @@ def test_a_wrong_password_shows_the_error_summary(page: Any) -> None:
 
 
 def test_the_static_pages_are_accessible(page: Any) -> None:
-    page.goto("/accessibility")
+    page.goto("accessibility")
     check_page(page, "08-accessibility")
-    response = page.goto("/no-such-page")
+    response = page.goto("no-such-page")
     assert response.status == 404
     check_page(page, "09-not-found")
 
@@ -101,7 +101,7 @@ def test_the_static_pages_are_accessible(page: Any) -> None:
 def test_sign_up_and_sign_in_work_with_javascript_switched_off(page_no_js: Any) -> None:
     page = page_no_js
     email = _email()
-    page.goto("/sign-up")
+    page.goto("sign-up")
     # NHS.UK frontend's scripts did not run: the body was never marked as JavaScript-capable.
     assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
     sign_up(page, email, name="Kofi Mensah")

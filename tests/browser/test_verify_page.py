@@ -41,14 +41,14 @@ def test_valid_revoked_and_unknown_certificates_and_an_uploaded_credential(
     page = stack_page
     c, certificate_id = certified(stack)
 
-    page.goto(f"/verify/{certificate_id}")
+    page.goto(f"verify/{certificate_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text("This certificate is valid")
     expect(page.locator(".nhsuk-summary-list")).to_contain_text("System OD practitioner")
     # The holder has not chosen to share their name.
     expect(page.locator(".nhsuk-summary-list")).not_to_contain_text(c.practitioner.name)
     check_page(page, "verify-01-valid")
 
-    page.goto("/verify/AAAAAAAAAAAAAAAAAAAAAAAA")
+    page.goto("verify/AAAAAAAAAAAAAAAAAAAAAAAA")
     expect(page.get_by_role("heading", level=1)).to_have_text("We cannot find this certificate")
     check_page(page, "verify-02-unknown")
 
@@ -59,12 +59,12 @@ def test_valid_revoked_and_unknown_certificates_and_an_uploaded_credential(
         f"/api/certificates/{certificate_id}/revocation", {"reason": "Issued against the wrong cohort"}
     )
 
-    page.goto(f"/verify/{certificate_id}")
+    page.goto(f"verify/{certificate_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text("This certificate has been revoked")
     expect(page.locator("#verification-reason")).to_contain_text("Issued against the wrong cohort")
     check_page(page, "verify-03-revoked")
 
-    page.goto("/verify")
+    page.goto("verify")
     check_page(page, "verify-04-form")
     page.get_by_label("Credential file").set_input_files(str(credential))
     page.get_by_role("button", name="Check file").click()
@@ -76,7 +76,7 @@ def test_valid_revoked_and_unknown_certificates_and_an_uploaded_credential(
     tampered = tmp_path / "tampered.jwt"
     head, body, signature = credential.read_text().strip().split(".")
     tampered.write_text(f"{head}.{body[:-4]}AAAA.{signature}")
-    page.goto("/verify")
+    page.goto("verify")
     page.get_by_label("Credential file").set_input_files(str(tampered))
     page.get_by_role("button", name="Check file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("This file is not a genuine certificate")

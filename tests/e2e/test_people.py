@@ -87,21 +87,23 @@ def test_one_click_on_the_local_page_signs_the_browser_in_as_a_demo_user(local_s
     import requests
 
     c = scenario.cast(local_stack)
-    index = requests.get(f"{local_stack.base_url}/_local/", timeout=10).text
+    index = requests.get(f"{local_stack.local_url}/", timeout=10).text
     assert f"/_local/sign-in-as/{c.practitioner.email.replace('@', '%40')}" in index
     session = requests.Session()
     reply = session.get(
-        f"{local_stack.base_url}/_local/sign-in-as/{c.practitioner.email}", allow_redirects=False, timeout=10
+        f"{local_stack.local_url}/sign-in-as/{c.practitioner.email}", allow_redirects=False, timeout=10
     )
     assert reply.status_code == 303
-    assert reply.headers["Location"] == "/home"
+    # Into the service, under its stage; the cookies are for the stage's path, where the pages read them.
+    assert reply.headers["Location"] == f"/{local_stack.stage}/home"
     assert "HttpOnly" in reply.headers["Set-Cookie"]
+    assert f"Path=/{local_stack.stage}" in reply.headers["Set-Cookie"]
     home = session.get(f"{local_stack.base_url}/home", timeout=10)
     assert home.status_code == 200
     assert c.practitioner.name in home.text
     assert (
         requests.get(
-            f"{local_stack.base_url}/_local/sign-in-as/nobody@example.org", allow_redirects=False, timeout=10
+            f"{local_stack.local_url}/sign-in-as/nobody@example.org", allow_redirects=False, timeout=10
         ).status_code
         == 404
     )

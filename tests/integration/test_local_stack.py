@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -282,6 +283,9 @@ def test_the_handler_gets_verified_claims_and_its_cookies_reach_the_browser(
                     "proxy": event["pathParameters"]["proxy"],
                     "query": event["multiValueQueryStringParameters"],
                     "body": event["body"],
+                    "isBase64Encoded": event["isBase64Encoded"],
+                    "path": event["path"],
+                    "stage_path": event["requestContext"]["path"],
                 }
             ),
         }
@@ -302,7 +306,11 @@ def test_the_handler_gets_verified_claims_and_its_cookies_reach_the_browser(
     assert seen["claims"]["custom:academy"] == "north-west"
     assert seen["proxy"] == "journeys/j-3/claim"
     assert seen["query"] == {"tag": ["a", "b"]}
-    assert json.loads(seen["body"]) == {"narrative": "x"}
+    # The API's BinaryMediaTypes is */*: API Gateway hands every body on base64-encoded.
+    assert seen["isBase64Encoded"] is True
+    assert json.loads(base64.b64decode(seen["body"])) == {"narrative": "x"}
+    # path is the resource path; requestContext.path is what the browser used, the stage included.
+    assert (seen["path"], seen["stage_path"]) == ("/api/journeys/j-3/claim", "/v1/api/journeys/j-3/claim")
     assert response.raw.headers.getlist("Set-Cookie") == ["a=1; HttpOnly", "b=2; HttpOnly"]
 
 
@@ -320,8 +328,6 @@ def test_public_routes_reach_the_handler_without_a_token(
 def test_binary_bodies_reach_the_handler_base64_encoded(
     stack: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import base64
-
     def web_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raw = base64.b64decode(event["body"]) if event["isBase64Encoded"] else b""
         return {"statusCode": 200, "body": json.dumps({"bytes": len(raw), "has_pdf": b"%PDF" in raw})}
@@ -335,6 +341,67 @@ def test_binary_bodies_reach_the_handler_base64_encoded(
     assert response.json()["has_pdf"] is True
 
 
+def test_the_service_is_under_the_templates_stage_and_nothing_is_outside_it(stack: LocalStack) -> None:
+    assert stack.base_url == f"{stack.origin}/{stack.deployed.stage_name}"
+    assert stack.deployed.global_environment["PUBLIC_BASE_URL"] == stack.base_url
+    assert requests.get(f"{stack.base_url}/", timeout=10).status_code == 200
+    for outside in ("/", "/sign-in", "/static/nhsuk-frontend.min.css", "/v2/sign-in"):
+        reply = requests.get(stack.origin + outside, timeout=10)
+        # What API Gateway answers at the execute-api address outside every stage.
+        assert (reply.status_code, reply.json()) == (403, {"message": "Forbidden"}), outside
+    missing = requests.get(f"{stack.base_url}/.no-route", timeout=10)
+    assert missing.status_code in (403, 404)  # in the stage: a route's handler or API Gateway answers
+
+
+BROWSER_IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+
+
+def test_icons_reach_a_browser_intact_and_pages_stay_text(stack: LocalStack) -> None:
+    # A browser asks for an image with image/avif first: the PNG must still arrive as PNG, not base64.
+    icon = requests.get(
+        f"{stack.base_url}/assets/images/nhsuk-icon-180.png",
+        headers={"Accept": BROWSER_IMAGE_ACCEPT},
+        timeout=10,
+    )
+    assert icon.status_code == 200
+    assert icon.content.startswith(b"\x89PNG\r\n")
+    favicon = requests.get(
+        f"{stack.base_url}/assets/images/favicon.ico", headers={"Accept": BROWSER_IMAGE_ACCEPT}, timeout=10
+    )
+    assert favicon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    page = requests.get(
+        f"{stack.base_url}/sign-in",
+        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+        timeout=10,
+    )
+    assert page.text.lstrip().startswith("<!DOCTYPE html>")
+    css = requests.get(
+        f"{stack.base_url}/static/nhsuk-frontend.min.css", headers={"Accept": "text/css,*/*"}, timeout=10
+    )
+    assert "../assets/images/" in css.text
+
+
+def test_a_base64_answer_is_decoded_only_for_a_binary_first_accept_type(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def web_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        body = base64.b64encode(b"%PDF-1.7 binary\xff").decode()
+        return {
+            "statusCode": 200,
+            "headers": {"Content-Type": "application/pdf"},
+            "body": body,
+            "isBase64Encoded": True,
+        }
+
+    _stub("od-validation-web", monkeypatch, web_handler)
+    monkeypatch.setattr(stack.deployed, "binary_media_types", ["application/pdf"])
+    pdf_first = requests.get(f"{stack.base_url}/x.pdf", headers={"Accept": "application/pdf"}, timeout=10)
+    browser = requests.get(f"{stack.base_url}/x.pdf", headers={"Accept": BROWSER_IMAGE_ACCEPT}, timeout=10)
+    assert pdf_first.content == b"%PDF-1.7 binary\xff"
+    # As API Gateway does: only the first Accept type counts, so the browser gets the base64 text.
+    assert browser.content == base64.b64encode(b"%PDF-1.7 binary\xff")
+
+
 def test_the_mailbox_shows_sent_email_escaped(stack: LocalStack) -> None:
     subject = f"<script>alert('{uuid.uuid4().hex[:6]}')</script>"
     stack.client("sesv2").send_email(
@@ -342,11 +409,11 @@ def test_the_mailbox_shows_sent_email_escaped(stack: LocalStack) -> None:
         Destination={"ToAddresses": ["someone@example.org"]},
         Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": "<b>hello</b>"}}}},
     )
-    page = requests.get(f"{stack.base_url}/_local/mailbox", timeout=10)
+    page = requests.get(f"{stack.local_url}/mailbox", timeout=10)
     assert "&lt;script&gt;alert(" in page.text
     assert "<script>" not in page.text
     assert "<b>hello" not in page.text
-    newest = requests.get(f"{stack.base_url}/_local/mailbox.json", timeout=10).json()[0]
+    newest = requests.get(f"{stack.local_url}/mailbox.json", timeout=10).json()[0]
     assert newest["subject"] == subject
     assert newest["to"] == ["someone@example.org"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +38,18 @@ class Settings(BaseModel):
     jwks_url: str = Field(default="", alias="JWKS_URL")
     secure_cookies: bool = Field(default=True, alias="SECURE_COOKIES")
     session_secret: str = Field(default="", alias="SESSION_SECRET")
+
+    @property
+    def base_path(self) -> str:
+        """The public base URL's path without its last slash: "/v1" at API Gateway's execute-api address
+        (the stage), "" where a custom domain maps the API at its root."""
+        return urlsplit(self.public_base_url).path.rstrip("/")
+
+    def public_url(self, path: str = "/") -> str:
+        """The absolute URL of a path within the service ("/journeys/j-1"), for email, the QR code and
+        anything else read away from the page that made it. Paths inside the service never carry the
+        base path; it is added here (and, for pages, by odvalidation.web.urls), once."""
+        return self.public_base_url.rstrip("/") + path
 
 
 @cache

@@ -49,11 +49,10 @@ def send_to(
     attachments: list[mail.Attachment] | None = None,
     **context: Any,
 ) -> list[EmailRecord]:
-    base = settings().public_base_url.rstrip("/")
     shared = {
         "academy_name": academy(journey.academy_id).name,
         "framework_title": framework(journey.framework_key).title,
-        "link": f"{base}/journeys/{journey.id}",
+        "link": settings().public_url(f"/journeys/{journey.id}"),
         **context,
     }
     records = []
@@ -77,7 +76,7 @@ def practitioner_context(journey: Journey, kind: str) -> dict[str, Any]:
         context["level"] = LEVEL_TEXT.get(journey.outcome.value if journey.outcome else "", "")
         # The request for feedback on the process rides in the outcome email: a second email to the same
         # person about the same event would be billed (SES charges per recipient) and read as noise.
-        context["feedback_link"] = f"{_base()}/journeys/{journey.id}/feedback"
+        context["feedback_link"] = settings().public_url(f"/journeys/{journey.id}/feedback")
     return context
 
 
@@ -91,10 +90,6 @@ def send(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
     if practitioner is None:
         raise LookupError(f"no profile for practitioner {journey.practitioner_id}")
     return send_to(journey, kind, [practitioner], **(practitioner_context(journey, kind) | context))
-
-
-def _base() -> str:
-    return settings().public_base_url.rstrip("/")
 
 
 def send_quietly(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:

@@ -704,7 +704,7 @@ def _ics(journey: Journey, interview: Interview, attendees: list[Person]) -> byt
     event.add("location", interview.location)
     event.add(
         "description",
-        f"Developmental validation interview. Details: {settings().public_base_url}/journeys/{journey.id}",
+        "Developmental validation interview. Details: " + settings().public_url(f"/journeys/{journey.id}"),
     )
     event.add("organizer", vCalAddress(f"mailto:{settings().sender_email}"))
     for p in attendees:

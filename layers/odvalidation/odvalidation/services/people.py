@@ -106,7 +106,7 @@ def invite(caller: Caller, invitation: Invitation) -> Person:
         inviter=caller.name or "Your academy lead",
         role=role_text[invitation.role],
         academy_name=academy(invitation.academy_id).name,
-        link=f"{settings().public_base_url.rstrip('/')}/sign-in",
+        link=settings().public_url("/sign-in"),
         email=invitation.email,
         temporary_password=password,
     )

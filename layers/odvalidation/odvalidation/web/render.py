@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from . import security
+from . import security, urls
 from .static import asset_version
 
 SERVICE_NAME = "System OD Validation"
@@ -28,7 +28,9 @@ def environment() -> Environment:
     env.globals.update(
         service_name=SERVICE_NAME,
         body_class_script=security.BODY_CLASS_SCRIPT,
-        init_script=security.init_script(),
+        # Functions, not values: both depend on the base path of the request being answered.
+        init_script=security.init_script,
+        url=urls.url,
         asset_version=asset_version(),
         csrf_field_name=security.CSRF_FIELD,
     )

@@ -21,6 +21,7 @@ from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import CertificateRecord
 from ..services import certificates
+from ..settings import settings
 from . import multipart
 from .access import domain_caller
 from .forms import first_values
@@ -189,7 +190,8 @@ def certificate(certificate_id: str) -> Response:
         "on": "Your name is now shown to people who check your certificate.",
         "off": "Your name is no longer shown to people who check your certificate.",
     }.get(query.get("sharing", ""), "")
-    verify_link = f"/verify/{record.id}"
+    # The address people are given (as on the PDF and its QR code), not only a link within the site.
+    verify_link = settings().public_url(f"/verify/{record.id}")
     return page(
         "certificates/certificate.html",
         page_title="Your certificate",
@@ -238,7 +240,7 @@ def sharing(certificate_id: str) -> Response:
             tag_text="",
             tag_colour=None,
             is_holder=False,
-            verify_link=f"/verify/{record.id}",
+            verify_link=settings().public_url(f"/verify/{record.id}"),
             notice="",
             errors={"public": problem.message},
         )

@@ -436,9 +436,7 @@ def upload_page(journey_id: str, element_id: str) -> Response:
     element = _element_of(framework(journey.framework_key), element_id)
     back = f"/journeys/{journey_id}/claim/{element_id}"
     # S3 sends the browser back here after the upload, adding the object's key to the query.
-    upload = uploads.browser_upload(
-        caller, journey_id, element_id, settings().public_base_url.rstrip("/") + back
-    )
+    upload = uploads.browser_upload(caller, journey_id, element_id, settings().public_url(back))
     target = urlsplit(upload.url)
     response = page(
         "practitioner/upload.html",

@@ -24,6 +24,7 @@ from ..dal import identity
 from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
+from . import urls
 from .static import asset_version
 
 if TYPE_CHECKING:
@@ -40,10 +41,18 @@ BODY_CLASS_SCRIPT = (
 )
 
 
-@cache
 def init_script() -> str:
-    """The module script that starts NHS.UK frontend; the version query keeps a long cache safe."""
-    return f"import {{ initAll }} from '/static/nhsuk-frontend.min.js?v={asset_version()}'; initAll();"
+    """The module script that starts NHS.UK frontend; the version query keeps a long cache safe.
+
+    An inline module resolves a relative import against the page's URL, which differs from page to page,
+    so the script names the file by its full path: it (and so its hash in the policy) depends on the base
+    path of the request."""
+    return _init_script(urls.url("/static/nhsuk-frontend.min.js"))
+
+
+@cache
+def _init_script(src: str) -> str:
+    return f"import {{ initAll }} from '{src}?v={asset_version()}'; initAll();"
 
 
 def _script_hash(script: str) -> str:
@@ -136,7 +145,11 @@ def verify_id_token(token: str) -> Caller:
 
 def cookie_name(base: str) -> str:
     # The __Host- prefix makes the browser refuse the cookie unless it is Secure, host-only and Path=/.
-    return f"__Host-{base}" if settings().secure_cookies else base
+    # Under a stage (Path=/v1) __Host- is impossible; __Secure- still refuses a cookie set over plain
+    # HTTP, and without a Domain attribute the cookie stays host-only.
+    if not settings().secure_cookies:
+        return base
+    return f"__Host-{base}" if urls.cookie_path() == "/" else f"__Secure-{base}"
 
 
 def session_cookie() -> str:
@@ -155,7 +168,7 @@ def _cookie(name: str, value: str, *, max_age: int | None = None) -> Cookie:
     return Cookie(
         name=name,
         value=value,
-        path="/",
+        path=urls.cookie_path(),
         secure=settings().secure_cookies,
         http_only=True,
         same_site=SameSite.LAX_MODE,

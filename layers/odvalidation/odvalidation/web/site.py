@@ -21,7 +21,7 @@ from ..domain.errors import Forbidden, NotFound, Unavailable
 from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
-from . import multipart, pages, security, static
+from . import multipart, pages, security, static, urls
 from .forms import ConfirmForm, NewPasswordForm, SignInForm, SignUpForm, first_values, parse_form, validate
 from .render import render
 from .security import Caller, Session
@@ -103,13 +103,14 @@ def page(
 
 
 def redirect(location: str, /, *, cookies: list[Cookie] | None = None) -> Response:
+    """A 303 to a service path ("/journeys/j-1"); the base path (the stage) is added here."""
     # 303 so that the browser follows a POST with a GET (refresh does not post the form again).
-    response = Response(303, HTML, "", {"Location": location, "Cache-Control": "no-store"})
+    response = Response(303, HTML, "", {"Location": urls.url(location), "Cache-Control": "no-store"})
     return _with_session_cookies(response, cookies)
 
 
 def safe_next(target: str | None, default: str = "/home") -> str:
-    """A local path to go to after sign-in; anything that could leave the site becomes the default."""
+    """A service path to go to after sign-in; anything that could leave the site becomes the default."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     parts = urlsplit(target)
@@ -412,8 +413,9 @@ app.include_router(credential_links_router)
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Resolve an API Gateway (REST, v1) event and add the security headers to whatever comes back."""
-    result = app.resolve(event, context)
-    headers = security.security_headers()
+    with urls.serving(event):
+        result = app.resolve(event, context)
+        headers = security.security_headers()
     multi = result.setdefault("multiValueHeaders", {})
     present = {k.lower() for k in multi} | {k.lower() for k in result.get("headers") or {}}
     for name, value in headers.items():
