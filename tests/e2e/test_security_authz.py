@@ -273,6 +273,8 @@ PUBLIC = dict.fromkeys(ROLES, 200)
 MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/.well-known/jwks.json", None, PUBLIC),
     ("GET", "/api/public/certificates/{certificate_id}/status", None, PUBLIC),
+    ("GET", "/api/public/frameworks", None, PUBLIC),
+    ("GET", "/api/public/frameworks/{key}", None, PUBLIC),
     ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
     ("PUT", "/api/me/profile", _profile, _cells(200)),
@@ -354,6 +356,7 @@ def _url(w: World, path: str) -> str:
         certificate_id=w.certificate_id,
         member_id=w.member_id,
         academy_id="north-west",
+        key="nw-cipd-combined@1.0",
     )
 
 
