@@ -281,3 +281,15 @@ def test_an_equivalent_session_opens_the_decision_with_its_reason(local_stack: L
     event = next(e for e in seen["history"] if e["action"] == "attended an equivalent session")
     assert "reasonable adjustment" in event["reason"]
     scenario.decide(c, journey_id, "ready_now")
+
+
+def test_a_client_reads_the_frameworks_from_the_api(local_stack: LocalStack) -> None:
+    anyone = ApiClient(local_stack.base_url, None)
+    listed = {f["key"]: f for f in anyone.get("/api/public/frameworks")["frameworks"]}
+    assert {"nw-cipd-combined@1.0", "global-practice@1.0"} <= set(listed)
+    one = anyone.get("/api/public/frameworks/nw-cipd-combined@1.0")
+    elements = [e for d in one["domains"] for e in d["elements"]]
+    assert len(elements) == listed["nw-cipd-combined@1.0"]["elements"]
+    assert all(e["levels"] for e in elements)
+    missing = anyone.get("/api/public/frameworks/none@9.9", expect=404)
+    assert "/api/public/frameworks" in missing["message"]

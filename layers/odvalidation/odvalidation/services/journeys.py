@@ -328,10 +328,10 @@ def record_equivalent_session(caller: Caller, journey_id: str, kind: EquivalentS
     check_lead(caller, journey.academy_id)
     if not reason.strip():
         raise InvalidInput("Say why an equivalent session stands in for the workshop.")
-    if journey.workshop_attended:
-        return False
     if journey.stage not in (Stage.REFLECTION, Stage.WORKSHOP):
         raise InvalidTransition("The workshop step is over for this journey.")
+    if journey.workshop_attended:
+        return False
     text = f"{EQUIVALENT_TEXT[kind]}: {reason.strip()}"
     return _attended(
         caller,
