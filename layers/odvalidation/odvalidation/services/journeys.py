@@ -240,10 +240,14 @@ def save_reflection(
             )
     existing = reflection(journey_id)
     if existing and existing.submitted:
-        if submit and journey.resume_token:
+        # A retried submit while the workflow may not have heard yet: one effect. Once the journey has
+        # moved past the workshop the reflection is part of the record and stays as it was submitted.
+        if submit and journey.resume_token and journey.stage in (Stage.REFLECTION, Stage.WORKSHOP):
             workflow.resume(journey.resume_token, {"submitted": True})
             return existing
-        raise InvalidTransition("Your reflection has already been submitted.")
+        raise InvalidTransition(
+            f"Your reflection was submitted on {existing.updated_at:%-d %B %Y}; it can no longer be changed."
+        )
     if journey.stage is not Stage.REFLECTION:
         raise InvalidTransition("This journey is no longer at the reflection step.")
     r = Reflection(
