@@ -12,9 +12,9 @@ from ..domain.academies import academy
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, DraftComment, Person, Role
-from ..services import comments
+from ..services import comments, uploads
 from ..services import journeys as js
-from ..services.journeys import UploadLink
+from ..services.uploads import UploadLink
 from .identity import current_caller
 from .schemas import (
     AttendanceIn,
@@ -25,6 +25,7 @@ from .schemas import (
     CommentIn,
     CommentList,
     DecisionIn,
+    EquivalentSessionIn,
     EvidenceIn,
     ExtensionIn,
     JourneyList,
@@ -100,9 +101,25 @@ def cohort_journeys(cohort_id: JourneyId) -> JourneyList:
 
 @router.post("/api/cohorts/<cohort_id>/attendance", tags=["Cohorts"], summary="Record workshop attendance")
 def attendance(cohort_id: JourneyId, body: AttendanceIn) -> Message:
-    moved = js.record_attendance(caller(), cohort_id, body.journey_ids)
+    moved = js.record_attendance(caller(), cohort_id, body.journey_ids, attended=body.attended)
+    if not body.attended:
+        return Message(message=f"Recorded that {len(body.journey_ids)} did not attend the workshop.")
     return Message(
         message=f"Attendance recorded for {len(body.journey_ids)}; {len(moved)} moved on to the decision."
+    )
+
+
+@router.post(
+    "/api/journeys/<journey_id>/equivalent-session",
+    tags=["Cohorts"],
+    summary="Record an equivalent of the workshop (academy lead)",
+    description="Another cohort's workshop, a one-to-one or a reasonable adjustment, with the reason.",
+)
+def equivalent_session(journey_id: JourneyId, body: EquivalentSessionIn) -> Message:
+    moved = js.record_equivalent_session(caller(), journey_id, body.kind, body.reason)
+    return Message(
+        message="Equivalent session recorded"
+        + ("; the practitioner moves on to the decision." if moved else ".")
     )
 
 
@@ -154,7 +171,7 @@ def save_claim(journey_id: JourneyId, body: ClaimIn) -> Message:
 
 @router.post("/api/journeys/<journey_id>/evidence", tags=["Step 4: claim"], summary="Get an upload link")
 def add_evidence(journey_id: JourneyId, body: EvidenceIn) -> UploadLink:
-    return js.request_upload(
+    return uploads.request_upload(
         caller(), journey_id, body.element_id, body.filename, body.content_type, body.size
     )
 
@@ -167,7 +184,7 @@ def add_evidence(journey_id: JourneyId, body: EvidenceIn) -> UploadLink:
 def replace_evidence(journey_id: JourneyId, evidence_id: JourneyId, body: EvidenceIn) -> UploadLink:
     c = caller()
     js.remove_evidence(c, journey_id, evidence_id)
-    return js.request_upload(c, journey_id, body.element_id, body.filename, body.content_type, body.size)
+    return uploads.request_upload(c, journey_id, body.element_id, body.filename, body.content_type, body.size)
 
 
 @router.delete(

@@ -226,6 +226,12 @@ class Journey(Model):
     readiness: Readiness | None = None
     reengage_on: date | None = None
     workshop_attended: bool = False
+    # The lead recorded that the practitioner did not come to the workshop (they stay at the step and
+    # may attend another session).
+    workshop_absent: bool = False
+    # Attended an equivalent session instead (another cohort's workshop, a one-to-one, a reasonable
+    # adjustment): what it was, as the lead recorded it.
+    workshop_equivalent: str | None = None
     supporter_id: Id | None = None
     claim_number: int = 0  # 1 for the first claim; a new claim after "not yet" increments it
     claim_deadline: datetime | None = None
@@ -279,6 +285,24 @@ class EvidenceItem(Model):
     reason: str | None = None  # why it was quarantined
     etag: str | None = None  # of the object that was checked: a new object at the key is checked again
     uploaded_at: datetime
+
+
+class UploadGrant(Model):
+    """An upload the service allowed: the one thing that binds an object in S3 to a journey's evidence.
+
+    `key` is the object's exact key (the API's uploads, one evidence item each) or, for the claim
+    builder's plain HTML form, the prefix S3 puts the browser's file under. An object at a key no
+    live grant covers is quarantined and touches no evidence."""
+
+    key: str
+    prefix: bool = False
+    journey_id: Id
+    claim_number: int
+    element_id: str
+    evidence_id: Id | None = None  # the API's uploads: the evidence item made with the grant
+    expires: datetime  # when the presigned POST's policy expires (S3's clock, the same as the object's)
+    bound_to: str | None = None  # an exact grant is used once: the ETag of the object that used it
+    browser_name: str | None = None  # a browser form's file: the name it came with (its type is read from it)
 
 
 class ElementNarrative(Model):
@@ -345,12 +369,25 @@ class Review(Model):
     submitted_at: datetime
 
 
+class EquivalentSession(StrEnum):
+    OTHER_COHORT = "another_cohorts_workshop"
+    ONE_TO_ONE = "one_to_one"
+    ADJUSTMENT = "reasonable_adjustment"
+
+
 class Interview(Model):
     journey_id: Id
     claim_number: int
     at: datetime
     location: ShortText
     duration_minutes: int = Field(default=60, ge=15, le=240)
+    # Set when the academy lead records that the interview took place (perhaps earlier than arranged).
+    held_at: datetime | None = None
+    held_recorded_by: Id | None = None
+
+    def has_taken_place(self, now: datetime) -> bool:
+        """Step 6 happened: its arranged time has passed on the product clock, or the lead said so."""
+        return self.held_at is not None or self.at <= now
 
 
 class OutcomeRecord(Model):
