@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import socket
 import threading
 import time
@@ -187,7 +186,9 @@ class LocalStack:
             self.deployed = deploy(
                 self.endpoint_url,
                 self.template,
-                {"PublicBaseUrl": self.base_url, "SessionSecret": secrets.token_urlsafe(32)},
+                # SenderVerified: the stack verifies the sender itself (below), so Cognito's email goes
+                # through SES as it does on AWS once the sender is verified (docs/deploy.md).
+                {"PublicBaseUrl": self.base_url, "SenderVerified": "true"},
             )
             # Every function behind an API route (not only one whose module names its resolver `app`:
             # the web function's lives in odvalidation.web.site, and ran unlocked before).
@@ -288,7 +289,6 @@ class LocalStack:
                 "SECURE_COOKIES": "false",
                 "JWKS_URL": self.jwks_url,
                 "PUBLIC_BASE_URL": self.base_url,
-                "SESSION_SECRET": secrets.token_urlsafe(32),
                 # No X-Ray daemon here.
                 "POWERTOOLS_TRACE_DISABLED": "true",
             }

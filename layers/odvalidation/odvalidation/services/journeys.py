@@ -15,6 +15,7 @@ from .. import clock
 from ..dal import evidence as evidence_store
 from ..dal import keys, workflow
 from ..dal import schedules as schedule_store
+from ..dal.session_secret import session_secret
 from ..dal.store import Change, from_item, to_item
 from ..domain import journey as rules
 from ..domain.academies import academy
@@ -497,16 +498,9 @@ class BrowserUpload(BaseModel):
     expires_in_seconds: int
 
 
-def _upload_secret() -> bytes:
-    secret = settings().session_secret
-    if not secret:
-        raise RuntimeError("SESSION_SECRET is not set: upload ids cannot be signed")
-    return secret.encode()
-
-
 def _upload_signature(journey_id: str, claim_number: int, element_id: str, nonce: str) -> str:
     message = f"upload:{journey_id}:{claim_number}:{element_id}:{nonce}".encode()
-    digest = hmac.new(_upload_secret(), message, hashlib.sha256).digest()
+    digest = hmac.new(session_secret(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode()[:22]
 
 
