@@ -363,6 +363,8 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         out["Filter"] = {"And": merged}
     if "ExpirationInDays" in rule:
         out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    elif rule.get("ExpiredObjectDeleteMarker"):
+        out["Expiration"] = {"ExpiredObjectDeleteMarker": True}
     if "NoncurrentVersionExpiration" in rule:
         nve = rule["NoncurrentVersionExpiration"]
         out["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(nve["NoncurrentDays"])}
