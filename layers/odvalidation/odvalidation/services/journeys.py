@@ -19,17 +19,28 @@ from ..dal.session_secret import session_secret
 from ..dal.store import Change, from_item, to_item
 from ..domain import journey as rules
 from ..domain.academies import academy
-from ..domain.access import Caller, check_lead, check_owner, check_view, needs_links, require_role
+from ..domain.access import (
+    Caller,
+    check_lead,
+    check_owner,
+    check_view,
+    is_lead_for,
+    needs_links,
+    reads_claims_as_lead,
+    require_role,
+)
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.frameworks import framework
+from ..domain.history import history_for
 from ..domain.models import (
     AuditEvent,
     Claim,
     Cohort,
     Decision,
     ElementRating,
+    EquivalentSession,
     EvidenceItem,
     EvidenceStatus,
     Journey,
@@ -40,8 +51,10 @@ from ..domain.models import (
     Role,
     Stage,
 )
+from ..observability import logger
 from ..settings import settings
-from .common import actor_of, db, moved, new_id, panel_ids, part, supporter_ids, updated
+from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
+from .common import record as record_event
 from .counting import counter_changes
 
 # ---------------------------------------------------------------------------- reading
@@ -214,6 +227,7 @@ def _framework_ids(journey: Journey) -> list[str]:
     return [e.id for e in framework(journey.framework_key).elements]
 
 
+@reapplied()
 def save_reflection(
     caller: Caller, journey_id: str, ratings: list[ElementRating], career_note: str, *, submit: bool
 ) -> Reflection:
@@ -269,46 +283,93 @@ def save_reflection(
 # ---------------------------------------------------------------------------- step 2: workshop
 
 
+@reapplied()
 def record_attendance(
     caller: Caller, cohort_id: str, journey_ids: list[str], *, attended: bool = True
 ) -> list[str]:
-    """The lead records who attended the workshop. Returns the journeys moved on to the decision."""
+    """The lead records who attended the workshop, or who did not, on or after its day. Returns the
+    journeys moved on to the decision."""
     c = cohort(cohort_id)
     check_lead(caller, c.academy_id)
+    if clock.now().date() < c.workshop_date:
+        raise InvalidInput(
+            f"The workshop is on {c.workshop_date:%-d %B %Y}: record attendance on or after that day."
+        )
     store = db()
-    moved_on: list[str] = []
-    for journey_id in journey_ids:
-        journey = store.journey(journey_id)
+    journeys = [store.journey(journey_id) for journey_id in journey_ids]
+    for journey in journeys:
         if journey.cohort_id != cohort_id:
-            raise InvalidInput(f"Journey {journey_id} is not in cohort {cohort_id}.")
-        if not attended or journey.workshop_attended:
+            raise InvalidInput(f"Journey {journey.id} is not in cohort {cohort_id}.")
+    moved_on: list[str] = []
+    for journey in journeys:
+        if journey.workshop_attended:
             continue
-        if journey.stage is Stage.WORKSHOP and journey.waiting_step == "workshop" and journey.task_token:
-            token = journey.task_token
-            store.commit(
-                moved(
-                    journey,
-                    Stage.DECISION,
-                    actor=caller.id,
-                    action="attended workshop",
-                    update={"workshop_attended": True},
+        if not attended:
+            if not journey.workshop_absent:
+                store.commit(
+                    updated(
+                        journey,
+                        actor=caller.id,
+                        action="did not attend the workshop",
+                        update={"workshop_absent": True},
+                    )
                 )
-            )
-            workflow.resume(token, {"attended": True})
-            moved_on.append(journey_id)
-        else:
-            # Attended before finishing the reflection: the workshop step completes when it opens.
-            store.commit(
-                updated(
-                    journey, actor=caller.id, action="attended workshop", update={"workshop_attended": True}
-                )
-            )
+            continue
+        if _attended(caller, journey, action="attended workshop", update={"workshop_attended": True}):
+            moved_on.append(journey.id)
     return moved_on
+
+
+EQUIVALENT_TEXT = {
+    EquivalentSession.OTHER_COHORT: "another cohort's workshop",
+    EquivalentSession.ONE_TO_ONE: "a one-to-one session",
+    EquivalentSession.ADJUSTMENT: "a session arranged as a reasonable adjustment",
+}
+
+
+@reapplied()
+def record_equivalent_session(caller: Caller, journey_id: str, kind: EquivalentSession, reason: str) -> bool:
+    """The lead records that the practitioner attended an equivalent of the workshop, with why: the
+    workshop is not the only door to the decision. Returns whether the journey moved on."""
+    journey = db().journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    if not reason.strip():
+        raise InvalidInput("Say why an equivalent session stands in for the workshop.")
+    if journey.workshop_attended:
+        return False
+    if journey.stage not in (Stage.REFLECTION, Stage.WORKSHOP):
+        raise InvalidTransition("The workshop step is over for this journey.")
+    text = f"{EQUIVALENT_TEXT[kind]}: {reason.strip()}"
+    return _attended(
+        caller,
+        journey,
+        action="attended an equivalent session",
+        update={"workshop_attended": True, "workshop_absent": False, "workshop_equivalent": text},
+        reason=text,
+    )
+
+
+def _attended(
+    caller: Caller, journey: Journey, *, action: str, update: dict[str, Any], reason: str | None = None
+) -> bool:
+    """Record attendance; move on to the decision if the workflow waits at the workshop."""
+    store = db()
+    if journey.stage is Stage.WORKSHOP and journey.waiting_step == "workshop" and journey.task_token:
+        token = journey.task_token
+        store.commit(
+            moved(journey, Stage.DECISION, actor=caller.id, action=action, reason=reason, update=update)
+        )
+        workflow.resume(token, {"attended": True})
+        return True
+    # Attended before finishing the reflection: the workshop step completes when it opens.
+    store.commit(updated(journey, actor=caller.id, action=action, reason=reason, update=update))
+    return False
 
 
 # ---------------------------------------------------------------------------- step 3: decision
 
 
+@reapplied()
 def record_decision(
     caller: Caller, journey_id: str, readiness: Readiness, reengage_on: date | None, note: str = ""
 ) -> Decision:
@@ -316,11 +377,13 @@ def record_decision(
     check_owner(caller, journey)
     today = clock.now().date()
     if readiness is Readiness.READY_LATER:
+        earliest, latest = rules.ready_later_window(today)
         if reengage_on is None:
-            reengage_on = today + timedelta(days=365)
-        if not today + timedelta(days=28) <= reengage_on <= today + timedelta(days=550):
+            reengage_on = earliest
+        if not earliest <= reengage_on <= latest:
             raise InvalidInput(
-                "Choose a date to pick this up again between one month and 18 months from today."
+                "Ready in 12 to 18 months: choose a date to pick this up again between "
+                f"{earliest:%-d %B %Y} and {latest:%-d %B %Y}."
             )
     else:
         reengage_on = None
@@ -597,13 +660,13 @@ def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
         raise NotFound("That evidence has already been removed.")
     evidence_store.delete(found.key)
     store.delete(key)
-    store.commit(
-        updated(
-            journey,
-            actor=caller.id,
-            action="removed evidence",
-            reason=f"element {found.element_id}: {found.display_name}",
-        )
+    # Only an audit event: the removal is done, so a concurrent change to the journey is met by
+    # reading it again (record_event), never by a "reload" for something that already happened.
+    record_event(
+        journey_id,
+        actor=caller.id,
+        action="removed evidence",
+        reason=f"element {found.element_id}: {found.display_name}",
     )
 
 
@@ -612,6 +675,7 @@ def evidence_by_key(key: str) -> EvidenceItem | None:
     return from_item(EvidenceItem, items[0]) if items else None
 
 
+@reapplied()
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -658,6 +722,7 @@ def save_person(p: Person) -> Person:
 # ---------------------------------------------------------------------------- step 5: submission
 
 
+@reapplied()
 def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -693,6 +758,7 @@ def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     return result
 
 
+@reapplied()
 def grant_extension(caller: Caller, journey_id: str, weeks: int, reason: str) -> Journey:
     journey = db().journey(journey_id)
     check_lead(caller, journey.academy_id)
@@ -726,6 +792,7 @@ def schedule_claim_deadline(journey: Journey) -> None:
     schedule_store.put(journey.id, "claim-deadline", journey.claim_deadline, {"kind": "claim_deadline"})
 
 
+@reapplied()
 def withdraw(caller: Caller, journey_id: str, reason: str) -> Journey:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -752,6 +819,7 @@ def start_new_claim(caller: Caller, journey_id: str) -> Journey:
     return journey
 
 
+@reapplied()
 def start_revalidation(caller: Caller, certificate_id: str) -> Journey:
     """Renewal: a lighter claim on the same journey that, once confirmed, issues a certificate that
     supersedes this one. Open from 90 days before the certificate expires (and after it has)."""
@@ -796,6 +864,7 @@ RESUME_AT: dict[Stage, str] = {
 }
 
 
+@reapplied()
 def resume_failed(caller: Caller, journey_id: str) -> Journey:
     """Start a fresh execution at the step where a failure was recorded."""
     journey = db().journey(journey_id)
@@ -819,6 +888,7 @@ def resume_failed(caller: Caller, journey_id: str) -> Journey:
         # Named by the failure it resumes: a start retried after its answer was lost finds the same one.
         workflow.start(journey.id, start_at, name_suffix=f"resume{int(failure.at.timestamp())}")
     except Exception as exc:
+        logger.exception("resume did not start", extra={"journey_id": journey.id})
         # No execution started: the failure goes back, so the journey still shows it and can be resumed.
         db().commit(
             updated(
@@ -840,19 +910,42 @@ def status(caller: Caller, journey_id: str) -> dict[str, Any]:
     journey = load_for(caller, journey_id)
     c = claim(journey)
     items = evidence(journey) if journey.claim_number else []
-    if _seated_undeclared(caller, journey):
-        # A panel member sees nothing of the claim until they have declared no conflict of interest.
+    content = sees_content(caller, journey)
+    if not content:
+        # A panel member sees nothing of the claim until they have declared no conflict of interest; a
+        # national lead sees the programme's figures, not the claim.
         c, items = None, []
+    shown = history_for(
+        history(journey_id), sees_evidence=content, sees_panel_choice=sees_panel_choice(caller, journey)
+    )
     result: dict[str, Any] = {
         "journey": journey,
         "step": rules.step_number(journey.stage),
-        "history": history(journey_id),
+        "history": shown,
         "claim": c,
         "evidence": items,
     }
     if journey.stage is Stage.CLAIM_DEVELOPMENT:
         result["completeness"] = claim_completeness(journey)
     return result
+
+
+def sees_content(caller: Caller, journey: Journey) -> bool:
+    """Whether the caller (who may view the journey) may read its claim and evidence: the practitioner,
+    their supporter, a panel member who has declared no conflict, a lead of the journey's academy."""
+    if caller.id == journey.practitioner_id or reads_claims_as_lead(caller, journey):
+        return True
+    store = db()
+    if caller.id in panel_ids(store, journey):
+        return not _seated_undeclared(caller, journey)
+    return caller.id in supporter_ids(store, journey.id)
+
+
+def sees_panel_choice(caller: Caller, journey: Journey) -> bool:
+    """Who declared a conflict, and why members were or were not seated, is for the leads and the panel."""
+    if caller.id == journey.practitioner_id:
+        return False
+    return is_lead_for(caller, journey.academy_id) or caller.id in panel_ids(db(), journey)
 
 
 def _seated_undeclared(caller: Caller, journey: Journey) -> bool:
