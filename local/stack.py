@@ -289,8 +289,6 @@ class LocalStack:
                 "JWKS_URL": self.jwks_url,
                 "PUBLIC_BASE_URL": self.base_url,
                 "SESSION_SECRET": secrets.token_urlsafe(32),
-                # No X-Ray daemon here.
-                "POWERTOOLS_TRACE_DISABLED": "true",
             }
         )
         return env
