@@ -103,6 +103,10 @@ class Line:
     basis: str
 
 
+def _usd(value: float) -> str:
+    return f"${value:.2f}" if round(value, 2) == value else "$" + f"{value:.6f}".rstrip("0")
+
+
 def _resources() -> dict[str, list[dict[str, Any]]]:
     by_type: dict[str, list[dict[str, Any]]] = {}
     for r in load_template()["Resources"].values():
@@ -311,7 +315,7 @@ def section(results: list[JourneyCost]) -> Section:
         f"Prices (US$, Europe (London) eu-west-2, list prices, written down on {PRICE_DATE}; the per-request "
         "prices are section 3's):\n\n"
         + "\n".join(
-            f"- ${v:g} {unit} - {url} ({CHECKED[how]})" for v, unit, url, how in FIXED_PRICES.values()
+            f"- {_usd(v)} {unit} - {url} ({CHECKED[how]})" for v, unit, url, how in FIXED_PRICES.values()
         )
     )
     return s
