@@ -17,7 +17,47 @@ MEDIAN_GOAL = 2
 MAX_GOAL = 4
 
 # Why a route needs more than the goal, where the count alone does not say (read from the code).
-WHY: dict[str, str] = {}
+WHY: dict[str, str] = {
+    "web: GET /panel": "The panel member's list reads each assignment's journey, panel and people one "
+    "by one (a Query per seat, a GetItem per journey and person): N+1 over the member's seats; a "
+    "BatchGetItem per kind would make it three.",
+    "api: POST /api/journeys/<journey_id>/outcome": "Tags every evidence object of the claim for "
+    "expiry (S3 PutObjectTagging, one call per object: S3 has no batch tagging) before answering; "
+    "the tagging could move into a workflow task after the outcome.",
+    "api: POST /api/journeys/<journey_id>/interview": "Emails the invitation to each attendee (SES "
+    "SendEmail per person, with a PutItem per email so a retry sends none twice) and reads each "
+    "person one by one; the emails could go from a workflow task, in parallel.",
+    "web: GET /panel/<journey_id>/reviews": "Reads each seat's review and each member with a GetItem "
+    "apiece: one Query of the journey's collection and one BatchGetItem would do (as the journey page).",
+    "web: GET /panel/<journey_id>/review": "As the reviews page: a GetItem per seat and member.",
+    "web: GET /lead": "A Query per cohort of the lead's academy, then a GetItem per item shown: N+1 "
+    "over cohorts.",
+    "api: PUT /api/journeys/<journey_id>/panel/review": "Saves the review, then (the last review) "
+    "completes the panel in a transaction, deletes the reminder schedules one by one (Scheduler has "
+    "no batch delete) and resumes the workflow: ordered writes.",
+    "api: POST /api/journeys/<journey_id>/submission": "Reads the journey, claim and evidence apart, "
+    "then deletes the claim's reminder schedules one by one and resumes the workflow.",
+    "api: GET /api/journeys/<journey_id>": "The journey's own items in one Query (services/journey_page.py); "
+    "the rest are the caller's and the cohort's reads.",
+    "web: GET /journeys/<journey_id>/claim/<element_id>": "The claim pages read the journey's status "
+    "(one Query) and then the element's evidence, the supporter and the upload policy apart.",
+    "web: GET /journeys/<journey_id>/claim": "As the element page: status, then supporter and cohort apart.",
+    "web: GET /journeys/<journey_id>/check": "As the claim page.",
+    "api: POST /api/journeys/<journey_id>/panel/declaration": "Reads the journey, the seat and the "
+    "panel, writes the declaration and the trail in order.",
+    "api: POST /api/journeys": "Reads the cohort, the person and the enrolment, writes the journey in a "
+    "transaction, then starts its execution (which needs the written journey).",
+    "api: PUT /api/journeys/<journey_id>/reflection": "Reads, writes the step in a transaction, then "
+    "resumes the workflow (SendTaskSuccess): the resume must follow the write.",
+    "api: POST /api/cohorts/<cohort_id>/attendance": "As the reflection: read, write, then resume.",
+    "api: POST /api/journeys/<journey_id>/decision": "Read, write, then resume the workflow.",
+    "web: GET /lead/assignments/<journey_id>": "Journey and panel pool read apart.",
+    "web: GET /lead/cohorts/<cohort_id>": "The cohort, then its journeys and the people they name.",
+    "api: PUT /api/journeys/<journey_id>/claim": "Reads the journey and the claim, then writes the claim.",
+    "api: POST /api/journeys/<journey_id>/evidence": "Reads the journey and the claim, then records the upload.",
+    "api: GET /api/journeys/<journey_id>/panel": "The journey, the panel and its members apart.",
+    "web: GET /reports": "One Query of counters per scope shown (national, academy, cohort).",
+}
 
 
 def _sequence(r: Request) -> str:

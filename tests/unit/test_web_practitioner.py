@@ -428,7 +428,7 @@ def test_the_journey_page_reads_the_journey_with_one_query_of_its_item_collectio
 ) -> None:
     # Issue 19: a page that needs several items of one journey reads them with one Query of its
     # collection; the people and cohort it names come in one BatchGetItem.
-    from odvalidation.dal import clients
+    from odvalidation.services.common import db as store
 
     browser, _, journey_id = in_claim_development(web)
     browser.submit(f"/journeys/{journey_id}/claim/1.1", {"narrative": "Led a system-wide redesign."})
@@ -437,7 +437,7 @@ def test_the_journey_page_reads_the_journey_with_one_query_of_its_item_collectio
     def count(model: Any, **_: Any) -> None:
         calls.append(model.name)
 
-    db = clients.client("dynamodb")
+    db = store().db  # the client the product's store holds
     db.meta.events.register("after-call.dynamodb", count)
     try:
         page = browser.get(f"/journeys/{journey_id}")

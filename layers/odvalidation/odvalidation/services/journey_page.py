@@ -49,7 +49,8 @@ def _starting(items: dict[str, dict[str, Any]], prefix: str) -> list[dict[str, A
     return [item for sk, item in items.items() if sk.startswith(prefix)]  # in sort-key order
 
 
-def load(caller: Caller, journey_id: str) -> JourneyPage:
+def load(caller: Caller, journey_id: str, *, names: bool = True) -> JourneyPage:
+    """names=False: the journey's own items only (one Query), without the people and cohort."""
     store = db()
     items = store.collection(f"JOURNEY#{journey_id}")
     if "JOURNEY" not in items:
@@ -86,6 +87,8 @@ def load(caller: Caller, journey_id: str) -> JourneyPage:
         outcome=from_item(OutcomeRecord, outcome_item) if outcome_item else None,
         comments=sorted(comments, key=lambda c: c.at),
     )
+    if not names:
+        return view
     people = {journey.practitioner_id, journey.supporter_id or ""}
     people |= {e.actor for e in view.history if not e.actor.startswith("system:")}
     wanted = [keys.person(p) for p in sorted(people - {""})]

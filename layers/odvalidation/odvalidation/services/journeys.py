@@ -843,29 +843,27 @@ def resume_failed(caller: Caller, journey_id: str) -> Journey:
 
 
 def status(caller: Caller, journey_id: str) -> dict[str, Any]:
-    journey = load_for(caller, journey_id)
-    c = claim(journey)
-    items = evidence(journey) if journey.claim_number else []
-    if _seated_undeclared(caller, journey):
-        # A panel member sees nothing of the claim until they have declared no conflict of interest.
-        c, items = None, []
+    # One Query of the journey's item collection (journey_page.load checks access on it and hides
+    # the claim from a panel member who has not declared no conflict of interest).
+    from .journey_page import load
+
+    view = load(caller, journey_id, names=False)
+    journey = view.journey
     result: dict[str, Any] = {
         "journey": journey,
         "step": rules.step_number(journey.stage),
-        "history": history(journey_id),
-        "claim": c,
-        "evidence": items,
+        "history": view.history,
+        "claim": view.claim,
+        "evidence": view.evidence,
     }
     if journey.stage is Stage.CLAIM_DEVELOPMENT:
-        result["completeness"] = claim_completeness(journey)
+        current = view.claim
+        if current is None and journey.revalidation and journey.claim_number:
+            current = Claim(
+                journey_id=journey.id, number=journey.claim_number, updated_at=clock.now(), revalidation=True
+            )
+        result["completeness"] = completeness(framework(journey.framework_key), current, view.evidence)
     return result
-
-
-def _seated_undeclared(caller: Caller, journey: Journey) -> bool:
-    if caller.id == journey.practitioner_id or caller.id not in panel_ids(db(), journey):
-        return False
-    seat = db().get(keys.journey_part(journey.id, f"SEAT#{journey.claim_number}#{caller.id}"))
-    return seat is not None and not seat.get("declared", {}).get("BOOL", False)
 
 
 def require_practitioner_of(caller: Caller, journey: Journey) -> None:
