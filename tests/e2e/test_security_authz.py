@@ -10,6 +10,7 @@ Routes that change things run last (declaration, revocation, withdrawal), so one
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import secrets
 import time
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
@@ -62,6 +64,15 @@ class World:
     def session(self, role: str) -> requests.Session:
         p = self.people[role]
         return p.api.session if p else requests.Session()
+
+    @functools.cached_property
+    def status_list_id(self) -> str:
+        """The Bitstring Status List A's certificate is in (read from A's credential, as a verifier would)."""
+        a = self.people["practitioner_a"]
+        assert a is not None
+        link = a.api.get(f"/api/certificates/{self.certificate_id}")["links"]["credential"]
+        body = jwt.decode(requests.get(link, timeout=30).text, options={"verify_signature": False})
+        return str(body["credentialStatus"]["statusListCredential"]).rsplit("/", 1)[-1]
 
 
 def _wait_complete(api: Any, journey_id: str) -> None:
@@ -274,6 +285,7 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/.well-known/jwks.json", None, PUBLIC),
     ("GET", "/api/public/certificates/{certificate_id}/status", None, PUBLIC),
     ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
+    ("GET", "/api/public/status-lists/{list_id}", None, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
     ("PUT", "/api/me/profile", _profile, _cells(200)),
     ("POST", "/api/me/erasure", _const({"confirm": False}), _cells(422)),
@@ -354,6 +366,7 @@ def _url(w: World, path: str) -> str:
         certificate_id=w.certificate_id,
         member_id=w.member_id,
         academy_id="north-west",
+        list_id=w.status_list_id if "{list_id}" in path else "",
     )
 
 
