@@ -37,7 +37,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     with mock_aws():
         boto3.client("dynamodb", region_name="eu-west-2").create_table(
             TableName=TABLE,
-            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
             AttributeDefinitions=[
                 {"AttributeName": "PK", "AttributeType": "S"},
                 {"AttributeName": "SK", "AttributeType": "S"},
