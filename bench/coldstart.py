@@ -44,6 +44,7 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "record_failure": ("dynamodb",),
     "scheduled": ("dynamodb", "stepfunctions", "scheduler", "sesv2"),
     "evidence_uploaded": ("dynamodb", "s3"),
+    "status_list": ("dynamodb", "kms"),
 }
 
 _PROBE = """
