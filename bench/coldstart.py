@@ -48,6 +48,7 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "scheduled": ("dynamodb", "stepfunctions", "scheduler", "sesv2"),
     "evidence_uploaded": ("dynamodb", "s3"),
     "post_confirmation": ("cognito-idp",),
+    "status_list": ("dynamodb", "kms"),
 }
 
 _PROBE = """

@@ -2,13 +2,14 @@
 
 Pure: the same record and base URL always give the same credential, so it can be rebuilt and re-signed.
 
-No `credentialStatus`: Open Badges 3.0 allows one status per credential (cardinality 0..1 in its data
-model, a single CredentialStatus object in 1EdTech's AchievementCredential JSON schema). That one place is
-kept for a W3C Bitstring Status List entry (future work), the mechanism badge verifiers understand. The
-product's live status (revocation with its reason and date, renewal, supersession) is answered by the
-verification page (`/verify/<id>`) and the public API (`GET /api/public/certificates/<id>/status`, and
-`POST /api/public/credentials/verification` for a whole credential). Credentials issued before this
-carry `credentialStatus` of type `StatusCheck2026` pointing at that status route: it keeps answering.
+`credentialStatus`: Open Badges 3.0 allows one status per credential (cardinality 0..1 in its data
+model, a single CredentialStatus object in 1EdTech's AchievementCredential JSON schema). A certificate
+with a status list position carries a W3C `BitstringStatusListEntry` (certificates/status_list.py), the
+mechanism badge verifiers understand. The product's live status (revocation with its reason and date,
+renewal, supersession) is answered by the verification page (`/verify/<id>`) and the public API
+(`GET /api/public/certificates/<id>/status`, and `POST /api/public/credentials/verification` for a whole
+credential). Credentials issued before the lists carry none, or (older still) `StatusCheck2026` pointing
+at that status route: it keeps answering.
 See docs/architecture.md, "Open Badges 3.0 conformance".
 """
 
@@ -251,4 +252,12 @@ def build_credential(
             }
         ],
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
-    }
+    } | _status(record, base)
+
+
+def _status(record: CertificateRecord, base: str) -> dict[str, Any]:
+    if record.status_list_id is None or record.status_list_index is None:
+        return {}
+    from .status_list import status_entry  # it imports this module
+
+    return {"credentialStatus": status_entry(base, record.status_list_id, record.status_list_index)}
