@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.academies import NATIONAL_ISSUER, academy
 from ..domain.frameworks import framework
 from ..domain.models import CertificateRecord, Level
+from .status_list import status_entry
+from .vocabulary import VC_CONTEXT, iso_z, issuer_url
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 # The status type of credentials issued before credentialStatus was given up (see above).
@@ -53,13 +53,6 @@ CRITERIA = (
     "evidence by a panel of peers and experts, and a developmental validation interview with the panel "
     "that confirmed the claim."
 )
-
-
-def iso_z(when: datetime) -> str:
-    """ISO 8601 in UTC with a Z, to the second (naive datetimes are taken as UTC)."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def normalise_name(name: str) -> str:
@@ -116,11 +109,6 @@ def framework_url(base_url: str, framework_key: str) -> str:
 
 def achievement_url(base_url: str, level: Level) -> str:
     return f"{base_url.rstrip('/')}/achievements/{level.value}"
-
-
-def issuer_url(base_url: str, academy_id: str) -> str:
-    """An academy's issuer profile; `national` is the NHS Leadership Academy, every academy's parentOrg."""
-    return f"{base_url.rstrip('/')}/academies/{academy_id}"
 
 
 NATIONAL_ID = "national"
@@ -258,6 +246,5 @@ def build_credential(
 def _status(record: CertificateRecord, base: str) -> dict[str, Any]:
     if record.status_list_id is None or record.status_list_index is None:
         return {}
-    from .status_list import status_entry  # it imports this module
 
     return {"credentialStatus": status_entry(base, record.status_list_id, record.status_list_index)}

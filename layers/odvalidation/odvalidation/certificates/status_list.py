@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from .credential import VC_CONTEXT, iso_z, issuer_url
+from .vocabulary import VC_CONTEXT, iso_z, issuer_url
 
 LIST_SIZE = 131_072  # bits: 16 KB, the minimum Bitstring Status List v1.0 sets for herd privacy
 PURPOSE = "revocation"
