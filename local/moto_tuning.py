@@ -17,7 +17,9 @@ any of its logic:
 - Step Functions' interpreter reuses one Lambda client rather than building one per task, and
   parses a state machine's definition once rather than once per execution;
 - DynamoDB requests run one at a time (moto's server answers each on its own thread), so a
-  transaction is atomic to every reader, as in DynamoDB.
+  transaction is atomic to every reader, as in DynamoDB;
+- when a test switches them on (local.moto_faults), transaction conflicts and throttling are
+  answered as DynamoDB answers them; off, each request pays one attribute read for the check.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from local import moto_faults
 
 _lock = threading.RLock()
 _state = threading.local()
@@ -184,18 +188,23 @@ def _transact_write_items(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def wrapper(self: Any, transact_items: list[dict[str, Any]]) -> Any:
         saved: dict[tuple[int, PrimaryKey], tuple[Any, Any]] = {}
+        named: list[moto_faults.ItemRef] = []
         try:
             for entry in transact_items:
                 op_type, op = next(iter(entry.items()))
                 table = self.tables[op["TableName"]]
                 key = _table_key(table, _operation_key(op_type, op, table))
                 saved[(id(table), key)] = (table, copy.deepcopy(_current(table, key)))
+                named.append((op["TableName"], key))
         except (KeyError, TypeError, ValueError, StopIteration, AttributeError):
             # Malformed or naming a missing table: moto's own path answers with the right error.
             return original(self, transact_items)
+        faults = moto_faults.active()
+        if faults is not None:
+            faults.before_transaction(named)  # may cancel it, as DynamoDB would, before any write
         with _shallow_table_copies():
             try:
-                return original(self, transact_items)
+                result = original(self, transact_items)
             except Exception:
                 for (_, key), (table, item) in saved.items():
                     _put_back(table, key, item)
@@ -203,6 +212,28 @@ def _transact_write_items(original: Callable[..., Any]) -> Callable[..., Any]:
             finally:
                 for (_, key), (table, _) in saved.items():
                     _refresh(table, key)
+        if faults is not None:
+            faults.after_transaction(named)
+        return result
+
+    return wrapper
+
+
+def _faulted(original: Callable[..., Any], *, write: bool) -> Callable[..., Any]:
+    """A single-item request (one call of a DynamoHandler action) meets the injected faults, if any."""
+
+    @functools.wraps(original)
+    def wrapper(self: Any) -> Any:
+        faults = moto_faults.active()
+        if faults is not None:
+            body = self.body or {}
+            name = str(body.get("TableName", ""))
+            touched = _touched(self.dynamodb_backend, name, body.get("Key") or body.get("Item") or {})
+            if write and touched is not None:
+                faults.before_write((name, touched[1]))
+            else:
+                faults.before_request(name)
+        return original(self)
 
     return wrapper
 
@@ -375,6 +406,15 @@ def install() -> None:
             _transact_write_items(DynamoDBBackend.transact_write_items),
         )
         _replace(DynamoHandler, "call_action", _serialised(DynamoHandler.call_action))
+        writes = {
+            "get_item": False,
+            "query": False,
+            "put_item": True,
+            "update_item": True,
+            "delete_item": True,
+        }
+        for action, writes_item in writes.items():
+            _replace(DynamoHandler, action, _faulted(getattr(DynamoHandler, action), write=writes_item))
         _replace(DynamoResult, "execute_result", _direct_json(DynamoResult.execute_result))
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
         from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser

@@ -13,6 +13,7 @@ import requests
 
 from odvalidation import clock
 from odvalidation.domain.frameworks import framework
+from odvalidation.domain.panels import MemberDetails
 
 from .client import ApiClient, ApiError
 from .stack import LocalStack
@@ -157,6 +158,13 @@ def cast(
     )
 
 
+def member_details(member: dict[str, Any]) -> dict[str, Any]:
+    """What a lead may send back about a pool member read from the API (its load and declared
+    conflicts are the service's, and sending them is refused)."""
+    editable = MemberDetails.model_fields
+    return {k: v for k, v in member.items() if k in editable}
+
+
 def register(c: Cast) -> str:
     journey = c.practitioner.api.post("/api/journeys", {"cohort_id": c.cohort_id})
     return str(journey["id"])
@@ -299,6 +307,9 @@ def interview(c: Cast, journey_id: str, outcome: str) -> None:
     c.lead.api.post(
         f"/api/journeys/{journey_id}/interview", {"at": when, "location": "Room 2, Academy House"}
     )
+    # Step 6 cannot be skipped: the outcome comes after the interview. Rather than move the shared
+    # product clock a fortnight, the lead records that it took place.
+    c.lead.api.post(f"/api/journeys/{journey_id}/interview/held")
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
     chair = next(s["member_id"] for s in panel["seats"] if s["chair"])
     chair_api = {**PANEL, **{m.id: m for m in c.panel}}[chair].api

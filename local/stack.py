@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import dispatch, moto_tuning
+from local import dispatch, moto_faults, moto_tuning
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
 
 if TYPE_CHECKING:
@@ -282,6 +282,24 @@ class LocalStack:
         finally:
             dispatch.use(None)
             pool.stop()
+
+    @contextmanager
+    def inject_dynamodb_faults(
+        self,
+        *,
+        window: float = 0.0,
+        conflict_rate: float = 0.0,
+        throttle_rate: float = 0.0,
+        seed: int | None = None,
+    ) -> Iterator[moto_faults.Faults]:
+        """Within the block the journey table refuses as DynamoDB does under load (local/moto_faults.py):
+        transactions naming an item another wrote less than `window` s ago, and a `conflict_rate` share
+        of all, cancel with TransactionConflict; a `throttle_rate` share of requests is throttled."""
+        table = self.deployed.global_environment["TABLE_NAME"]
+        with moto_faults.injected(
+            window=window, conflict_rate=conflict_rate, throttle_rate=throttle_rate, seed=seed, tables={table}
+        ) as faults:
+            yield faults
 
     # ------------------------------------------------------------------ environment
 

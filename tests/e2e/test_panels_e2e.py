@@ -139,14 +139,15 @@ def everyone_away(national_lead: ApiClient) -> Iterator[list[dict[str, Any]]]:
     today = clock.now().date()
     away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
     for m in original:
-        national_lead.put(f"/api/panel/members/{m['id']}", {**m, "unavailable": [*m["unavailable"], away]})
+        national_lead.put(
+            f"/api/panel/members/{m['id']}",
+            {**scenario.member_details(m), "unavailable": [*m["unavailable"], away]},
+        )
     try:
         yield original
     finally:
         for m in original:
-            current = national_lead.get("/api/panel/members")["members"]
-            load = next(x["current_load"] for x in current if x["id"] == m["id"])
-            national_lead.put(f"/api/panel/members/{m['id']}", {**m, "current_load": load})
+            national_lead.put(f"/api/panel/members/{m['id']}", scenario.member_details(m))
 
 
 def test_no_valid_panel_waits_and_the_lead_overrides(
@@ -158,7 +159,9 @@ def test_no_valid_panel_waits_and_the_lead_overrides(
         if m["id"] in {p.id for p in c.panel}:
             today = clock.now().date()
             away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
-            national_lead.put(f"/api/panel/members/{m['id']}", {**m, "unavailable": [away]})
+            national_lead.put(
+                f"/api/panel/members/{m['id']}", {**scenario.member_details(m), "unavailable": [away]}
+            )
     journey_id = submitted(c)
     waiting = c.practitioner.api.wait_step(journey_id, "awaiting_panel")
     assert waiting["journey"]["stage"] == "awaiting_panel"

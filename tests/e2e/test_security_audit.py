@@ -85,6 +85,7 @@ def _expected(r: Replay, seats: list[str], chair: str) -> list[tuple[str, str]]:
         (ASSIGNMENT, "all reviews in"),
         (WORKFLOW, "interview opened"),
         (lead, "interview arranged"),
+        (lead, "interview held"),
         (chair, "outcome: system od leader"),
         (CERTIFICATES, "certificate issued"),
     ]

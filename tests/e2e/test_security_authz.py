@@ -42,7 +42,8 @@ ROLES = [
     "national_lead",
 ]
 # Who may read A's claim narrative and evidence.
-CONTENT_ROLES = {"practitioner_a", "supporter_of_a", "panel_declared", "lead_of_a", "national_lead"}
+# National leads see the programme's figures, not a practitioner's claim or evidence.
+CONTENT_ROLES = {"practitioner_a", "supporter_of_a", "panel_declared", "lead_of_a"}
 
 
 @dataclasses.dataclass
@@ -258,12 +259,21 @@ def _const(value: Any) -> Body:
     return lambda _w, _r: value
 
 
+def _credential_of_a(w: World, _role: str) -> Any:
+    # A's credential file, as A would hand it to anyone: the public route checks it for everyone alike.
+    a = w.people["practitioner_a"]
+    assert a is not None
+    link = a.api.get(f"/api/certificates/{w.certificate_id}")["links"]["credential"]
+    return {"credential": requests.get(link, timeout=30).text}
+
+
 PUBLIC = dict.fromkeys(ROLES, 200)
 
 # (method, OpenAPI path, body, expected answer per role), in the order they run.
 MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/.well-known/jwks.json", None, PUBLIC),
     ("GET", "/api/public/certificates/{certificate_id}/status", None, PUBLIC),
+    ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
     ("PUT", "/api/me/profile", _profile, _cells(200)),
     ("POST", "/api/me/erasure", _const({"confirm": False}), _cells(422)),
@@ -293,11 +303,14 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("PUT", "/api/panel/members/{member_id}", _pool_member, leads_only(200)),
     ("GET", "/api/panel/assignments", None, _cells(200)),
     ("GET", "/api/journeys/{journey_id}/panel", None, viewers()),
-    ("GET", "/api/journeys/{journey_id}/evidence/{evidence_id}/link", None, viewers() | {"panel_undeclared": 403}),
+    ("GET", "/api/journeys/{journey_id}/evidence/{evidence_id}/link", None, viewers() | {"panel_undeclared": 403, "national_lead": 403}),
     ("PUT", "/api/journeys/{journey_id}/panel/review", _const({"judgements": [], "recommendation": "not_yet"}), seated(undeclared=403, declared=422)),
     ("GET", "/api/journeys/{journey_id}/panel/reviews", None, seated(undeclared=403, declared=403, leads=200)),
     ("POST", "/api/journeys/{journey_id}/panel/resolution", _const({"reason": "try again"}), leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/interview", _const({"at": "2031-01-01T10:00:00Z", "location": "Room 1"}), leads_only(409)),
+    # No interview has been arranged for A's claim (it waits at panel review).
+    ("GET", "/api/journeys/{journey_id}/interview", None, viewers(404)),
+    ("POST", "/api/journeys/{journey_id}/interview/held", None, leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/outcome", _const({"outcome": "system_od_leader"}), seated(undeclared=403, declared=409)),
     ("GET", "/api/reports/national", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
     ("GET", "/api/reports/academies/{academy_id}", None, leads_only(200)),

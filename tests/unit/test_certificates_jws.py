@@ -20,6 +20,7 @@ from odvalidation.certificates.jws import (
     b64url,
     public_jwk,
     public_jwks,
+    registered_claims,
     sign_credential,
     verify_credential,
 )
@@ -89,6 +90,83 @@ def test_verify_returns_the_credential_unchanged(token: str, jwks: dict[str, Any
     assert verify_credential(token.encode() + b"\n", jwks)["id"].endswith("/q3Jk8vPzL1mN0aB2cD4eF6")
 
 
+def test_payload_carries_the_open_badges_3_registered_claims(token: str) -> None:
+    """OB 3.0 JWT proof format: iss = issuer.id, jti = id, nbf = validFrom, exp = validUntil (NumericDate)."""
+    payload = _part(token, 1)
+    credential = build_credential(make_record(), base_url=BASE)
+    assert payload["iss"] == credential["issuer"]["id"] == f"{BASE}/academies/london"
+    assert payload["jti"] == credential["id"]
+    assert payload["nbf"] == int(datetime(2026, 3, 2, 9, 30, tzinfo=UTC).timestamp())
+    assert payload["exp"] == int(datetime.fromisoformat(credential["validUntil"]).timestamp())
+    assert isinstance(payload["nbf"], int)
+    assert isinstance(payload["exp"], int)
+    # Our subjects are identified by a hashed name, not an id: no sub (OB 3.0 asks for it only with an id).
+    assert "sub" not in payload
+    # Still a VC-JOSE vc+jwt: the credential's own members are the payload's, unchanged.
+    assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf", "exp")} == credential
+
+
+def test_sub_is_the_subject_id_where_the_subject_has_one() -> None:
+    credential = build_credential(make_record(), base_url=BASE)
+    credential["credentialSubject"]["id"] = "did:example:holder"
+    assert registered_claims(credential)["sub"] == "did:example:holder"
+
+
+def _sign_payload(payload: dict[str, Any], signer: LocalKeySigner) -> str:
+    header = {"alg": "ES256", "kid": signer.key_id, "typ": "vc+jwt", "cty": "vc"}
+    signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(payload).encode())}"
+    return f"{signing_input}.{b64url(signer.sign(signing_input.encode()))}"
+
+
+def old_format_credential() -> dict[str, Any]:
+    """What the service issued before the registered claims: the credential alone, with the live status
+    route in credentialStatus."""
+    credential = build_credential(make_record(), base_url=BASE)
+    credential["credentialStatus"] = {
+        "id": f"{BASE}/api/public/certificates/q3Jk8vPzL1mN0aB2cD4eF6/status",
+        "type": "StatusCheck2026",
+    }
+    return credential
+
+
+def test_an_old_credential_without_registered_claims_still_verifies(
+    signer: LocalKeySigner, jwks: dict[str, Any]
+) -> None:
+    old = old_format_credential()
+    assert verify_credential(_sign_payload(old, signer), jwks) == old
+
+
+def test_registered_claims_that_contradict_the_credential_are_refused(
+    signer: LocalKeySigner, jwks: dict[str, Any]
+) -> None:
+    """Signed, so not a tampering: a token saying two things about one credential is refused all the same."""
+    credential = build_credential(make_record(), base_url=BASE)
+    for claim, value in [
+        ("iss", f"{BASE}/academies/national"),
+        ("jti", f"{BASE}/certificates/another"),
+        ("nbf", registered_claims(credential)["nbf"] - 86_400),
+        ("exp", registered_claims(credential)["exp"] + 86_400),
+        ("sub", "did:example:someone"),
+    ]:
+        payload = credential | registered_claims(credential) | {claim: value}
+        with pytest.raises(InvalidCredential, match=f"'{claim}' claim does not match") as refused:
+            verify_credential(_sign_payload(payload, signer), jwks)
+        assert refused.value.check == "claims"
+
+
+def test_each_refusal_names_the_check_that_failed(
+    token: str, signer: LocalKeySigner, jwks: dict[str, Any]
+) -> None:
+    header, _payload, signature = token.split(".")
+    tampered = f"{header}.{b64url(b'{}')}.{signature}"
+    other = LocalKeySigner.generate("key-unknown")
+    foreign = sign_credential(build_credential(make_record(), base_url=BASE), other)
+    for bad, check in [("not a token", "format"), (tampered, "signature"), (foreign, "issuer_key")]:
+        with pytest.raises(InvalidCredential) as refused:
+            verify_credential(bad, jwks)
+        assert refused.value.check == check
+
+
 def _set(data: Any, path: tuple[str | int, ...], value: Any) -> None:
     for step in path[:-1]:
         data = data[step]
@@ -107,7 +185,8 @@ def _set(data: Any, path: tuple[str | int, ...], value: Any) -> None:
         (("credentialSubject", "achievement", "name"), "System OD leader"),
         (("credentialSubject", "result", 0, "value"), "System OD leader"),
         (("credentialSubject", "achievement", "alignment", 0, "targetCode"), "3.1"),
-        (("credentialStatus", "id"), "https://evil.example.com/status"),
+        (("jti",), f"{BASE}/certificates/someone-elses"),
+        (("exp",), 4_000_000_000),
         (("credentialSubject", "extra"), "added field"),
     ],
 )
@@ -155,7 +234,7 @@ def test_malformed_tokens_are_refused_clearly(jwks: dict[str, Any], bad: str | b
 
 
 def test_a_jwt_that_is_not_a_credential_is_refused(signer: LocalKeySigner, jwks: dict[str, Any]) -> None:
-    token = sign_credential({"sub": "someone", "type": ["NotACredential"]}, signer)
+    token = _sign_payload({"sub": "someone", "type": ["NotACredential"]}, signer)
     with pytest.raises(InvalidCredential, match="not an Open Badges credential"):
         verify_credential(token, jwks)
 

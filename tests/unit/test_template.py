@@ -38,6 +38,7 @@ SAM_MANAGED_POLICIES = {
 PUBLIC_ROUTES = {
     ("ApiFunction", "GET", "/api/public/{proxy+}"),  # certificate verification
     ("ApiFunction", "GET", "/.well-known/jwks.json"),  # the certificate signing key, published
+    ("ApiFunction", "POST", "/api/public/credentials/verification"),  # a credential file, checked
     ("WebFunction", "ANY", "/{proxy+}"),  # pages: the web function signs people in itself
     ("WebFunction", "GET", "/"),
 }

@@ -243,3 +243,21 @@ def test_the_accessibility_statement_is_linked_from_every_page(web: dict[str, An
     statement = web["client"].get("/accessibility")
     assert statement.status == 200
     assert "WCAG" in statement.body
+
+
+def test_a_busy_store_shows_a_page_that_says_to_try_again(
+    web: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB stayed busy through the store's retries: a 503 a person can act on, not the 500 page."""
+    from odvalidation.dal import identity, retry
+
+    def busy(**_: Any) -> None:
+        raise retry.busy("TransactionConflict")
+
+    monkeypatch.setattr(identity, "sign_in", busy)
+    reply = web["client"].submit("/sign-in", {"email": "a@nhs.net", "password": PASSWORD})
+    assert reply.status == 503
+    assert "The service is busy" in reply.body
+    assert "try again" in reply.body
+    assert "TransactionConflict" not in reply.body
+    assert reply.header("Retry-After") == "2"

@@ -22,15 +22,23 @@ STATUS: list[tuple[type[e.DomainError], int]] = [
     (e.Conflict, 409),
     (e.InvalidInput, 422),
     (e.FrameworkError, 422),
+    # DynamoDB stayed busy through the store's bounded retries: nothing was written, try again.
+    (e.TransientError, 503),
     (e.Unavailable, 503),
 ]
+# How long a client should wait before trying a 503 again (seconds): the store's retries span about
+# this long, so a second try meets different traffic.
+RETRY_AFTER = "2"
 
 
 def _json(status: int, message: str, details: list[str] | None = None) -> Response[Any]:
     body: dict[str, Any] = {"message": message}
     if details:
         body["details"] = details
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+    )
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -42,6 +50,8 @@ def register(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(e.DomainError)
     def domain_error(exc: e.DomainError) -> Response[Any]:
         status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        if isinstance(exc, e.TransientError):
+            logger.warning("busy: answered 503", extra={"cause": exc.cause})
         return _json(status, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)

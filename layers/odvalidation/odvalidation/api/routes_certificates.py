@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from ..certificates.checks import CredentialVerification
 from ..certificates.verification import VerificationResult
 from ..domain.access import Caller
 from ..domain.models import CertificateRecord
@@ -16,6 +17,7 @@ from .identity import current_caller
 from .schemas import Body, Message
 
 router = Router()
+MAX_CREDENTIAL_CHARS = 64 * 1024  # a signed credential is a few KB of text (as the web form allows)
 CertId = Annotated[str, Path(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -29,6 +31,14 @@ class SharingIn(Body):
 
 class RevocationIn(Body):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+
+
+class CredentialIn(Body):
+    """A credential file's content: the compact JWS (header.payload.signature), as the holder gave it."""
+
+    credential: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CREDENTIAL_CHARS)
+    ]
 
 
 class Downloads(BaseModel):
@@ -45,6 +55,20 @@ class Downloads(BaseModel):
 )
 def status(certificate_id: CertId) -> VerificationResult:
     return certificates.public_status(certificate_id)
+
+
+@router.post(
+    "/api/public/credentials/verification",
+    tags=["Verification"],
+    summary="Check a credential file and say which check failed (no sign-in)",
+    description="Checks, in order: format (a vc+jwt compact JWS, ES256), issuer_key (signed with a key "
+    "published at /.well-known/jwks.json), signature, claims (an Open Badges credential of this service "
+    "whose JWT claims agree with it), dates (validFrom/validUntil today) and status (not revoked, not "
+    "replaced). A check after a failed one is not_checked. Always 200 when the body is well formed: the "
+    "answer is in `valid`, `failed_checks` and `checks`.",
+)
+def verify_credential(body: CredentialIn) -> CredentialVerification:
+    return certificates.check_credential(body.credential)
 
 
 @router.get(

@@ -9,10 +9,20 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain.access import Caller
-from ..domain.models import ElementJudgement, Interview, Outcome, OutcomeRecord, Panel, Recommendation, Review
-from ..domain.panels import PanelMember
-from ..services import panels
+from ..domain.access import Caller, require_role
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.models import (
+    ElementJudgement,
+    Interview,
+    Outcome,
+    OutcomeRecord,
+    Panel,
+    Recommendation,
+    Review,
+    Role,
+)
+from ..domain.panels import MemberDetails, PanelMember
+from ..services import journeys, panels
 from .identity import current_caller
 from .schemas import Body, JourneyList, JourneySummary, Message
 
@@ -76,19 +86,21 @@ class Link(BaseModel):
 
 @router.get("/api/panel/members", tags=["Panels"], summary="The panel pool (academy and national leads)")
 def list_pool() -> Pool:
-    c = caller()
-    from ..domain.access import require_role
-    from ..domain.models import Role
-
-    require_role(c, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    require_role(caller(), Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     return Pool(members=panels.pool())
 
 
-@router.put("/api/panel/members/<member_id>", tags=["Panels"], summary="Add or change a pool member")
-def save_member(member_id: Ident, body: PanelMember) -> PanelMember:
+@router.put(
+    "/api/panel/members/<member_id>",
+    tags=["Panels"],
+    summary="Add or change a pool member",
+    description=(
+        "Sets what a lead may change about a member. The member's current load and declared conflicts "
+        "are kept by the service and cannot be sent; the answer shows them."
+    ),
+)
+def save_member(member_id: Ident, body: MemberDetails) -> PanelMember:
     if body.id != member_id:
-        from ..domain.errors import InvalidInput
-
         raise InvalidInput("The member id in the path and the body differ.")
     return panels.save_member(caller(), body)
 
@@ -155,6 +167,24 @@ def resolve(journey_id: Ident, body: ResolveIn) -> Panel:
 @router.post("/api/journeys/<journey_id>/interview", tags=["Panels"], summary="Arrange the interview")
 def interview(journey_id: Ident, body: InterviewIn) -> Interview:
     return panels.schedule_interview(caller(), journey_id, body.at, body.location, body.duration_minutes)
+
+
+@router.get("/api/journeys/<journey_id>/interview", tags=["Panels"], summary="The interview arranged")
+def get_interview(journey_id: Ident) -> Interview:
+    journey = journeys.load_for(caller(), journey_id)
+    found = panels.interview_of(journey)
+    if found is None:
+        raise NotFound("No interview has been arranged for this claim yet.")
+    return found
+
+
+@router.post(
+    "/api/journeys/<journey_id>/interview/held",
+    tags=["Panels"],
+    summary="Record that the interview took place (academy lead)",
+)
+def interview_held(journey_id: Ident) -> Interview:
+    return panels.record_interview_held(caller(), journey_id)
 
 
 @router.post(

@@ -2,12 +2,14 @@
 
 Pure: the same record and base URL always give the same credential, so it can be rebuilt and re-signed.
 
-Why a live status endpoint (`credentialStatus.type = "StatusCheck2026"`) rather than a status list
-(BitstringStatusList / 1EdTechRevocationList): the product promises an answer "at any given point" with
-the reason and date of a revocation and whether a certificate was superseded by a renewal; a status list
-carries one bit, is cached for hours, and only hides which certificate is checked when it holds many
-thousands of entries (this programme issues dozens). The endpoint needs the unguessable certificate id,
-so it reveals nothing to anyone who does not already hold the certificate.
+No `credentialStatus`: Open Badges 3.0 allows one status per credential (cardinality 0..1 in its data
+model, a single CredentialStatus object in 1EdTech's AchievementCredential JSON schema). That one place is
+kept for a W3C Bitstring Status List entry (future work), the mechanism badge verifiers understand. The
+product's live status (revocation with its reason and date, renewal, supersession) is answered by the
+verification page (`/verify/<id>`) and the public API (`GET /api/public/certificates/<id>/status`, and
+`POST /api/public/credentials/verification` for a whole credential). Credentials issued before this
+carry `credentialStatus` of type `StatusCheck2026` pointing at that status route: it keeps answering.
+See docs/architecture.md, "Open Badges 3.0 conformance".
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..domain.models import CertificateRecord, Level
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+# The status type of credentials issued before credentialStatus was given up (see above).
 STATUS_TYPE = "StatusCheck2026"
 
 LEVEL_NAMES: dict[Level, str] = {
@@ -105,6 +108,62 @@ def holder_matches(credential: dict[str, Any], name: str) -> bool:
     return False
 
 
+def framework_url(base_url: str, framework_key: str) -> str:
+    """The public page (or JSON) of a framework: alignment targets are `<this>#<element id>`."""
+    return f"{base_url.rstrip('/')}/frameworks/{framework_key}"
+
+
+def achievement_url(base_url: str, level: Level) -> str:
+    return f"{base_url.rstrip('/')}/achievements/{level.value}"
+
+
+def issuer_url(base_url: str, academy_id: str) -> str:
+    """An academy's issuer profile; `national` is the NHS Leadership Academy, every academy's parentOrg."""
+    return f"{base_url.rstrip('/')}/academies/{academy_id}"
+
+
+NATIONAL_ID = "national"
+
+
+def national_profile(base_url: str) -> dict[str, Any]:
+    return {"id": issuer_url(base_url, NATIONAL_ID), "type": ["Profile"], "name": NATIONAL_ISSUER}
+
+
+def issuer_profile(base_url: str, academy_id: str) -> dict[str, Any]:
+    """The issuer `Profile` of an academy, as in a credential and at its own URL."""
+    the_academy = academy(academy_id)
+    return {
+        "id": issuer_url(base_url, the_academy.id),
+        "type": ["Profile"],
+        "name": the_academy.name,
+        "description": f"Local Leadership Academy, {the_academy.region}",
+        "parentOrg": national_profile(base_url),
+    }
+
+
+def achievement(base_url: str, level: Level) -> dict[str, Any]:
+    """The `Achievement` of a level, without the alignments (those are the holder's claimed elements)."""
+    achievement_id = achievement_url(base_url, level)
+    return {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "Certificate",
+        "name": LEVEL_NAMES[level],
+        "description": LEVEL_DESCRIPTIONS[level],
+        "criteria": {"narrative": CRITERIA},
+        "resultDescription": [
+            {
+                "id": f"{achievement_id}#level",
+                "type": ["ResultDescription"],
+                "name": "Level validated",
+                "resultType": "RubricCriterionLevel",
+                "allowedValue": [LEVEL_NAMES[each] for each in Level],
+            }
+        ],
+        "tag": ["organisational development", "system leadership", "NHS"],
+    }
+
+
 def build_credential(
     record: CertificateRecord, *, base_url: str, panel_size: int | None = None
 ) -> dict[str, Any]:
@@ -118,9 +177,9 @@ def build_credential(
     the_framework = framework(record.framework_key)
     level_name = LEVEL_NAMES[record.level]
     framework_label = f"{the_framework.title}, version {the_framework.version}"
-    framework_url = f"{base}/frameworks/{the_framework.key}"
-    achievement_id = f"{base}/achievements/{record.level.value}"
-    result_description_id = f"{achievement_id}#level"
+    framework_page = framework_url(base, the_framework.key)
+    the_achievement = achievement(base, record.level)
+    result_description_id = the_achievement["resultDescription"][0]["id"]
 
     alignments: list[dict[str, Any]] = []
     for element_id in record.element_ids:
@@ -130,7 +189,7 @@ def build_credential(
             "targetName": element.title if element else f"Element {element_id}",
             "targetCode": element_id,
             "targetFramework": framework_label,
-            "targetUrl": f"{framework_url}#{element_id}",
+            "targetUrl": f"{framework_page}#{element_id}",
         }
         if element is not None:
             alignment["targetDescription"] = element.description
@@ -149,24 +208,12 @@ def build_credential(
                 "salt": record.id,
             }
         ],
+        # The same key order as before the achievement was factored out: "alignment" after "criteria".
         "achievement": {
-            "id": achievement_id,
-            "type": ["Achievement"],
-            "achievementType": "Certificate",
-            "name": level_name,
-            "description": LEVEL_DESCRIPTIONS[record.level],
-            "criteria": {"narrative": CRITERIA},
+            **{k: v for k, v in the_achievement.items() if k not in ("resultDescription", "tag")},
             "alignment": alignments,
-            "resultDescription": [
-                {
-                    "id": result_description_id,
-                    "type": ["ResultDescription"],
-                    "name": "Level validated",
-                    "resultType": "RubricCriterionLevel",
-                    "allowedValue": [LEVEL_NAMES[level] for level in Level],
-                }
-            ],
-            "tag": ["organisational development", "system leadership", "NHS"],
+            "resultDescription": the_achievement["resultDescription"],
+            "tag": the_achievement["tag"],
         },
         "result": [{"type": ["Result"], "resultDescription": result_description_id, "value": level_name}],
     }
@@ -190,13 +237,7 @@ def build_credential(
             f"Validation as a {level_name} through the NHS developmental validation pathway, "
             f"run by {the_academy.name} for the {NATIONAL_ISSUER}."
         ),
-        "issuer": {
-            "id": f"{base}/academies/{the_academy.id}",
-            "type": ["Profile"],
-            "name": the_academy.name,
-            "description": f"Local Leadership Academy, {the_academy.region}",
-            "parentOrg": {"id": f"{base}/academies/national", "type": ["Profile"], "name": NATIONAL_ISSUER},
-        },
+        "issuer": issuer_profile(base, the_academy.id),
         "validFrom": iso_z(record.valid_from),
         "validUntil": iso_z(record.valid_until),
         "awardedDate": iso_z(record.issued_at),
@@ -209,6 +250,5 @@ def build_credential(
                 "description": evidence_summary,
             }
         ],
-        "credentialStatus": {"id": status_url(base, record.id), "type": STATUS_TYPE},
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }

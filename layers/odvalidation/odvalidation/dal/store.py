@@ -3,6 +3,10 @@
 Every change to a journey is one `commit`: a TransactWriteItems that updates the journey on the
 condition that its version is still the one that was read (no lost update), appends the audit
 events, writes the items that belong with the change and keeps the reporting counters current.
+
+Every request goes through one retry policy (dal/retry.py): transaction conflicts and throttling are
+retried with jittered backoff and end, if DynamoDB stays busy, in `TransientError`; a failed
+version condition becomes `StaleRead`, for the use case to read again and re-apply.
 """
 
 from __future__ import annotations
@@ -11,18 +15,19 @@ import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict, NotFound, StaleRead
 from ..domain.models import AuditEvent, Journey
 from ..settings import settings
 from . import keys
 from .clients import client
+from .retry import reasons, retried
 
 M = TypeVar("M", bound=BaseModel)
 _ser = TypeSerializer()
@@ -94,8 +99,11 @@ class Store:
 
     # ------------------------------------------------------------------ reads
     def get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
-        out = self.db.get_item(
-            TableName=self.table, Key={k: {"S": v} for k, v in key.items()}, ConsistentRead=consistent
+        out = retried(
+            lambda: self.db.get_item(
+                TableName=self.table, Key={k: {"S": v} for k, v in key.items()}, ConsistentRead=consistent
+            ),
+            what="GetItem",
         )
         item: dict[str, Any] | None = out.get("Item")
         return item
@@ -130,7 +138,7 @@ class Store:
             kwargs["Limit"] = limit
         count = 0
         while True:
-            page = self.db.query(**kwargs)
+            page = retried(lambda: self.db.query(**kwargs), what="Query")
             for item in page.get("Items", []):
                 yield item
                 count += 1
@@ -159,7 +167,7 @@ class Store:
         if only_if_new:
             kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
         try:
-            self.db.put_item(**kwargs)
+            retried(lambda: self.db.put_item(**kwargs), what="PutItem")
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
@@ -169,22 +177,63 @@ class Store:
     def put_versioned(self, item: dict[str, Any], expected_version: int) -> None:
         """Write an item that carries its own `version` (claims, panels): no lost update."""
         try:
-            self.db.put_item(
-                TableName=self.table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(PK) OR version = :v",
-                ExpressionAttributeValues={":v": {"N": str(expected_version)}},
+            retried(
+                lambda: self.db.put_item(
+                    TableName=self.table,
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(PK) OR version = :v",
+                    ExpressionAttributeValues={":v": {"N": str(expected_version)}},
+                ),
+                what="PutItem",
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict(
+                raise StaleRead(
                     "Someone else saved this at the same time. Reload the page to see their changes, "
                     "then make yours again."
                 ) from None
             raise
 
+    def set_fields(self, key: dict[str, str], model: BaseModel, fields: Iterable[str]) -> bool:
+        """Change only the named attributes of an existing item (a field that is None is removed), so
+        attributes that others keep current (a member's load, their conflicts) are never overwritten
+        by a stale copy. Returns False if there is no such item."""
+        values = model.model_dump(mode="json", include=set(fields))
+        sets = {name: value for name, value in values.items() if value is not None}
+        removes = [name for name, value in values.items() if value is None]
+        names = {f"#f{i}": name for i, name in enumerate(values)}
+        alias = {name: placeholder for placeholder, name in names.items()}
+        expression = ""
+        if sets:
+            expression += "SET " + ", ".join(f"{alias[n]} = :{alias[n][1:]}" for n in sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(alias[n] for n in removes)
+        if not expression:
+            return True
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": {k: {"S": v} for k, v in key.items()},
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": names,
+        }
+        if sets:
+            kwargs["ExpressionAttributeValues"] = {
+                f":{alias[n][1:]}": _ser.serialize(v) for n, v in sets.items()
+            }
+        try:
+            retried(lambda: self.db.update_item(**kwargs), what="UpdateItem")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def delete(self, key: dict[str, str]) -> None:
-        self.db.delete_item(TableName=self.table, Key={k: {"S": v} for k, v in key.items()})
+        retried(
+            lambda: self.db.delete_item(TableName=self.table, Key={k: {"S": v} for k, v in key.items()}),
+            what="DeleteItem",
+        )
 
     def commit(self, change: Change) -> Journey:
         """Write a journey change atomically; returns the journey as stored (version incremented)."""
@@ -235,18 +284,19 @@ class Store:
             if counter:
                 ops.append({"Update": counter})
         try:
-            self.db.transact_write_items(TransactItems=ops)
+            # A cancelled transaction wrote nothing, so a conflict or a throttle is sent again as is.
+            retried(lambda: self.db.transact_write_items(TransactItems=ops), what="TransactWriteItems")
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            codes = reasons(exc)
+            if codes and codes[0] == "ConditionalCheckFailed":
                 if change.expected_version is None:
                     raise Conflict("This journey already exists.") from None
-                raise Conflict(
+                raise StaleRead(
                     "This journey was changed by someone else a moment ago. Reload it and try again."
                 ) from None
-            if "ConditionalCheckFailed" in reasons:
+            if "ConditionalCheckFailed" in codes:
                 raise Conflict("You already have a journey in this cohort.") from None
             raise
         return journey
@@ -266,7 +316,7 @@ class Store:
                 "PK": {"S": keys.COUNTERS_PK},
                 "SK": {"S": scope},
             }
-            self.db.put_item(TableName=self.table, Item=item)
+            retried(partial(self.db.put_item, TableName=self.table, Item=item), what="PutItem")
 
     def batch_get(self, key_list: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
         wanted = [{k: {"S": v} for k, v in key.items()} for key in key_list]
@@ -274,7 +324,7 @@ class Store:
         for start in range(0, len(wanted), 100):
             request = {self.table: {"Keys": wanted[start : start + 100], "ConsistentRead": True}}
             while request:
-                out = self.db.batch_get_item(RequestItems=request)
+                out = retried(partial(self.db.batch_get_item, RequestItems=request), what="BatchGetItem")
                 found.extend(out["Responses"].get(self.table, []))
                 request = out.get("UnprocessedKeys") or {}
         return found

@@ -54,6 +54,12 @@ def can_view_journey(
     )
 
 
+def reads_claims_as_lead(caller: Caller, journey: Journey) -> bool:
+    """An academy lead reads the claims and evidence of their own academy's journeys. A national lead
+    sees the programme's figures, not a practitioner's evidence or narratives."""
+    return caller.has(Role.ACADEMY_LEAD) and caller.academy_id == journey.academy_id
+
+
 def needs_links(caller: Caller, journey: Journey) -> bool:
     """Whether deciding `can_view_journey` needs the journey's supporters and panel seats: the
     practitioner and the academy's leads are decided without them (two reads fewer per request)."""

@@ -32,8 +32,22 @@ class Conflict(DomainError):
     """Someone else changed the record first; reload and try again (409)."""
 
 
+class StaleRead(Conflict):
+    """A versioned write found the record changed since it was read. A use case whose change is still
+    valid on the new state reads again and re-applies it (services/common.py `reapplied`); only when
+    that keeps happening does the person see the 409."""
+
+
 class Unavailable(DomainError):
     """A service the request needs did not answer; nothing was changed, so trying again is safe (503)."""
+
+
+class TransientError(Unavailable):
+    """DynamoDB stayed busy (transaction conflicts, throttling) through the bounded retries; nothing was
+    written. The class name is the contract: the state machine's Retry matches the errorType
+    "TransientError" (tools/make_asl.py), and the API answers 503 "busy, try again"."""
+
+    cause: str = ""  # what DynamoDB said (TransactionConflict, ThrottlingError...): for the logs
 
 
 class FrameworkError(DomainError):

@@ -351,6 +351,13 @@ class Interview(Model):
     at: datetime
     location: ShortText
     duration_minutes: int = Field(default=60, ge=15, le=240)
+    # Set when the academy lead records that the interview took place (perhaps earlier than arranged).
+    held_at: datetime | None = None
+    held_recorded_by: Id | None = None
+
+    def has_taken_place(self, now: datetime) -> bool:
+        """Step 6 happened: its arranged time has passed on the product clock, or the lead said so."""
+        return self.held_at is not None or self.at <= now
 
 
 class OutcomeRecord(Model):

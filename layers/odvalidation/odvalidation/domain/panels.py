@@ -101,8 +101,9 @@ class DateRange(Model):
         return self.start <= end and start <= self.end
 
 
-class PanelMember(Model):
-    """A member of an academy's (or the national) pool, with what assignment needs to know."""
+class MemberDetails(Model):
+    """What a lead may set about a pool member. Everything else about a member (their load, their
+    declared conflicts) is the service's to keep, and no client may write it."""
 
     id: Id
     name: ShortText
@@ -114,8 +115,13 @@ class PanelMember(Model):
     line_managers: list[Id] = Field(default_factory=list)
     expertise: list[Tag] = Field(default_factory=list)
     cap: int = Field(ge=0, le=100)  # the most claims they hold at once
-    current_load: int = Field(default=0, ge=0)  # claims theirs now: from seating to outcome or withdrawal
     unavailable: list[DateRange] = Field(default_factory=list)
+
+
+class PanelMember(MemberDetails):
+    """A member of an academy's (or the national) pool, with what assignment needs to know."""
+
+    current_load: int = Field(default=0, ge=0)  # claims theirs now: from seating to outcome or withdrawal
     declared_conflicts: set[Id] = Field(default_factory=set)  # practitioner ids
 
 

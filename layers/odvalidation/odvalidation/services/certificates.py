@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from ..certificates.credential import build_credential, verify_url
+from ..certificates.ids import new_certificate_id, readable_form
 from ..certificates.verification import VerificationResult, status_of
 from ..dal import keys
 from ..dal import schedules as schedule_store
@@ -19,10 +19,13 @@ from ..domain.access import Caller, check_lead
 from ..domain.claims import claimed_elements
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.frameworks import framework
-from ..domain.models import AuditEvent, CertificateRecord, Level, Outcome, Stage
+from ..domain.models import AuditEvent, CertificateRecord, Level, Outcome, OutcomeRecord, Stage
 from ..settings import settings
 from . import journeys as js
-from .common import db, updated
+from .common import db, reapplied, updated
+
+if TYPE_CHECKING:
+    from ..certificates.checks import CredentialVerification
 
 SYSTEM = "system:certificates"
 
@@ -37,6 +40,7 @@ def _put_object(key: str, body: bytes, content_type: str) -> None:
     )
 
 
+@reapplied(task=True)
 def issue(journey_id: str) -> dict[str, Any]:
     """Exactly one certificate per validated outcome, however often the step runs: the issuance guard
     item is created in the same transaction as the certificate and the journey's link to it."""
@@ -53,10 +57,12 @@ def issue(journey_id: str) -> dict[str, Any]:
     if holder is None:
         raise NotFound(f"No profile for practitioner {journey.practitioner_id}.")
     fw = framework(journey.framework_key)
-    at = clock.now()
+    # Valid from the outcome the panel recorded after the interview, not from when this task ran.
+    outcome = db().get_model(OutcomeRecord, keys.journey_part(journey.id, f"OUTCOME#{journey.claim_number}"))
+    at = outcome.recorded_at if outcome is not None else clock.now()
     s = settings()
     record = CertificateRecord(
-        id=secrets.token_urlsafe(18),
+        id=new_certificate_id(),
         journey_id=journey.id,
         practitioner_id=journey.practitioner_id,
         holder_name=holder.name,
@@ -66,7 +72,7 @@ def issue(journey_id: str) -> dict[str, Any]:
         element_ids=claimed_elements(fw, js.claim(journey)),
         valid_from=at,
         valid_until=at + timedelta(days=s.certificate_validity_days),
-        issued_at=at,
+        issued_at=clock.now(),
         pdf_key=None,
         credential_key=None,
     )
@@ -146,11 +152,33 @@ def _certificate_item(record: CertificateRecord) -> dict[str, Any]:
 
 
 def record_of(certificate_id: str) -> CertificateRecord | None:
-    return db().get_model(CertificateRecord, keys.certificate(certificate_id))
+    found = db().get_model(CertificateRecord, keys.certificate(certificate_id))
+    if found is None:
+        # A readable id typed with look-alike characters, another case or without its hyphens.
+        meant = readable_form(certificate_id)
+        if meant is not None and meant != certificate_id:
+            found = db().get_model(CertificateRecord, keys.certificate(meant))
+    return found
+
+
+def for_lead(caller: Caller, certificate_id: str) -> CertificateRecord:
+    """A certificate as a lead of its academy (or a national lead) sees it, to revoke it."""
+    record = record_of(certificate_id)
+    if record is None:
+        raise NotFound("There is no such certificate.")
+    check_lead(caller, record.academy_id)
+    return record
 
 
 def public_status(certificate_id: str) -> VerificationResult:
     return status_of(record_of(certificate_id), clock.now())
+
+
+def check_credential(token: str) -> CredentialVerification:
+    """Which checks a credential file passes, against the published keys and the live record."""
+    from ..certificates.checks import check_credential as check
+
+    return check(token, jwks(), record_of, clock.now())
 
 
 def jwks() -> dict[str, Any]:
@@ -197,6 +225,7 @@ def set_sharing(caller: Caller, certificate_id: str, public: bool) -> Certificat
     return changed
 
 
+@reapplied()
 def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecord:
     record = record_of(certificate_id)
     if record is None:

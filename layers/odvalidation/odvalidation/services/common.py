@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from .. import clock
-from ..dal import keys
+from ..dal import keys, retry
 from ..dal.store import Change, Store, store, to_item
 from ..domain import journey as rules
 from ..domain.access import Caller
+from ..domain.errors import StaleRead
 from ..domain.models import AuditEvent, Journey, Stage
 from .counting import counter_changes
 
@@ -90,19 +94,49 @@ def db() -> Store:
     return store()
 
 
-def record(
-    journey_id: str, *, actor: str, action: str, reason: str | None = None, attempts: int = 5
-) -> Journey:
+# How often a use case reads again after its write found the journey changed: each time means that
+# someone else's change landed between this one's read and its write, so a few suffice.
+REAPPLY_ATTEMPTS = 5
+
+
+def reapplied[**P, T](*, task: bool = False) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Run the use case again, from its reads, when its versioned write found the record changed since
+    it read it (`StaleRead`), rather than asking the person to reload.
+
+    Safe only for a use case that (1) takes no version from its caller, so the state it read was its own
+    and running it again is the same request arriving a moment later; (2) checks that state before it
+    changes anything (the stage, the waiting step, "already done"), so on the new state it applies again
+    or refuses as it would have; and (3) makes its effects outside the table (resuming the workflow,
+    email, schedules) after the write that failed. Every use case decorated meets all three.
+
+    When someone else's changes keep landing first: a person gets the 409 "reload and try again"; a
+    workflow task (`task=True`) raises `TransientError`, which the state machine retries later (tasks are
+    idempotent for exactly that reason)."""
+
+    def decorate(use_case: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(use_case)
+        def run(*args: P.args, **kwargs: P.kwargs) -> T:
+            for attempt in range(REAPPLY_ATTEMPTS):
+                try:
+                    return use_case(*args, **kwargs)
+                except StaleRead as stale:
+                    if attempt == REAPPLY_ATTEMPTS - 1:
+                        if task:
+                            raise retry.busy("the journey kept changing") from stale
+                        raise
+                    # Jittered, so that two writers who collided do not collide again.
+                    time.sleep(retry.backoff(attempt))
+            raise AssertionError("unreachable: the last attempt returns or raises")
+
+        return run
+
+    return decorate
+
+
+@reapplied()
+def record(journey_id: str, *, actor: str, action: str, reason: str | None = None) -> Journey:
     """Append an audit event that changes nothing else on the journey (an evidence access, a
     declaration). It does not depend on what it read, so a concurrent change to the journey (the
     workflow opening the next step) is met by reading again rather than by asking the person to retry."""
-    from ..domain.errors import Conflict
-
-    for attempt in range(attempts):
-        journey = db().journey(journey_id)
-        try:
-            return db().commit(updated(journey, actor=actor, action=action, reason=reason))
-        except Conflict:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+    journey = db().journey(journey_id)
+    return db().commit(updated(journey, actor=actor, action=action, reason=reason))

@@ -18,11 +18,21 @@ from ..dal import schedules as schedule_store
 from ..dal.store import Change, from_item, to_item
 from ..domain import journey as rules
 from ..domain.academies import academy
-from ..domain.access import Caller, check_lead, check_owner, check_view, needs_links, require_role
+from ..domain.access import (
+    Caller,
+    check_lead,
+    check_owner,
+    check_view,
+    is_lead_for,
+    needs_links,
+    reads_claims_as_lead,
+    require_role,
+)
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.frameworks import framework
+from ..domain.history import history_for
 from ..domain.models import (
     AuditEvent,
     Claim,
@@ -40,7 +50,8 @@ from ..domain.models import (
     Stage,
 )
 from ..settings import settings
-from .common import actor_of, db, moved, new_id, panel_ids, part, supporter_ids, updated
+from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
+from .common import record as record_event
 from .counting import counter_changes
 
 # ---------------------------------------------------------------------------- reading
@@ -213,6 +224,7 @@ def _framework_ids(journey: Journey) -> list[str]:
     return [e.id for e in framework(journey.framework_key).elements]
 
 
+@reapplied()
 def save_reflection(
     caller: Caller, journey_id: str, ratings: list[ElementRating], career_note: str, *, submit: bool
 ) -> Reflection:
@@ -268,6 +280,7 @@ def save_reflection(
 # ---------------------------------------------------------------------------- step 2: workshop
 
 
+@reapplied()
 def record_attendance(
     caller: Caller, cohort_id: str, journey_ids: list[str], *, attended: bool = True
 ) -> list[str]:
@@ -308,6 +321,7 @@ def record_attendance(
 # ---------------------------------------------------------------------------- step 3: decision
 
 
+@reapplied()
 def record_decision(
     caller: Caller, journey_id: str, readiness: Readiness, reengage_on: date | None, note: str = ""
 ) -> Decision:
@@ -603,13 +617,13 @@ def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
         raise NotFound("That evidence has already been removed.")
     evidence_store.delete(found.key)
     store.delete(key)
-    store.commit(
-        updated(
-            journey,
-            actor=caller.id,
-            action="removed evidence",
-            reason=f"element {found.element_id}: {found.display_name}",
-        )
+    # Only an audit event: the removal is done, so a concurrent change to the journey is met by
+    # reading it again (record_event), never by a "reload" for something that already happened.
+    record_event(
+        journey_id,
+        actor=caller.id,
+        action="removed evidence",
+        reason=f"element {found.element_id}: {found.display_name}",
     )
 
 
@@ -618,6 +632,7 @@ def evidence_by_key(key: str) -> EvidenceItem | None:
     return from_item(EvidenceItem, items[0]) if items else None
 
 
+@reapplied()
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -664,6 +679,7 @@ def save_person(p: Person) -> Person:
 # ---------------------------------------------------------------------------- step 5: submission
 
 
+@reapplied()
 def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -699,6 +715,7 @@ def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     return result
 
 
+@reapplied()
 def grant_extension(caller: Caller, journey_id: str, weeks: int, reason: str) -> Journey:
     journey = db().journey(journey_id)
     check_lead(caller, journey.academy_id)
@@ -732,6 +749,7 @@ def schedule_claim_deadline(journey: Journey) -> None:
     schedule_store.put(journey.id, "claim-deadline", journey.claim_deadline, {"kind": "claim_deadline"})
 
 
+@reapplied()
 def withdraw(caller: Caller, journey_id: str, reason: str) -> Journey:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
@@ -758,6 +776,7 @@ def start_new_claim(caller: Caller, journey_id: str) -> Journey:
     return journey
 
 
+@reapplied()
 def start_revalidation(caller: Caller, certificate_id: str) -> Journey:
     """Renewal: a lighter claim on the same journey that, once confirmed, issues a certificate that
     supersedes this one. Open from 90 days before the certificate expires (and after it has)."""
@@ -802,6 +821,7 @@ RESUME_AT: dict[Stage, str] = {
 }
 
 
+@reapplied()
 def resume_failed(caller: Caller, journey_id: str) -> Journey:
     """Start a fresh execution at the step where a failure was recorded."""
     journey = db().journey(journey_id)
@@ -846,19 +866,42 @@ def status(caller: Caller, journey_id: str) -> dict[str, Any]:
     journey = load_for(caller, journey_id)
     c = claim(journey)
     items = evidence(journey) if journey.claim_number else []
-    if _seated_undeclared(caller, journey):
-        # A panel member sees nothing of the claim until they have declared no conflict of interest.
+    content = sees_content(caller, journey)
+    if not content:
+        # A panel member sees nothing of the claim until they have declared no conflict of interest; a
+        # national lead sees the programme's figures, not the claim.
         c, items = None, []
+    shown = history_for(
+        history(journey_id), sees_evidence=content, sees_panel_choice=sees_panel_choice(caller, journey)
+    )
     result: dict[str, Any] = {
         "journey": journey,
         "step": rules.step_number(journey.stage),
-        "history": history(journey_id),
+        "history": shown,
         "claim": c,
         "evidence": items,
     }
     if journey.stage is Stage.CLAIM_DEVELOPMENT:
         result["completeness"] = claim_completeness(journey)
     return result
+
+
+def sees_content(caller: Caller, journey: Journey) -> bool:
+    """Whether the caller (who may view the journey) may read its claim and evidence: the practitioner,
+    their supporter, a panel member who has declared no conflict, a lead of the journey's academy."""
+    if caller.id == journey.practitioner_id or reads_claims_as_lead(caller, journey):
+        return True
+    store = db()
+    if caller.id in panel_ids(store, journey):
+        return not _seated_undeclared(caller, journey)
+    return caller.id in supporter_ids(store, journey.id)
+
+
+def sees_panel_choice(caller: Caller, journey: Journey) -> bool:
+    """Who declared a conflict, and why members were or were not seated, is for the leads and the panel."""
+    if caller.id == journey.practitioner_id:
+        return False
+    return is_lead_for(caller, journey.academy_id) or caller.id in panel_ids(db(), journey)
 
 
 def _seated_undeclared(caller: Caller, journey: Journey) -> bool:

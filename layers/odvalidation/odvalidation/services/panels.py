@@ -12,7 +12,7 @@ from ..dal import keys, mail, workflow
 from ..dal import schedules as schedule_store
 from ..dal.store import Change, from_item, to_item
 from ..domain import panels as solver
-from ..domain.access import Caller, check_lead, is_lead_for
+from ..domain.access import Caller, check_lead, is_lead_for, reads_claims_as_lead
 from ..domain.claims import claimed_elements
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.frameworks import framework
@@ -34,7 +34,7 @@ from ..domain.models import (
 )
 from ..settings import settings
 from . import journeys as js
-from .common import db, moved, part, record, updated
+from .common import db, moved, part, reapplied, record, updated
 
 REVIEW_DAYS = 28
 SYSTEM = "system:panel-assignment"
@@ -58,11 +58,26 @@ def member_item(m: solver.PanelMember) -> dict[str, Any]:
     return to_item(m, keys.member(m.id), GSI2PK="POOL", GSI2SK=f"MEMBER#{m.id}")
 
 
-def save_member(caller: Caller, m: solver.PanelMember) -> solver.PanelMember:
-    """Add or change a pool member (a lead of the member's academy, or a national lead)."""
-    check_lead(caller, m.academy_id)
-    db().put(member_item(m))
-    return m
+# What a lead may change; the member's load and declared conflicts stay the service's.
+_LEAD_FIELDS = frozenset(solver.MemberDetails.model_fields) - {"id"}
+
+
+def save_member(caller: Caller, details: solver.MemberDetails) -> solver.PanelMember:
+    """Add or change a pool member (a lead of the member's academy, or a national lead). A change
+    writes only the fields a lead may set, so it never resets a load or forgets a conflict; a lead
+    may not move another academy's member into their own."""
+    check_lead(caller, details.academy_id)
+    store = db()
+    existing = store.get_model(solver.PanelMember, keys.member(details.id))
+    if existing is None:
+        added = solver.PanelMember(**details.model_dump())
+        if store.put(member_item(added), only_if_new=True):
+            return added
+        existing = member(details.id)  # added by someone else a moment ago: change it instead
+    check_lead(caller, existing.academy_id)
+    if not store.set_fields(keys.member(details.id), details, _LEAD_FIELDS):
+        raise NotFound(f"There is no panel member '{details.id}'.")
+    return member(details.id)
 
 
 # ---------------------------------------------------------------------------- assignment
@@ -106,6 +121,19 @@ def _load_change(member_id: str, by: int) -> dict[str, Any]:
     return update
 
 
+def _conflict_declared(member_id: str, practitioner_id: str) -> dict[str, Any]:
+    """In the transaction that frees the seat: the member keeps the conflict for good and holds one
+    claim fewer. An update of those two attributes alone, so a lead's edit of the member at the same
+    moment cannot undo it (nor this undo the edit)."""
+    update = _load_change(member_id, -1)
+    update["UpdateExpression"] = (
+        "SET declared_conflicts = list_append(if_not_exists(declared_conflicts, :none), :conflict) "
+        + update["UpdateExpression"]
+    )
+    update["ExpressionAttributeValues"] |= {":none": {"L": []}, ":conflict": {"L": [{"S": practitioner_id}]}}
+    return update
+
+
 def seats_released(journey: Journey) -> list[dict[str, Any]]:
     """The load updates that free the seats of the journey's current panel (none if it has none)."""
     panel = db().get_model(Panel, keys.journey_part(journey.id, f"PANEL#{journey.claim_number}"))
@@ -141,6 +169,7 @@ def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) 
     return base
 
 
+@reapplied(task=True)
 def assign_for_journey(journey_id: str) -> dict[str, Any]:
     """State machine task: a panel for a submitted claim, or the reason there is none (the journey
     then waits for the lead; it does not fail)."""
@@ -188,6 +217,7 @@ def _last_reason(journey: Journey) -> str:
     return "No valid panel."
 
 
+@reapplied()
 def resolve_blocked(caller: Caller, journey_id: str, *, member_ids: list[str] | None, reason: str) -> Panel:
     """The lead unblocks a journey waiting for a panel: try again (after adding members or raising
     caps), or override with a recorded reason."""
@@ -251,44 +281,50 @@ def my_assignments(caller: Caller) -> list[Journey]:
 # ---------------------------------------------------------------------------- conflicts
 
 
-def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") -> Panel:
-    """Before opening any evidence a member declares no conflict, or a conflict (which frees the seat)."""
+@reapplied()
+def _declare_no_conflict(caller: Caller, journey_id: str) -> Panel:
+    """Members of one panel declare at about the same time; each declaration is a versioned write of the
+    panel, so the one that finds the panel changed reads it again and adds its seat's declaration."""
     store = db()
     journey = store.journey(journey_id)
     panel, seat = _seat_of(caller, journey)
-    if seat.declared and not conflict:
+    if seat.declared:
         return panel  # declared already: one effect
     at = clock.now()
-    if not conflict:
-        seats = [
-            s.model_copy(update={"declared": True, "declared_at": at}) if s.member_id == caller.id else s
-            for s in panel.seats
-        ]
-        new_panel = panel.model_copy(update={"seats": seats, "version": panel.version + 1})
-        store.put_versioned(part(journey_id, f"PANEL#{journey.claim_number}", new_panel), panel.version)
-        store.put(
-            part(
-                journey_id,
-                f"SEAT#{journey.claim_number}#{caller.id}",
-                seat.model_copy(update={"declared": True, "declared_at": at}),
-                GSI1PK=f"MEMBER#{caller.id}",
-                GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
-            )
-        )
-        record(journey_id, actor=caller.id, action="declared no conflict of interest")
-        return new_panel
-    # A conflict: record it against the member, free the seat and find the best replacement.
-    me = member(caller.id)
+    seats = [
+        s.model_copy(update={"declared": True, "declared_at": at}) if s.member_id == caller.id else s
+        for s in panel.seats
+    ]
+    new_panel = panel.model_copy(update={"seats": seats, "version": panel.version + 1})
+    store.put_versioned(part(journey_id, f"PANEL#{journey.claim_number}", new_panel), panel.version)
     store.put(
-        member_item(
-            me.model_copy(
-                update={
-                    "declared_conflicts": me.declared_conflicts | {journey.practitioner_id},
-                    "current_load": max(0, me.current_load - 1),
-                }
-            )
+        part(
+            journey_id,
+            f"SEAT#{journey.claim_number}#{caller.id}",
+            seat.model_copy(update={"declared": True, "declared_at": at}),
+            GSI1PK=f"MEMBER#{caller.id}",
+            GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
         )
     )
+    record(journey_id, actor=caller.id, action="declared no conflict of interest")
+    return new_panel
+
+
+def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") -> Panel:
+    """Before opening any evidence a member declares no conflict, or a conflict (which frees the seat)."""
+    if not conflict:
+        return _declare_no_conflict(caller, journey_id)
+    return _declare_conflict(caller, journey_id, note)
+
+
+@reapplied()
+def _declare_conflict(caller: Caller, journey_id: str, note: str) -> Panel:
+    """A conflict: recorded against the member, the seat freed and the best replacement seated, all in
+    one transaction (so a stale read writes nothing and is simply re-applied)."""
+    store = db()
+    journey = store.journey(journey_id)
+    panel, _ = _seat_of(caller, journey)
+    at = clock.now()
     claim = claim_to_assign(journey)
     chair = next((s.member_id for s in panel.seats if s.chair), None)
     result = solver.replace_member(
@@ -303,6 +339,7 @@ def declare(caller: Caller, journey_id: str, *, conflict: bool, note: str = "") 
         journey, actor=caller.id, action="declared a conflict of interest", reason=note or None, update={}
     )
     change.deletes.append(keys.journey_part(journey_id, f"SEAT#{journey.claim_number}#{caller.id}"))
+    change.updates.append(_conflict_declared(caller.id, journey.practitioner_id))
     if isinstance(result, solver.NoValidPanel):
         new_panel = panel.model_copy(update={"seats": remaining, "version": panel.version + 1})
         change.puts.append(part(journey_id, f"PANEL#{journey.claim_number}", new_panel))
@@ -354,8 +391,10 @@ def evidence_link(caller: Caller, journey_id: str, evidence_id: str) -> str:
     elif not (
         caller.id == journey.practitioner_id
         or caller.id in supporters
-        or is_lead_for(caller, journey.academy_id)
+        or reads_claims_as_lead(caller, journey)
     ):
+        if is_lead_for(caller, journey.academy_id):
+            raise Forbidden("National leads see the programme's figures, not a practitioner's evidence.")
         raise NotFound(f"There is no journey '{journey_id}'.")
     if item is None or item.status.value != "verified":
         raise NotFound("That evidence is not available.")
@@ -408,27 +447,36 @@ def submit_review(
     ):
         raise Conflict("You have already submitted your review of this claim.")
     record(journey_id, actor=caller.id, action="submitted review")
-    reviews = store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{journey.claim_number}#")
-    if len(reviews) >= len(panel.seats) and {r.member_id for r in reviews} >= {
+    _close_review_if_complete(journey_id, panel)
+    return review
+
+
+@reapplied()
+def _close_review_if_complete(journey_id: str, panel: Panel) -> None:
+    """With every seat's review in, resume the workflow. The last two reviewers may get here at once:
+    the one whose write finds the journey changed reads it again and finds the step already closed."""
+    store = db()
+    reviews = store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{panel.claim_number}#")
+    if len(reviews) < len(panel.seats) or not {r.member_id for r in reviews} >= {
         s.member_id for s in panel.seats
     }:
-        journey = store.journey(journey_id)
-        if journey.task_token and journey.waiting_step == "panel_review":
-            token = journey.task_token
-            flags = disagreements(reviews)
-            store.commit(
-                updated(
-                    journey,
-                    actor=SYSTEM,
-                    action="all reviews in",
-                    reason=f"{len(flags)} disagreement(s) flagged for moderation",
-                    update={"task_token": None, "resume_token": token, "waiting_step": None},
-                )
+        return
+    journey = store.journey(journey_id)
+    if journey.task_token and journey.waiting_step == "panel_review":
+        token = journey.task_token
+        flags = disagreements(reviews)
+        store.commit(
+            updated(
+                journey,
+                actor=SYSTEM,
+                action="all reviews in",
+                reason=f"{len(flags)} disagreement(s) flagged for moderation",
+                update={"task_token": None, "resume_token": token, "waiting_step": None},
             )
-            for purpose in REVIEW_REMINDERS:
-                schedule_store.cancel(journey_id, purpose)
-            workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)})
-    return review
+        )
+        for purpose in REVIEW_REMINDERS:
+            schedule_store.cancel(journey_id, purpose)
+        workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)})
 
 
 def disagreements(reviews: list[Review]) -> list[str]:
@@ -469,6 +517,7 @@ def reviews_for(caller: Caller, journey_id: str) -> tuple[list[Review], list[str
 # ---------------------------------------------------------------------------- interview and outcome
 
 
+@reapplied()
 def schedule_interview(
     caller: Caller, journey_id: str, at: datetime, location: str, duration: int
 ) -> Interview:
@@ -483,6 +532,12 @@ def schedule_interview(
         at = at.replace(tzinfo=UTC)
     if at <= clock.now():
         raise InvalidInput("Choose a date and time for the interview in the future.")
+    arranged = interview_of(journey)
+    if arranged is not None and arranged.has_taken_place(clock.now()):
+        raise InvalidTransition(
+            f"The interview took place on {_when(arranged.held_at or arranged.at)}: "
+            "the panel chair now records the outcome."
+        )
     interview = Interview(
         journey_id=journey_id,
         claim_number=journey.claim_number,
@@ -503,6 +558,7 @@ def schedule_interview(
     return interview
 
 
+@reapplied()
 def record_outcome(
     caller: Caller, journey_id: str, outcome: Outcome, feedback: dict[str, str], development_plan: str
 ) -> OutcomeRecord:
@@ -530,6 +586,16 @@ def record_outcome(
                 workflow.resume(journey.resume_token, {"outcome": outcome.value})
             return existing
         raise InvalidTransition("The outcome is recorded after the interview.")
+    interview = interview_of(journey)
+    if interview is None:
+        raise InvalidTransition(
+            "The outcome is recorded after the interview, and no interview has been arranged yet: "
+            "the academy lead arranges it."
+        )
+    if not interview.has_taken_place(clock.now()):
+        raise InvalidTransition(
+            f"The interview is on {_when(interview.at)}: record the outcome after it has taken place."
+        )
     record = OutcomeRecord(
         journey_id=journey_id,
         claim_number=journey.claim_number,
@@ -559,6 +625,38 @@ def record_outcome(
             continue
     workflow.resume(token, {"outcome": outcome.value})
     return record
+
+
+def interview_of(journey: Journey) -> Interview | None:
+    """The interview arranged for the journey's current claim, if any."""
+    return db().get_model(Interview, keys.journey_part(journey.id, f"INTERVIEW#{journey.claim_number}"))
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%-d %B %Y} at {at:%H:%M}"
+
+
+def record_interview_held(caller: Caller, journey_id: str) -> Interview:
+    """The academy lead records that the interview took place (say, earlier than first arranged), so
+    that the chair may record the outcome. Recording it twice keeps the first record."""
+    store = db()
+    journey = store.journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    interview = interview_of(journey)
+    if journey.stage is not Stage.INTERVIEW or interview is None:
+        raise InvalidTransition("Arrange the interview first; then record that it took place.")
+    if interview.held_at is not None:
+        return interview
+    held = interview.model_copy(update={"held_at": clock.now(), "held_recorded_by": caller.id})
+    store.commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="interview held",
+            puts=[part(journey_id, f"INTERVIEW#{journey.claim_number}", held)],
+        )
+    )
+    return held
 
 
 def outcome_of(journey: Journey) -> OutcomeRecord | None:
@@ -628,9 +726,7 @@ def send_panel_email(
     }
     attachments = None
     if kind == "interview_invitation":
-        interview = interview or db().get_model(
-            Interview, keys.journey_part(journey.id, f"INTERVIEW#{journey.claim_number}")
-        )
+        interview = interview or interview_of(journey)
         if interview is None:
             raise NotFound("No interview has been arranged.")
         shared |= {

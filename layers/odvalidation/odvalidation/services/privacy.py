@@ -11,7 +11,7 @@ from ..dal.evidence import journey_prefix
 from ..domain import journey as rules
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput, InvalidTransition
-from .common import db, updated
+from .common import db, reapplied, updated
 from .journeys import my_journeys
 
 # A journey's items that hold what the practitioner wrote or uploaded, and their supporter's comments on
@@ -30,6 +30,7 @@ class ErasureReport(BaseModel):
     account_deleted: bool
 
 
+@reapplied()
 def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
     if not confirm:
         raise InvalidInput(

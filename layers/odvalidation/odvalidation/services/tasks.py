@@ -14,7 +14,7 @@ from ..domain.errors import InvalidTransition
 from ..domain.models import Failure, Journey, Stage
 from ..observability import logger
 from . import journeys as js
-from .common import db, moved, record, updated
+from .common import db, moved, reapplied, record, updated
 
 SYSTEM = "system:workflow"
 
@@ -33,13 +33,20 @@ class StepNotOpen(Exception):
     """The journey cannot wait at this step (its stage forbids it). Caught into RecordFailure."""
 
 
+@reapplied(task=True)
 def await_step(journey_id: str, step: str, task_token: str, execution_arn: str) -> dict[str, Any]:
     """A person's step is open: move the journey there (if it is not already) and keep the token."""
     store = db()
     journey = store.journey(journey_id)
     target = STEP_STAGE[step]
     if journey.task_token == task_token:
-        return {"waiting": step}  # a retried invocation
+        # A retried invocation (by Step Functions, or re-applied after a stale read): done, unless it
+        # stopped between opening the workshop step and completing it for an attendance recorded early.
+        if not (target is Stage.WORKSHOP and journey.stage is Stage.WORKSHOP and journey.workshop_attended):
+            return {"waiting": step}
+        store.commit(moved(journey, Stage.DECISION, actor=SYSTEM, action="workshop already attended"))
+        workflow.resume(task_token, {"attended": True})
+        return {"waiting": step}
     if journey.stage is Stage.WITHDRAWN:
         workflow.fail(task_token, "Withdrawn", "The practitioner withdrew.")
         return {"waiting": None}
@@ -76,6 +83,7 @@ def await_step(journey_id: str, step: str, task_token: str, execution_arn: str) 
     return {"waiting": step}
 
 
+@reapplied(task=True)
 def record_stage(journey_id: str, stage: Stage) -> dict[str, Any]:
     """Moves the workflow makes on its own: deferred (with re-engagement scheduled), closed, lapsed."""
     store = db()
@@ -112,6 +120,7 @@ def continue_journey(journey_id: str, start_at: str, from_execution: str = "") -
     return {"continued_in": arn}
 
 
+@reapplied(task=True)
 def check_claim(journey_id: str) -> dict[str, Any]:
     store = db()
     journey = store.journey(journey_id)
@@ -172,6 +181,7 @@ def record_failure(journey_id: str, error: str, cause: str, execution_arn: str) 
     return {"recorded": False}
 
 
+@reapplied(task=True)
 def scheduled(event: dict[str, Any]) -> dict[str, Any]:
     """Target of EventBridge Scheduler."""
     from . import notifications

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
-from ..domain.errors import DomainError, NotFound
+from ..domain.errors import DomainError
 from ..domain.frameworks import all_frameworks
 from ..domain.models import Journey, MemberKind, Role, Stage
-from ..domain.panels import DateRange, PanelMember
+from ..domain.panels import DateRange, MemberDetails, PanelMember
 from ..services import certificates, panels
 from ..services import journeys as js
 from .access import domain_caller
@@ -418,7 +418,7 @@ def _save_member(existing: PanelMember | None) -> Response:
     if errors or person_id is None or unavailable is None:
         return _member_form(existing, values, errors, status=400)
     try:
-        m = PanelMember(
+        m = MemberDetails(
             id=person_id,
             name=values["name"].strip(),
             email=existing.email if existing else values["email"].strip().lower(),
@@ -428,9 +428,7 @@ def _save_member(existing: PanelMember | None) -> Response:
             line_managers=managers,
             expertise=[t for t in (x.strip() for x in values.get("expertise", "").split(",")) if t],
             cap=int(cap),
-            current_load=existing.current_load if existing else 0,
             unavailable=unavailable,
-            declared_conflicts=existing.declared_conflicts if existing else set(),
         )
     except ValidationError as problem:
         return _member_form(existing, values, {"name": str(problem.errors()[0]["msg"])}, status=400)
@@ -545,10 +543,11 @@ def resolve(journey_id: str) -> Response:
 # --------------------------------------------------------------------------- revoking a certificate
 
 
-def _revoke_page(cert_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
-    record = certificates.record_of(cert_id)
-    if record is None:
-        raise NotFound("There is no such certificate.")
+def _revoke_page(
+    caller: DomainCaller, cert_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    # A lead of another academy is refused before anything of the holder is shown.
+    record = certificates.for_lead(caller, cert_id)
     return page(
         "lead/revoke.html",
         status=status,
@@ -561,8 +560,7 @@ def _revoke_page(cert_id: str, values: dict[str, str], errors: dict[str, str], s
 
 @router.get("/lead/certificates/<certificate_id>/revoke")
 def revoke_form(certificate_id: str) -> Response:
-    lead_caller()
-    return _revoke_page(certificate_id, {}, {})
+    return _revoke_page(lead_caller(), certificate_id, {}, {})
 
 
 @router.post("/lead/certificates/<certificate_id>/revoke")
@@ -572,11 +570,11 @@ def revoke(certificate_id: str) -> Response:
     reason = values.get("reason", "").strip()
     if len(reason) < 3:
         return _revoke_page(
-            certificate_id, values, {"reason": "Enter the reason for revoking the certificate"}, 400
+            caller, certificate_id, values, {"reason": "Enter the reason for revoking the certificate"}, 400
         )
     if len(reason) > 2000:
         return _revoke_page(
-            certificate_id, values, {"reason": "The reason must be 2000 characters or fewer"}, 400
+            caller, certificate_id, values, {"reason": "The reason must be 2000 characters or fewer"}, 400
         )
     certificates.revoke(caller, certificate_id, reason)
     return redirect(f"/verify/{certificate_id}")

@@ -17,7 +17,7 @@ from aws_lambda_powertools.shared.cookies import Cookie
 
 from ..dal import identity
 from ..domain.academies import ACADEMIES
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import Forbidden, NotFound, Unavailable
 from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
@@ -156,6 +156,16 @@ def _forbidden(error: Forbidden) -> Response:
     return page(
         "errors/forbidden.html", status=403, page_title="You cannot see this page", message=error.message
     )
+
+
+@app.exception_handler(Unavailable)
+def _unavailable(error: Unavailable) -> Response:
+    # DynamoDB stayed busy through the store's retries (TransientError), or a service did not answer:
+    # nothing was changed, so the person can act on it by trying again (not a "problem" page).
+    logger.warning("busy: answered 503", extra={"path": app.current_event.path, "error": error.message})
+    response = page("errors/busy.html", status=503, page_title="The service is busy", message=error.message)
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 @app.exception_handler(SignInRequired)
@@ -393,6 +403,9 @@ app.include_router(reports_router)
 from .routes_feedback import router as feedback_router  # noqa: E402
 
 app.include_router(feedback_router)
+from .routes_credential_links import router as credential_links_router  # noqa: E402
+
+app.include_router(credential_links_router)
 
 
 # --------------------------------------------------------------------------- entry point

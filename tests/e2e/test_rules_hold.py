@@ -1,0 +1,199 @@
+"""The journey's rules hold for any client of the public API (issue 15): a lead's edit of a pool member
+keeps what the service owns, the outcome waits for the interview, and certificate ids can be read off
+paper and typed back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from local import scenario
+from local.client import ApiClient
+from local.stack import LocalStack
+from odvalidation import clock
+from tests.e2e.test_panels_e2e import loads, submitted
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
+
+
+def members(api: ApiClient) -> dict[str, dict]:
+    return {m["id"]: m for m in api.get("/api/panel/members")["members"]}
+
+
+def test_a_leads_edit_keeps_the_members_load_and_declared_conflicts(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    seats = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]
+    declaring, staying = scenario.PANEL[seats[0]["member_id"]], seats[1]["member_id"]
+    declaring.api.post(
+        f"/api/journeys/{journey_id}/panel/declaration", {"conflict": True, "note": "My manager."}
+    )
+    before = members(c.lead.api)
+    assert c.practitioner.id in before[declaring.id]["declared_conflicts"]
+    assert before[staying]["current_load"] >= 1
+
+    # The lead saves both members with the fields the form shows (a new employer for one).
+    for member_id, employer in ((declaring.id, "Moved Trust"), (staying, before[staying]["employer"])):
+        c.lead.api.put(
+            f"/api/panel/members/{member_id}",
+            {**scenario.member_details(before[member_id]), "employer": employer},
+        )
+    after = members(c.lead.api)
+    assert after[declaring.id]["employer"] == "Moved Trust"
+    assert c.practitioner.id in after[declaring.id]["declared_conflicts"]
+    assert after[staying]["current_load"] == before[staying]["current_load"]
+    assert loads(c) == {m: after[m]["current_load"] for m in after}
+
+    # What the service owns cannot be sent at all: the caller is told which field, and nothing changes.
+    refused = c.lead.api.put(
+        f"/api/panel/members/{staying}",
+        {**scenario.member_details(before[staying]), "current_load": 0, "declared_conflicts": []},
+        expect=422,
+    )
+    assert "current_load" in str(refused)
+    assert members(c.lead.api)[staying]["current_load"] == before[staying]["current_load"]
+
+
+def test_a_lead_cannot_move_another_academys_member_into_their_own(local_stack: LocalStack) -> None:
+    north = scenario.cast(local_stack)
+    london = scenario.cast(local_stack, academy="london")
+    member = members(north.lead.api)[north.panel[0].id]
+    refused = london.lead.api.put(
+        f"/api/panel/members/{member['id']}",
+        {**scenario.member_details(member), "academy_id": "london"},
+        expect=403,
+    )
+    assert refused["message"]
+    assert members(north.lead.api)[member["id"]]["academy_id"] == "north-west"
+
+
+def test_the_outcome_is_recorded_only_after_the_interview(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    scenario.review(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "interview")
+    seats = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]
+    chair = scenario.PANEL[next(s["member_id"] for s in seats if s["chair"])].api
+    outcome = {"outcome": "system_od_leader", "feedback": {}, "development_plan": ""}
+
+    # No interview arranged: step 6 cannot be skipped.
+    early = chair.post(f"/api/journeys/{journey_id}/outcome", outcome, expect=409)
+    assert "no interview has been arranged" in early["message"]
+    c.lead.api.get(f"/api/journeys/{journey_id}/interview", expect=404)
+
+    # Arranged for a fortnight on: still too early, and the chair is told when it is.
+    when = (clock.now() + timedelta(days=14)).replace(microsecond=0)
+    c.lead.api.post(f"/api/journeys/{journey_id}/interview", {"at": when.isoformat(), "location": "Room 4"})
+    too_soon = chair.post(f"/api/journeys/{journey_id}/outcome", outcome, expect=409)
+    assert f"{when:%-d %B %Y}" in too_soon["message"]
+    # Neither the practitioner nor the chair may say it was held; the lead may.
+    c.practitioner.api.post(f"/api/journeys/{journey_id}/interview/held", expect=403)
+    chair.post(f"/api/journeys/{journey_id}/interview/held", expect=403)
+    held = c.lead.api.post(f"/api/journeys/{journey_id}/interview/held")
+    assert held["held_at"]
+    assert c.practitioner.api.get(f"/api/journeys/{journey_id}/interview")["held_at"] == held["held_at"]
+    # Once held it cannot be arranged again.
+    again = (when + timedelta(days=1)).isoformat()
+    c.lead.api.post(f"/api/journeys/{journey_id}/interview", {"at": again, "location": "Room 5"}, expect=409)
+
+    record = chair.post(f"/api/journeys/{journey_id}/outcome", outcome)
+    final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    certificate = c.practitioner.api.get(f"/api/certificates/{final['journey']['certificate_id']}")[
+        "certificate"
+    ]
+    # The certificate is valid from the outcome, not from whenever the workflow issued it.
+    assert datetime.fromisoformat(certificate["valid_from"]) == datetime.fromisoformat(record["recorded_at"])
+
+
+def test_certificate_ids_can_be_read_off_paper_and_typed_back(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    scenario.review(c, journey_id)
+    scenario.interview(c, journey_id, "system_od_practitioner")
+    final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    certificate_id = final["journey"]["certificate_id"]
+    # Four groups of four, from an alphabet with no I, L, O or U.
+    groups = certificate_id.split("-")
+    assert [len(g) for g in groups] == [4, 4, 4, 4]
+    assert not set(certificate_id) & set("ILOUilou")
+    # Typed by a person: lower case, without hyphens, an O for a 0 or an l for a 1.
+    typed = certificate_id.replace("-", "").lower().replace("0", "o").replace("1", "l")
+    anyone = ApiClient(local_stack.base_url, None)
+    status = anyone.get(f"/api/public/certificates/{typed}/status")
+    assert status["status"] == "valid"
+    assert status["certificate_id"] == certificate_id
+
+
+# ------------------------------------------------------------------ what people see that is not theirs
+
+
+def test_history_shows_each_reader_only_what_is_theirs(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    seats = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]
+    declaring = scenario.PANEL[seats[0]["member_id"]]
+    undeclared = scenario.PANEL[seats[1]["member_id"]]
+    file_names = {e["display_name"] for e in c.practitioner.api.journey(journey_id)["evidence"]}
+    assert file_names
+
+    def reasons(api: ApiClient) -> str:
+        return " ".join(str(e.get("reason") or "") for e in api.journey(journey_id)["history"])
+
+    # A member who has not declared reads no evidence names, in the claim or in the history.
+    seen = undeclared.api.journey(journey_id)
+    assert seen["evidence"] == []
+    assert not any(name in reasons(undeclared.api) for name in file_names)
+
+    # The practitioner is not told which member declared a conflict with them, nor why.
+    declaring.api.post(
+        f"/api/journeys/{journey_id}/panel/declaration", {"conflict": True, "note": "Line manager."}
+    )
+    history = c.practitioner.api.journey(journey_id)["history"]
+    conflict = next(e for e in history if e["action"] == "declared a conflict of interest")
+    assert conflict["actor"] != declaring.id
+    assert "Line manager." not in reasons(c.practitioner.api)
+    # The lead still sees who and why.
+    lead_view = c.lead.api.journey(journey_id)["history"]
+    assert any(e["actor"] == declaring.id and e["reason"] == "Line manager." for e in lead_view)
+
+
+def test_a_national_lead_sees_figures_not_evidence(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    evidence = c.practitioner.api.journey(journey_id)["evidence"][0]
+    email_address = "national.lead.figures@example.nhs.uk"
+    if email_address not in local_stack.demo_users:
+        local_stack.create_user(email_address, "Nadia Ferreira-Holt", ["national_lead"], scenario.PASSWORD)
+    national = ApiClient(local_stack.base_url, local_stack.token_for(email_address))
+    refused = national.get(f"/api/journeys/{journey_id}/evidence/{evidence['id']}/link", expect=403)
+    assert "figures" in refused["message"]
+    seen = national.journey(journey_id)
+    assert seen["claim"] is None
+    assert seen["evidence"] == []
+    assert evidence["display_name"] not in str(seen["history"])
+    # The academy's own lead still opens it.
+    assert c.lead.api.get(f"/api/journeys/{journey_id}/evidence/{evidence['id']}/link")["url"]
+
+
+def test_a_lead_of_another_academy_sees_nothing_of_a_certificate_to_revoke(local_stack: LocalStack) -> None:
+    from tests.e2e.security_support import web_session
+
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    scenario.review(c, journey_id)
+    scenario.interview(c, journey_id, "system_od_practitioner")
+    final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    certificate_id = final["journey"]["certificate_id"]
+    elsewhere = scenario.cast(local_stack, academy="london").lead
+    session = web_session(local_stack.base_url, elsewhere.email, scenario.PASSWORD)
+    page = session.get(f"{local_stack.base_url}/lead/certificates/{certificate_id}/revoke", timeout=30)
+    assert page.status_code == 403
+    assert c.practitioner.name not in page.text
+    own = web_session(local_stack.base_url, c.lead.email, scenario.PASSWORD)
+    page = own.get(f"{local_stack.base_url}/lead/certificates/{certificate_id}/revoke", timeout=30)
+    assert page.status_code == 200
+    assert c.practitioner.name in page.text
