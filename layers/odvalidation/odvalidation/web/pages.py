@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
+from .. import clock
 from ..domain import access
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
+from ..domain.errors import NotFound
 from ..domain.models import Cohort, Journey, Level, Role, Stage
 from ..services import journeys as js
+from . import panel_work
 from .security import Caller
 
 ROLE_NAMES = {
@@ -90,21 +95,47 @@ def next_action(journey: Journey, cohort: Cohort | None) -> dict[str, str]:
         }
     if stage in {Stage.SUBMITTED, Stage.AWAITING_PANEL, Stage.PANEL_REVIEW, Stage.INTERVIEW}:
         return {"text": "Your claim is with the panel", "href": base, "due": ""}
+    if stage is Stage.VALIDATED and journey.certificate_id:
+        return {
+            "text": "See and share your certificate",
+            "href": f"/certificates/{quote(journey.certificate_id)}",
+            "due": "",
+        }
+    if stage in {Stage.NOT_YET_VALIDATED, Stage.LAPSED}:
+        return {
+            "text": "Read the panel's feedback and start a new claim",
+            "href": f"{base}#new-claim",
+            "due": "",
+        }
     return {"text": "See your journey", "href": base, "due": ""}
+
+
+# What a step in progress says, in the task list's status column: the step's name is already in the
+# row, so the status says where the step is ("In progress"), or what it is waiting for.
+STEP_STATUS = {
+    Stage.DEFERRED: "Returning in 12 to 18 months",
+    Stage.CLOSED: "Paused",
+    Stage.SUBMITTED: "Submitted",
+    Stage.AWAITING_PANEL: "Waiting for a panel",
+    Stage.LAPSED: "Claim lapsed",
+}
+# After the outcome every step was taken: they stay completed, whatever the outcome was.
+OUTCOME_STAGES = frozenset({Stage.VALIDATED, Stage.NOT_YET_VALIDATED})
 
 
 def step_items(journey: Journey) -> list[dict[str, Any]]:
     """The six steps as a task list: done, where the journey is now, and not yet."""
     current = rules.step_number(journey.stage) or 0
-    finished = journey.stage in {Stage.VALIDATED, Stage.NOT_YET_VALIDATED}
+    if journey.stage in OUTCOME_STAGES:
+        current = len(rules.SIX_STEPS) + 1
     action = next_action(journey, None)
     items: list[dict[str, Any]] = []
     for number, name, _ in rules.SIX_STEPS:
         item: dict[str, Any] = {"name": f"{number}. {name}"}
-        if number < current or (finished and number == current):
+        if number < current:
             item["status"] = "Completed"
         elif number == current:
-            item |= {"status": STAGE_NAMES[journey.stage], "colour": "blue"}
+            item |= {"status": STEP_STATUS.get(journey.stage, "In progress"), "colour": "blue"}
             if action["href"]:
                 item["href"] = action["href"]
         else:
@@ -113,14 +144,31 @@ def step_items(journey: Journey) -> list[dict[str, Any]]:
     return items
 
 
+def open_cohorts(caller: Caller, enrolled: set[str]) -> list[Cohort]:
+    """The cohorts of the caller's own academy whose workshop is still to come, not yet joined."""
+    if not caller.academy or not caller.has_role(Role.PRACTITIONER):
+        return []
+    today = clock.now().date()
+    found = [
+        c for c in js.academy_cohorts(caller.academy) if c.id not in enrolled and c.workshop_date >= today
+    ]
+    return sorted(found, key=lambda c: c.workshop_date)
+
+
 def home_context(caller: Caller) -> dict[str, Any]:
-    """The context of home.html: where each of the caller's journeys is, the cohorts open to them, and
-    the journeys they support."""
+    """The context of home.html: each role's own work. A practitioner's journeys and the cohorts of
+    their academy open to them, a supporter's claims, a panel member's assignments with the next action
+    on each, and a lead's way to their academy or the national reports."""
     who = domain_caller(caller)
     journeys = js.my_journeys(who) if caller.has_role(Role.PRACTITIONER) else []
-    cohorts = {c.id: c for c in js.all_cohorts()} if caller.has_role(Role.PRACTITIONER) else {}
+    enrolled = {j.cohort_id for j in journeys}
+    offered = open_cohorts(caller, enrolled)
+    cohorts: dict[str, Cohort] = {c.id: c for c in offered}
     shown = []
     for journey in sorted(journeys, key=lambda j: j.created_at, reverse=True):
+        if journey.cohort_id not in cohorts:
+            with contextlib.suppress(NotFound):
+                cohorts[journey.cohort_id] = js.cohort(journey.cohort_id)
         cohort = cohorts.get(journey.cohort_id)
         shown.append(
             {
@@ -130,19 +178,11 @@ def home_context(caller: Caller) -> dict[str, Any]:
                 "step": rules.step_number(journey.stage),
                 "action": next_action(journey, cohort),
                 "steps": step_items(journey),
+                "certificate_href": f"/certificates/{quote(journey.certificate_id)}"
+                if journey.certificate_id
+                else "",
             }
         )
-    enrolled = {j.cohort_id for j in journeys}
-    open_cohorts = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "academy": academy_name(c.academy_id),
-            "workshop": long_date(c.workshop_date),
-        }
-        for c in cohorts.values()
-        if c.id not in enrolled
-    ]
     supporting = []
     if caller.has_role(Role.SUPPORTER):
         for journey in js.supported_journeys(who):
@@ -152,8 +192,10 @@ def home_context(caller: Caller) -> dict[str, Any]:
                     "id": journey.id,
                     "name": practitioner.name if practitioner else "A practitioner",
                     "stage": STAGE_NAMES[journey.stage],
+                    "can_comment": journey.stage is Stage.CLAIM_DEVELOPMENT,
                 }
             )
+    assignments = panel_work.assignment_rows(who) if caller.has_role(Role.PANEL) else []
     return {
         "page_title": "Your validation journey" if shown else "Your account",
         "account_rows": [
@@ -164,7 +206,22 @@ def home_context(caller: Caller) -> dict[str, Any]:
             {"key": "Employer", "value": caller.employer or "Not given"},
         ],
         "journeys": shown,
-        "open_cohorts": open_cohorts,
+        "open_cohorts": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "academy": academy_name(c.academy_id),
+                "workshop": long_date(c.workshop_date),
+            }
+            for c in offered
+        ],
         "supporting": supporting,
-        "steps": [{"name": step, "status": "Cannot start yet"} for step in STEPS] if not shown else [],
+        "assignments": assignments,
+        "is_panel": caller.has_role(Role.PANEL),
+        "is_lead": caller.has_role(Role.ACADEMY_LEAD),
+        "is_national": caller.has_role(Role.NATIONAL_LEAD),
+        # The six steps, not started, only for a practitioner who has no journey yet.
+        "steps": [{"name": step, "status": "Cannot start yet"} for step in STEPS]
+        if caller.has_role(Role.PRACTITIONER) and not shown
+        else [],
     }

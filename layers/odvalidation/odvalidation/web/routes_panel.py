@@ -7,36 +7,26 @@ services.panels; these pages only gather the form and show the service's answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from ..certificates.credential import LEVEL_NAMES
 from ..dal.evidence import DOWNLOAD_LINK_SECONDS
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError, Forbidden, NotFound
-from ..domain.frameworks import framework
 from ..domain.models import (
     ElementJudgement,
     EvidenceStatus,
     FrameworkElement,
-    Journey,
     Judgement,
-    Level,
     Outcome,
-    Panel,
-    PanelSeat,
     Recommendation,
-    Review,
     Role,
-    Stage,
 )
 from ..services import journeys as js
 from ..services import panels
 from .access import domain_caller
 from .forms import first_values
+from .panel_work import Assignment, assignment, assignment_rows, my_review, next_step_for
 from .site import app, form_data, page, redirect, require_role
 
 router: Router = Router()
@@ -75,98 +65,24 @@ def _too_long(value: str, limit: int, what: str) -> str | None:
     return f"{what} must be {limit} characters or fewer" if len(value) > limit else None
 
 
-# --------------------------------------------------------------------------- what one assignment shows
-
-
-@dataclass
-class Assignment:
-    journey: Journey
-    panel: Panel
-    seat: PanelSeat
-    practitioner_name: str
-    level: Level | None
-    elements: list[FrameworkElement]
-
-    @property
-    def level_name(self) -> str:
-        return LEVEL_NAMES[self.level] if self.level else "Level not chosen"
-
-
-def _seat(panel: Panel, member_id: str) -> PanelSeat | None:
-    return next((s for s in panel.seats if s.member_id == member_id), None)
-
-
-def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
-    """The claim, if the caller sits on its current panel (else NotFound, as the API answers)."""
-    journey = js.load_for(caller, journey_id)
-    panel = panels.current_panel(journey_id)
-    seat = _seat(panel, caller.id)
-    if seat is None:
-        raise NotFound(f"There is no journey '{journey_id}'.")
-    claim = js.claim(journey)
-    level = claim.level if claim else None
-    fw = framework(journey.framework_key)
-    person = js.person(journey.practitioner_id)
-    return Assignment(
-        journey=journey,
-        panel=panel,
-        seat=seat,
-        practitioner_name=person.name if person else "The practitioner",
-        level=level,
-        elements=fw.elements_for(level) if level else fw.elements,
-    )
-
-
-def my_review(caller: DomainCaller, journey_id: str) -> tuple[list[Review], list[str]] | None:
-    """Every review and the flags, once the caller has submitted theirs; None before that."""
-    try:
-        return panels.reviews_for(caller, journey_id)
-    except Forbidden:
-        return None
-
-
-def _next_step(a: Assignment, reviewed: bool) -> tuple[str, str]:
-    """(status, link) for the assignment's row: what this member has to do next."""
-    base = f"/panel/{a.journey.id}"
-    if not a.seat.declared:
-        return "Declare conflicts of interest", f"{base}/declaration"
-    if not reviewed and a.journey.stage is Stage.PANEL_REVIEW:
-        return "Review the claim", f"{base}/review"
-    if a.seat.chair and a.journey.stage is Stage.INTERVIEW:
-        return "Record the outcome after the interview", f"{base}/outcome"
-    if reviewed:
-        return "Reviewed: see all reviews", f"{base}/reviews"
-    return "No action needed", f"{base}/reviews"
+# --------------------------------------------------------------------------- my assignments
 
 
 @router.get("/panel")
 def assignments() -> Response:
     caller = member_caller()
     query = app.current_event.query_string_parameters or {}
-    rows: list[dict[str, Any]] = []
-    for journey in panels.my_assignments(caller):
-        try:
-            a = assignment(caller, journey.id)
-        except NotFound:  # a seat on an earlier claim, or a seat given up after a conflict
-            continue
-        reviewed = my_review(caller, journey.id) is not None
-        status, href = _next_step(a, reviewed)
-        rows.append(
-            {
-                "practitioner": a.practitioner_name,
-                "level": a.level_name,
-                "due": a.panel.review_due,
-                "declared": "Yes" if a.seat.declared else "Not yet",
-                "reviewed": "Yes" if reviewed else "Not yet",
-                "role": "Chair" if a.seat.chair else a.seat.kind.value.capitalize(),
-                "status": status,
-                "href": href,
-            }
-        )
+    rows = assignment_rows(caller)
     notice = {
         "conflict": "You declared a conflict of interest. Your seat has been offered to another member.",
     }.get(query.get("done", ""), "")
     return page("panel/assignments.html", page_title="My panel assignments", rows=rows, notice=notice)
+
+
+@router.get(f"/panel/{PATH_ID}")
+def next_for_me(journey_id: str) -> Response:
+    """Where every panel email links: the page where this member acts next on this claim."""
+    return redirect(next_step_for(member_caller(), journey_id))
 
 
 # --------------------------------------------------------------------------- conflict declaration
