@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from .. import clock
 from ..dal import mail
@@ -77,6 +78,11 @@ def practitioner_context(journey: Journey, kind: str) -> dict[str, Any]:
         # The request for feedback on the process rides in the outcome email: a second email to the same
         # person about the same event would be billed (SES charges per recipient) and read as noise.
         context["feedback_link"] = settings().public_url(f"/journeys/{journey.id}/feedback")
+        # The link opens what the email is about: the certificate, or the panel's feedback.
+        if validated and journey.certificate_id:
+            context["link"] = settings().public_url(f"/certificates/{quote(journey.certificate_id)}")
+        elif not validated:
+            context["link"] = settings().public_url(f"/journeys/{journey.id}#outcome")
     return context
 
 

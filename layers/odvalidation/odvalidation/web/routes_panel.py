@@ -7,6 +7,8 @@ services.panels; these pages only gather the form and show the service's answer.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
@@ -20,12 +22,14 @@ from ..domain.models import (
     Judgement,
     Outcome,
     Recommendation,
+    Review,
     Role,
 )
 from ..services import journeys as js
 from ..services import panels
 from .access import domain_caller
 from .forms import first_values
+from .pages import academy_name
 from .panel_work import Assignment, assignment, assignment_rows, my_review, next_step_for
 from .site import app, form_data, page, redirect, require_role
 
@@ -88,6 +92,28 @@ def next_for_me(journey_id: str) -> Response:
 # --------------------------------------------------------------------------- conflict declaration
 
 
+def conflict_facts(a: Assignment) -> list[dict[str, Any]]:
+    """What a conflict is judged on, about the practitioner: where they work, their academy and who
+    manages them (a member who works there or sits in that chain declares a conflict)."""
+    who = a.practitioner
+    managers = []
+    for manager_id in who.line_managers if who else []:
+        found = js.person(manager_id)
+        managers.append(
+            f"{found.name}{f', {found.employer}' if found.employer else ''}" if found else "Not known"
+        )
+    return [
+        {"key": "Practitioner", "value": a.practitioner_name},
+        {"key": "Employer", "value": (who.employer if who else None) or "Not given"},
+        {
+            "key": "Local Leadership Academy",
+            "value": academy_name(who.academy_id if who else a.journey.academy_id),
+        },
+        {"key": "Line managers" if len(managers) > 1 else "Line manager", "value": managers or ["Not given"]},
+        {"key": "Level claimed", "value": a.level_name},
+    ]
+
+
 def _declaration_page(
     a: Assignment, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
@@ -96,6 +122,7 @@ def _declaration_page(
         status=status,
         page_title="Do you have a conflict of interest?",
         a=a,
+        facts=conflict_facts(a),
         values=values,
         errors=errors,
     )
@@ -238,14 +265,37 @@ def submit_review(journey_id: str) -> Response:
 # --------------------------------------------------------------------------- the combined view
 
 
-def _member_name(member_id: str, caller: DomainCaller) -> str:
-    if member_id == caller.id:
-        return "You"
+def reviewer_label(member_id: str, caller: DomainCaller, a: Assignment) -> str:
+    """A reviewer as the others tell them apart: name, role on this panel and organisation (two
+    members can share a name)."""
+    seat = next((s for s in a.panel.seats if s.member_id == member_id), None)
+    role = ("Chair, " if seat and seat.chair else "") + (seat.kind.value if seat else "member")
+    name, organisation = "A panel member", ""
     try:
-        return panels.member(member_id).name
+        found = panels.member(member_id)
+        name, organisation = found.name, found.employer
     except NotFound:
         person = js.person(member_id)
-        return person.name if person else "A panel member"
+        if person is not None:
+            name, organisation = person.name, person.employer or ""
+    if member_id == caller.id:
+        name = "You"
+    return f"{name} ({role}{f', {organisation}' if organisation else ''})"
+
+
+def element_disagreements(a: Assignment, reviews: list[Review], service_flags: list[str]) -> dict[str, str]:
+    """Element id -> what the reviewers said, for every element they did not judge alike: a grade apart
+    (evidenced and partly) as well as the two apart the service flags for moderation."""
+    found: dict[str, str] = {}
+    for e in a.elements:
+        said = [j.judgement for r in reviews for j in r.judgements if j.element_id == e.id]
+        if len(set(said)) > 1:
+            counts = ", ".join(
+                f"{JUDGEMENT_TEXT[j].lower()} ({said.count(j)})" for j in JUDGEMENT_TEXT if j in said
+            )
+            flag = next((f for f in service_flags if f.startswith(f"Element {e.id}:")), "")
+            found[e.id] = flag or f"Element {e.id}: judgements differ: {counts}."
+    return found
 
 
 @router.get(f"/panel/{PATH_ID}/reviews")
@@ -258,8 +308,10 @@ def combined(journey_id: str) -> Response:
             f"/panel/{journey_id}/review" if a.seat.declared else f"/panel/{journey_id}/declaration"
         )
     reviews, flags = found
-    names = {r.member_id: _member_name(r.member_id, caller) for r in reviews}
-    flagged = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}
+    complete = len(reviews) >= len(a.panel.seats)
+    names = {r.member_id: reviewer_label(r.member_id, caller, a) for r in reviews}
+    differing = element_disagreements(a, reviews, flags) if complete else {}
+    wide = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}
     elements = []
     for e in a.elements:
         rows = []
@@ -267,7 +319,12 @@ def combined(journey_id: str) -> Response:
             j = next((x for x in r.judgements if x.element_id == e.id), None)
             if j is not None:
                 rows.append([names[r.member_id], JUDGEMENT_TEXT[j.judgement], j.comment or "No comment"])
-        elements.append({"id": e.id, "title": e.title, "rows": rows, "flagged": e.id in flagged})
+        elements.append(
+            {"id": e.id, "title": e.title, "rows": rows, "differ": e.id in differing, "wide": e.id in wide}
+        )
+    # Element by element first (in the framework's order), then the service's other flags (the
+    # recommendations).
+    shown_flags = [*differing.values(), *(f for f in flags if not f.startswith("Element "))]
     query = app.current_event.query_string_parameters or {}
     return page(
         "panel/reviews.html",
@@ -275,8 +332,8 @@ def combined(journey_id: str) -> Response:
         a=a,
         elements=elements,
         recommendations=[[names[r.member_id], RECOMMENDATION_TEXT[r.recommendation]] for r in reviews],
-        flags=flags,
-        complete=len(reviews) >= len(a.panel.seats),
+        flags=shown_flags,
+        complete=complete,
         reviewed_count=len(reviews),
         notice="Your review has been submitted." if query.get("submitted") else "",
     )

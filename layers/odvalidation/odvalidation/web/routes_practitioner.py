@@ -31,6 +31,8 @@ from ..domain.models import (
     Journey,
     Level,
     Outcome,
+    OutcomeRecord,
+    Panel,
     Readiness,
     Stage,
 )
@@ -548,6 +550,7 @@ DONE = {
     "decision": "Your decision has been recorded.",
     "submitted": "Your claim has been submitted. We will tell you when a panel has been chosen.",
     "commented": "Your comment has been added. The practitioner sees it with their claim.",
+    "new-claim": "Your new claim has started. The steps you have done stay done.",
 }
 
 
@@ -675,7 +678,41 @@ def _status_page(
         notice=DONE.get(done, ""),
         claim_rows=_claim_rows(journey, context, editable=False) if state["claim"] else [],
         certificate_href=f"/certificates/{quote(journey.certificate_id)}" if journey.certificate_id else "",
+        panel_href=_panel_href(caller, journey, panel),
+        **_after_outcome(journey, outcome, owner),
     )
+
+
+def _panel_href(caller: access.Caller, journey: Journey, panel: Panel | None) -> str:
+    """A member of this claim's panel reads the journey page (an old email's link, the lead's list):
+    it links the page where they act on the claim, which redirects to their next step."""
+    if panel is None or caller.id == journey.practitioner_id:
+        return ""
+    return f"/panel/{journey.id}" if any(s.member_id == caller.id for s in panel.seats) else ""
+
+
+def _after_outcome(journey: Journey, outcome: OutcomeRecord | None, owner: bool) -> dict[str, Any]:
+    """The panel's developmental feedback, element by element with each element's title, and whether
+    the practitioner can start a new claim from here (after "not yet" or a lapsed claim)."""
+    titles = {e.id: e.title for e in framework(journey.framework_key).elements}
+    feedback = [
+        {"key": f"{element_id} {titles.get(element_id, '')}".strip(), "value": text}
+        for element_id, text in (outcome.feedback.items() if outcome else [])
+    ]
+    return {
+        "feedback_rows": feedback,
+        "can_start_new_claim": owner and journey.stage in {Stage.NOT_YET_VALIDATED, Stage.LAPSED},
+    }
+
+
+@router.post("/journeys/<journey_id>/new-claim")
+def new_claim(journey_id: str) -> Response:
+    caller = me()
+    try:
+        js.start_new_claim(caller, journey_id)
+    except ACTIONABLE as problem:
+        return _status_page(caller, journey_id, errors={"new-claim": problem.message}, status=409)
+    return redirect(f"/journeys/{journey_id}?done=new-claim")
 
 
 def _outcome_name(journey: Journey) -> str:
