@@ -86,12 +86,21 @@ def practitioner_context(journey: Journey, kind: str) -> dict[str, Any]:
     return context
 
 
-def send(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
-    """Send an email of `kind` about a journey to the person it is for."""
+def send(journey: Journey, kind: str, *, to: list[Person] | None = None, **context: Any) -> list[EmailRecord]:
+    """Send an email of `kind` about a journey to the person it is for (or to `to`, when it is for
+    someone other than the practitioner or the panel: a newly named supporter)."""
+    if to is not None:
+        return send_to(journey, kind, to, **context)
     if kind in {"panel_assigned", "review_reminder", "interview_invitation"}:
-        from .panels import send_panel_email
+        from .panels import current_panel, send_panel_email
 
-        return send_panel_email(journey, kind, **context)
+        records = send_panel_email(journey, kind, **context)
+        if kind == "panel_assigned":
+            # The practitioner was told they would hear when their panel is ready: one email, with the
+            # panel's (never the replacement of one seat, which is sent by services.panels directly).
+            due = current_panel(journey.id).review_due
+            records += send(journey, "panel_ready", review_due=f"{due:%-d %B %Y}" if due else "")
+        return records
     practitioner = person(journey.practitioner_id)
     if practitioner is None:
         raise LookupError(f"no profile for practitioner {journey.practitioner_id}")

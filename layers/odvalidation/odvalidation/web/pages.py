@@ -12,7 +12,8 @@ from ..domain import access
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
 from ..domain.errors import NotFound
-from ..domain.models import Cohort, Journey, Level, Role, Stage
+from ..domain.frameworks import framework
+from ..domain.models import Cohort, Journey, Level, OutcomeRecord, Panel, Role, Stage
 from ..services import journeys as js
 from . import panel_work
 from .security import Caller
@@ -224,4 +225,26 @@ def home_context(caller: Caller) -> dict[str, Any]:
         "steps": [{"name": step, "status": "Cannot start yet"} for step in STEPS]
         if caller.has_role(Role.PRACTITIONER) and not shown
         else [],
+    }
+
+
+def panel_href(caller: access.Caller, journey: Journey, panel: Panel | None) -> str:
+    """A member of this claim's panel reads the journey page (an old email's link, the lead's list):
+    it links the page where they act on the claim, which redirects to their next step."""
+    if panel is None or caller.id == journey.practitioner_id:
+        return ""
+    return f"/panel/{journey.id}" if any(s.member_id == caller.id for s in panel.seats) else ""
+
+
+def after_outcome(journey: Journey, outcome: OutcomeRecord | None, owner: bool) -> dict[str, Any]:
+    """The panel's developmental feedback, element by element with each element's title, and whether
+    the practitioner can start a new claim from here (after "not yet" or a lapsed claim)."""
+    titles = {e.id: e.title for e in framework(journey.framework_key).elements}
+    feedback = [
+        {"key": f"{element_id} {titles.get(element_id, '')}".strip(), "value": text}
+        for element_id, text in (outcome.feedback.items() if outcome else [])
+    ]
+    return {
+        "feedback_rows": feedback,
+        "can_start_new_claim": owner and journey.stage in {Stage.NOT_YET_VALIDATED, Stage.LAPSED},
     }

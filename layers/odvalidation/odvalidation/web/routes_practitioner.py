@@ -31,12 +31,10 @@ from ..domain.models import (
     Journey,
     Level,
     Outcome,
-    OutcomeRecord,
-    Panel,
     Readiness,
     Stage,
 )
-from ..services import comments, panels
+from ..services import comments, confirmations, panels
 from ..services import journeys as js
 from ..settings import settings
 from . import pages, security
@@ -55,6 +53,7 @@ READINESS = [
         "value": Readiness.READY_LATER.value,
         "text": "I will be ready in 12 to 18 months",
         "hint": "We will contact you on the date you choose to decide again",
+        "conditional": True,  # reveals the date
     },
     {"value": Readiness.FURTHER_DEVELOPMENT.value, "text": "I am considering further development first"},
 ]
@@ -214,7 +213,9 @@ def decide(journey_id: str) -> Response:
         errors["readiness"] = "Select what you have decided"
     reengage: date | None = None
     try:
-        reengage = _date_from(values, "reengage")
+        # The date belongs to "12 to 18 months" only: typed and then another choice made, it is ignored.
+        if choice == Readiness.READY_LATER.value:
+            reengage = _date_from(values, "reengage")
     except ValueError as problem:
         errors["reengage-day"] = str(problem)
     if len(values.get("note", "")) > 4000:
@@ -227,7 +228,7 @@ def decide(journey_id: str) -> Response:
     except ACTIONABLE as problem:
         where = "reengage-day" if readiness is Readiness.READY_LATER else "readiness"
         return _decision_page(journey, values, {where: problem.message}, status=400)
-    return redirect(f"/journeys/{journey_id}?done=decision")
+    return redirect(f"/journeys/{journey_id}/decided")
 
 
 # --------------------------------------------------------------------------- step 4: the claim builder
@@ -339,7 +340,7 @@ def name_supporter(journey_id: str) -> Response:
     values = first_values(form_data())
     email = values.get("supporter_email", "")
     try:
-        js.name_supporter(caller, journey_id, _email(email))
+        confirmations.name_supporter(caller, journey_id, _email(email))
     except ValueError as problem:
         message = str(problem).replace("your email address", "your supporter's email address")
         return _claim_page(caller, journey_id, values, {"supporter_email": message}, 400)
@@ -535,10 +536,10 @@ def check_answers(journey_id: str) -> Response:
 def submit(journey_id: str) -> Response:
     caller = me()
     try:
-        js.submit_claim(caller, journey_id)
+        confirmations.submit_claim(caller, journey_id)
     except ACTIONABLE as problem:
         return _check_page(caller, journey_id, problem.details or [problem.message], 400)
-    return redirect(f"/journeys/{journey_id}?done=submitted")
+    return redirect(f"/journeys/{journey_id}/submitted")
 
 
 # --------------------------------------------------------------------------- the journey's status
@@ -678,31 +679,9 @@ def _status_page(
         notice=DONE.get(done, ""),
         claim_rows=_claim_rows(journey, context, editable=False) if state["claim"] else [],
         certificate_href=f"/certificates/{quote(journey.certificate_id)}" if journey.certificate_id else "",
-        panel_href=_panel_href(caller, journey, panel),
-        **_after_outcome(journey, outcome, owner),
+        panel_href=pages.panel_href(caller, journey, panel),
+        **pages.after_outcome(journey, outcome, owner),
     )
-
-
-def _panel_href(caller: access.Caller, journey: Journey, panel: Panel | None) -> str:
-    """A member of this claim's panel reads the journey page (an old email's link, the lead's list):
-    it links the page where they act on the claim, which redirects to their next step."""
-    if panel is None or caller.id == journey.practitioner_id:
-        return ""
-    return f"/panel/{journey.id}" if any(s.member_id == caller.id for s in panel.seats) else ""
-
-
-def _after_outcome(journey: Journey, outcome: OutcomeRecord | None, owner: bool) -> dict[str, Any]:
-    """The panel's developmental feedback, element by element with each element's title, and whether
-    the practitioner can start a new claim from here (after "not yet" or a lapsed claim)."""
-    titles = {e.id: e.title for e in framework(journey.framework_key).elements}
-    feedback = [
-        {"key": f"{element_id} {titles.get(element_id, '')}".strip(), "value": text}
-        for element_id, text in (outcome.feedback.items() if outcome else [])
-    ]
-    return {
-        "feedback_rows": feedback,
-        "can_start_new_claim": owner and journey.stage in {Stage.NOT_YET_VALIDATED, Stage.LAPSED},
-    }
 
 
 @router.post("/journeys/<journey_id>/new-claim")
