@@ -109,3 +109,24 @@ def test_a_new_claim_is_refused_with_a_reason_while_a_claim_is_open(web: dict[st
     reply = browser.post(f"/journeys/{journey_id}/new-claim", {"csrf_token": page.csrf_token()})
     assert reply.status == 409
     assert '<a href="#new-claim">A new claim can be started after' in reply.body
+
+
+def test_the_history_speaks_plainly_and_groups_repeated_rows() -> None:
+    from odvalidation.web.pages import plain_history
+
+    rows = [
+        ("4 December 2026", "opened evidence", "Sam Patel"),
+        ("4 December 2026", "opened evidence", "Sam Patel"),
+        ("4 December 2026", "opened evidence", "Sam Patel"),
+        ("4 December 2026", "opened evidence", "Jo Reid"),
+        ("3 December 2026", "moved to closed", "You"),
+        ("3 December 2026", "decided: further development", "You"),
+        ("2 December 2026", "expressed interest", "You"),
+    ]
+    assert plain_history(rows) == [
+        ["4 December 2026", "Opened evidence (3 times)", "Sam Patel"],
+        ["4 December 2026", "Opened evidence", "Jo Reid"],
+        ["3 December 2026", "Paused to develop further", "You"],
+        ["3 December 2026", "Decided to develop further first", "You"],
+        ["2 December 2026", "Expressed interest", "You"],
+    ]

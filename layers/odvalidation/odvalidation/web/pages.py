@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -248,3 +249,76 @@ def after_outcome(journey: Journey, outcome: OutcomeRecord | None, owner: bool) 
         "feedback_rows": feedback,
         "can_start_new_claim": owner and journey.stage in {Stage.NOT_YET_VALIDATED, Stage.LAPSED},
     }
+
+
+# --------------------------------------------------------------------------- the history, in plain words
+
+# The audit trail records what happened in the service's words ("moved to closed", "decided: ready 12 18
+# months"); a person reads what it means for them. Actions not listed read as recorded.
+PLAIN_ACTIONS = {
+    "decided: ready now": "Decided to make a claim now",
+    "decided: ready 12 18 months": "Decided to claim in 12 to 18 months",
+    "decided: further development": "Decided to develop further first",
+    "outcome: system od leader": "Outcome: validated as a system OD leader",
+    "outcome: system od practitioner": "Outcome: validated as a system OD practitioner",
+    "outcome: not yet": "Outcome: not yet validated, with developmental feedback",
+    "claim deadline passed": "The claim's deadline passed",
+    "superseded execution ended": "The service moved the journey on",
+    "resume did not start": "The service could not restart a step; the academy has been told",
+    "step failed": "A step did not complete; the academy has been told",
+    "resumed after failure": "The academy restarted a step",
+}
+PLAIN_MOVES = {
+    Stage.CLOSED: "Paused to develop further",
+    Stage.DEFERRED: "Paused for 12 to 18 months",
+    Stage.SUBMITTED: "Claim submitted",
+    Stage.AWAITING_PANEL: "Waiting for a panel",
+    Stage.PANEL_REVIEW: "Panel review started",
+    Stage.INTERVIEW: "Ready for the validation interview",
+    Stage.LAPSED: "The claim lapsed",
+    Stage.WITHDRAWN: "Withdrew from the pathway",
+}
+
+
+def plain_action(action: str) -> str:
+    """An audit action as a sentence a person reads."""
+    if action.startswith("moved to "):
+        raw = action.removeprefix("moved to ")
+        stage = Stage(raw) if raw in {s.value for s in Stage} else None
+        if stage is not None:
+            return PLAIN_MOVES.get(stage, f"Moved on to {STAGE_NAMES[stage].lower()}")
+    text = PLAIN_ACTIONS.get(action, action)
+    return text[:1].upper() + text[1:]
+
+
+def plain_history(rows: list[tuple[str, str, str]]) -> list[list[str]]:
+    """(date, action, by) rows, newest first, in plain words; a row repeated on the same day by the same
+    person (evidence opened five times) is shown once, with how many times."""
+    grouped: list[list[Any]] = []
+    for when, action, by in rows:
+        text = plain_action(action)
+        if grouped and grouped[-1][:3] == [when, text, by]:
+            grouped[-1][3] += 1
+        else:
+            grouped.append([when, text, by, 1])
+    return [[w, t if n == 1 else f"{t} ({n} times)", b] for w, t, b, n in grouped]
+
+
+_ELEMENT = re.compile(r"^Element (\d+(?:\.\d+)*) ")
+
+
+def problem_links(journey_id: str, problems: list[str]) -> list[dict[str, str]]:
+    """What keeps a claim from being submitted, each linked to where it is put right (the NHS error
+    summary): an element's gap to that element's page, the level to its question, the rest to the claim."""
+    base = f"/journeys/{journey_id}/claim"
+    links = []
+    for problem in problems:
+        element = _ELEMENT.match(problem)
+        if element:
+            href = f"{base}/{element.group(1)}"
+        elif problem.startswith("Choose the level"):
+            href = f"{base}#level"
+        else:
+            href = base
+        links.append({"text": problem, "href": href})
+    return links

@@ -484,7 +484,7 @@ def _check_page(caller: access.Caller, journey_id: str, errors: list[str], statu
         status=status,
         page_title="Check your claim before you submit it",
         rows=_claim_rows(journey, context, editable=True),
-        problems=problems,
+        problems=pages.problem_links(journey_id, problems),
         errors={"submit": problems[0]} if errors else {},
         **{k: context[k] for k in ("journey", "completeness", "supporter", "deadline")},
     )
@@ -619,10 +619,9 @@ def _status_page(
     journey: Journey = state["journey"]
     owner = caller.id == journey.practitioner_id
     names: dict[str, str] = {}
-    history = [
-        [long_date(e.at), e.action[:1].upper() + e.action[1:], _actor_name(e.actor, caller, names)]
-        for e in reversed(state["history"])
-    ]
+    history = pages.plain_history(
+        [(long_date(e.at), e.action, _actor_name(e.actor, caller, names)) for e in reversed(state["history"])]
+    )
     try:
         panel = panels.current_panel(journey_id) if journey.claim_number else None
     except NotFound:
