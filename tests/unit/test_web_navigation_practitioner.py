@@ -16,7 +16,13 @@ from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Outcome, OutcomeRecord, Role
 from odvalidation.services import journeys as js
 from odvalidation.services import panels
-from tests.unit.test_web_practitioner import move_to, practitioner_with_journey, text
+from tests.unit.test_web_practitioner import (
+    in_claim_development,
+    move_to,
+    practitioner_with_journey,
+    sign_in,
+    text,
+)
 from tests.unit.test_web_practitioner import web as web  # the fixture, shared
 
 
@@ -130,3 +136,27 @@ def test_the_history_speaks_plainly_and_groups_repeated_rows() -> None:
         ["3 December 2026", "Decided to develop further first", "You"],
         ["2 December 2026", "Expressed interest", "You"],
     ]
+
+
+def test_the_claim_list_flags_the_elements_the_supporter_commented_on(web: dict[str, Any]) -> None:
+    browser, _, journey_id = in_claim_development(web)
+    supporter, _ = sign_in(web, "sam.supporter@nhs.net", "Sam Okoro", groups=("supporter",))
+    token = browser.get(f"/journeys/{journey_id}/claim").csrf_token()
+    browser.post(
+        f"/journeys/{journey_id}/supporter", {"csrf_token": token, "supporter_email": "sam.supporter@nhs.net"}
+    )
+    view = supporter.get(f"/journeys/{journey_id}")
+    for text_ in ("Say more about the system.", "And who else took part."):
+        reply = supporter.post(
+            f"/journeys/{journey_id}/comments",
+            {"csrf_token": view.csrf_token(), "element_id": "2.1", "text": text_},
+        )
+        assert reply.status == 303
+
+    claim = browser.get(f"/journeys/{journey_id}/claim").body
+    row = claim.split(f'href="/journeys/{journey_id}/claim/2.1"')[1].split("</li>")[0]
+    assert "Your supporter commented (2)" in row
+    assert (
+        "Your supporter commented"
+        not in claim.split(f'href="/journeys/{journey_id}/claim/1.1"')[1].split("</li>")[0]
+    )

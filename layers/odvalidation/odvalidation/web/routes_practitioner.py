@@ -8,6 +8,7 @@ from the browser straight to S3 through a presigned POST in a plain HTML form (n
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -258,18 +259,22 @@ def _claim_context(caller: access.Caller, journey_id: str) -> dict[str, Any]:
     level = claim.level if claim else None
     expected = {e.id for e in (fw.elements_for(level) if level else fw.elements)}
     narratives = claim.narratives if claim else {}
+    # The supporter's comments, flagged on the element they are about (read on that element's page).
+    commented = Counter(c.element_id for c in comments.on_claim(journey) if c.element_id)
     groups = []
     for domain in fw.domains:
         items = []
         for element in domain.elements:
             if element.id not in expected:
                 continue
+            count = commented.get(element.id, 0)
             items.append(
                 {
                     "name": f"{element.id} {element.title}",
                     "href": f"/journeys/{journey_id}/claim/{element.id}",
                     **_element_status(element, narratives, state["evidence"]),
                 }
+                | ({"hint": f"Your supporter commented ({count})"} if count else {})
             )
         if items:
             groups.append({"title": f"{domain.id}. {domain.title}", "items": items, "id": domain.id})
