@@ -102,9 +102,8 @@ def test_a_panel_member_goes_from_the_email_to_the_declaration_and_the_review(
     walk.click(page.get_by_role("button", name="Submit review"))
     page.wait_for_url(f"**/panel/{journey_id}/reviews?submitted=1")
     # Reviewers are told apart by their role and organisation.
-    expect(
-        page.get_by_role("cell", name=re.compile(r"^You \((Chair, )?(expert|peer), Org \d"))
-    ).to_have_count(len(elements) + 1)
+    reviewer = re.compile(r"^You \((Chair, )?(expert|peer), Org \d")
+    expect(page.get_by_role("rowheader", name=reviewer)).to_have_count(len(elements) + 1)
     check_page(page, "navigation-02-reviews")
     walk.report(f"panel member, email to review submitted ({len(elements)} elements)")
     assert walk.loads == 4  # sign-in, declaration, review, all reviews
@@ -132,7 +131,7 @@ def test_a_named_supporter_goes_from_the_email_to_the_comment_form(
     page.goto(link)
     walk.sign_in(supporter.email)
     page.wait_for_url(f"**/journeys/{journey_id}*")
-    expect(page.get_by_label("Your comment")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Your comment")).to_be_visible()
     check_page(page, "navigation-04-supporter-from-email")
     walk.report("supporter, email to the comment form")
     assert walk.loads == 2
@@ -164,12 +163,13 @@ def test_after_not_yet_the_practitioner_reads_the_feedback_and_starts_a_new_clai
 
     walk.click(page.get_by_role("button", name="Start a new claim"))
     page.wait_for_url(f"**/journeys/{journey_id}?done=new-claim")
+    walk.report("practitioner, outcome email to a new claim started")
+    assert walk.loads == 3  # sign-in, the journey at its outcome, the new claim started
     c.practitioner.api.wait_step(journey_id, "claim_development")
     page.reload()
     statuses = [s.strip() for s in steps.all_inner_texts()]
     assert statuses[:3] == ["Completed"] * 3  # the steps done stay done
     check_page(page, "navigation-06-new-claim")
-    walk.report("practitioner, outcome email to a new claim")
 
 
 def test_the_decisions_date_sits_under_its_choice_with_or_without_javascript(
