@@ -129,11 +129,15 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     check_page(page, "practitioner-04-decision")
     page.get_by_label("I am ready to make a claim now").check()
     page.get_by_role("button", name="Record my decision").click()
-    page.wait_for_url(f"**/journeys/{journey_id}?done=decision")
+    page.wait_for_url(f"**/journeys/{journey_id}/decided")
+    expect(page.locator(".nhsuk-panel__title")).to_have_text("Decision recorded")
+    check_page(page, "practitioner-04b-decided")
 
-    # Step 4: the claim, with real files for every element, posted straight to the bucket.
+    # Step 4: the claim, with real files for every element, posted straight to the bucket; the
+    # confirmation's link opens it.
     api.wait_step(journey_id, "claim_development")
-    page.goto(f"journeys/{journey_id}/claim")
+    page.get_by_role("link", name="Start building your claim").click()
+    page.wait_for_url(f"**/journeys/{journey_id}/claim")
     page.get_by_label("System OD practitioner").check()
     page.get_by_role("button", name="Save level").click()
     page.wait_for_url("**/claim?saved=level")
@@ -171,10 +175,14 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     assert "not ready" not in page.content()
     check_page(page, "practitioner-09-check")
     page.get_by_role("button", name="Submit claim").click()
-    page.wait_for_url(f"**/journeys/{journey_id}?done=submitted")
+    page.wait_for_url(f"**/journeys/{journey_id}/submitted")
+    expect(page.locator(".nhsuk-panel__title")).to_have_text("Claim submitted")
     check_page(page, "practitioner-10-submitted")
+    stack.wait_for_email(cast.practitioner.email, "We have received your claim")
     api.wait_stage(journey_id, "panel_review")
-    page.reload()
+    stack.wait_for_email(cast.practitioner.email, "Your panel is ready")
+    page.get_by_role("link", name="See your journey and your claim").click()
+    page.wait_for_url(f"**/journeys/{journey_id}")
     panel = page.locator("h2:has-text('Your panel') + dl")
     expect(panel).to_be_visible()
     seats = api.get(f"/api/journeys/{journey_id}/panel")["seats"]

@@ -86,8 +86,15 @@ def assert_validated(stack: LocalStack, c: scenario.Cast, journey_id: str, level
 # Every email of one complete, single-claim journey: SES bills each recipient, so this pins the count
 # (docs/performance.md, cost per journey). The panel's three members are told of their assignment; the
 # interview invitation (with its .ics) goes to each of them and to the practitioner; the outcome email
-# carries the request for feedback.
-EMAILS_PER_VALIDATED_CLAIM = {"panel_assigned": 3, "interview_invitation": 4, "outcome": 1}
+# carries the request for feedback. The practitioner is told their claim arrived and their panel is
+# ready (the confirmation page promises both), once each.
+EMAILS_PER_VALIDATED_CLAIM = {
+    "claim_submitted": 1,
+    "panel_assigned": 3,
+    "panel_ready": 1,
+    "interview_invitation": 4,
+    "outcome": 1,
+}
 
 
 def journey_emails(journey_id: str, until_kind: str) -> list[EmailRecord]:
@@ -116,11 +123,14 @@ def test_validated_as_leader(local_stack: LocalStack) -> None:
     panel_emails = {scenario.PANEL[m].email for m in seats}
     for kind in ("panel_assigned", "interview_invitation"):
         assert {a for r in records if r.kind == kind for a in r.to} >= panel_emails
-    # What reached the practitioner's (unique) mailbox: the interview and the outcome, nothing else.
+    # What reached the practitioner's (unique) mailbox: the claim's receipt, the panel ready, the
+    # interview and the outcome, nothing else.
     subjects = emails_to(local_stack, c.practitioner.email)
-    assert len(subjects) == 2, subjects
-    assert subjects[0].startswith("Validation interview")
-    assert "validated as a" in subjects[1]
+    assert len(subjects) == 4, subjects
+    assert subjects[0] == "We have received your claim of system OD practice"
+    assert subjects[1] == "Your panel is ready"
+    assert subjects[2].startswith("Validation interview")
+    assert "validated as a" in subjects[3]
 
 
 def test_validated_as_practitioner(local_stack: LocalStack) -> None:

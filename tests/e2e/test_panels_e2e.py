@@ -59,15 +59,17 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
     assert kinds == {"expert", "peer"}
     assert sum(s["chair"] for s in panel["seats"]) == 1
 
-    # Each member is emailed with a link to the claim and the review deadline.
+    # Each member is emailed the review deadline and a link to where they act on this claim (their
+    # next step: the declaration first), not to the journey page, where a member has nothing to do.
     for seat in panel["seats"]:
         member = scenario.PANEL[seat["member_id"]]
         # (Members are national and serve many claims: find this claim's email among theirs. The
         # workflow records the step, then emails the panel.)
-        local_stack.wait_for_email(member.email, "asked to review", body_containing=f"/journeys/{journey_id}")
+        local_stack.wait_for_email(member.email, "asked to review", body_containing=f"/v1/panel/{journey_id}")
         asked = [m for m in mails_to(local_stack, member.email) if "asked to review" in m.subject]
-        mail = next(m for m in asked if f"/journeys/{journey_id}" in m.body)
+        mail = next(m for m in asked if f"/panel/{journey_id}" in m.body)
         assert "Review by:" in mail.body
+        assert f"/journeys/{journey_id}" not in mail.body
 
     # Evidence stays closed until a member declares no conflict.
     first = scenario.PANEL[panel["seats"][0]["member_id"]]
@@ -99,9 +101,15 @@ def test_panel_emails_reviews_disagreement_interview_and_outcome(local_stack: Lo
     assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=60)
     attendees = {str(a) for a in event.get("ATTENDEE", [])}
     assert f"mailto:{c.practitioner.email}" in attendees
+    assert f"/journeys/{journey_id}" in invitation.body  # the practitioner's link: their journey
     for seat in panel["seats"]:
         member = scenario.PANEL[seat["member_id"]]
-        assert any(m.subject.startswith("Validation interview") for m in mails_to(local_stack, member.email))
+        invited = [
+            m
+            for m in mails_to(local_stack, member.email)
+            if m.subject.startswith("Validation interview") and f"/panel/{journey_id}" in m.body
+        ]
+        assert len(invited) == 1  # once each, with the member's own link
         assert f"mailto:{member.email}" in attendees
     final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
     assert final["journey"]["outcome"] == "system_od_leader"

@@ -425,7 +425,9 @@ def test_a_named_supporter_reads_the_claim_and_a_stranger_is_told_nothing(web: d
     )
     assert named.status == 303
 
-    assert "Rowan Achterberg's claim (Claim development)" in text(supporter.get("/home").body)
+    assert "Rowan Achterberg's claim (Claim development: you can comment on the draft)" in text(
+        supporter.get("/home").body
+    )
     view = supporter.get(f"/journeys/{journey_id}")
     assert view.status == 200
     assert "My system work." in view.body

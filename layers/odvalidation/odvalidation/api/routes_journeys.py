@@ -12,7 +12,7 @@ from ..domain.academies import academy
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, DraftComment, Person, Role
-from ..services import comments, uploads
+from ..services import comments, confirmations, uploads
 from ..services import journeys as js
 from ..services.uploads import UploadLink
 from .identity import current_caller
@@ -199,7 +199,7 @@ def remove_evidence(journey_id: JourneyId, evidence_id: JourneyId) -> Message:
 
 @router.put("/api/journeys/<journey_id>/supporter", tags=["Step 4: claim"], summary="Name a supporter")
 def supporter(journey_id: JourneyId, body: SupporterIn) -> Message:
-    p = js.name_supporter(caller(), journey_id, body.email)
+    p = confirmations.name_supporter(caller(), journey_id, body.email)
     return Message(message=f"{p.name} is now your supporter.")
 
 
@@ -224,7 +224,7 @@ def draft_comments(journey_id: JourneyId) -> CommentList:
 
 @router.post("/api/journeys/<journey_id>/submission", tags=["Step 5: submission"], summary="Submit the claim")
 def submit(journey_id: JourneyId) -> Message:
-    result = js.submit_claim(caller(), journey_id)
+    result = confirmations.submit_claim(caller(), journey_id)
     return Message(message=f"Claim submitted: {result.summary}.")
 
 
@@ -244,7 +244,7 @@ def new_claim(journey_id: JourneyId) -> Message:
     "/api/journeys/<journey_id>/extension", tags=["Academy leads"], summary="Grant the one extension"
 )
 def extension(journey_id: JourneyId, body: ExtensionIn) -> Message:
-    j = js.grant_extension(caller(), journey_id, body.weeks, body.reason)
+    j = confirmations.grant_extension(caller(), journey_id, body.weeks, body.reason)
     assert j.claim_deadline is not None
     return Message(message=f"Extension granted: the claim is now due {j.claim_deadline:%-d %B %Y}.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from .. import clock
 from ..dal import identity, keys, mail
@@ -77,15 +78,29 @@ def practitioner_context(journey: Journey, kind: str) -> dict[str, Any]:
         # The request for feedback on the process rides in the outcome email: a second email to the same
         # person about the same event would be billed (SES charges per recipient) and read as noise.
         context["feedback_link"] = settings().public_url(f"/journeys/{journey.id}/feedback")
+        # The link opens what the email is about: the certificate, or the panel's feedback.
+        if validated and journey.certificate_id:
+            context["link"] = settings().public_url(f"/certificates/{quote(journey.certificate_id)}")
+        elif not validated:
+            context["link"] = settings().public_url(f"/journeys/{journey.id}#outcome")
     return context
 
 
-def send(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
-    """Send an email of `kind` about a journey to the person it is for."""
+def send(journey: Journey, kind: str, *, to: list[Person] | None = None, **context: Any) -> list[EmailRecord]:
+    """Send an email of `kind` about a journey to the person it is for (or to `to`, when it is for
+    someone other than the practitioner or the panel: a newly named supporter)."""
+    if to is not None:
+        return send_to(journey, kind, to, **context)
     if kind in {"panel_assigned", "review_reminder", "interview_invitation"}:
-        from .panels import send_panel_email
+        from .panels import current_panel, send_panel_email
 
-        return send_panel_email(journey, kind, **context)
+        records = send_panel_email(journey, kind, **context)
+        if kind == "panel_assigned":
+            # The practitioner was told they would hear when their panel is ready: one email, with the
+            # panel's (never the replacement of one seat, which is sent by services.panels directly).
+            due = current_panel(journey.id).review_due
+            records += send(journey, "panel_ready", review_due=f"{due:%-d %B %Y}" if due else "")
+        return records
     if kind == "panel_attention":
         # The workflow found no valid panel: the academy's leads resolve it.
         reason = next(

@@ -738,8 +738,7 @@ def send_panel_email(
         }
         people = [p for p in people if p.id not in reviewed]
         context.setdefault("overdue", bool(panel.review_due and clock.now().date() > panel.review_due))
-    if include_practitioner and (practitioner := js.person(journey.practitioner_id)):
-        people.append(practitioner)
+    practitioner = js.person(journey.practitioner_id) if include_practitioner else None
     claim = js.claim(journey)
     level = claim.level.value if claim and claim.level else ""
     shared: dict[str, Any] = {
@@ -759,10 +758,25 @@ def send_panel_email(
         }
         attachments = [
             mail.Attachment(
-                "interview.ics", _ics(journey, interview, people), "text", "calendar", {"method": "REQUEST"}
+                "interview.ics",
+                _ics(journey, interview, [*people, *([practitioner] if practitioner else [])]),
+                "text",
+                "calendar",
+                {"method": "REQUEST"},
             )
         ]
-    return notifications.send_to(journey, kind, people, attachments=attachments, **shared)
+    # Each link opens the page where its reader acts: a member's next step on this claim (declare,
+    # review, or record the outcome), the practitioner's journey.
+    sent = notifications.send_to(
+        journey,
+        kind,
+        people,
+        attachments=attachments,
+        **({"link": settings().public_url(f"/panel/{journey.id}")} | shared),
+    )
+    if practitioner is not None:
+        sent += notifications.send_to(journey, kind, [practitioner], attachments=attachments, **shared)
+    return sent
 
 
 def _alert_leads(journey: Journey, problem: str, reason: str, *, seats: int = 0) -> None:

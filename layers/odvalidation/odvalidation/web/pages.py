@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
+from .. import clock
 from ..domain import access
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
-from ..domain.models import Cohort, Journey, Level, Role, Stage
+from ..domain.errors import NotFound
+from ..domain.frameworks import framework
+from ..domain.models import Cohort, Journey, Level, OutcomeRecord, Panel, Role, Stage
 from ..services import journeys as js
+from . import panel_work
 from .security import Caller
 
 ROLE_NAMES = {
@@ -90,21 +97,47 @@ def next_action(journey: Journey, cohort: Cohort | None) -> dict[str, str]:
         }
     if stage in {Stage.SUBMITTED, Stage.AWAITING_PANEL, Stage.PANEL_REVIEW, Stage.INTERVIEW}:
         return {"text": "Your claim is with the panel", "href": base, "due": ""}
+    if stage is Stage.VALIDATED and journey.certificate_id:
+        return {
+            "text": "See and share your certificate",
+            "href": f"/certificates/{quote(journey.certificate_id)}",
+            "due": "",
+        }
+    if stage in {Stage.NOT_YET_VALIDATED, Stage.LAPSED}:
+        return {
+            "text": "Read the panel's feedback and start a new claim",
+            "href": f"{base}#new-claim",
+            "due": "",
+        }
     return {"text": "See your journey", "href": base, "due": ""}
+
+
+# What a step in progress says, in the task list's status column: the step's name is already in the
+# row, so the status says where the step is ("In progress"), or what it is waiting for.
+STEP_STATUS = {
+    Stage.DEFERRED: "Returning in 12 to 18 months",
+    Stage.CLOSED: "Paused",
+    Stage.SUBMITTED: "Submitted",
+    Stage.AWAITING_PANEL: "Waiting for a panel",
+    Stage.LAPSED: "Claim lapsed",
+}
+# After the outcome every step was taken: they stay completed, whatever the outcome was.
+OUTCOME_STAGES = frozenset({Stage.VALIDATED, Stage.NOT_YET_VALIDATED})
 
 
 def step_items(journey: Journey) -> list[dict[str, Any]]:
     """The six steps as a task list: done, where the journey is now, and not yet."""
     current = rules.step_number(journey.stage) or 0
-    finished = journey.stage in {Stage.VALIDATED, Stage.NOT_YET_VALIDATED}
+    if journey.stage in OUTCOME_STAGES:
+        current = len(rules.SIX_STEPS) + 1
     action = next_action(journey, None)
     items: list[dict[str, Any]] = []
     for number, name, _ in rules.SIX_STEPS:
         item: dict[str, Any] = {"name": f"{number}. {name}"}
-        if number < current or (finished and number == current):
+        if number < current:
             item["status"] = "Completed"
         elif number == current:
-            item |= {"status": STAGE_NAMES[journey.stage], "colour": "blue"}
+            item |= {"status": STEP_STATUS.get(journey.stage, "In progress"), "colour": "blue"}
             if action["href"]:
                 item["href"] = action["href"]
         else:
@@ -113,14 +146,31 @@ def step_items(journey: Journey) -> list[dict[str, Any]]:
     return items
 
 
+def open_cohorts(caller: Caller, enrolled: set[str]) -> list[Cohort]:
+    """The cohorts of the caller's own academy whose workshop is still to come, not yet joined."""
+    if not caller.academy or not caller.has_role(Role.PRACTITIONER):
+        return []
+    today = clock.now().date()
+    found = [
+        c for c in js.academy_cohorts(caller.academy) if c.id not in enrolled and c.workshop_date >= today
+    ]
+    return sorted(found, key=lambda c: c.workshop_date)
+
+
 def home_context(caller: Caller) -> dict[str, Any]:
-    """The context of home.html: where each of the caller's journeys is, the cohorts open to them, and
-    the journeys they support."""
+    """The context of home.html: each role's own work. A practitioner's journeys and the cohorts of
+    their academy open to them, a supporter's claims, a panel member's assignments with the next action
+    on each, and a lead's way to their academy or the national reports."""
     who = domain_caller(caller)
     journeys = js.my_journeys(who) if caller.has_role(Role.PRACTITIONER) else []
-    cohorts = {c.id: c for c in js.all_cohorts()} if caller.has_role(Role.PRACTITIONER) else {}
+    enrolled = {j.cohort_id for j in journeys}
+    offered = open_cohorts(caller, enrolled)
+    cohorts: dict[str, Cohort] = {c.id: c for c in offered}
     shown = []
     for journey in sorted(journeys, key=lambda j: j.created_at, reverse=True):
+        if journey.cohort_id not in cohorts:
+            with contextlib.suppress(NotFound):
+                cohorts[journey.cohort_id] = js.cohort(journey.cohort_id)
         cohort = cohorts.get(journey.cohort_id)
         shown.append(
             {
@@ -130,19 +180,11 @@ def home_context(caller: Caller) -> dict[str, Any]:
                 "step": rules.step_number(journey.stage),
                 "action": next_action(journey, cohort),
                 "steps": step_items(journey),
+                "certificate_href": f"/certificates/{quote(journey.certificate_id)}"
+                if journey.certificate_id
+                else "",
             }
         )
-    enrolled = {j.cohort_id for j in journeys}
-    open_cohorts = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "academy": academy_name(c.academy_id),
-            "workshop": long_date(c.workshop_date),
-        }
-        for c in cohorts.values()
-        if c.id not in enrolled
-    ]
     supporting = []
     if caller.has_role(Role.SUPPORTER):
         for journey in js.supported_journeys(who):
@@ -152,8 +194,10 @@ def home_context(caller: Caller) -> dict[str, Any]:
                     "id": journey.id,
                     "name": practitioner.name if practitioner else "A practitioner",
                     "stage": STAGE_NAMES[journey.stage],
+                    "can_comment": journey.stage is Stage.CLAIM_DEVELOPMENT,
                 }
             )
+    assignments = panel_work.assignment_rows(who) if caller.has_role(Role.PANEL) else []
     return {
         "page_title": "Your validation journey" if shown else "Your account",
         "account_rows": [
@@ -164,7 +208,117 @@ def home_context(caller: Caller) -> dict[str, Any]:
             {"key": "Employer", "value": caller.employer or "Not given"},
         ],
         "journeys": shown,
-        "open_cohorts": open_cohorts,
+        "open_cohorts": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "academy": academy_name(c.academy_id),
+                "workshop": long_date(c.workshop_date),
+            }
+            for c in offered
+        ],
         "supporting": supporting,
-        "steps": [{"name": step, "status": "Cannot start yet"} for step in STEPS] if not shown else [],
+        "assignments": assignments,
+        "is_panel": caller.has_role(Role.PANEL),
+        "is_lead": caller.has_role(Role.ACADEMY_LEAD),
+        "is_national": caller.has_role(Role.NATIONAL_LEAD),
+        # The six steps, not started, only for a practitioner who has no journey yet.
+        "steps": [{"name": step, "status": "Cannot start yet"} for step in STEPS]
+        if caller.has_role(Role.PRACTITIONER) and not shown
+        else [],
     }
+
+
+def panel_href(caller: access.Caller, journey: Journey, panel: Panel | None) -> str:
+    """A member of this claim's panel reads the journey page (an old email's link, the lead's list):
+    it links the page where they act on the claim, which redirects to their next step."""
+    if panel is None or caller.id == journey.practitioner_id:
+        return ""
+    return f"/panel/{journey.id}" if any(s.member_id == caller.id for s in panel.seats) else ""
+
+
+def after_outcome(journey: Journey, outcome: OutcomeRecord | None, owner: bool) -> dict[str, Any]:
+    """The panel's developmental feedback, element by element with each element's title, and whether
+    the practitioner can start a new claim from here (after "not yet" or a lapsed claim)."""
+    titles = {e.id: e.title for e in framework(journey.framework_key).elements}
+    feedback = [
+        {"key": f"{element_id} {titles.get(element_id, '')}".strip(), "value": text}
+        for element_id, text in (outcome.feedback.items() if outcome else [])
+    ]
+    return {
+        "feedback_rows": feedback,
+        "can_start_new_claim": owner and journey.stage in {Stage.NOT_YET_VALIDATED, Stage.LAPSED},
+    }
+
+
+# --------------------------------------------------------------------------- the history, in plain words
+
+# The audit trail records what happened in the service's words ("moved to closed", "decided: ready 12 18
+# months"); a person reads what it means for them. Actions not listed read as recorded.
+PLAIN_ACTIONS = {
+    "decided: ready now": "Decided to make a claim now",
+    "decided: ready 12 18 months": "Decided to claim in 12 to 18 months",
+    "decided: further development": "Decided to develop further first",
+    "outcome: system od leader": "Outcome: validated as a system OD leader",
+    "outcome: system od practitioner": "Outcome: validated as a system OD practitioner",
+    "outcome: not yet": "Outcome: not yet validated, with developmental feedback",
+    "claim deadline passed": "The claim's deadline passed",
+    "superseded execution ended": "The service moved the journey on",
+    "resume did not start": "The service could not restart a step; the academy has been told",
+    "step failed": "A step did not complete; the academy has been told",
+    "resumed after failure": "The academy restarted a step",
+}
+PLAIN_MOVES = {
+    Stage.CLOSED: "Paused to develop further",
+    Stage.DEFERRED: "Paused for 12 to 18 months",
+    Stage.SUBMITTED: "Claim submitted",
+    Stage.AWAITING_PANEL: "Waiting for a panel",
+    Stage.PANEL_REVIEW: "Panel review started",
+    Stage.INTERVIEW: "Ready for the validation interview",
+    Stage.LAPSED: "The claim lapsed",
+    Stage.WITHDRAWN: "Withdrew from the pathway",
+}
+
+
+def plain_action(action: str) -> str:
+    """An audit action as a sentence a person reads."""
+    if action.startswith("moved to "):
+        raw = action.removeprefix("moved to ")
+        stage = Stage(raw) if raw in {s.value for s in Stage} else None
+        if stage is not None:
+            return PLAIN_MOVES.get(stage, f"Moved on to {STAGE_NAMES[stage].lower()}")
+    text = PLAIN_ACTIONS.get(action, action)
+    return text[:1].upper() + text[1:]
+
+
+def plain_history(rows: list[tuple[str, str, str]]) -> list[list[str]]:
+    """(date, action, by) rows, newest first, in plain words; a row repeated on the same day by the same
+    person (evidence opened five times) is shown once, with how many times."""
+    grouped: list[list[Any]] = []
+    for when, action, by in rows:
+        text = plain_action(action)
+        if grouped and grouped[-1][:3] == [when, text, by]:
+            grouped[-1][3] += 1
+        else:
+            grouped.append([when, text, by, 1])
+    return [[w, t if n == 1 else f"{t} ({n} times)", b] for w, t, b, n in grouped]
+
+
+_ELEMENT = re.compile(r"^Element (\d+(?:\.\d+)*) ")
+
+
+def problem_links(journey_id: str, problems: list[str]) -> list[dict[str, str]]:
+    """What keeps a claim from being submitted, each linked to where it is put right (the NHS error
+    summary): an element's gap to that element's page, the level to its question, the rest to the claim."""
+    base = f"/journeys/{journey_id}/claim"
+    links = []
+    for problem in problems:
+        element = _ELEMENT.match(problem)
+        if element:
+            href = f"{base}/{element.group(1)}"
+        elif problem.startswith("Choose the level"):
+            href = f"{base}#level"
+        else:
+            href = base
+        links.append({"text": problem, "href": href})
+    return links

@@ -10,10 +10,25 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..domain.models import Role
 from . import security, urls
 from .static import asset_version
 
 SERVICE_NAME = "System OD Validation"
+
+# Where each role's work is, linked from the header of every page (the home page shows it too).
+WORK_LINKS = (
+    (Role.PANEL, "/panel", "Panel assignments"),
+    (Role.ACADEMY_LEAD, "/lead", "Academy"),
+    (Role.NATIONAL_LEAD, "/reports", "Reports"),
+)
+
+
+def work_links(user: security.Caller | None) -> list[tuple[str, str]]:
+    """(service path, text) of the header links to the signed-in person's work, by role."""
+    if user is None:
+        return []
+    return [(href, text) for role, href, text in WORK_LINKS if user.has_role(role)]
 
 
 @cache
@@ -33,6 +48,7 @@ def environment() -> Environment:
         url=urls.url,
         asset_version=asset_version(),
         csrf_field_name=security.CSRF_FIELD,
+        work_links=work_links,
     )
     return env
 

@@ -19,7 +19,7 @@ from ..domain.errors import DomainError
 from ..domain.frameworks import all_frameworks
 from ..domain.models import Journey, MemberKind, Role, Stage
 from ..domain.panels import DateRange, MemberDetails, PanelMember
-from ..services import certificates, panels
+from ..services import certificates, confirmations, panels
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
@@ -247,7 +247,7 @@ def extension(journey_id: str) -> Response:
     if errors:
         return _extension_page(j, values, errors, status=400)
     try:
-        js.grant_extension(caller, journey_id, int(weeks), reason)
+        confirmations.grant_extension(caller, journey_id, int(weeks), reason)
     except DomainError as problem:
         return _extension_page(j, values, {"weeks": problem.message}, status=409)
     return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Extension+granted")

@@ -7,36 +7,30 @@ services.panels; these pages only gather the form and show the service's answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from ..certificates.credential import LEVEL_NAMES
 from ..dal.evidence import DOWNLOAD_LINK_SECONDS
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError, Forbidden, NotFound
-from ..domain.frameworks import framework
 from ..domain.models import (
     ElementJudgement,
     EvidenceStatus,
     FrameworkElement,
-    Journey,
     Judgement,
-    Level,
     Outcome,
-    Panel,
-    PanelSeat,
     Recommendation,
     Review,
     Role,
-    Stage,
 )
 from ..services import journeys as js
 from ..services import panels
 from .access import domain_caller
 from .forms import first_values
+from .pages import academy_name
+from .panel_work import Assignment, assignment, assignment_rows, my_review, next_step_for
 from .site import app, form_data, page, redirect, require_role
 
 router: Router = Router()
@@ -75,101 +69,49 @@ def _too_long(value: str, limit: int, what: str) -> str | None:
     return f"{what} must be {limit} characters or fewer" if len(value) > limit else None
 
 
-# --------------------------------------------------------------------------- what one assignment shows
-
-
-@dataclass
-class Assignment:
-    journey: Journey
-    panel: Panel
-    seat: PanelSeat
-    practitioner_name: str
-    level: Level | None
-    elements: list[FrameworkElement]
-
-    @property
-    def level_name(self) -> str:
-        return LEVEL_NAMES[self.level] if self.level else "Level not chosen"
-
-
-def _seat(panel: Panel, member_id: str) -> PanelSeat | None:
-    return next((s for s in panel.seats if s.member_id == member_id), None)
-
-
-def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
-    """The claim, if the caller sits on its current panel (else NotFound, as the API answers)."""
-    journey = js.load_for(caller, journey_id)
-    panel = panels.current_panel(journey_id)
-    seat = _seat(panel, caller.id)
-    if seat is None:
-        raise NotFound(f"There is no journey '{journey_id}'.")
-    claim = js.claim(journey)
-    level = claim.level if claim else None
-    fw = framework(journey.framework_key)
-    person = js.person(journey.practitioner_id)
-    return Assignment(
-        journey=journey,
-        panel=panel,
-        seat=seat,
-        practitioner_name=person.name if person else "The practitioner",
-        level=level,
-        elements=fw.elements_for(level) if level else fw.elements,
-    )
-
-
-def my_review(caller: DomainCaller, journey_id: str) -> tuple[list[Review], list[str]] | None:
-    """Every review and the flags, once the caller has submitted theirs; None before that."""
-    try:
-        return panels.reviews_for(caller, journey_id)
-    except Forbidden:
-        return None
-
-
-def _next_step(a: Assignment, reviewed: bool) -> tuple[str, str]:
-    """(status, link) for the assignment's row: what this member has to do next."""
-    base = f"/panel/{a.journey.id}"
-    if not a.seat.declared:
-        return "Declare conflicts of interest", f"{base}/declaration"
-    if not reviewed and a.journey.stage is Stage.PANEL_REVIEW:
-        return "Review the claim", f"{base}/review"
-    if a.seat.chair and a.journey.stage is Stage.INTERVIEW:
-        return "Record the outcome after the interview", f"{base}/outcome"
-    if reviewed:
-        return "Reviewed: see all reviews", f"{base}/reviews"
-    return "No action needed", f"{base}/reviews"
+# --------------------------------------------------------------------------- my assignments
 
 
 @router.get("/panel")
 def assignments() -> Response:
     caller = member_caller()
     query = app.current_event.query_string_parameters or {}
-    rows: list[dict[str, Any]] = []
-    for journey in panels.my_assignments(caller):
-        try:
-            a = assignment(caller, journey.id)
-        except NotFound:  # a seat on an earlier claim, or a seat given up after a conflict
-            continue
-        reviewed = my_review(caller, journey.id) is not None
-        status, href = _next_step(a, reviewed)
-        rows.append(
-            {
-                "practitioner": a.practitioner_name,
-                "level": a.level_name,
-                "due": a.panel.review_due,
-                "declared": "Yes" if a.seat.declared else "Not yet",
-                "reviewed": "Yes" if reviewed else "Not yet",
-                "role": "Chair" if a.seat.chair else a.seat.kind.value.capitalize(),
-                "status": status,
-                "href": href,
-            }
-        )
+    rows = assignment_rows(caller)
     notice = {
         "conflict": "You declared a conflict of interest. Your seat has been offered to another member.",
     }.get(query.get("done", ""), "")
     return page("panel/assignments.html", page_title="My panel assignments", rows=rows, notice=notice)
 
 
+@router.get(f"/panel/{PATH_ID}")
+def next_for_me(journey_id: str) -> Response:
+    """Where every panel email links: the page where this member acts next on this claim."""
+    return redirect(next_step_for(member_caller(), journey_id))
+
+
 # --------------------------------------------------------------------------- conflict declaration
+
+
+def conflict_facts(a: Assignment) -> list[dict[str, Any]]:
+    """What a conflict is judged on, about the practitioner: where they work, their academy and who
+    manages them (a member who works there or sits in that chain declares a conflict)."""
+    who = a.practitioner
+    managers = []
+    for manager_id in who.line_managers if who else []:
+        found = js.person(manager_id)
+        managers.append(
+            f"{found.name}{f', {found.employer}' if found.employer else ''}" if found else "Not known"
+        )
+    return [
+        {"key": "Practitioner", "value": a.practitioner_name},
+        {"key": "Employer", "value": (who.employer if who else None) or "Not given"},
+        {
+            "key": "Local Leadership Academy",
+            "value": academy_name(who.academy_id if who else a.journey.academy_id),
+        },
+        {"key": "Line managers" if len(managers) > 1 else "Line manager", "value": managers or ["Not given"]},
+        {"key": "Level claimed", "value": a.level_name},
+    ]
 
 
 def _declaration_page(
@@ -180,6 +122,7 @@ def _declaration_page(
         status=status,
         page_title="Do you have a conflict of interest?",
         a=a,
+        facts=conflict_facts(a),
         values=values,
         errors=errors,
     )
@@ -322,14 +265,37 @@ def submit_review(journey_id: str) -> Response:
 # --------------------------------------------------------------------------- the combined view
 
 
-def _member_name(member_id: str, caller: DomainCaller) -> str:
-    if member_id == caller.id:
-        return "You"
+def reviewer_label(member_id: str, caller: DomainCaller, a: Assignment) -> str:
+    """A reviewer as the others tell them apart: name, role on this panel and organisation (two
+    members can share a name)."""
+    seat = next((s for s in a.panel.seats if s.member_id == member_id), None)
+    role = ("Chair, " if seat and seat.chair else "") + (seat.kind.value if seat else "member")
+    name, organisation = "A panel member", ""
     try:
-        return panels.member(member_id).name
+        found = panels.member(member_id)
+        name, organisation = found.name, found.employer
     except NotFound:
         person = js.person(member_id)
-        return person.name if person else "A panel member"
+        if person is not None:
+            name, organisation = person.name, person.employer or ""
+    if member_id == caller.id:
+        name = "You"
+    return f"{name} ({role}{f', {organisation}' if organisation else ''})"
+
+
+def element_disagreements(a: Assignment, reviews: list[Review], service_flags: list[str]) -> dict[str, str]:
+    """Element id -> what the reviewers said, for every element they did not judge alike: a grade apart
+    (evidenced and partly) as well as the two apart the service flags for moderation."""
+    found: dict[str, str] = {}
+    for e in a.elements:
+        said = [j.judgement for r in reviews for j in r.judgements if j.element_id == e.id]
+        if len(set(said)) > 1:
+            counts = ", ".join(
+                f"{JUDGEMENT_TEXT[j].lower()} ({said.count(j)})" for j in JUDGEMENT_TEXT if j in said
+            )
+            flag = next((f for f in service_flags if f.startswith(f"Element {e.id}:")), "")
+            found[e.id] = flag or f"Element {e.id}: judgements differ: {counts}."
+    return found
 
 
 @router.get(f"/panel/{PATH_ID}/reviews")
@@ -342,8 +308,10 @@ def combined(journey_id: str) -> Response:
             f"/panel/{journey_id}/review" if a.seat.declared else f"/panel/{journey_id}/declaration"
         )
     reviews, flags = found
-    names = {r.member_id: _member_name(r.member_id, caller) for r in reviews}
-    flagged = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}
+    complete = len(reviews) >= len(a.panel.seats)
+    names = {r.member_id: reviewer_label(r.member_id, caller, a) for r in reviews}
+    differing = element_disagreements(a, reviews, flags) if complete else {}
+    wide = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}
     elements = []
     for e in a.elements:
         rows = []
@@ -351,7 +319,12 @@ def combined(journey_id: str) -> Response:
             j = next((x for x in r.judgements if x.element_id == e.id), None)
             if j is not None:
                 rows.append([names[r.member_id], JUDGEMENT_TEXT[j.judgement], j.comment or "No comment"])
-        elements.append({"id": e.id, "title": e.title, "rows": rows, "flagged": e.id in flagged})
+        elements.append(
+            {"id": e.id, "title": e.title, "rows": rows, "differ": e.id in differing, "wide": e.id in wide}
+        )
+    # Element by element first (in the framework's order), then the service's other flags (the
+    # recommendations).
+    shown_flags = [*differing.values(), *(f for f in flags if not f.startswith("Element "))]
     query = app.current_event.query_string_parameters or {}
     return page(
         "panel/reviews.html",
@@ -359,8 +332,8 @@ def combined(journey_id: str) -> Response:
         a=a,
         elements=elements,
         recommendations=[[names[r.member_id], RECOMMENDATION_TEXT[r.recommendation]] for r in reviews],
-        flags=flags,
-        complete=len(reviews) >= len(a.panel.seats),
+        flags=shown_flags,
+        complete=complete,
         reviewed_count=len(reviews),
         notice="Your review has been submitted." if query.get("submitted") else "",
     )

@@ -8,6 +8,7 @@ from the browser straight to S3 through a presigned POST in a plain HTML form (n
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -21,6 +22,7 @@ from ..domain.claims import Completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.evidence import allowed_list
 from ..domain.frameworks import framework
+from ..domain.history import A_PANEL_MEMBER
 from ..domain.models import (
     DraftComment,
     ElementRating,
@@ -34,7 +36,7 @@ from ..domain.models import (
     Readiness,
     Stage,
 )
-from ..services import comments, journey_page, uploads
+from ..services import comments, confirmations, journey_page, uploads
 from ..services import journeys as js
 from ..settings import settings
 from . import pages, security
@@ -53,6 +55,7 @@ READINESS = [
         "value": Readiness.READY_LATER.value,
         "text": "I will be ready in 12 to 18 months",
         "hint": "We will contact you on the date you choose to decide again",
+        "conditional": True,  # reveals the date
     },
     {"value": Readiness.FURTHER_DEVELOPMENT.value, "text": "I am considering further development first"},
 ]
@@ -212,7 +215,9 @@ def decide(journey_id: str) -> Response:
         errors["readiness"] = "Select what you have decided"
     reengage: date | None = None
     try:
-        reengage = _date_from(values, "reengage")
+        # The date belongs to "12 to 18 months" only: typed and then another choice made, it is ignored.
+        if choice == Readiness.READY_LATER.value:
+            reengage = _date_from(values, "reengage")
     except ValueError as problem:
         errors["reengage-day"] = str(problem)
     if len(values.get("note", "")) > 4000:
@@ -225,7 +230,7 @@ def decide(journey_id: str) -> Response:
     except ACTIONABLE as problem:
         where = "reengage-day" if readiness is Readiness.READY_LATER else "readiness"
         return _decision_page(journey, values, {where: problem.message}, status=400)
-    return redirect(f"/journeys/{journey_id}?done=decision")
+    return redirect(f"/journeys/{journey_id}/decided")
 
 
 # --------------------------------------------------------------------------- step 4: the claim builder
@@ -255,18 +260,22 @@ def _claim_context(caller: access.Caller, journey_id: str) -> dict[str, Any]:
     level = claim.level if claim else None
     expected = {e.id for e in (fw.elements_for(level) if level else fw.elements)}
     narratives = claim.narratives if claim else {}
+    # The supporter's comments, flagged on the element they are about (read on that element's page).
+    commented = Counter(c.element_id for c in comments.on_claim(journey) if c.element_id)
     groups = []
     for domain in fw.domains:
         items = []
         for element in domain.elements:
             if element.id not in expected:
                 continue
+            count = commented.get(element.id, 0)
             items.append(
                 {
                     "name": f"{element.id} {element.title}",
                     "href": f"/journeys/{journey_id}/claim/{element.id}",
                     **_element_status(element, narratives, state["evidence"]),
                 }
+                | ({"hint": f"Your supporter commented ({count})"} if count else {})
             )
         if items:
             groups.append({"title": f"{domain.id}. {domain.title}", "items": items, "id": domain.id})
@@ -337,7 +346,7 @@ def name_supporter(journey_id: str) -> Response:
     values = first_values(form_data())
     email = values.get("supporter_email", "")
     try:
-        js.name_supporter(caller, journey_id, _email(email))
+        confirmations.name_supporter(caller, journey_id, _email(email))
     except ValueError as problem:
         message = str(problem).replace("your email address", "your supporter's email address")
         return _claim_page(caller, journey_id, values, {"supporter_email": message}, 400)
@@ -482,7 +491,7 @@ def _check_page(caller: access.Caller, journey_id: str, errors: list[str], statu
         status=status,
         page_title="Check your claim before you submit it",
         rows=_claim_rows(journey, context, editable=True),
-        problems=problems,
+        problems=pages.problem_links(journey_id, problems),
         errors={"submit": problems[0]} if errors else {},
         **{k: context[k] for k in ("journey", "completeness", "supporter", "deadline")},
     )
@@ -534,10 +543,10 @@ def check_answers(journey_id: str) -> Response:
 def submit(journey_id: str) -> Response:
     caller = me()
     try:
-        js.submit_claim(caller, journey_id)
+        confirmations.submit_claim(caller, journey_id)
     except ACTIONABLE as problem:
         return _check_page(caller, journey_id, problem.details or [problem.message], 400)
-    return redirect(f"/journeys/{journey_id}?done=submitted")
+    return redirect(f"/journeys/{journey_id}/submitted")
 
 
 # --------------------------------------------------------------------------- the journey's status
@@ -549,6 +558,7 @@ DONE = {
     "decision": "Your decision has been recorded.",
     "submitted": "Your claim has been submitted. We will tell you when a panel has been chosen.",
     "commented": "Your comment has been added. The practitioner sees it with their claim.",
+    "new-claim": "Your new claim has started. The steps you have done stay done.",
 }
 
 
@@ -618,11 +628,14 @@ def _status_page(
     owner = caller.id == journey.practitioner_id
     names = {pid: p.name for pid, p in view.people.items()}
     # Everyone the trail names was in the batch: one not found there is a lead without a profile.
-    names |= {e.actor: "Your academy" for e in view.history if e.actor not in names}
-    history = [
-        [long_date(e.at), e.action[:1].upper() + e.action[1:], _actor_name(e.actor, caller, names)]
-        for e in reversed(view.history)
-    ]
+    names |= {
+        e.actor: "A panel member" if e.actor == A_PANEL_MEMBER else "Your academy"
+        for e in view.history
+        if e.actor not in names
+    }
+    history = pages.plain_history(
+        [(long_date(e.at), e.action, _actor_name(e.actor, caller, names)) for e in reversed(view.history)]
+    )
     members = [
         {
             "key": view.members[seat.member_id].name if seat.member_id in view.members else "A panel member",
@@ -677,7 +690,19 @@ def _status_page(
         notice=DONE.get(done, ""),
         claim_rows=_claim_rows(journey, context, editable=False) if view.claim else [],
         certificate_href=f"/certificates/{quote(journey.certificate_id)}" if journey.certificate_id else "",
+        panel_href=pages.panel_href(caller, journey, view.panel),
+        **pages.after_outcome(journey, outcome, owner),
     )
+
+
+@router.post("/journeys/<journey_id>/new-claim")
+def new_claim(journey_id: str) -> Response:
+    caller = me()
+    try:
+        js.start_new_claim(caller, journey_id)
+    except ACTIONABLE as problem:
+        return _status_page(caller, journey_id, errors={"new-claim": problem.message}, status=409)
+    return redirect(f"/journeys/{journey_id}?done=new-claim")
 
 
 def _outcome_name(journey: Journey) -> str:

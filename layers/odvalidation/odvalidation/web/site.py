@@ -406,6 +406,9 @@ app.include_router(feedback_router)
 from .routes_credential_links import router as credential_links_router  # noqa: E402
 
 app.include_router(credential_links_router)
+from .routes_confirmations import router as confirmations_router  # noqa: E402
+
+app.include_router(confirmations_router)
 
 
 # --------------------------------------------------------------------------- entry point

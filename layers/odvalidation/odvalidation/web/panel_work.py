@@ -1,0 +1,116 @@
+"""A panel member's work, apart from how it is routed: which claims they sit on, and for each the one
+page where they act next. The assignments page, the home page and the link in every panel email
+(`/panel/<journey_id>`, which redirects here) all use the same answer, so a member is never sent to a
+page with nothing to do on it.
+
+No route lives here: web/site.py (home) and web/routes_panel.py both import it, and it imports neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..certificates.credential import LEVEL_NAMES
+from ..domain.access import Caller as DomainCaller
+from ..domain.errors import Forbidden, NotFound
+from ..domain.frameworks import framework
+from ..domain.models import FrameworkElement, Journey, Level, Panel, PanelSeat, Person, Review, Stage
+from ..services import journeys as js
+from ..services import panels
+
+
+@dataclass
+class Assignment:
+    journey: Journey
+    panel: Panel
+    seat: PanelSeat
+    practitioner_name: str
+    level: Level | None
+    elements: list[FrameworkElement]
+    practitioner: Person | None = None
+
+    @property
+    def level_name(self) -> str:
+        return LEVEL_NAMES[self.level] if self.level else "Level not chosen"
+
+
+def seat_of(panel: Panel, member_id: str) -> PanelSeat | None:
+    return next((s for s in panel.seats if s.member_id == member_id), None)
+
+
+def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
+    """The claim, if the caller sits on its current panel (else NotFound, as the API answers)."""
+    journey = js.load_for(caller, journey_id)
+    panel = panels.current_panel(journey_id)
+    seat = seat_of(panel, caller.id)
+    if seat is None:
+        raise NotFound(f"There is no journey '{journey_id}'.")
+    claim = js.claim(journey)
+    level = claim.level if claim else None
+    fw = framework(journey.framework_key)
+    person = js.person(journey.practitioner_id)
+    return Assignment(
+        journey=journey,
+        panel=panel,
+        seat=seat,
+        practitioner_name=person.name if person else "The practitioner",
+        level=level,
+        elements=fw.elements_for(level) if level else fw.elements,
+        practitioner=person,
+    )
+
+
+def my_review(caller: DomainCaller, journey_id: str) -> tuple[list[Review], list[str]] | None:
+    """Every review and the flags, once the caller has submitted theirs; None before that."""
+    try:
+        return panels.reviews_for(caller, journey_id)
+    except Forbidden:
+        return None
+
+
+def next_step(a: Assignment, reviewed: bool) -> tuple[str, str]:
+    """(what to do, link) for one assignment: the page where this member acts next."""
+    base = f"/panel/{a.journey.id}"
+    if not a.seat.declared:
+        return "Declare conflicts of interest", f"{base}/declaration"
+    if not reviewed and a.journey.stage is Stage.PANEL_REVIEW:
+        return "Review the claim", f"{base}/review"
+    if a.seat.chair and a.journey.stage is Stage.INTERVIEW:
+        return "Record the outcome after the interview", f"{base}/outcome"
+    if reviewed:
+        return "Reviewed: see all reviews", f"{base}/reviews"
+    return "No action needed", f"{base}/reviews"
+
+
+def next_step_for(caller: DomainCaller, journey_id: str) -> str:
+    """The link of the member's next step on one claim (NotFound if they do not sit on its panel)."""
+    a = assignment(caller, journey_id)
+    return next_step(a, my_review(caller, journey_id) is not None)[1]
+
+
+def assignment_rows(caller: DomainCaller) -> list[dict[str, Any]]:
+    """One row per claim the caller sits on the current panel of, with the next action on each."""
+    rows: list[dict[str, Any]] = []
+    for journey in panels.my_assignments(caller):
+        try:
+            a = assignment(caller, journey.id)
+        except NotFound:  # a seat on an earlier claim, or a seat given up after a conflict
+            continue
+        reviewed = my_review(caller, journey.id) is not None
+        status, href = next_step(a, reviewed)
+        rows.append(
+            {
+                "journey_id": journey.id,
+                "practitioner": a.practitioner_name,
+                "level": a.level_name,
+                "due": a.panel.review_due,
+                "declared": "Yes" if a.seat.declared else "Not yet",
+                "reviewed": "Yes" if reviewed else "Not yet",
+                "role": "Chair" if a.seat.chair else a.seat.kind.value.capitalize(),
+                "status": status,
+                "href": href,
+                "to_do": status not in {"Reviewed: see all reviews", "No action needed"},
+            }
+        )
+    return rows
