@@ -70,7 +70,8 @@ def _fill(
             "name": f"{academy.replace('-', ' ').title()} cohort {number}",
             "number": number,
             "framework_key": framework_key,
-            "workshop_date": (clock.now() + timedelta(days=21)).date().isoformat(),
+            # Held a fortnight ago: attendance is recorded on or after the workshop day.
+            "workshop_date": (clock.now() - timedelta(days=14)).date().isoformat(),
         },
     )
     reengage = (clock.now() + timedelta(days=400)).date().isoformat()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from local import iam
 from local.deploy import ACCOUNT_ID, REGION
 
 if TYPE_CHECKING:
@@ -104,13 +105,15 @@ def run_here(function_name: str, event: Any) -> tuple[str, bool]:
         event = json.loads(event) if event else {}
     try:
         handler, ref = load(function_name)
-        if ref.one_at_a_time:
-            with _lock:
-                function_lock = _function_locks.setdefault(function_name, threading.RLock())
-            with function_lock:
+        # Every AWS call the handler makes is authorised against its function's role (local.iam).
+        with iam.as_function(function_name):
+            if ref.one_at_a_time:
+                with _lock:
+                    function_lock = _function_locks.setdefault(function_name, threading.RLock())
+                with function_lock:
+                    result = handler(event, LambdaContext(function_name, ref))
+            else:
                 result = handler(event, LambdaContext(function_name, ref))
-        else:
-            result = handler(event, LambdaContext(function_name, ref))
         return json.dumps(result, default=str), False
     except Exception as exc:
         # Lambda's error shape: Step Functions matches Retry/Catch on errorType (the exception class).

@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, NamedTuple
 
-from local import dispatch
+from local import dispatch, iam
 
 
 class Spent(NamedTuple):
@@ -33,10 +33,16 @@ class Spent(NamedTuple):
     cpu_seconds: float
 
 
-def _serve(conn: Connection, handlers: dict[str, dict[str, Any]]) -> None:
+def _serve(
+    conn: Connection, handlers: dict[str, dict[str, Any]], roles: dict[str, Any] | None = None
+) -> None:
     """A worker's loop: (function, event, clock offset in seconds) in; (payload, errored, the
     invocation's CPU, the process's CPU so far) out."""
+    from local import iam
     from odvalidation import clock
+
+    if roles is not None:  # the stack's roles: the worker's calls are authorised as in-process ones are
+        iam.restore(roles)
 
     # Ctrl-C in a terminal reaches the whole process group: the stack stops its environments itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -121,7 +127,10 @@ class Environments:
             self._launched += 1
             number = self._launched
         process = self._context.Process(
-            target=_serve, args=(child, handlers), name=f"lambda-environment-{number}", daemon=True
+            target=_serve,
+            args=(child, handlers, iam.snapshot() if iam.registry() else None),
+            name=f"lambda-environment-{number}",
+            daemon=True,
         )
         process.start()
         child.close()

@@ -139,7 +139,8 @@ def cast(
                     "name": f"{academy.replace('-', ' ').title()} cohort {number}",
                     "number": number,
                     "framework_key": framework_key,
-                    "workshop_date": (clock.now() + timedelta(days=30)).date().isoformat(),
+                    # Today: attendance is recorded on or after the workshop day.
+                    "workshop_date": clock.now().date().isoformat(),
                 },
             )
             break

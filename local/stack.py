@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import dispatch, moto_faults, moto_tuning
+from local import dispatch, iam, moto_faults, moto_tuning
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
 
 if TYPE_CHECKING:
@@ -187,6 +187,7 @@ class LocalStack:
         try:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
             moto_tuning.install()
+            iam.install()  # before any client is made: every botocore session gets the IAM check
             self.moto_port = free_port(self._requested_moto_port)
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
@@ -218,6 +219,8 @@ class LocalStack:
                     one_at_a_time=name in behind_routes,
                 )
             self._set_env(self._service_env())
+            # From here on each function's calls are authorised against its own role (local.iam).
+            iam.use(iam.load(self.client, list(self.deployed.functions), self._buckets()))
             sender = self.deployed.global_environment["SENDER_EMAIL"]
             self.client("ses").verify_email_identity(EmailAddress=sender)
             self._forget_cached_settings()
@@ -246,6 +249,7 @@ class LocalStack:
                 log.exception("could not reset moto's state")
             self._server.stop()
             self._server = None
+        iam.use(None)
         for name in self.deployed.functions:
             dispatch.HANDLERS.pop(name, None)
         for key, value in self._saved_env.items():
@@ -300,6 +304,9 @@ class LocalStack:
             window=window, conflict_rate=conflict_rate, throttle_rate=throttle_rate, seed=seed, tables={table}
         ) as faults:
             yield faults
+
+    def _buckets(self) -> list[str]:
+        return [self.deployed.ref(i) for i, kind in self.deployed.types.items() if kind == "AWS::S3::Bucket"]
 
     # ------------------------------------------------------------------ environment
 
@@ -389,7 +396,9 @@ class LocalStack:
                 except gone:
                     continue
                 target = schedule["Target"]
-                error = self._fire_target(target["Arn"], target.get("Input") or "{}")
+                # Scheduler calls the target as the schedule's role: it must grant the target's action.
+                with iam.acting_as(iam.Principal(target.get("RoleArn", ""), "scheduler", "scheduler")):
+                    error = self._fire_target(target["Arn"], target.get("Input") or "{}")
                 result = FiredSchedule(name=schedule["Name"], target_arn=target["Arn"], due=due, error=error)
                 if error:
                     log.error("schedule %s failed: %s", schedule["Name"], error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 
 from local import scenario
 from local.stack import LocalStack
+from odvalidation import clock
 
 from .conftest import check_page
 
@@ -48,7 +50,12 @@ def pipeline(stack: LocalStack) -> dict[str, Any]:
         if readiness:
             scenario.reflect(each, journey_id)
             scenario.attend_workshop(each, journey_id)
-            scenario.decide(each, journey_id, readiness, reengage_on="2027-10-01")
+            scenario.decide(
+                each,
+                journey_id,
+                readiness,
+                reengage_on=(clock.now() + timedelta(days=400)).date().isoformat(),
+            )
         journeys.append(journey_id)
     national = f"national.{uuid.uuid4().hex[:8]}@england.example.nhs.uk"
     stack.create_user(national, "Olamide Sørensen", ["national_lead"], scenario.PASSWORD)

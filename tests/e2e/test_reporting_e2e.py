@@ -64,7 +64,7 @@ def test_stored_counters_equal_a_rebuild_and_repair_counters_fixes_a_corrupted_i
             scenario.reflect(each, journey_id)
             scenario.attend_workshop(each, journey_id)
             # From the product clock, which other tests on this stack may have moved on.
-            reengage_on = (clock.now() + timedelta(days=270)).date().isoformat()
+            reengage_on = (clock.now() + timedelta(days=400)).date().isoformat()
             scenario.decide(each, journey_id, readiness, reengage_on=reengage_on)
         stages.append((practitioner.api, journey_id))
     for api, journey_id in stages[:2]:

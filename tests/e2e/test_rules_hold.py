@@ -197,3 +197,87 @@ def test_a_lead_of_another_academy_sees_nothing_of_a_certificate_to_revoke(local
     page = own.get(f"{local_stack.base_url}/lead/certificates/{certificate_id}/revoke", timeout=30)
     assert page.status_code == 200
     assert c.practitioner.name in page.text
+
+
+# ------------------------------------------------------------------ dates that mean something
+
+
+def test_ready_in_12_to_18_months_asks_for_a_date_in_that_window(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    scenario.attend_workshop(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "decision")
+    soon = (clock.now() + timedelta(days=90)).date().isoformat()
+    refused = c.practitioner.api.post(
+        f"/api/journeys/{journey_id}/decision",
+        {"readiness": "ready_12_18_months", "reengage_on": soon},
+        expect=422,
+    )
+    assert "between" in refused["message"]
+    later = (clock.now() + timedelta(days=400)).date().isoformat()
+    c.practitioner.api.post(
+        f"/api/journeys/{journey_id}/decision", {"readiness": "ready_12_18_months", "reengage_on": later}
+    )
+
+
+def _cohort_on(c: scenario.Cast, workshop: str) -> str:
+    for _ in range(20):
+        number = int(clock.now().timestamp() * 1000) % 900 + 10
+        made = c.lead.api.post(
+            "/api/cohorts",
+            {
+                "academy_id": c.academy,
+                "name": f"Later cohort {number}",
+                "number": number,
+                "framework_key": c.framework_key,
+                "workshop_date": workshop,
+            },
+            expect=(200, 409),
+        )
+        if "id" in made:
+            return str(made["id"])
+    raise AssertionError("no free cohort number")
+
+
+def test_attendance_is_recorded_on_or_after_the_workshop_and_absence_too(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    c.cohort_id = _cohort_on(c, (clock.now() + timedelta(days=30)).date().isoformat())
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "workshop")
+    early = c.lead.api.post(
+        f"/api/cohorts/{c.cohort_id}/attendance", {"journey_ids": [journey_id]}, expect=422
+    )
+    assert "on or after that day" in early["message"]
+
+    today = scenario.cast(local_stack, join=c)
+    today.cohort_id = c.cohort_id = _cohort_on(c, clock.now().date().isoformat())
+    absent = scenario.register(today)
+    scenario.reflect(today, absent)
+    today.practitioner.api.wait_step(absent, "workshop")
+    c.lead.api.post(f"/api/cohorts/{c.cohort_id}/attendance", {"journey_ids": [absent], "attended": False})
+    seen = today.practitioner.api.journey(absent)
+    assert seen["journey"]["stage"] == "workshop"
+    assert "did not attend the workshop" in [e["action"] for e in seen["history"]]
+
+
+def test_an_equivalent_session_opens_the_decision_with_its_reason(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    c.cohort_id = _cohort_on(c, (clock.now() + timedelta(days=30)).date().isoformat())
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "workshop")
+    c.practitioner.api.post(
+        f"/api/journeys/{journey_id}/equivalent-session",
+        {"kind": "one_to_one", "reason": "Shift work."},
+        expect=403,
+    )
+    c.lead.api.post(
+        f"/api/journeys/{journey_id}/equivalent-session",
+        {"kind": "reasonable_adjustment", "reason": "A quiet one-to-one session instead of a large group."},
+    )
+    seen = c.practitioner.api.wait_step(journey_id, "decision")
+    event = next(e for e in seen["history"] if e["action"] == "attended an equivalent session")
+    assert "reasonable adjustment" in event["reason"]
+    scenario.decide(c, journey_id, "ready_now")

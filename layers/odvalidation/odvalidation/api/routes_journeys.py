@@ -25,6 +25,7 @@ from .schemas import (
     CommentIn,
     CommentList,
     DecisionIn,
+    EquivalentSessionIn,
     EvidenceIn,
     ExtensionIn,
     JourneyList,
@@ -100,9 +101,25 @@ def cohort_journeys(cohort_id: JourneyId) -> JourneyList:
 
 @router.post("/api/cohorts/<cohort_id>/attendance", tags=["Cohorts"], summary="Record workshop attendance")
 def attendance(cohort_id: JourneyId, body: AttendanceIn) -> Message:
-    moved = js.record_attendance(caller(), cohort_id, body.journey_ids)
+    moved = js.record_attendance(caller(), cohort_id, body.journey_ids, attended=body.attended)
+    if not body.attended:
+        return Message(message=f"Recorded that {len(body.journey_ids)} did not attend the workshop.")
     return Message(
         message=f"Attendance recorded for {len(body.journey_ids)}; {len(moved)} moved on to the decision."
+    )
+
+
+@router.post(
+    "/api/journeys/<journey_id>/equivalent-session",
+    tags=["Cohorts"],
+    summary="Record an equivalent of the workshop (academy lead)",
+    description="Another cohort's workshop, a one-to-one or a reasonable adjustment, with the reason.",
+)
+def equivalent_session(journey_id: JourneyId, body: EquivalentSessionIn) -> Message:
+    moved = js.record_equivalent_session(caller(), journey_id, body.kind, body.reason)
+    return Message(
+        message="Equivalent session recorded"
+        + ("; the practitioner moves on to the decision." if moved else ".")
     )
 
 

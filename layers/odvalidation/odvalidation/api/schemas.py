@@ -14,6 +14,7 @@ from ..domain.models import (
     Cohort,
     DraftComment,
     ElementRating,
+    EquivalentSession,
     EvidenceItem,
     Journey,
     Level,
@@ -177,6 +178,13 @@ class AttendanceIn(Body):
     journey_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=500
     )
+    # False records that these practitioners did not come (they may attend an equivalent session).
+    attended: bool = True
+
+
+class EquivalentSessionIn(Body):
+    kind: EquivalentSession
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
 
 class CohortIn(Body):

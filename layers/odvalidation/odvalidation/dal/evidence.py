@@ -125,10 +125,17 @@ def download_link(key: str, filename: str) -> str:
     return url
 
 
-def tag_for_expiry(key: str) -> None:
-    """Mark evidence for the retention lifecycle rule once the outcome is recorded."""
-    client("s3").put_object_tagging(
-        Bucket=settings().evidence_bucket,
-        Key=key,
-        Tagging={"TagSet": [{"Key": "retention", "Value": "expire"}]},
-    )
+def tag_for_expiry(key: str) -> bool:
+    """Mark evidence for the retention lifecycle rule once the outcome is recorded. False if the file
+    is gone already; any other failure (AccessDenied above all) raises."""
+    try:
+        client("s3").put_object_tagging(
+            Bucket=settings().evidence_bucket,
+            Key=key,
+            Tagging={"TagSet": [{"Key": "retention", "Value": "expire"}]},
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+            return False
+        raise
+    return True

@@ -7,7 +7,8 @@ step this table forbids.
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import date, datetime
 
 from .errors import InvalidTransition
 from .models import AuditEvent, Journey, Stage
@@ -101,3 +102,15 @@ def move(
         reason=reason,
     )
     return moved, event
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day of the month `months` later (the month's last day when it has no such day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def ready_later_window(today: date) -> tuple[date, date]:
+    """ "Ready in 12 to 18 months": the practitioner is asked again on a date in that window."""
+    return months_after(today, 12), months_after(today, 18)

@@ -226,6 +226,12 @@ class Journey(Model):
     readiness: Readiness | None = None
     reengage_on: date | None = None
     workshop_attended: bool = False
+    # The lead recorded that the practitioner did not come to the workshop (they stay at the step and
+    # may attend another session).
+    workshop_absent: bool = False
+    # Attended an equivalent session instead (another cohort's workshop, a one-to-one, a reasonable
+    # adjustment): what it was, as the lead recorded it.
+    workshop_equivalent: str | None = None
     supporter_id: Id | None = None
     claim_number: int = 0  # 1 for the first claim; a new claim after "not yet" increments it
     claim_deadline: datetime | None = None
@@ -343,6 +349,12 @@ class Review(Model):
     judgements: list[ElementJudgement]
     recommendation: Recommendation
     submitted_at: datetime
+
+
+class EquivalentSession(StrEnum):
+    OTHER_COHORT = "another_cohorts_workshop"
+    ONE_TO_ONE = "one_to_one"
+    ADJUSTMENT = "reasonable_adjustment"
 
 
 class Interview(Model):

@@ -39,6 +39,7 @@ from ..domain.models import (
     Cohort,
     Decision,
     ElementRating,
+    EquivalentSession,
     EvidenceItem,
     EvidenceStatus,
     Journey,
@@ -49,6 +50,7 @@ from ..domain.models import (
     Role,
     Stage,
 )
+from ..observability import logger
 from ..settings import settings
 from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
 from .common import record as record_event
@@ -284,38 +286,83 @@ def save_reflection(
 def record_attendance(
     caller: Caller, cohort_id: str, journey_ids: list[str], *, attended: bool = True
 ) -> list[str]:
-    """The lead records who attended the workshop. Returns the journeys moved on to the decision."""
+    """The lead records who attended the workshop, or who did not, on or after its day. Returns the
+    journeys moved on to the decision."""
     c = cohort(cohort_id)
     check_lead(caller, c.academy_id)
+    if clock.now().date() < c.workshop_date:
+        raise InvalidInput(
+            f"The workshop is on {c.workshop_date:%-d %B %Y}: record attendance on or after that day."
+        )
     store = db()
-    moved_on: list[str] = []
-    for journey_id in journey_ids:
-        journey = store.journey(journey_id)
+    journeys = [store.journey(journey_id) for journey_id in journey_ids]
+    for journey in journeys:
         if journey.cohort_id != cohort_id:
-            raise InvalidInput(f"Journey {journey_id} is not in cohort {cohort_id}.")
-        if not attended or journey.workshop_attended:
+            raise InvalidInput(f"Journey {journey.id} is not in cohort {cohort_id}.")
+    moved_on: list[str] = []
+    for journey in journeys:
+        if journey.workshop_attended:
             continue
-        if journey.stage is Stage.WORKSHOP and journey.waiting_step == "workshop" and journey.task_token:
-            token = journey.task_token
-            store.commit(
-                moved(
-                    journey,
-                    Stage.DECISION,
-                    actor=caller.id,
-                    action="attended workshop",
-                    update={"workshop_attended": True},
+        if not attended:
+            if not journey.workshop_absent:
+                store.commit(
+                    updated(
+                        journey,
+                        actor=caller.id,
+                        action="did not attend the workshop",
+                        update={"workshop_absent": True},
+                    )
                 )
-            )
-            workflow.resume(token, {"attended": True})
-            moved_on.append(journey_id)
-        else:
-            # Attended before finishing the reflection: the workshop step completes when it opens.
-            store.commit(
-                updated(
-                    journey, actor=caller.id, action="attended workshop", update={"workshop_attended": True}
-                )
-            )
+            continue
+        if _attended(caller, journey, action="attended workshop", update={"workshop_attended": True}):
+            moved_on.append(journey.id)
     return moved_on
+
+
+EQUIVALENT_TEXT = {
+    EquivalentSession.OTHER_COHORT: "another cohort's workshop",
+    EquivalentSession.ONE_TO_ONE: "a one-to-one session",
+    EquivalentSession.ADJUSTMENT: "a session arranged as a reasonable adjustment",
+}
+
+
+@reapplied()
+def record_equivalent_session(caller: Caller, journey_id: str, kind: EquivalentSession, reason: str) -> bool:
+    """The lead records that the practitioner attended an equivalent of the workshop, with why: the
+    workshop is not the only door to the decision. Returns whether the journey moved on."""
+    journey = db().journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    if not reason.strip():
+        raise InvalidInput("Say why an equivalent session stands in for the workshop.")
+    if journey.workshop_attended:
+        return False
+    if journey.stage not in (Stage.REFLECTION, Stage.WORKSHOP):
+        raise InvalidTransition("The workshop step is over for this journey.")
+    text = f"{EQUIVALENT_TEXT[kind]}: {reason.strip()}"
+    return _attended(
+        caller,
+        journey,
+        action="attended an equivalent session",
+        update={"workshop_attended": True, "workshop_absent": False, "workshop_equivalent": text},
+        reason=text,
+    )
+
+
+def _attended(
+    caller: Caller, journey: Journey, *, action: str, update: dict[str, Any], reason: str | None = None
+) -> bool:
+    """Record attendance; move on to the decision if the workflow waits at the workshop."""
+    store = db()
+    if journey.stage is Stage.WORKSHOP and journey.waiting_step == "workshop" and journey.task_token:
+        token = journey.task_token
+        store.commit(
+            moved(journey, Stage.DECISION, actor=caller.id, action=action, reason=reason, update=update)
+        )
+        workflow.resume(token, {"attended": True})
+        return True
+    # Attended before finishing the reflection: the workshop step completes when it opens.
+    store.commit(updated(journey, actor=caller.id, action=action, reason=reason, update=update))
+    return False
 
 
 # ---------------------------------------------------------------------------- step 3: decision
@@ -329,11 +376,13 @@ def record_decision(
     check_owner(caller, journey)
     today = clock.now().date()
     if readiness is Readiness.READY_LATER:
+        earliest, latest = rules.ready_later_window(today)
         if reengage_on is None:
-            reengage_on = today + timedelta(days=365)
-        if not today + timedelta(days=28) <= reengage_on <= today + timedelta(days=550):
+            reengage_on = earliest
+        if not earliest <= reengage_on <= latest:
             raise InvalidInput(
-                "Choose a date to pick this up again between one month and 18 months from today."
+                "Ready in 12 to 18 months: choose a date to pick this up again between "
+                f"{earliest:%-d %B %Y} and {latest:%-d %B %Y}."
             )
     else:
         reengage_on = None
@@ -845,6 +894,7 @@ def resume_failed(caller: Caller, journey_id: str) -> Journey:
         # Named by the failure it resumes: a start retried after its answer was lost finds the same one.
         workflow.start(journey.id, start_at, name_suffix=f"resume{int(failure.at.timestamp())}")
     except Exception as exc:
+        logger.exception("resume did not start", extra={"journey_id": journey.id})
         # No execution started: the failure goes back, so the journey still shows it and can be resumed.
         db().commit(
             updated(

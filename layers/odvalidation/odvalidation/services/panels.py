@@ -14,7 +14,7 @@ from ..dal.store import Change, from_item, to_item
 from ..domain import panels as solver
 from ..domain.access import Caller, check_lead, is_lead_for, reads_claims_as_lead
 from ..domain.claims import claimed_elements
-from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
 from ..domain.frameworks import framework
 from ..domain.models import (
     AuditEvent,
@@ -584,6 +584,8 @@ def record_outcome(
         if existing is not None and existing.outcome is outcome:
             if journey.resume_token:
                 workflow.resume(journey.resume_token, {"outcome": outcome.value})
+            # A repeat after a tagging failure (below) tags what is still untagged.
+            _tag_for_retention(journey)
             return existing
         raise InvalidTransition("The outcome is recorded after the interview.")
     interview = interview_of(journey)
@@ -618,13 +620,33 @@ def record_outcome(
     # The panel's work on this claim ends with its outcome: each member can take another claim.
     change.updates.extend(_load_change(s.member_id, -1) for s in panel.seats)
     store.commit(change)
+    workflow.resume(token, {"outcome": outcome.value})
+    _tag_for_retention(journey)
+    return record
+
+
+def _tag_for_retention(journey: Journey) -> None:
+    """Tag the claim's evidence for the bucket's retention rule. The outcome is recorded and the
+    journey has moved on first; a file that could not be tagged would be kept for ever, so any failure
+    (an AccessDenied above all) is logged, counted and answered with a 503: the chair's retry tags
+    what is left (tagging twice is harmless)."""
+    from ..observability import logger, metrics
+
+    failed: list[str] = []
     for item in js.evidence(journey):
         try:
-            evidence_store.tag_for_expiry(item.key)
-        except Exception:  # noqa: S112 - retention tagging must not block the outcome
-            continue
-    workflow.resume(token, {"outcome": outcome.value})
-    return record
+            evidence_store.tag_for_expiry(item.key)  # a file removed meanwhile is skipped there
+        except Exception as exc:
+            logger.exception(
+                "evidence not tagged for retention", extra={"journey_id": journey.id, "key": item.key}
+            )
+            failed.append(getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__)
+    if failed:
+        metrics.add_metric(name="RetentionTaggingFailed", unit="Count", value=len(failed))
+        raise Unavailable(
+            f"The outcome is recorded, but {len(failed)} evidence file(s) could not be marked for deletion "
+            f"({failed[0]}). Record the outcome again to finish."
+        )
 
 
 def interview_of(journey: Journey) -> Interview | None:

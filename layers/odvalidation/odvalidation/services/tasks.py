@@ -10,7 +10,7 @@ from .. import clock
 from ..dal import schedules as schedule_store
 from ..dal import workflow
 from ..domain import journey as rules
-from ..domain.errors import InvalidTransition
+from ..domain.errors import Conflict, InvalidTransition
 from ..domain.models import Failure, Journey, Stage
 from ..observability import logger
 from . import journeys as js
@@ -176,7 +176,9 @@ def record_failure(journey_id: str, error: str, cause: str, execution_arn: str) 
                 extra={"journey_id": journey_id, "error": error, "execution": execution_arn},
             )
             return {"recorded": True}
-        except Exception as exc:
+        except Conflict as exc:
+            # Only a concurrent change is retried: anything else (an AccessDenied, say) fails the task
+            # loudly, so the execution fails and raises the failed-journeys alarm.
             logger.warning("retrying failure record", extra={"error": str(exc)})
     return {"recorded": False}
 
