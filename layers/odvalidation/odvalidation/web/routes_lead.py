@@ -12,7 +12,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
-from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
@@ -58,20 +57,6 @@ def _name(person_id: str) -> str:
 
 
 # --------------------------------------------------------------------------- cohorts
-
-
-@router.get("/lead")
-def cohorts() -> Response:
-    caller = lead_caller()
-    academy_id = _academy_of(caller)
-    return page(
-        "lead/cohorts.html",
-        page_title="Your academy's cohorts",
-        academy=academy_name(academy_id),
-        cohorts=js.academy_cohorts(academy_id),
-        frameworks=all_frameworks(),
-        waiting=len(_waiting(caller, academy_id)),
-    )
 
 
 def _cohort_form(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
@@ -137,64 +122,6 @@ def create_cohort() -> Response:
     return redirect(f"/lead/cohorts/{created.id}")
 
 
-def _actions(j: Journey) -> list[dict[str, str]]:
-    """Links for what the lead can do for this journey now (each service still checks the rules)."""
-    links: list[dict[str, str]] = []
-    if j.stage is Stage.CLAIM_DEVELOPMENT and not j.extension_granted:
-        links.append({"href": f"/lead/journeys/{j.id}/extension", "text": "Grant extension"})
-    if j.stage is Stage.AWAITING_PANEL:
-        links.append({"href": f"/lead/assignments/{j.id}", "text": "Resolve panel"})
-    if j.stage is Stage.INTERVIEW:
-        links.append({"href": f"/lead/journeys/{j.id}/interview", "text": "Arrange interview"})
-    if j.stage is Stage.VALIDATED and j.certificate_id:
-        links.append({"href": f"/lead/certificates/{j.certificate_id}/revoke", "text": "Revoke certificate"})
-    return links
-
-
-@router.get("/lead/cohorts/<cohort_id>")
-def cohort(cohort_id: str) -> Response:
-    caller = lead_caller()
-    c = js.cohort(cohort_id)
-    journeys = js.cohort_journeys(caller, cohort_id)
-    query = app.current_event.query_string_parameters or {}
-    rows = [
-        {
-            "id": j.id,
-            "name": _name(j.practitioner_id),
-            "stage": STAGE_TEXT[j.stage],
-            "step": rules.step_number(j.stage),
-            "deadline": _day(j.claim_deadline),
-            "extension": j.extension_granted,
-            "failure": j.failure.error if j.failure else "",
-            "actions": _actions(j),
-        }
-        for j in journeys
-    ]
-    at_workshop = [
-        {"value": j.id, "text": _name(j.practitioner_id)}
-        for j in journeys
-        if j.stage in {Stage.REFLECTION, Stage.WORKSHOP} and not j.workshop_attended
-    ]
-    return page(
-        "lead/cohort.html",
-        page_title=c.name,
-        cohort=c,
-        rows=rows,
-        at_workshop=at_workshop,
-        notice=query.get("notice", "")[:200],
-    )
-
-
-@router.post("/lead/cohorts/<cohort_id>/attendance")
-def attendance(cohort_id: str) -> Response:
-    caller = lead_caller()
-    chosen = [v for v in form_data().get("attended", []) if v]
-    if not chosen:
-        return redirect(f"/lead/cohorts/{cohort_id}?notice=Select+who+attended+the+workshop")
-    js.record_attendance(caller, cohort_id, chosen)
-    return redirect(f"/lead/cohorts/{cohort_id}?notice=Attendance+recorded")
-
-
 # --------------------------------------------------------------------------- one journey
 
 
@@ -250,20 +177,20 @@ def extension(journey_id: str) -> Response:
         js.grant_extension(caller, journey_id, int(weeks), reason)
     except DomainError as problem:
         return _extension_page(j, values, {"weeks": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Extension+granted")
+    return redirect(f"/lead/journeys/{journey_id}?done=extension")
 
 
 @router.post("/lead/journeys/<journey_id>/resume")
 def resume(journey_id: str) -> Response:
     caller = lead_caller()
-    j = _lead_journey(caller, journey_id)
+    _lead_journey(caller, journey_id)  # NotFound for a journey the lead may not see
     try:
         js.resume_failed(caller, journey_id)
     except DomainError as problem:
         return page(
             "lead/problem.html", status=409, page_title="The journey was not resumed", message=problem.message
         )
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Journey+resumed")
+    return redirect(f"/lead/journeys/{journey_id}?done=resumed")
 
 
 def _interview_page(
@@ -307,7 +234,7 @@ def interview(journey_id: str) -> Response:
         panels.schedule_interview(caller, journey_id, datetime.combine(day, at_time), location, int(duration))
     except DomainError as problem:
         return _interview_page(j, values, {"date-day": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Interview+arranged")
+    return redirect(f"/lead/journeys/{journey_id}?done=interview")
 
 
 # --------------------------------------------------------------------------- the panel pool
@@ -537,7 +464,7 @@ def resolve(journey_id: str) -> Response:
         )
     except DomainError as problem:
         return _resolve_page(j, values, {"how": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Panel+assigned")
+    return redirect(f"/lead/journeys/{journey_id}?done=panel")
 
 
 # --------------------------------------------------------------------------- revoking a certificate
