@@ -256,7 +256,8 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
     name = _names()
     fw = framework(j.framework_key)
     titles = {e.id: e.title for e in fw.elements}
-    claim = state["claim"]
+    # status() already withholds the claim from a reader who may not see it; the page holds to it too.
+    claim = state["claim"] if content else None
     interview = panels.interview_of(j) if j.claim_number else None
     outcome = panels.outcome_of(j) if j.outcome else None
     summary = [
@@ -292,7 +293,10 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         narratives=[
             [f"{e} {titles.get(e, '')}", text] for e, text in (claim.narratives.items() if claim else [])
         ],
-        evidence=[[e.display_name, e.element_id, e.status.value.capitalize()] for e in state["evidence"]],
+        evidence=[
+            [e.display_name, e.element_id, e.status.value.capitalize()]
+            for e in (state["evidence"] if content else [])
+        ],
         panel=_panel(j, name),
         reviews=_reviews(caller, j, name, titles) if content else [],
         interview=interview,
