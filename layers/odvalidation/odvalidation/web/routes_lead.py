@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
-from ..domain.frameworks import all_frameworks
 from ..domain.models import Journey, MemberKind, Role, Stage
 from ..domain.panels import DateRange, MemberDetails, PanelMember
 from ..services import certificates, panels
@@ -59,69 +58,6 @@ def _name(person_id: str) -> str:
 # --------------------------------------------------------------------------- cohorts
 
 
-def _cohort_form(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
-    options = [("", "Select a framework")] + [
-        (key, f"{fw.title}, version {fw.version}") for key, fw in sorted(all_frameworks().items())
-    ]
-    return page(
-        "lead/cohort_new.html",
-        status=status,
-        page_title="Create a cohort",
-        values=values,
-        errors=errors,
-        framework_options=options,
-    )
-
-
-@router.get("/lead/cohorts/new")
-def new_cohort_form() -> Response:
-    lead_caller()
-    return _cohort_form({"panel_size": "3", "claim_window_months": "6"}, {})
-
-
-@router.post("/lead/cohorts/new")
-def create_cohort() -> Response:
-    caller = lead_caller()
-    values = first_values(form_data())
-    errors: dict[str, str] = {}
-    name = values.get("name", "").strip()
-    if not name:
-        errors["name"] = "Enter the cohort's name"
-    elif len(name) > 200:
-        errors["name"] = "The name must be 200 characters or fewer"
-    number = values.get("number", "").strip()
-    if not number.isdigit() or int(number) < 1:
-        errors["number"] = "Enter the cohort number, like 3"
-    if values.get("framework_key") not in all_frameworks():
-        errors["framework_key"] = "Select the framework this cohort uses"
-    workshop = _date(values, "workshop_date")
-    if workshop is None:
-        errors["workshop_date-day"] = "Enter the workshop date, like 14 3 2027"
-    size = values.get("panel_size", "")
-    if size not in {"2", "3", "4", "5"}:
-        errors["panel_size"] = "A panel has between 2 and 5 members"
-    window = values.get("claim_window_months", "")
-    if not window.isdigit() or not 1 <= int(window) <= 9:
-        errors["claim_window_months"] = "The claim window is between 1 and 9 months"
-    if errors or workshop is None:
-        return _cohort_form(values, errors, status=400)
-    spec = js.NewCohort(
-        academy_id=_academy_of(caller),
-        name=name,
-        number=int(number),
-        framework_key=values["framework_key"],
-        workshop_date=workshop,
-        claim_window_months=int(window),
-        panel_size=int(size),
-        exclude_same_academy_panel=values.get("exclude_same_academy_panel") == "yes",
-    )
-    try:
-        created = js.create_cohort(caller, spec)
-    except DomainError as problem:
-        return _cohort_form(values, {"number": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{created.id}")
-
-
 # --------------------------------------------------------------------------- one journey
 
 
@@ -130,7 +66,13 @@ def _lead_journey(caller: DomainCaller, journey_id: str) -> Journey:
 
 
 def _journey_form(
-    template: str, title: str, j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+    template: str,
+    title: str,
+    j: Journey,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    **extra: Any,
 ) -> Response:
     """A lead's form about one practitioner's journey, with the values typed and what was wrong."""
     return page(
@@ -142,6 +84,7 @@ def _journey_form(
         deadline=_day(j.claim_deadline),
         values=values,
         errors=errors,
+        **extra,
     )
 
 
@@ -196,13 +139,30 @@ def resume(journey_id: str) -> Response:
 def _interview_page(
     j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
-    return _journey_form("lead/interview.html", "Arrange the interview", j, values, errors, status)
+    arranged = panels.interview_of(j)
+    title = "Change the interview" if arranged else "Arrange the interview"
+    return _journey_form("lead/interview.html", title, j, values, errors, status, arranged=arranged)
 
 
 @router.get("/lead/journeys/<journey_id>/interview")
 def interview_form(journey_id: str) -> Response:
     j = _lead_journey(lead_caller(), journey_id)
-    return _interview_page(j, {"duration": "60"}, {})
+    arranged = panels.interview_of(j)
+    if arranged is None:
+        return _interview_page(j, {"duration": "60"}, {})
+    # Once arranged, the form shows the arrangement as it was entered, to change it.
+    return _interview_page(
+        j,
+        {
+            "date-day": str(arranged.at.day),
+            "date-month": str(arranged.at.month),
+            "date-year": str(arranged.at.year),
+            "time": f"{arranged.at:%H:%M}",
+            "location": arranged.location,
+            "duration": str(arranged.duration_minutes),
+        },
+        {},
+    )
 
 
 @router.post("/lead/journeys/<journey_id>/interview")
@@ -471,17 +431,25 @@ def resolve(journey_id: str) -> Response:
 
 
 def _revoke_page(
-    caller: DomainCaller, cert_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200
+    caller: DomainCaller,
+    cert_id: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    confirming: bool = False,
 ) -> Response:
     # A lead of another academy is refused before anything of the holder is shown.
     record = certificates.for_lead(caller, cert_id)
     return page(
         "lead/revoke.html",
         status=status,
-        page_title="Revoke a certificate",
+        page_title="Are you sure you want to revoke this certificate?"
+        if confirming
+        else "Revoke a certificate",
         record=record,
         values=values,
         errors=errors,
+        confirming=confirming,
     )
 
 
@@ -492,6 +460,7 @@ def revoke_form(certificate_id: str) -> Response:
 
 @router.post("/lead/certificates/<certificate_id>/revoke")
 def revoke(certificate_id: str) -> Response:
+    """Two steps: the reason, then "are you sure" (revoking cannot be undone); then back to the journey."""
     caller = lead_caller()
     values = first_values(form_data())
     reason = values.get("reason", "").strip()
@@ -503,8 +472,11 @@ def revoke(certificate_id: str) -> Response:
         return _revoke_page(
             caller, certificate_id, values, {"reason": "The reason must be 2000 characters or fewer"}, 400
         )
+    if values.get("confirmed") != "yes":
+        return _revoke_page(caller, certificate_id, {"reason": reason}, {}, confirming=True)
+    record = certificates.for_lead(caller, certificate_id)
     certificates.revoke(caller, certificate_id, reason)
-    return redirect(f"/verify/{certificate_id}")
+    return redirect(f"/lead/journeys/{record.journey_id}?done=revoked")
 
 
 # --------------------------------------------------------------------------- invitations

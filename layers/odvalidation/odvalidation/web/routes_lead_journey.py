@@ -59,6 +59,7 @@ NOTICES = {
     "resumed": "Journey resumed.",
     "interview": "Interview arranged: the panel and the practitioner have been sent an invitation.",
     "panel": "Panel assigned.",
+    "changed": "The cohort's details are saved.",
 }
 
 
