@@ -339,3 +339,137 @@ def test_the_cohort_says_when_the_interview_is(web: dict[str, Any], academy: Aca
     assert "Interview on 18 Dec 2026" in body  # Kit
     assert 'href="/lead/journeys/jSam/interview">Arrange interview' in body  # Sam
     assert 'href="/lead/journeys/jPat">Rowan Achterberg</a>' in body  # every name opens the journey
+
+
+# --------------------------------------------------------------------------- changing a cohort, the interview, revoking
+
+
+def test_a_cohort_is_changed_after_creation(
+    web: dict[str, Any], academy: Academy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = lead(web)
+    changed: list[js.CohortChanges] = []
+    monkeypatch.setattr(js, "update_cohort", lambda caller, cid, changes: changed.append(changes))
+    assert 'href="/lead/cohorts/north-west-3/edit"' in browser.get("/lead/cohorts/north-west-3").body
+    form = browser.get("/lead/cohorts/north-west-3/edit").body
+    assert 'value="North West cohort 3"' in form
+    assert 'name="framework_key"' not in form  # claims stay pinned to the framework
+
+    reply = browser.submit("/lead/cohorts/north-west-3/edit", {"name": "", "places": "none"})
+    assert reply.status == 400
+    summary = reply.body.split("nhsuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    assert summary.index("#name") < summary.index("#workshop_date-day") < summary.index("#places")
+    assert changed == []
+
+    reply = browser.submit(
+        "/lead/cohorts/north-west-3/edit",
+        {
+            "name": "North West cohort 3",
+            "workshop_date-day": "18",
+            "workshop_date-month": "12",
+            "workshop_date-year": "2026",
+            "venue": "Lowry Centre, Salford",
+            "places": "12",
+            "claim_window_months": "6",
+            "panel_size": "3",
+        },
+    )
+    assert reply.header("Location") == "/lead/cohorts/north-west-3?done=changed"
+    assert changed[0].workshop_date == datetime(2026, 12, 18).date()
+    assert changed[0].venue == "Lowry Centre, Salford"
+    assert changed[0].places == 12
+
+
+def test_the_interview_page_shows_the_arrangement_once_made(web: dict[str, Any], academy: Academy) -> None:
+    browser = lead(web)
+    arranged = browser.get("/lead/journeys/jKit/interview").body
+    assert "The interview is arranged for 18 December 2026 at 10:00, at Room 4" in arranged
+    assert 'value="10:00"' in arranged
+    assert "<h1>Change the interview</h1>" in arranged
+    assert "<h1>Arrange the interview</h1>" in browser.get("/lead/journeys/jSam/interview").body
+
+
+def test_revoking_asks_are_you_sure_and_returns_to_the_journey(
+    web: dict[str, Any], academy: Academy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from odvalidation.domain.models import CertificateRecord
+    from odvalidation.services import certificates
+
+    now = clock.now()
+    record = CertificateRecord(
+        id="cert-1",
+        journey_id="jVal",
+        practitioner_id="val",
+        holder_name="Val Idated",
+        level=Level.LEADER,
+        academy_id="north-west",
+        framework_key=FRAMEWORK,
+        element_ids=ELEMENTS,
+        valid_from=now,
+        valid_until=now + timedelta(days=1000),
+        issued_at=now,
+    )
+    revoked: list[str] = []
+    monkeypatch.setattr(certificates, "for_lead", lambda caller, cid: record)
+    monkeypatch.setattr(certificates, "revoke", lambda caller, cid, reason: revoked.append(reason))
+    browser = lead(web)
+
+    reply = browser.submit("/lead/certificates/cert-1/revoke", {"reason": "Issued in error"})
+    assert reply.status == 200
+    assert "Are you sure you want to revoke this certificate?" in reply.body
+    assert 'name="reason" value="Issued in error"' in reply.body
+    assert 'href="/lead/journeys/jVal">No, keep the certificate' in reply.body
+    assert revoked == []
+
+    reply = browser.post(
+        "/lead/certificates/cert-1/revoke",
+        {"reason": "Issued in error", "confirmed": "yes", "csrf_token": reply.csrf_token()},
+    )
+    assert reply.header("Location") == "/lead/journeys/jVal?done=revoked"
+    assert revoked == ["Issued in error"]
+
+
+def test_update_cohort_keeps_places_above_those_joined_and_a_full_cohort_refuses_more(
+    web: dict[str, Any],
+) -> None:
+    """The services on moto's in-process table: the rule, not the page."""
+    from odvalidation.dal.store import Change, store
+    from odvalidation.domain.access import Caller
+    from odvalidation.domain.errors import Conflict, Forbidden
+    from odvalidation.domain.models import Role
+
+    nw = Caller(id="nwlead", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="north-west")
+    c = js.create_cohort(
+        nw,
+        js.NewCohort(
+            academy_id="north-west",
+            name="NW 7",
+            number=7,
+            framework_key=FRAMEWORK,
+            workshop_date=datetime(2027, 3, 1).date(),
+        ),
+    )
+    for jid, who in (("jOne", "pat"), ("jTwo", "kit")):
+        joined = journey(jid, who, Stage.REFLECTION).model_copy(update={"cohort_id": c.id})
+        store().commit(Change(journey=joined, expected_version=None))
+    keep = {"name": "NW 7", "workshop_date": c.workshop_date, "claim_window_months": 6, "panel_size": 3}
+
+    changed = js.update_cohort(nw, c.id, js.CohortChanges(**keep, venue="Salford", places=2))
+    assert changed.framework_key == FRAMEWORK
+    assert js.cohort(c.id).venue == "Salford"
+    assert js.cohort(c.id).places == 2
+    with pytest.raises(InvalidInput, match="2 practitioners have already joined"):
+        js.update_cohort(nw, c.id, js.CohortChanges(**keep, places=1))
+    ldn = Caller(id="ldn", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="london")
+    with pytest.raises(Forbidden):
+        js.update_cohort(ldn, c.id, js.CohortChanges(**keep))
+
+    practitioner = Caller(
+        id="sam",
+        email="sam@nhs.net",
+        name="Sam",
+        roles=frozenset({Role.PRACTITIONER}),
+        academy_id="north-west",
+    )
+    with pytest.raises(Conflict, match="is full"):
+        js.register_interest(practitioner, c.id)
