@@ -473,3 +473,63 @@ def test_update_cohort_keeps_places_above_those_joined_and_a_full_cohort_refuses
     )
     with pytest.raises(Conflict, match="is full"):
         js.register_interest(practitioner, c.id)
+
+
+# --------------------------------------------------------------------------- choosing a panel by hand
+
+
+def test_manual_panel_choice_flags_members_from_the_practitioners_organisation_or_academy(
+    web: dict[str, Any], academy: Academy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from odvalidation.domain.models import MemberKind
+    from odvalidation.domain.panels import ClaimToAssign, PanelMember
+
+    def member(mid: str, name: str, employer: str, academy_id: str) -> PanelMember:
+        return PanelMember(
+            id=mid,
+            name=name,
+            email=f"{mid}@nhs.net",
+            kind=MemberKind.EXPERT,
+            employer=employer,
+            academy_id=academy_id,
+            cap=4,
+        )
+
+    waiting = journey("jWait", "pat", Stage.AWAITING_PANEL, claim_number=1)
+    monkeypatch.setattr(js, "load_for", lambda caller, jid: waiting)
+    monkeypatch.setattr(js, "history", lambda jid: [])
+    monkeypatch.setattr(
+        panels,
+        "pool",
+        lambda: [
+            member("m1", "Ada Same-Trust", "Salford  Royal", "london"),
+            member("m2", "Bo Same-Academy", "Leeds Trust", "north-west"),
+            member("m3", "Cy Elsewhere", "Kent Trust", "kent-surrey-sussex"),
+        ],
+    )
+    monkeypatch.setattr(
+        panels,
+        "claim_to_assign",
+        lambda j: ClaimToAssign(
+            journey_id=j.id,
+            practitioner_id="pat",
+            employer="Salford Royal",
+            academy_id="north-west",
+            needed_by=clock.now().date() + timedelta(days=28),
+        ),
+    )
+    body = lead(web).get("/lead/assignments/jWait").body
+    hints = {
+        m: body.split(f'value="{m}"', 1)[1].split('item-hint">', 1)[1].split("</div>", 1)[0]
+        for m in ("m1", "m2", "m3")
+    }
+    assert "Same organisation as the practitioner" in hints["m1"]  # despite the spacing and case
+    assert "From the practitioner&#39;s own academy" in hints["m2"]
+    assert "Warning" not in hints["m3"]
+    # The members and the reason sit in the override's conditional part, hidden until it is chosen.
+    conditional = body.split('id="conditional-override"', 1)
+    assert 'data-aria-controls="conditional-override"' in conditional[0]
+    assert 'nhsuk-radios__conditional--hidden" id="conditional-override"' in body
+    assert 'name="members"' in conditional[1]
+    assert 'name="reason"' in conditional[1]
+    assert 'name="members"' not in conditional[0]

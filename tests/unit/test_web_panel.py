@@ -30,6 +30,7 @@ from odvalidation.domain.models import (
     Review,
     Stage,
 )
+from odvalidation.domain.panels import ClaimToAssign
 from odvalidation.services import journeys as js
 from odvalidation.services import panels
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
@@ -430,6 +431,17 @@ def test_resolving_a_blocked_claim_by_override_needs_members_and_a_reason(
         ],
     )
     monkeypatch.setattr(panels, "pool", lambda: [])
+    monkeypatch.setattr(
+        panels,
+        "claim_to_assign",
+        lambda j: ClaimToAssign(
+            journey_id=j.id,
+            practitioner_id="pat",
+            employer="Trust Y",
+            academy_id="north-west",
+            needed_by=date(2027, 3, 1),
+        ),
+    )
     calls: list[tuple[list[str] | None, str]] = []
     monkeypatch.setattr(
         panels,

@@ -16,7 +16,7 @@ from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
 from ..domain.models import Journey, MemberKind, Role, Stage
-from ..domain.panels import DateRange, MemberDetails, PanelMember
+from ..domain.panels import ClaimToAssign, DateRange, ExclusionRule, MemberDetails, PanelMember, exclusion
 from ..services import certificates, panels
 from ..services import journeys as js
 from .access import domain_caller
@@ -370,15 +370,38 @@ def waiting() -> Response:
     return page("lead/assignments.html", page_title="Claims waiting for a panel", rows=rows)
 
 
+FLAGS = {
+    ExclusionRule.SELF: "This is the practitioner",
+    ExclusionRule.EMPLOYER: "Same organisation as the practitioner: a conflict of interest, never waived",
+    ExclusionRule.LINE_CHAIN: "In the practitioner's line-management chain: a conflict of interest",
+    ExclusionRule.DECLARED_CONFLICT: "Declared a conflict of interest with the practitioner",
+    ExclusionRule.SAME_ACADEMY: "From the practitioner's own academy, which this cohort's panels exclude",
+    ExclusionRule.UNAVAILABLE: "Unavailable during the review",
+    ExclusionRule.AT_CAPACITY: "At their cap",
+}
+
+
+def _member_flag(m: PanelMember, claim: ClaimToAssign) -> str:
+    """Why the rules would keep this member off the practitioner's panel, or that they share an academy."""
+    rule = exclusion(m, claim)
+    if rule is not None:
+        return FLAGS.get(rule, "")
+    return "From the practitioner's own academy" if m.academy_id == claim.academy_id else ""
+
+
 def _resolve_page(j: Journey, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
-    members = [
-        {
-            "value": m.id,
-            "text": f"{m.name} ({m.kind.value}, {m.employer})",
-            "hint": f"{m.current_load} of {m.cap} claims",
-        }
-        for m in sorted(panels.pool(), key=lambda m: m.name)
-    ]
+    claim = panels.claim_to_assign(j)
+    members = []
+    for m in sorted(panels.pool(), key=lambda m: m.name):
+        flag = _member_flag(m, claim)
+        load = f"{m.current_load} of {m.cap} claims"
+        members.append(
+            {
+                "value": m.id,
+                "text": f"{m.name} ({m.kind.value}, {m.employer}, {academy_name(m.academy_id)})",
+                "hint": f"{load}. Warning: {flag}" if flag else load,
+            }
+        )
     return page(
         "lead/resolve.html",
         status=status,
