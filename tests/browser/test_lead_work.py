@@ -1,0 +1,158 @@
+"""A lead runs the programme from their own pages (issue 17), on the local stack: from the header to
+their work, the attendance list, "did not attend" (with a mistake first), a journey's page with the
+reflection, an equivalent session, changing the cohort, choosing a panel by hand; then, for a claim at
+the interview, arranging it and recording that it took place, and revoking a certificate. Each page is
+axe-clean and has no horizontal scroll at 375 px."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from local import scenario
+from local.stack import LocalStack
+
+from .conftest import check_page
+
+pytestmark = pytest.mark.browser
+
+
+def check_narrow(page: Any, name: str) -> None:
+    """axe at the desktop width, then no horizontal scroll on a 375 px phone."""
+    check_page(page, name)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 812})
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375px ({page.url})"
+    finally:
+        page.set_viewport_size(size)
+
+
+def test_a_lead_works_from_their_own_pages(stack: LocalStack, stack_page: Any) -> None:
+    page = stack_page
+    c = scenario.cast(stack)
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    page.goto(f"/_local/sign-in-as/{c.lead.email}")
+    page.goto("home")
+    page.get_by_role("link", name="Lead's work").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your academy's work")
+    check_narrow(page, "lead-work-01-home")
+
+    page.get_by_role("link", name="Workshop attendance to record").click()
+    expect(page.get_by_role("link", name=c.practitioner.name)).to_be_visible()
+    check_narrow(page, "lead-work-02-attendance-list")
+
+    page.get_by_role("link", name=f"Record attendance for {c.practitioner.name}").first.click()
+    page.get_by_role("button", name="Record attendance").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Select the practitioners whose attendance you are recording")
+    expect(summary).to_contain_text("Select whether they attended the workshop")
+    check_narrow(page, "lead-work-03-attendance-errors")
+
+    page.get_by_role("group", name="Whose attendance are you recording?").get_by_label(
+        c.practitioner.name
+    ).check()
+    page.get_by_label("No, they did not attend").check()
+    page.get_by_role("button", name="Record attendance").click()
+    expect(page.get_by_text("Recorded that they did not attend the workshop.")).to_be_visible()
+    check_narrow(page, "lead-work-04-cohort")
+
+    page.get_by_role("link", name=c.practitioner.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{c.practitioner.name}'s journey")
+    expect(page.get_by_text("Ten years in OD.")).to_be_visible()  # the reflection "your academy sees"
+    check_narrow(page, "lead-work-05-journey")
+
+    page.get_by_role("link", name="Record an equivalent session").click()
+    page.get_by_role("button", name="Record session").click()
+    expect(summary).to_contain_text("Select the session they attended instead of the workshop")
+    check_narrow(page, "lead-work-06-equivalent-errors")
+    page.get_by_label("A one-to-one session").check()
+    page.get_by_label("Why it stands in for the workshop").fill("Caring duties on the workshop day.")
+    page.get_by_role("button", name="Record session").click()
+    expect(page.get_by_text("Equivalent session recorded.")).to_be_visible()
+    expect(page.get_by_text("a one-to-one session: Caring duties on the workshop day.").first).to_be_visible()
+
+    page.goto(f"lead/cohorts/{c.cohort_id}")
+    page.get_by_role("link", name="Change the cohort").click()
+    page.get_by_label("Workshop venue (optional)").fill("Academy House, Manchester")
+    page.get_by_label("Places (optional)").fill("0")
+    page.get_by_role("button", name="Save changes").click()
+    expect(summary).to_contain_text("Enter the number of places")
+    check_narrow(page, "lead-work-07-cohort-edit-errors")
+    page.get_by_label("Places (optional)").fill("12")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("at Academy House, Manchester")).to_be_visible()
+    expect(page.get_by_text("1 of 12 places taken.")).to_be_visible()
+
+    # Choosing a panel by hand: the members and the reason appear when the override is chosen.
+    page.goto(f"lead/assignments/{journey_id}")
+    reason = page.get_by_label("Why you are overriding the rules")
+    expect(reason).to_be_hidden()
+    check_narrow(page, "lead-work-08-resolve")
+    page.get_by_label("Choose the panel members myself, overriding the rules").check()
+    expect(reason).to_be_visible()
+    expect(page.get_by_text("From the practitioner's own academy").first).to_be_visible()
+    check_narrow(page, "lead-work-09-resolve-override")
+
+
+def test_a_lead_arranges_the_interview_records_it_held_and_revokes(
+    stack: LocalStack, stack_page: Any
+) -> None:
+    page = stack_page
+    c = scenario.cast(stack)
+    journey_id = scenario.to_claim_development(c)
+    scenario.build_claim(c, journey_id)
+    scenario.submit(c, journey_id)
+    scenario.review(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "interview")
+
+    page.goto(f"/_local/sign-in-as/{c.lead.email}")
+    page.goto("lead")
+    page.get_by_role("link", name="Interviews to arrange").click()
+    page.get_by_role("link", name=f"Arrange interview for {c.practitioner.name}").click()
+    page.get_by_label("Day").fill("18")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2030")
+    page.get_by_label("Start time (UK time, 24-hour)").fill("10:00")
+    page.get_by_label("Location or video link").fill("Room 4, Academy House")
+    page.get_by_role("button", name="Arrange interview").click()
+    expect(page.get_by_text("Interview arranged")).to_be_visible()
+    expect(page.get_by_text("18 December 2030 at 10:00")).to_be_visible()
+    expect(page.get_by_text("Clear evidence.").first).to_be_visible()  # the panel's reviews
+    check_narrow(page, "lead-work-10-journey-interview")
+
+    page.goto(f"lead/cohorts/{c.cohort_id}")
+    expect(
+        page.get_by_role("link", name=f"Interview on 18 Dec 2030 for {c.practitioner.name}")
+    ).to_be_visible()
+    page.goto(f"lead/journeys/{journey_id}/interview")
+    expect(page.get_by_text("The interview is arranged for 18 December 2030 at 10:00")).to_be_visible()
+    check_narrow(page, "lead-work-11-interview-arranged")
+
+    page.goto(f"lead/journeys/{journey_id}")
+    page.get_by_role("button", name="Record that the interview took place").click()
+    expect(page.get_by_text("Recorded that the interview took place")).to_be_visible()
+
+    # The chair records the outcome (their own pages); the certificate is issued, then revoked.
+    panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
+    chair = next(s["member_id"] for s in panel["seats"] if s["chair"])
+    chair_api = {**scenario.PANEL, **{m.id: m for m in c.panel}}[chair].api
+    chair_api.post(f"/api/journeys/{journey_id}/outcome", {"outcome": "system_od_leader", "feedback": {}})
+    c.practitioner.api.wait_for(
+        journey_id, lambda j: bool(j.get("certificate_id")), timeout=60, what="a certificate"
+    )
+    page.goto(f"lead/journeys/{journey_id}")
+    page.get_by_role("link", name="Revoke certificate").click()
+    page.get_by_label("Reason for revoking").fill("Issued in error.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to revoke this certificate?"
+    )
+    check_narrow(page, "lead-work-12-revoke-confirm")
+    page.get_by_role("button", name="Yes, revoke the certificate").click()
+    expect(page.get_by_text("The certificate is revoked.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{c.practitioner.name}'s journey")
