@@ -452,7 +452,12 @@ def test_resolving_a_blocked_claim_by_override_needs_members_and_a_reason(
     page = browser.get(f"/lead/assignments/{JOURNEY}").body
     assert "No expert outside Trust X with capacity before 1 March." in page
 
+    assert 'name="reason"' not in page  # asked for once the override is chosen
     reply = browser.submit(f"/lead/assignments/{JOURNEY}", {"how": "override"})
+    assert reply.status == 200
+    assert 'name="reason"' in reply.body
+    assert "nhsuk-error-summary" not in reply.body
+    reply = browser.submit(f"/lead/assignments/{JOURNEY}", {"how": "override", "revealed": "yes"})
     assert reply.status == 400
     assert '<a href="#members">Select the members of the panel</a>' in reply.body
     assert '<a href="#reason">Enter the reason for overriding the rules</a>' in reply.body

@@ -430,6 +430,10 @@ def resolve(journey_id: str) -> Response:
     errors: dict[str, str] = {}
     how = values.get("how", "")
     reason = str(values.get("reason", "")).strip()
+    if how == "override" and values.get("revealed") != "yes":
+        # Choosing the members overrides the rules: the members and the reason are asked for only now
+        # (a server-side reveal, the same with or without JavaScript).
+        return _resolve_page(j, values, {})
     if how not in {"retry", "override"}:
         errors["how"] = "Select how to resolve this claim"
     elif how == "override":
