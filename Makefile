@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export XDG_CACHE_HOME ?= $(CURDIR)/.cache
 STATIC := layers/odvalidation/odvalidation/web/static
 
-.PHONY: help install assets dev demo test lint typecheck template-check security bench chromium clean layer-requirements openapi
+.PHONY: help install assets dev demo test lint contracts typecheck template-check security bench chromium clean layer-requirements openapi
 
 help:
 	@echo "make dev    start the local stack on 127.0.0.1 with demo data"
@@ -59,6 +59,11 @@ lint: $(VENV)/.synced
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The architecture's import contracts ([tool.importlinter] in pyproject.toml): layers, rules without AWS,
+# no cycle among services, product code apart from local/, bench/ and tests/.
+contracts: $(VENV)/.synced
+	$(BIN)/lint-imports
+
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy layers/odvalidation/odvalidation functions local bench/*.py
 
@@ -71,7 +76,7 @@ security: $(VENV)/.synced
 
 # Three pytest runs: moto's in-process mock (unit tests) and a running local stack cannot share a
 # process, so the stack-backed tests run apart from the unit tests.
-test: install chromium lint typecheck template-check security
+test: install chromium lint contracts typecheck template-check security
 	$(BIN)/pytest -n 2 -q tests/unit
 	@# Two workers, each with its own local stack; a test module stays on one worker (loadfile).
 	$(BIN)/pytest -n 2 --dist loadfile -q tests/integration tests/e2e

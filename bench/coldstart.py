@@ -44,6 +44,7 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "record_failure": ("dynamodb",),
     "scheduled": ("dynamodb", "stepfunctions", "scheduler", "sesv2"),
     "evidence_uploaded": ("dynamodb", "s3"),
+    "post_confirmation": ("cognito-idp",),
 }
 
 _PROBE = """

@@ -15,6 +15,7 @@ import sys
 import threading
 from types import FrameType
 
+from local import quiet
 from local.stack import LocalStack
 
 
@@ -28,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-demo-data", action="store_true", help="start empty: no demo users or journeys")
     parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show every library's INFO, the product's INFO, the metrics and the demo data's requests",
+    )
+    parser.add_argument(
         "--environments",
         type=int,
         default=0,
@@ -35,8 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         "when all are busy); 0, the default, runs them in this process",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("botocore").setLevel(logging.WARNING)
+    quiet.configure(verbose=args.verbose)
 
     stopping = threading.Event()
 
@@ -48,13 +53,16 @@ def main(argv: list[str] | None = None) -> int:
 
     print("Starting the local stack (moto, then template.yaml deployed into it)...", flush=True)
     stack = LocalStack(moto_port=args.moto_port, http_port=args.port).start()
+    quiet.product_logs_at(logging.INFO if args.verbose else logging.WARNING)
     extras = contextlib.ExitStack()
     try:
         if args.environments > 0:
             extras.enter_context(stack.environments(args.environments))
         if not args.no_demo_data and importlib.util.find_spec("local.demo_data") is not None:
             print("Loading demo data...", flush=True)
-            importlib.import_module("local.demo_data").load(stack)
+            # Its requests are not the newcomer's: the banner follows at once, then their own.
+            with contextlib.nullcontext() if args.verbose else quiet.hushed():
+                importlib.import_module("local.demo_data").load(stack)
         environments = (
             f"  Handlers run in {args.environments} execution environment processes (more when all are busy).\n"
             if args.environments > 0

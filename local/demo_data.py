@@ -157,6 +157,11 @@ def load(stack: LocalStack) -> None:
     for academy, number, framework_key, stops in PIPELINE:
         _fill(stack, national, academy, number, framework_key, stops, names)
 
-    print("Demo users (password for all: " + scenario.PASSWORD + "):")
+    # One line per role, so the banner stays on the first screen; /_local/ lists (and signs in) them all.
+    by_role: dict[str, list[str]] = {}
     for user in stack.demo_users.values():
-        print(f"  {user.email:45} {', '.join(user.groups)}")
+        by_role.setdefault(", ".join(user.groups), []).append(user.email)
+    print(f"Demo users (password for all: {scenario.PASSWORD}; every one at /_local/):")
+    for role, emails in by_role.items():
+        more = f" and {len(emails) - 1} more" if len(emails) > 1 else ""
+        print(f"  {role:14} {emails[0]}{more}")

@@ -553,6 +553,14 @@ def _iam_role(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
     return name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}
 
 
+def _iam_policy(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    """An inline policy of its own attached to roles (used where a role's policy would make a cycle)."""
+    document = json.dumps(_with_version(p["PolicyDocument"]))
+    for role in p.get("Roles", []):
+        ctx.client("iam").put_role_policy(RoleName=role, PolicyName=p["PolicyName"], PolicyDocument=document)
+    return p["PolicyName"], {}
+
+
 def _s3_code(ctx: Context, content: dict[str, Any]) -> dict[str, Any]:
     return {"S3Bucket": content["S3Bucket"], "S3Key": content["S3Key"]}
 
@@ -731,6 +739,7 @@ HANDLERS_BY_TYPE: dict[str, Callable[[Context, str, dict[str, Any]], Created]] =
     "AWS::SES::EmailIdentity": _ses_email_identity,
     "AWS::Scheduler::ScheduleGroup": _schedule_group,
     "AWS::IAM::Role": _iam_role,
+    "AWS::IAM::Policy": _iam_policy,
     "AWS::Lambda::LayerVersion": _layer_version,
     "AWS::Lambda::Function": _lambda_function,
     "AWS::Lambda::Permission": _lambda_permission,

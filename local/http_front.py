@@ -19,6 +19,7 @@ import re
 import threading
 import uuid
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -284,8 +285,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "od-validation-local"
 
+    note = ""  # why the front itself refused the request, for its log line
+
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # One short line per request (`make dev` shows them): method, path, status, and any refusal.
+        status = code.value if isinstance(code, HTTPStatus) else code
+        log.info("%s %s %s%s", self.command, self.path, status, f" ({self.note})" if self.note else "")
 
     def do_GET(self) -> None:
         self._handle()
@@ -346,6 +354,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(200, page.encode(), "text/html; charset=utf-8")
 
     def _handle(self) -> None:
+        self.note = ""  # a kept-alive connection brings several requests to one handler
         try:
             body = self._read_body()
             path = urlsplit(self.path).path
@@ -375,7 +384,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             try:
                 claims = self.front.verify(self.headers.get("Authorization"))
             except Unauthorized as exc:
-                log.info("401 for %s %s: %s", self.command, path, exc)
+                self.note = str(exc)
                 self._json(401, {"message": "Unauthorized"})
                 return
         event = self.front.event_for(self, route, params, body, claims, path)

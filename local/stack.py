@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import dispatch, iam, moto_faults, moto_tuning
+from local import cognito_rules, dispatch, iam, moto_faults, moto_tuning, s3_post_policy
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
 
 if TYPE_CHECKING:
@@ -188,9 +188,11 @@ class LocalStack:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
             moto_tuning.install()
             iam.install()  # before any client is made: every botocore session gets the IAM check
+            cognito_rules.install()  # client attribute permissions and triggers, as Cognito has them
             self.moto_port = free_port(self._requested_moto_port)
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
+            s3_post_policy.install(self._server)  # S3 checks a POST policy; moto does not
             self._client = clients_for(self.endpoint_url)
             # Bind the front first: its URL is the service's public base URL (links in email, CORS).
             self._front = HttpFront(self, port=free_port(self._requested_http_port))

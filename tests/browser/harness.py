@@ -62,9 +62,27 @@ def api_event(
     }
 
 
+POST_CONFIRMATION = "od-validation-post-confirmation"
+
+
+def cognito_as_deployed() -> None:
+    """Cognito's rules on this process's moto (client attribute permissions, the post-confirmation
+    trigger), with the trigger's handler mapped as the local stack maps it."""
+    from local import cognito_rules, dispatch
+
+    cognito_rules.install()
+    dispatch.HANDLERS.setdefault(
+        POST_CONFIRMATION, dispatch.HandlerRef(module="functions.post_confirmation.app", timeout_s=5)
+    )
+
+
 def create_user_pool(cognito: Any) -> tuple[str, str]:
     """A user pool and web client set up as template.yaml sets them up; returns (pool id, client id)."""
+    cognito_as_deployed()
     pool = cognito.create_user_pool(
+        LambdaConfig={
+            "PostConfirmation": f"arn:aws:lambda:eu-west-2:123456789012:function:{POST_CONFIRMATION}"
+        },
         PoolName="od-validation-users",
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
@@ -90,6 +108,7 @@ def create_user_pool(cognito: Any) -> tuple[str, str]:
         GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
         ReadAttributes=["email", "name", "custom:academy", "custom:employer"],
+        WriteAttributes=["email", "name", "custom:employer"],
     )["UserPoolClient"]
     for role in ROLES:
         cognito.create_group(UserPoolId=pool["Id"], GroupName=role)

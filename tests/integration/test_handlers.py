@@ -108,7 +108,7 @@ def test_evidence_uploaded_is_idempotent_and_quarantines_strangers(
     local_stack.client("s3").put_object(Bucket=bucket, Key=stranger, Body=b"%PDF-1.4 x")
     keys = [o["Key"] for o in local_stack.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert stranger not in keys  # the S3 event ran the check: moved out of the journey's prefix
-    assert f"quarantine/{stranger}" in keys
+    assert f"quarantine/unbound/{stranger}" in keys  # no upload was granted for it
 
 
 def test_check_claim_and_assign_panel_refuse_a_claim_not_submitted(
@@ -215,7 +215,7 @@ def test_api_and_web_handlers_answer_their_sample_events(
     assert "System OD Validation" in start["body"]
 
 
-def test_a_second_object_posted_to_a_checked_key_is_checked_again(
+def test_a_second_object_posted_with_a_used_link_does_not_replace_the_checked_one(
     local_stack: LocalStack, claim: tuple[scenario.Cast, str]
 ) -> None:
     c, journey_id = claim
@@ -240,11 +240,16 @@ def test_a_second_object_posted_to_a_checked_key_is_checked_again(
         return str(items[link["evidence_id"]]["status"])
 
     assert post(scenario.PDF) == "verified"
-    # The same upload link used again, within its lifetime, with bytes that are not a PDF.
-    assert post(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64) == "quarantined"
+    # The same upload link used again, within its lifetime: its grant was used by the first file, so the
+    # second is put aside and the checked file stays the evidence.
+    assert post(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64) == "verified"
+    bucket = local_stack.deployed.physical_ids["EvidenceBucket"]
+    key = {e["id"]: e for e in api.journey(journey_id)["evidence"]}[link["evidence_id"]]["key"]
+    current = local_stack.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert current == scenario.PDF
 
 
-def test_a_file_larger_than_declared_is_quarantined_and_the_policy_says_so(
+def test_a_file_larger_than_declared_is_refused_by_the_policy(
     local_stack: LocalStack, claim: tuple[scenario.Cast, str]
 ) -> None:
     import base64
@@ -258,11 +263,41 @@ def test_a_file_larger_than_declared_is_quarantined_and_the_policy_says_so(
         {"element_id": "1.3", "filename": "small.pdf", "content_type": "application/pdf", "size": 20},
     )
     policy = json.loads(base64.b64decode(link["fields"]["policy"]))
-    assert ["content-length-range", 1, 20] in policy["conditions"]  # real S3 refuses more than declared
+    assert ["content-length-range", 1, 20] in policy["conditions"]
     response = requests.post(
         link["url"], data=link["fields"], files={"file": ("small.pdf", scenario.PDF)}, timeout=30
     )
-    response.raise_for_status()  # moto enforces no policy: the server-side check must catch it
+    assert response.status_code == 400  # S3 refuses it, and so does the local stack
+    assert "<Code>EntityTooLarge</Code>" in response.text
     item = {e["id"]: e for e in api.journey(journey_id)["evidence"]}[link["evidence_id"]]
-    assert item["status"] == "quarantined"
-    assert "declared" in item["reason"]
+    assert item["status"] == "pending"
+
+
+def test_post_confirmation_makes_a_self_registered_person_a_practitioner_once(
+    local_stack: LocalStack,
+) -> None:
+    import secrets
+
+    idp = local_stack.client("cognito-idp")
+    address = f"trigger.{secrets.token_hex(3)}@example.nhs.uk"
+    sub = idp.admin_create_user(
+        UserPoolId=local_stack.user_pool_id, Username=address, MessageAction="SUPPRESS"
+    )["User"]["Username"]
+    values = {
+        "user_pool_id": local_stack.user_pool_id,
+        "username": sub,
+        "client_id": local_stack.user_pool_client_id,
+        "email": address,
+    }
+
+    def groups() -> list[str]:
+        listed = idp.admin_list_groups_for_user(UserPoolId=local_stack.user_pool_id, Username=sub)
+        return [g["GroupName"] for g in listed["Groups"]]
+
+    reset = event("post_confirmation", trigger_source="PostConfirmation_ConfirmForgotPassword", **values)
+    assert invoke(local_stack, "post-confirmation", reset) == reset  # a password reset: no group
+    assert groups() == []
+    confirmed = event("post_confirmation", trigger_source="PostConfirmation_ConfirmSignUp", **values)
+    assert invoke(local_stack, "post-confirmation", confirmed) == confirmed  # Cognito needs the event back
+    assert invoke(local_stack, "post-confirmation", confirmed) == confirmed  # a retry: one membership
+    assert groups() == ["practitioner"]

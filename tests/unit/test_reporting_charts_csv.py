@@ -15,7 +15,7 @@ from odvalidation.domain import charts as c
 from odvalidation.domain import reporting as r
 
 SVG = "{http://www.w3.org/2000/svg}"
-TEMPLATES = Path(r.__file__).resolve().parents[1] / "web" / "templates"
+TEMPLATES = Path(r.__file__).resolve().parents[2] / "web" / "templates"
 EVIL = '<script>alert("x")</script> & "quotes"'
 
 

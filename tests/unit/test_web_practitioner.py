@@ -219,7 +219,7 @@ def test_the_decision_needs_a_choice_and_a_date_in_range(web: dict[str, Any]) ->
         },
     )
     assert too_soon.status == 400
-    assert "between one month and 18 months" in too_soon.body  # the service's rule, in the summary
+    assert "Ready in 12 to 18 months: choose a date" in too_soon.body  # the service's rule, in the summary
     assert 'href="#reengage-day"' in too_soon.body
     assert "Back after my secondment" in too_soon.body
 
@@ -266,7 +266,8 @@ def test_the_upload_form_is_a_presigned_post_whose_policy_limits_key_size_type_a
     assert inputs[-1] == "file"  # S3 ignores every field after the file
     policy = json.loads(base64.b64decode(fields["policy"]))
     conditions = policy["conditions"]
-    prefix = f"journeys/{journey_id}/claim-1/1.2/"
+    # The browser's file name goes under a prefix of this form's own, never into an evidence key.
+    prefix = f"journeys/{journey_id}/incoming/"
     assert ["content-length-range", 1, 25 * 1024 * 1024] in conditions
     starts = next(c for c in conditions if isinstance(c, list) and c[:2] == ["starts-with", "$key"])
     assert starts[2].startswith(prefix)
@@ -284,14 +285,28 @@ def test_the_upload_form_is_a_presigned_post_whose_policy_limits_key_size_type_a
 
 
 def land(fields: dict[str, str], filename: str, body: bytes) -> tuple[str, str]:
-    """What S3 does with the form: store the file under the key with its name, then tell the check."""
+    """What S3 does with the form: store the file under the key with its name, then tell the check; the
+    check moves it to a key of the service's own, and S3 tells the check again about that one."""
     from odvalidation.services.evidence_checks import check_landed
+    from odvalidation.services.journeys import evidence_by_key
+    from odvalidation.services.uploads import landed_evidence_id
 
     key = fields["key"].replace("${filename}", filename)
     boto3.client("s3", region_name="eu-west-2").put_object(
         Bucket="od-validation-evidence", Key=key, Body=body
     )
-    return check_landed(key), key
+    outcome = check_landed(key)
+    if outcome == "moved":
+        journey_id = key.split("/")[1]
+        moved = boto3.client("s3", region_name="eu-west-2").list_objects_v2(
+            Bucket="od-validation-evidence", Prefix=f"journeys/{journey_id}/claim-"
+        )
+        target = next(o["Key"] for o in moved["Contents"] if o["Key"].endswith(landed_evidence_id(key)))
+        outcome = check_landed(target)
+        item = evidence_by_key(target)
+        assert item is not None
+        assert set(target.split("/")[-1]) <= set("abcdefghijklmnopqrstuvwxyz234567e")
+    return outcome, key
 
 
 def test_a_file_landing_under_a_signed_upload_id_is_recorded_checked_and_listed(web: dict[str, Any]) -> None:
@@ -324,11 +339,11 @@ def test_a_file_whose_bytes_are_not_what_its_name_says_is_quarantined_with_the_r
     assert s3.list_objects_v2(Bucket="od-validation-evidence", Prefix="quarantine/journeys/")["KeyCount"] == 1
 
 
-def test_a_key_with_a_forged_upload_id_is_quarantined_and_recorded_nowhere(web: dict[str, Any]) -> None:
+def test_a_key_no_upload_was_granted_for_is_quarantined_and_recorded_nowhere(web: dict[str, Any]) -> None:
     browser, _, journey_id = in_claim_development(web)
     _, _, fields = upload_form(browser, journey_id, "1.1")
-    # The same id moved to another element: its signature covers the element, so it no longer matches.
-    forged = {"key": fields["key"].replace("/1.1/", "/1.2/")}
+    # A made-up upload id under the same journey: no grant was recorded for it.
+    forged = {"key": fields["key"].replace("/incoming/u", "/incoming/uforged")}
 
     outcome, _ = land(forged, "report.pdf", PDF)
 

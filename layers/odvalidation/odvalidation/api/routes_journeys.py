@@ -12,9 +12,9 @@ from ..domain.academies import academy
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, DraftComment, Person, Role
-from ..services import comments
+from ..services import comments, uploads
 from ..services import journeys as js
-from ..services.journeys import UploadLink
+from ..services.uploads import UploadLink
 from .identity import current_caller
 from .schemas import (
     AttendanceIn,
@@ -171,7 +171,7 @@ def save_claim(journey_id: JourneyId, body: ClaimIn) -> Message:
 
 @router.post("/api/journeys/<journey_id>/evidence", tags=["Step 4: claim"], summary="Get an upload link")
 def add_evidence(journey_id: JourneyId, body: EvidenceIn) -> UploadLink:
-    return js.request_upload(
+    return uploads.request_upload(
         caller(), journey_id, body.element_id, body.filename, body.content_type, body.size
     )
 
@@ -184,7 +184,7 @@ def add_evidence(journey_id: JourneyId, body: EvidenceIn) -> UploadLink:
 def replace_evidence(journey_id: JourneyId, evidence_id: JourneyId, body: EvidenceIn) -> UploadLink:
     c = caller()
     js.remove_evidence(c, journey_id, evidence_id)
-    return js.request_upload(c, journey_id, body.element_id, body.filename, body.content_type, body.size)
+    return uploads.request_upload(c, journey_id, body.element_id, body.filename, body.content_type, body.size)
 
 
 @router.delete(

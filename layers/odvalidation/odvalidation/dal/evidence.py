@@ -5,6 +5,9 @@ Lambda never carries evidence bytes except the first few it reads to check the f
 
 from __future__ import annotations
 
+import base64
+import json
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,11 +23,23 @@ def journey_prefix(journey_id: str) -> str:
     return f"journeys/{journey_id}/"
 
 
+def incoming_prefix(journey_id: str) -> str:
+    """Where the claim builder's plain HTML form puts a file, under the name the browser gives it, until
+    the S3-event check moves it to a key of its own (so no stored key carries a browser's file name)."""
+    return f"{journey_prefix(journey_id)}incoming/"
+
+
+def policy_expiry(form: dict[str, Any]) -> datetime:
+    """When a presigned POST's policy expires, read from the policy itself (S3's clock, not the product's)."""
+    policy = json.loads(base64.b64decode(form["fields"]["policy"]))
+    return datetime.fromisoformat(str(policy["expiration"]).replace("Z", "+00:00"))
+
+
 def upload_form(key: str, content_type: str, max_bytes: int) -> dict[str, Any]:
     """A presigned POST for exactly one key, one content type and at most max_bytes.
 
-    moto enforces none of these conditions (real S3 does), so the uploaded object is always checked
-    again on the server side (evidence_uploaded).
+    S3 enforces these conditions (and the local stack enforces them as S3 does); the object that lands
+    is still checked on the server side (evidence_uploaded) against the grant recorded with the link.
     """
     post: dict[str, Any] = client("s3").generate_presigned_post(
         Bucket=settings().evidence_bucket,
@@ -82,14 +97,41 @@ def first_bytes(key: str, count: int = 8192) -> bytes:
     return data
 
 
-def quarantine(key: str) -> str:
-    """Move an object that failed its checks out of the journey's prefix."""
+def quarantine(key: str, target_key: str | None = None) -> str:
+    """Move an object that failed its checks out of the journey's prefix (to quarantine/<target_key>)."""
     s3 = client("s3")
     bucket = settings().evidence_bucket
-    target = f"quarantine/{key}"
+    target = f"quarantine/{target_key or key}"
     s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
     _delete_every_version(key)
     return target
+
+
+def quarantine_version(key: str, version_id: str | None) -> str:
+    """Move one version out of the journey's prefix, leaving every other version as it was.
+
+    For an object no upload was granted for: if it was put over someone's evidence, deleting just this
+    version makes their checked object the current one again."""
+    s3 = client("s3")
+    bucket = settings().evidence_bucket
+    target = f"quarantine/unbound/{key}"
+    source: dict[str, str] = {"Bucket": bucket, "Key": key}
+    if version_id:
+        source["VersionId"] = version_id
+    s3.copy_object(Bucket=bucket, Key=target, CopySource=source)
+    if version_id:
+        s3.delete_object(Bucket=bucket, Key=key, VersionId=version_id)
+    else:
+        _delete_every_version(key)
+    return target
+
+
+def move(key: str, target: str) -> None:
+    """Move a checked object to its own key (a server-side copy), then remove every version of the old one."""
+    s3 = client("s3")
+    bucket = settings().evidence_bucket
+    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": key})
+    _delete_every_version(key)
 
 
 def delete(key: str) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict
 
-from ..domain.models import Role
 from ..settings import settings
 from .clients import client
 
@@ -68,7 +67,6 @@ def sign_up(*, email: str, password: str, name: str, academy: str, employer: str
     attributes = [
         {"Name": "email", "Value": email},
         {"Name": "name", "Value": name},
-        {"Name": "custom:academy", "Value": academy},
         {"Name": "custom:employer", "Value": employer},
     ]
     try:
@@ -98,10 +96,15 @@ def sign_up(*, email: str, password: str, name: str, academy: str, employer: str
             raise _TOO_MANY from None
         raise
     sub = str(response["UserSub"])
-    # Everyone who signs themselves up is a practitioner; other roles are given by academy leads.
-    # With email as the username attribute the pool's real username is the sub (in Cognito and in moto).
-    cognito.admin_add_user_to_group(
-        UserPoolId=settings().user_pool_id, Username=sub, GroupName=Role.PRACTITIONER.value
+    # The app client may not write custom:academy (it scopes an academy lead's access), so the academy the
+    # person chose (checked by the page against the academies we know) is set with an admin call. With
+    # email as the username attribute the pool's real username is the sub (in Cognito and in moto).
+    # Everyone who signs themselves up becomes a practitioner through the pool's post-confirmation
+    # trigger, whichever client they used; this page adds no group.
+    cognito.admin_update_user_attributes(
+        UserPoolId=settings().user_pool_id,
+        Username=sub,
+        UserAttributes=[{"Name": "custom:academy", "Value": academy}],
     )
     return sub
 
@@ -255,10 +258,22 @@ def invite(
     return str(sub)
 
 
-def add_to_group(*, email: str, group: str) -> None:
+def add_to_group(*, email: str, group: str, user_pool_id: str | None = None) -> None:
+    """Add a person (by email, or by the pool's username) to a group; adding them again changes nothing."""
     client("cognito-idp").admin_add_user_to_group(
-        UserPoolId=settings().user_pool_id, Username=email, GroupName=group
+        UserPoolId=user_pool_id or settings().user_pool_id, Username=email, GroupName=group
     )
+
+
+def group_members(group: str) -> list[dict[str, str]]:
+    """Everyone in a group, with their attributes (the pool's own record: no copy to keep in step)."""
+    pages = client("cognito-idp").get_paginator("list_users_in_group")
+    members: list[dict[str, str]] = []
+    for page in pages.paginate(UserPoolId=settings().user_pool_id, GroupName=group):
+        for user in page.get("Users", []):
+            attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+            members.append({"username": user["Username"], **attributes})
+    return members
 
 
 def delete_account(email: str) -> bool:

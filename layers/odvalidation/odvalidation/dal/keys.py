@@ -16,6 +16,11 @@ def journey_part(journey_id: str, sk: str) -> dict[str, str]:
     return {"PK": f"JOURNEY#{journey_id}", "SK": sk}
 
 
+def upload_grant(key: str) -> dict[str, str]:
+    """An upload the service granted, addressed by the object key (or key prefix) it allows."""
+    return {"PK": f"UPLOAD#{key}", "SK": "GRANT"}
+
+
 def enrolment(practitioner_id: str, cohort_id: str) -> dict[str, str]:
     """Guards "one journey per practitioner per cohort" inside the creating transaction."""
     return {"PK": f"ENROLMENT#{practitioner_id}#{cohort_id}", "SK": "ENROLMENT"}

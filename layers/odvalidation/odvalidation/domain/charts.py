@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape  # nosec B406 - escape() writes XML, nothing is parsed
 
 from .models import Model
-from .reporting import SUPPRESSED, FunnelStep, PipelineReport
+from .reporting.reports import FunnelStep, PipelineReport
+from .reporting.tables import SUPPRESSED
 
 # NHS identity colours that reach WCAG 2.2 non-text contrast (3:1) against white; tests check it.
 NHS_BLUE = "#005EB8"

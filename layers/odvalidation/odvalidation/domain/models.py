@@ -291,6 +291,24 @@ class EvidenceItem(Model):
     uploaded_at: datetime
 
 
+class UploadGrant(Model):
+    """An upload the service allowed: the one thing that binds an object in S3 to a journey's evidence.
+
+    `key` is the object's exact key (the API's uploads, one evidence item each) or, for the claim
+    builder's plain HTML form, the prefix S3 puts the browser's file under. An object at a key no
+    live grant covers is quarantined and touches no evidence."""
+
+    key: str
+    prefix: bool = False
+    journey_id: Id
+    claim_number: int
+    element_id: str
+    evidence_id: Id | None = None  # the API's uploads: the evidence item made with the grant
+    expires: datetime  # when the presigned POST's policy expires (S3's clock, the same as the object's)
+    bound_to: str | None = None  # an exact grant is used once: the ETag of the object that used it
+    browser_name: str | None = None  # a browser form's file: the name it came with (its type is read from it)
+
+
 class ElementNarrative(Model):
     element_id: str
     narrative: LongText = ""

@@ -9,7 +9,7 @@ from ..domain.reporting import scoped_deltas
 
 
 def counter_changes(before: Journey | None, after: Journey, at: datetime) -> dict[str, dict[str, int]]:
-    """The increments to the cohort and academy counter items (see domain/reporting.py for the keys).
+    """The increments to the cohort and academy counter items (see domain/reporting/counters.py for the keys).
     `at` is implied by the journey's stage_entered_at, which journey.move sets."""
     del at
     return {str(scope): deltas for scope, deltas in scoped_deltas(before, after).items()}

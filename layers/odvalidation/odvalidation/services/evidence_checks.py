@@ -1,40 +1,44 @@
-"""The server-side check of an evidence file once it has landed in S3 (moto enforces none of the
-upload policy, and a browser can lie: this check is what protects the product)."""
+"""The server-side check of an evidence file once it has landed in S3: the object must be one an upload
+grant covers (services/uploads.py), and its bytes must be what was declared (a browser can lie)."""
 
 from __future__ import annotations
 
 from .. import clock
 from ..dal import evidence as evidence_store
+from ..dal import grants
 from ..dal.store import to_item
 from ..domain.evidence import ALLOWED_TYPES, Verdict, allowed_list, check_upload, safe_display_name, sniff
 from ..domain.models import AuditEvent, EvidenceStatus
 from ..observability import logger
 from ..settings import settings
-from . import notifications
+from . import notifications, uploads
 from .common import db, part
-from .journeys import browser_upload_name, evidence_by_key, record_browser_upload
+from .journeys import evidence_by_key
 
 
 def check_landed(key: str) -> str:
-    item = evidence_by_key(key)
-    browser = False
-    if item is None:
-        # A file posted by the claim builder's plain HTML form: recorded now, if its key's upload id is ours.
-        item = record_browser_upload(key)
-        browser = item is not None
-    if item is None:
-        # Not issued by us (or already removed): it must not stay under a journey's prefix.
-        if evidence_store.head(key) is not None:
-            evidence_store.quarantine(key)
-        logger.warning("unexpected object quarantined", extra={"key": key})
-        return "unknown"
+    """Check the object S3 says landed at `key`; return what became of it."""
     head = evidence_store.head(key)
-    etag = str(head.get("ETag", "")) if head else ""
-    if item.status is not EvidenceStatus.PENDING and (head is None or etag == item.etag):
-        return item.status.value  # S3 may deliver an event twice; the object checked is still the one there
     if head is None:
-        return "missing"
-    # Pending, or a different object posted again to the same key while its link was live: check it.
+        return "missing"  # already moved, removed or quarantined (S3 delivers an event at least once)
+    etag = str(head.get("ETag", ""))
+    item = evidence_by_key(key)
+    if item is not None and item.status is not EvidenceStatus.PENDING and etag == item.etag:
+        return item.status.value  # a repeated event: the object checked is still the one there
+    grant = uploads.grant_for(key)
+    landed_at = head.get("LastModified")
+    if grant is None or landed_at is None or not uploads.live(grant, landed_at):
+        return _unbound(key, head, "no live upload grant covers its key")
+    if grant.prefix:
+        received = uploads.receive_browser_upload(key, grant, landed_at)
+        if received is None:
+            return _unbound(key, head, "not evidence of a claim being developed, or a repeat")
+        return "moved"
+    if item is None or item.id != grant.evidence_id:
+        return _unbound(key, head, "the evidence it was granted for has been removed")
+    if not grants.bind(grant, etag):
+        return _unbound(key, head, "its upload grant was used by another object")
+    browser = grant.browser_name is not None
     size = int(head.get("ContentLength", 0))
     if item.size is not None and not browser and item.size < size <= settings().upload_max_bytes:
         # Real S3 refuses this through the POST policy; the check holds even where a policy is not enforced.
@@ -55,7 +59,7 @@ def check_landed(key: str) -> str:
             # The type is what the bytes are, and the name gets that type's extension.
             update |= {
                 "content_type": verdict.content_type,
-                "display_name": safe_display_name(browser_upload_name(key), verdict.content_type),
+                "display_name": safe_display_name(grant.browser_name or "", verdict.content_type),
             }
         checked = item.model_copy(update=update)
         store.put(part(item.journey_id, sk, checked, GSI1PK=f"EVIDENCEKEY#{key}", GSI1SK="EVIDENCE"))
@@ -93,6 +97,15 @@ def check_landed(key: str) -> str:
             reason=verdict.reason,
         )
     return checked.status.value
+
+
+def _unbound(key: str, head: dict[str, object], why: str) -> str:
+    """An object no live grant covers: only this version is put aside, and no evidence item is touched
+    (if it was put over someone's checked file, that file is the current version again)."""
+    version = head.get("VersionId")
+    evidence_store.quarantine_version(key, str(version) if version and version != "null" else None)
+    logger.warning("unbound object quarantined", extra={"key": key, "why": why})
+    return "unknown"
 
 
 def _verdict(head: bytes, declared: str, size: int) -> Verdict:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -30,7 +26,6 @@ from ..domain.access import (
 )
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
-from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.frameworks import framework
 from ..domain.history import history_for
 from ..domain.models import (
@@ -51,7 +46,6 @@ from ..domain.models import (
     Stage,
 )
 from ..observability import logger
-from ..settings import settings
 from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
 from .common import record as record_event
 from .counting import counter_changes
@@ -286,10 +280,14 @@ def save_reflection(
             )
     existing = reflection(journey_id)
     if existing and existing.submitted:
-        if submit and journey.resume_token:
+        # A retried submit while the workflow may not have heard yet: one effect. Once the journey has
+        # moved past the workshop the reflection is part of the record and stays as it was submitted.
+        if submit and journey.resume_token and journey.stage in (Stage.REFLECTION, Stage.WORKSHOP):
             workflow.resume(journey.resume_token, {"submitted": True})
             return existing
-        raise InvalidTransition("Your reflection has already been submitted.")
+        raise InvalidTransition(
+            f"Your reflection was submitted on {existing.updated_at:%-d %B %Y}; it can no longer be changed."
+        )
     if journey.stage is not Stage.REFLECTION:
         raise InvalidTransition("This journey is no longer at the reflection step.")
     r = Reflection(
@@ -374,10 +372,10 @@ def record_equivalent_session(caller: Caller, journey_id: str, kind: EquivalentS
     check_lead(caller, journey.academy_id)
     if not reason.strip():
         raise InvalidInput("Say why an equivalent session stands in for the workshop.")
-    if journey.workshop_attended:
-        return False
     if journey.stage not in (Stage.REFLECTION, Stage.WORKSHOP):
         raise InvalidTransition("The workshop step is over for this journey.")
+    if journey.workshop_attended:
+        return False
     text = f"{EQUIVALENT_TEXT[kind]}: {reason.strip()}"
     return _attended(
         caller,
@@ -525,176 +523,6 @@ def save_claim(
             continue
         return updated_claim
     raise Conflict("Your claim is being saved from somewhere else at the same time. Reload and try again.")
-
-
-class UploadLink(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    evidence_id: str
-    url: str
-    fields: dict[str, str]
-    max_bytes: int
-    expires_in_seconds: int
-
-
-def request_upload(
-    caller: Caller, journey_id: str, element_id: str, filename: str, content_type: str, size: int
-) -> UploadLink:
-    journey, _ = _claim_for_edit(caller, journey_id)
-    if element_id not in _framework_ids(journey):
-        raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
-    max_bytes = settings().upload_max_bytes
-    check_declared(content_type, size, max_bytes)
-    evidence_id = new_id("e")
-    key = (
-        f"{evidence_store.journey_prefix(journey_id)}claim-{journey.claim_number}/{element_id}/{evidence_id}"
-    )
-    item = EvidenceItem(
-        id=evidence_id,
-        journey_id=journey_id,
-        claim_number=journey.claim_number,
-        element_id=element_id,
-        key=key,
-        display_name=safe_display_name(filename, content_type),
-        content_type=content_type,
-        size=size,
-        uploaded_at=clock.now(),
-    )
-    db().put(
-        part(
-            journey_id,
-            f"EVIDENCE#{journey.claim_number}#{evidence_id}",
-            item,
-            GSI1PK=f"EVIDENCEKEY#{key}",
-            GSI1SK="EVIDENCE",
-        )
-    )
-    # The file may be no larger than the size declared for it (itself within the cap).
-    form = evidence_store.upload_form(key, content_type, size)
-    return UploadLink(
-        evidence_id=evidence_id,
-        url=form["url"],
-        fields=form["fields"],
-        max_bytes=max_bytes,
-        expires_in_seconds=evidence_store.UPLOAD_LINK_SECONDS,
-    )
-
-
-# ---------------------------------------------------------------------------- uploads from a plain HTML form
-#
-# Without JavaScript the page is drawn before anyone picks a file, so the file's name, size and type are
-# unknown when the presigned POST is issued. We record the evidence item when the object LANDS, not when
-# the page is drawn: pre-created items would show as "being checked" (and block the completeness check)
-# for every page that was opened and never used, and would need sweeping. Instead the key carries an
-# upload id signed with the service's secret over the journey, claim and element; the S3 event check
-# records an item only for a key whose id we signed, and quarantines anything else, as before.
-# Key: journeys/<journey>/claim-<n>/<element>/<upload id>/<the file's own name, put there by S3>.
-
-
-class BrowserUpload(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    url: str
-    fields: dict[str, str]  # the form's hidden fields; the file input must come after them
-    max_bytes: int
-    expires_in_seconds: int
-
-
-def _upload_secret() -> bytes:
-    secret = settings().session_secret
-    if not secret:
-        raise RuntimeError("SESSION_SECRET is not set: upload ids cannot be signed")
-    return secret.encode()
-
-
-def _upload_signature(journey_id: str, claim_number: int, element_id: str, nonce: str) -> str:
-    message = f"upload:{journey_id}:{claim_number}:{element_id}:{nonce}".encode()
-    digest = hmac.new(_upload_secret(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:22]
-
-
-def _upload_id(journey_id: str, claim_number: int, element_id: str) -> str:
-    nonce = secrets.token_hex(8)
-    return f"u{nonce}.{_upload_signature(journey_id, claim_number, element_id, nonce)}"
-
-
-def _upload_id_valid(journey_id: str, claim_number: int, element_id: str, upload_id: str) -> bool:
-    nonce, _, signature = upload_id.removeprefix("u").partition(".")
-    if not upload_id.startswith("u") or not nonce or not signature:
-        return False
-    expected = _upload_signature(journey_id, claim_number, element_id, nonce)
-    return hmac.compare_digest(expected, signature)
-
-
-def browser_upload(caller: Caller, journey_id: str, element_id: str, redirect_url: str) -> BrowserUpload:
-    """A presigned POST for one file of one element, for a form that works without JavaScript."""
-    journey, _ = _claim_for_edit(caller, journey_id)
-    if element_id not in _framework_ids(journey):
-        raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
-    upload_id = _upload_id(journey_id, journey.claim_number, element_id)
-    prefix = (
-        f"{evidence_store.journey_prefix(journey_id)}claim-{journey.claim_number}/{element_id}/{upload_id}/"
-    )
-    max_bytes = settings().upload_max_bytes
-    form = evidence_store.browser_upload_form(prefix, redirect_url, max_bytes)
-    return BrowserUpload(
-        url=form["url"],
-        fields=form["fields"],
-        max_bytes=max_bytes,
-        expires_in_seconds=evidence_store.UPLOAD_LINK_SECONDS,
-    )
-
-
-_TYPE_BY_EXTENSION = {ext: content_type for content_type, (_, ext) in ALLOWED_TYPES.items()} | {
-    "jpeg": "image/jpeg"
-}
-
-
-def record_browser_upload(key: str) -> EvidenceItem | None:
-    """The pending evidence item for an object a browser form put under a signed upload id, or None."""
-    parts = key.split("/", 5)
-    if len(parts) != 6 or parts[0] != "journeys" or not parts[2].startswith("claim-"):
-        return None
-    _, journey_id, claim_part, element_id, upload_id, filename = parts
-    claim_number = claim_part.removeprefix("claim-")
-    if not claim_number.isdigit() or not _upload_id_valid(
-        journey_id, int(claim_number), element_id, upload_id
-    ):
-        return None
-    try:
-        journey = db().journey(journey_id)
-    except NotFound:
-        return None
-    if journey.stage is not Stage.CLAIM_DEVELOPMENT or journey.claim_number != int(claim_number):
-        return None  # landed after the claim was submitted: it is not part of any claim
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    # The name's extension is what the browser "declared"; the check compares it with the real bytes.
-    declared = _TYPE_BY_EXTENSION.get(extension)
-    item = EvidenceItem(
-        id=new_id("e"),
-        journey_id=journey_id,
-        claim_number=journey.claim_number,
-        element_id=element_id,
-        key=key,
-        display_name=safe_display_name(filename, declared or ""),
-        content_type=declared,
-        uploaded_at=clock.now(),
-    )
-    db().put(
-        part(
-            journey_id,
-            f"EVIDENCE#{journey.claim_number}#{item.id}",
-            item,
-            GSI1PK=f"EVIDENCEKEY#{key}",
-            GSI1SK="EVIDENCE",
-        )
-    )
-    return item
-
-
-def browser_upload_name(key: str) -> str:
-    """The file's own name, as S3 put it in the key of a browser upload."""
-    return key.split("/", 5)[-1]
 
 
 def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:

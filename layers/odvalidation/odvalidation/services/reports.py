@@ -197,9 +197,9 @@ def panel_capacity() -> list[PanelCapacity]:
 
 
 def _extended(table: r.CountTable) -> tuple[list[list[int]], list[list[int]]]:
-    """The table with its totals as one matrix (see reporting._extended), and each entry's sign."""
+    """The table with its totals as one matrix (see reporting.extended), and each entry's sign."""
     # The same matrix suppress() protects, so both agree on what a line and a total are.
-    return r._extended(table)
+    return r.extended(table)
 
 
 def suppress_for(table: r.CountTable, threshold: int, *, known_row: int | None = None) -> r.SuppressedTable:

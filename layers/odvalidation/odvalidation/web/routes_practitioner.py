@@ -34,7 +34,7 @@ from ..domain.models import (
     Readiness,
     Stage,
 )
-from ..services import comments, panels
+from ..services import comments, panels, uploads
 from ..services import journeys as js
 from ..settings import settings
 from . import pages, security
@@ -353,13 +353,14 @@ def _element_of(fw: Framework, element_id: str) -> FrameworkElement:
     return element
 
 
-def _upload_notice(journey_id: str, key: str) -> dict[str, str] | None:
+def _upload_notice(journey: Journey, key: str) -> dict[str, str] | None:
     """What became of the file S3 just sent the browser back from (its key is in the redirect's query)."""
     if not key:
         return None
-    if not key.startswith(f"journeys/{journey_id}/"):
+    if not key.startswith(f"journeys/{journey.id}/"):
         return None
-    item = js.evidence_by_key(key)
+    item = uploads.evidence_for_landing(journey.id, journey.claim_number, key)
+    journey_id = journey.id
     if item is None or item.journey_id != journey_id:
         return {
             "kind": "info",
@@ -399,7 +400,7 @@ def _element_page(
         items=items,
         values={"narrative": narrative},
         errors=errors or {},
-        notice=_upload_notice(journey_id, query().get("key", "")),
+        notice=_upload_notice(journey, query().get("key", "")),
         saved=query().get("saved") == "1",
         removed=query().get("removed") == "1",
     )
@@ -435,7 +436,7 @@ def upload_page(journey_id: str, element_id: str) -> Response:
     element = _element_of(framework(journey.framework_key), element_id)
     back = f"/journeys/{journey_id}/claim/{element_id}"
     # S3 sends the browser back here after the upload, adding the object's key to the query.
-    upload = js.browser_upload(caller, journey_id, element_id, settings().public_url(back))
+    upload = uploads.browser_upload(caller, journey_id, element_id, settings().public_url(back))
     target = urlsplit(upload.url)
     response = page(
         "practitioner/upload.html",

@@ -1,0 +1,20 @@
+"""Cognito post-confirmation trigger: a person who confirmed their own sign-up becomes a practitioner."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PostConfirmationTriggerEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from odvalidation.observability import logger
+from odvalidation.services import registration
+
+
+@logger.inject_lambda_context
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    event = PostConfirmationTriggerEvent(raw)
+    added = registration.on_confirmed(
+        user_pool_id=event.user_pool_id, username=event.user_name, trigger_source=event.trigger_source
+    )
+    logger.info("confirmed", extra={"trigger_source": event.trigger_source, "practitioner": added})
+    # Cognito requires the event back; a post-confirmation trigger has nothing to put in its response.
+    return raw
