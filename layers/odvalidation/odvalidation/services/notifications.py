@@ -89,7 +89,11 @@ def send(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
     if kind == "panel_attention":
         # The workflow found no valid panel: the academy's leads resolve it.
         reason = next(
-            (e.reason for e in reversed(db().audit_trail(journey.id)) if e.action == "no valid panel" and e.reason),
+            (
+                e.reason
+                for e in reversed(db().audit_trail(journey.id))
+                if e.action == "no valid panel" and e.reason
+            ),
             "No valid panel could be formed.",
         )
         return alert_academy_leads(journey, "no_valid_panel", reason)
