@@ -36,7 +36,9 @@ def _put_object(key: str, body: bytes, content_type: str) -> None:
         Key=key,
         Body=body,
         ContentType=content_type,
-        ServerSideEncryption="aws:kms",
+        # No ServerSideEncryption here: "aws:kms" without a key id makes S3 use the AWS managed aws/s3
+        # key instead of the bucket's default, DataKey (moto applies the default either way, so
+        # tests/unit/test_template.py checks this statically).
     )
 
 
