@@ -167,3 +167,34 @@ def test_a_lead_arranges_the_interview_records_it_held_and_revokes(
     page.get_by_role("button", name="Yes, revoke the certificate").click()
     expect(page.get_by_text("The certificate is revoked.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{c.practitioner.name}'s journey")
+
+
+def test_a_national_lead_sees_the_work_and_where_a_journey_is_without_javascript(
+    stack: LocalStack, stack_page_no_js: Any
+) -> None:
+    page = stack_page_no_js
+    c = scenario.cast(stack, academy="london")
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    national = scenario.person(
+        stack,
+        f"national.{journey_id.lower()}@example.nhs.uk",
+        "Nadia Brennan-Ochoa",
+        ["national_lead"],
+        academy="north-west",
+        employer="NHS England",
+    )
+    page.goto(f"/_local/sign-in-as/{national.email}")
+    page.goto("lead")
+    expect(page.get_by_role("link", name="National reports: the OD talent pipeline")).to_be_visible()
+    page.get_by_role("navigation", name="Academies").get_by_role("link", name="London Leadership Academy").click()
+    expect(page.get_by_role("link", name="Workshop attendance to record")).to_have_attribute(
+        "href", "/v1/lead/work/attendance?academy=london"
+    )
+    check_narrow(page, "lead-work-14-national")
+
+    page.goto(f"lead/journeys/{journey_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{c.practitioner.name}'s journey")
+    expect(page.get_by_text("not the practitioner's reflection, claim or evidence")).to_be_visible()
+    expect(page.get_by_text("Ten years in OD.")).to_have_count(0)
+    check_narrow(page, "lead-work-15-national-journey")
