@@ -187,7 +187,9 @@ def test_a_national_lead_sees_the_work_and_where_a_journey_is_without_javascript
     page.goto(f"/_local/sign-in-as/{national.email}")
     page.goto("lead")
     expect(page.get_by_role("link", name="National reports: the OD talent pipeline")).to_be_visible()
-    page.get_by_role("navigation", name="Academies").get_by_role("link", name="London Leadership Academy").click()
+    page.get_by_role("navigation", name="Academies").get_by_role(
+        "link", name="London Leadership Academy"
+    ).click()
     expect(page.get_by_role("link", name="Workshop attendance to record")).to_have_attribute(
         "href", "/v1/lead/work/attendance?academy=london"
     )
