@@ -28,7 +28,7 @@ def test_a_lead_runs_a_cohort_and_invites_a_supporter(stack: LocalStack, stack_p
     check_page(page, "lead-01-cohorts")
 
     page.goto(f"lead/cohorts/{c.cohort_id}")
-    expect(page.get_by_role("rowheader", name=c.practitioner.name)).to_be_visible()
+    expect(page.get_by_role("link", name=c.practitioner.name, exact=True)).to_be_visible()
     check_page(page, "lead-02-cohort")
 
     page.goto("lead/pool")

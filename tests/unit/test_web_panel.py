@@ -30,6 +30,7 @@ from odvalidation.domain.models import (
     Review,
     Stage,
 )
+from odvalidation.domain.panels import ClaimToAssign
 from odvalidation.services import journeys as js
 from odvalidation.services import panels
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
@@ -430,6 +431,17 @@ def test_resolving_a_blocked_claim_by_override_needs_members_and_a_reason(
         ],
     )
     monkeypatch.setattr(panels, "pool", lambda: [])
+    monkeypatch.setattr(
+        panels,
+        "claim_to_assign",
+        lambda j: ClaimToAssign(
+            journey_id=j.id,
+            practitioner_id="pat",
+            employer="Trust Y",
+            academy_id="north-west",
+            needed_by=date(2027, 3, 1),
+        ),
+    )
     calls: list[tuple[list[str] | None, str]] = []
     monkeypatch.setattr(
         panels,
@@ -440,7 +452,12 @@ def test_resolving_a_blocked_claim_by_override_needs_members_and_a_reason(
     page = browser.get(f"/lead/assignments/{JOURNEY}").body
     assert "No expert outside Trust X with capacity before 1 March." in page
 
+    assert 'name="reason"' not in page  # asked for once the override is chosen
     reply = browser.submit(f"/lead/assignments/{JOURNEY}", {"how": "override"})
+    assert reply.status == 200
+    assert 'name="reason"' in reply.body
+    assert "nhsuk-error-summary" not in reply.body
+    reply = browser.submit(f"/lead/assignments/{JOURNEY}", {"how": "override", "revealed": "yes"})
     assert reply.status == 400
     assert '<a href="#members">Select the members of the panel</a>' in reply.body
     assert '<a href="#reason">Enter the reason for overriding the rules</a>' in reply.body

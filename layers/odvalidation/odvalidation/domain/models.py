@@ -186,6 +186,10 @@ class Cohort(Model):
     panel_size: int = Field(default=3, ge=2, le=5)
     exclude_same_academy_panel: bool = False
     created_at: datetime
+    # Where the workshop is held, and how many places it has (None: as many as register). Both may
+    # change after the cohort is created.
+    venue: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    places: int | None = Field(default=None, ge=1, le=500)
 
 
 # --- the journey ----------------------------------------------------------------------------------

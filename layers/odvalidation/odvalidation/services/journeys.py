@@ -148,14 +148,27 @@ class NewCohort(BaseModel):
     claim_window_months: int = 6
     panel_size: int = 3
     exclude_same_academy_panel: bool = False
+    venue: str = ""
+    places: int | None = None
 
 
-def create_cohort(caller: Caller, spec: NewCohort) -> Cohort:
-    check_lead(caller, spec.academy_id)
-    academy(spec.academy_id)
-    framework(spec.framework_key)  # claims are pinned to an existing framework version
-    c = Cohort(id=f"{spec.academy_id}-{spec.number}", created_at=clock.now(), **spec.model_dump())
-    item = to_item(
+class CohortChanges(BaseModel):
+    """What a lead may change after creating a cohort: not its academy, number or framework (claims are
+    pinned to the framework version, and the number is part of its id)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    name: str
+    workshop_date: date
+    claim_window_months: int
+    panel_size: int
+    exclude_same_academy_panel: bool = False
+    venue: str = ""
+    places: int | None = None
+
+
+def _cohort_item(c: Cohort) -> dict[str, Any]:
+    return to_item(
         c,
         keys.cohort(c.id),
         GSI1PK=f"ACADEMY#{c.academy_id}",
@@ -163,7 +176,30 @@ def create_cohort(caller: Caller, spec: NewCohort) -> Cohort:
         GSI2PK="COHORTS",
         GSI2SK=f"{c.academy_id}#{c.number:04d}",
     )
-    if not db().put(item, only_if_new=True):
+
+
+def update_cohort(caller: Caller, cohort_id: str, changes: CohortChanges) -> Cohort:
+    """A lead changes the workshop's date, venue or places, or the cohort's claim window and panel size.
+    Journeys already past a step keep what it gave them (a claim deadline set from the old window)."""
+    c = cohort(cohort_id)
+    check_lead(caller, c.academy_id)
+    if changes.places is not None:
+        taken = len(db().query_models(Journey, f"COHORT#{cohort_id}", index="GSI2", prefix="JOURNEY#"))
+        if changes.places < taken:
+            raise InvalidInput(
+                f"{taken} practitioners have already joined: the cohort needs at least {taken} places."
+            )
+    changed = Cohort.model_validate(c.model_dump() | changes.model_dump())
+    db().put(_cohort_item(changed))
+    return changed
+
+
+def create_cohort(caller: Caller, spec: NewCohort) -> Cohort:
+    check_lead(caller, spec.academy_id)
+    academy(spec.academy_id)
+    framework(spec.framework_key)  # claims are pinned to an existing framework version
+    c = Cohort(id=f"{spec.academy_id}-{spec.number}", created_at=clock.now(), **spec.model_dump())
+    if not db().put(_cohort_item(c), only_if_new=True):
         raise Conflict(f"{academy(c.academy_id).name} already has a cohort {c.number}.")
     return c
 
@@ -185,6 +221,10 @@ def register_interest(caller: Caller, cohort_id: str) -> Journey:
         if journey.stage is Stage.REFLECTION and journey.task_token is None:
             workflow.start(journey.id, "reflection", name_suffix="1")
         return journey
+    if c.places is not None:
+        joined = db().query_models(Journey, f"COHORT#{cohort_id}", index="GSI2", prefix="JOURNEY#")
+        if len(joined) >= c.places:
+            raise Conflict(f"{c.name} is full. Choose another cohort, or ask your academy lead.")
     at = clock.now()
     journey = Journey(
         id=new_id("j"),

@@ -12,13 +12,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
-from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
-from ..domain.frameworks import all_frameworks
 from ..domain.models import Journey, MemberKind, Role, Stage
-from ..domain.panels import DateRange, MemberDetails, PanelMember
+from ..domain.panels import ClaimToAssign, DateRange, ExclusionRule, MemberDetails, PanelMember, exclusion
 from ..services import certificates, confirmations, panels
 from ..services import journeys as js
 from .access import domain_caller
@@ -60,141 +58,6 @@ def _name(person_id: str) -> str:
 # --------------------------------------------------------------------------- cohorts
 
 
-@router.get("/lead")
-def cohorts() -> Response:
-    caller = lead_caller()
-    academy_id = _academy_of(caller)
-    return page(
-        "lead/cohorts.html",
-        page_title="Your academy's cohorts",
-        academy=academy_name(academy_id),
-        cohorts=js.academy_cohorts(academy_id),
-        frameworks=all_frameworks(),
-        waiting=len(_waiting(caller, academy_id)),
-    )
-
-
-def _cohort_form(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
-    options = [("", "Select a framework")] + [
-        (key, f"{fw.title}, version {fw.version}") for key, fw in sorted(all_frameworks().items())
-    ]
-    return page(
-        "lead/cohort_new.html",
-        status=status,
-        page_title="Create a cohort",
-        values=values,
-        errors=errors,
-        framework_options=options,
-    )
-
-
-@router.get("/lead/cohorts/new")
-def new_cohort_form() -> Response:
-    lead_caller()
-    return _cohort_form({"panel_size": "3", "claim_window_months": "6"}, {})
-
-
-@router.post("/lead/cohorts/new")
-def create_cohort() -> Response:
-    caller = lead_caller()
-    values = first_values(form_data())
-    errors: dict[str, str] = {}
-    name = values.get("name", "").strip()
-    if not name:
-        errors["name"] = "Enter the cohort's name"
-    elif len(name) > 200:
-        errors["name"] = "The name must be 200 characters or fewer"
-    number = values.get("number", "").strip()
-    if not number.isdigit() or int(number) < 1:
-        errors["number"] = "Enter the cohort number, like 3"
-    if values.get("framework_key") not in all_frameworks():
-        errors["framework_key"] = "Select the framework this cohort uses"
-    workshop = _date(values, "workshop_date")
-    if workshop is None:
-        errors["workshop_date-day"] = "Enter the workshop date, like 14 3 2027"
-    size = values.get("panel_size", "")
-    if size not in {"2", "3", "4", "5"}:
-        errors["panel_size"] = "A panel has between 2 and 5 members"
-    window = values.get("claim_window_months", "")
-    if not window.isdigit() or not 1 <= int(window) <= 9:
-        errors["claim_window_months"] = "The claim window is between 1 and 9 months"
-    if errors or workshop is None:
-        return _cohort_form(values, errors, status=400)
-    spec = js.NewCohort(
-        academy_id=_academy_of(caller),
-        name=name,
-        number=int(number),
-        framework_key=values["framework_key"],
-        workshop_date=workshop,
-        claim_window_months=int(window),
-        panel_size=int(size),
-        exclude_same_academy_panel=values.get("exclude_same_academy_panel") == "yes",
-    )
-    try:
-        created = js.create_cohort(caller, spec)
-    except DomainError as problem:
-        return _cohort_form(values, {"number": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{created.id}")
-
-
-def _actions(j: Journey) -> list[dict[str, str]]:
-    """Links for what the lead can do for this journey now (each service still checks the rules)."""
-    links: list[dict[str, str]] = []
-    if j.stage is Stage.CLAIM_DEVELOPMENT and not j.extension_granted:
-        links.append({"href": f"/lead/journeys/{j.id}/extension", "text": "Grant extension"})
-    if j.stage is Stage.AWAITING_PANEL:
-        links.append({"href": f"/lead/assignments/{j.id}", "text": "Resolve panel"})
-    if j.stage is Stage.INTERVIEW:
-        links.append({"href": f"/lead/journeys/{j.id}/interview", "text": "Arrange interview"})
-    if j.stage is Stage.VALIDATED and j.certificate_id:
-        links.append({"href": f"/lead/certificates/{j.certificate_id}/revoke", "text": "Revoke certificate"})
-    return links
-
-
-@router.get("/lead/cohorts/<cohort_id>")
-def cohort(cohort_id: str) -> Response:
-    caller = lead_caller()
-    c = js.cohort(cohort_id)
-    journeys = js.cohort_journeys(caller, cohort_id)
-    query = app.current_event.query_string_parameters or {}
-    rows = [
-        {
-            "id": j.id,
-            "name": _name(j.practitioner_id),
-            "stage": STAGE_TEXT[j.stage],
-            "step": rules.step_number(j.stage),
-            "deadline": _day(j.claim_deadline),
-            "extension": j.extension_granted,
-            "failure": j.failure.error if j.failure else "",
-            "actions": _actions(j),
-        }
-        for j in journeys
-    ]
-    at_workshop = [
-        {"value": j.id, "text": _name(j.practitioner_id)}
-        for j in journeys
-        if j.stage in {Stage.REFLECTION, Stage.WORKSHOP} and not j.workshop_attended
-    ]
-    return page(
-        "lead/cohort.html",
-        page_title=c.name,
-        cohort=c,
-        rows=rows,
-        at_workshop=at_workshop,
-        notice=query.get("notice", "")[:200],
-    )
-
-
-@router.post("/lead/cohorts/<cohort_id>/attendance")
-def attendance(cohort_id: str) -> Response:
-    caller = lead_caller()
-    chosen = [v for v in form_data().get("attended", []) if v]
-    if not chosen:
-        return redirect(f"/lead/cohorts/{cohort_id}?notice=Select+who+attended+the+workshop")
-    js.record_attendance(caller, cohort_id, chosen)
-    return redirect(f"/lead/cohorts/{cohort_id}?notice=Attendance+recorded")
-
-
 # --------------------------------------------------------------------------- one journey
 
 
@@ -203,7 +66,13 @@ def _lead_journey(caller: DomainCaller, journey_id: str) -> Journey:
 
 
 def _journey_form(
-    template: str, title: str, j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
+    template: str,
+    title: str,
+    j: Journey,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    **extra: Any,
 ) -> Response:
     """A lead's form about one practitioner's journey, with the values typed and what was wrong."""
     return page(
@@ -215,6 +84,7 @@ def _journey_form(
         deadline=_day(j.claim_deadline),
         values=values,
         errors=errors,
+        **extra,
     )
 
 
@@ -250,32 +120,49 @@ def extension(journey_id: str) -> Response:
         confirmations.grant_extension(caller, journey_id, int(weeks), reason)
     except DomainError as problem:
         return _extension_page(j, values, {"weeks": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Extension+granted")
+    return redirect(f"/lead/journeys/{journey_id}?done=extension")
 
 
 @router.post("/lead/journeys/<journey_id>/resume")
 def resume(journey_id: str) -> Response:
     caller = lead_caller()
-    j = _lead_journey(caller, journey_id)
+    _lead_journey(caller, journey_id)  # NotFound for a journey the lead may not see
     try:
         js.resume_failed(caller, journey_id)
     except DomainError as problem:
         return page(
             "lead/problem.html", status=409, page_title="The journey was not resumed", message=problem.message
         )
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Journey+resumed")
+    return redirect(f"/lead/journeys/{journey_id}?done=resumed")
 
 
 def _interview_page(
     j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
-    return _journey_form("lead/interview.html", "Arrange the interview", j, values, errors, status)
+    arranged = panels.interview_of(j)
+    title = "Change the interview" if arranged else "Arrange the interview"
+    return _journey_form("lead/interview.html", title, j, values, errors, status, arranged=arranged)
 
 
 @router.get("/lead/journeys/<journey_id>/interview")
 def interview_form(journey_id: str) -> Response:
     j = _lead_journey(lead_caller(), journey_id)
-    return _interview_page(j, {"duration": "60"}, {})
+    arranged = panels.interview_of(j)
+    if arranged is None:
+        return _interview_page(j, {"duration": "60"}, {})
+    # Once arranged, the form shows the arrangement as it was entered, to change it.
+    return _interview_page(
+        j,
+        {
+            "date-day": str(arranged.at.day),
+            "date-month": str(arranged.at.month),
+            "date-year": str(arranged.at.year),
+            "time": f"{arranged.at:%H:%M}",
+            "location": arranged.location,
+            "duration": str(arranged.duration_minutes),
+        },
+        {},
+    )
 
 
 @router.post("/lead/journeys/<journey_id>/interview")
@@ -307,7 +194,7 @@ def interview(journey_id: str) -> Response:
         panels.schedule_interview(caller, journey_id, datetime.combine(day, at_time), location, int(duration))
     except DomainError as problem:
         return _interview_page(j, values, {"date-day": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Interview+arranged")
+    return redirect(f"/lead/journeys/{journey_id}?done=interview")
 
 
 # --------------------------------------------------------------------------- the panel pool
@@ -483,15 +370,38 @@ def waiting() -> Response:
     return page("lead/assignments.html", page_title="Claims waiting for a panel", rows=rows)
 
 
+FLAGS = {
+    ExclusionRule.SELF: "This is the practitioner",
+    ExclusionRule.EMPLOYER: "Same organisation as the practitioner: a conflict of interest, never waived",
+    ExclusionRule.LINE_CHAIN: "In the practitioner's line-management chain: a conflict of interest",
+    ExclusionRule.DECLARED_CONFLICT: "Declared a conflict of interest with the practitioner",
+    ExclusionRule.SAME_ACADEMY: "From the practitioner's own academy, which this cohort's panels exclude",
+    ExclusionRule.UNAVAILABLE: "Unavailable during the review",
+    ExclusionRule.AT_CAPACITY: "At their cap",
+}
+
+
+def _member_flag(m: PanelMember, claim: ClaimToAssign) -> str:
+    """Why the rules would keep this member off the practitioner's panel, or that they share an academy."""
+    rule = exclusion(m, claim)
+    if rule is not None:
+        return FLAGS.get(rule, "")
+    return "From the practitioner's own academy" if m.academy_id == claim.academy_id else ""
+
+
 def _resolve_page(j: Journey, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
-    members = [
-        {
-            "value": m.id,
-            "text": f"{m.name} ({m.kind.value}, {m.employer})",
-            "hint": f"{m.current_load} of {m.cap} claims",
-        }
-        for m in sorted(panels.pool(), key=lambda m: m.name)
-    ]
+    claim = panels.claim_to_assign(j)
+    members = []
+    for m in sorted(panels.pool(), key=lambda m: m.name):
+        flag = _member_flag(m, claim)
+        load = f"{m.current_load} of {m.cap} claims"
+        members.append(
+            {
+                "value": m.id,
+                "text": f"{m.name} ({m.kind.value}, {m.employer}, {academy_name(m.academy_id)})",
+                "hint": f"{load}. Warning: {flag}" if flag else load,
+            }
+        )
     return page(
         "lead/resolve.html",
         status=status,
@@ -520,6 +430,10 @@ def resolve(journey_id: str) -> Response:
     errors: dict[str, str] = {}
     how = values.get("how", "")
     reason = str(values.get("reason", "")).strip()
+    if how == "override" and values.get("revealed") != "yes":
+        # Choosing the members overrides the rules: the members and the reason are asked for only now
+        # (a server-side reveal, the same with or without JavaScript).
+        return _resolve_page(j, values, {})
     if how not in {"retry", "override"}:
         errors["how"] = "Select how to resolve this claim"
     elif how == "override":
@@ -537,24 +451,32 @@ def resolve(journey_id: str) -> Response:
         )
     except DomainError as problem:
         return _resolve_page(j, values, {"how": problem.message}, status=409)
-    return redirect(f"/lead/cohorts/{j.cohort_id}?notice=Panel+assigned")
+    return redirect(f"/lead/journeys/{journey_id}?done=panel")
 
 
 # --------------------------------------------------------------------------- revoking a certificate
 
 
 def _revoke_page(
-    caller: DomainCaller, cert_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200
+    caller: DomainCaller,
+    cert_id: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    confirming: bool = False,
 ) -> Response:
     # A lead of another academy is refused before anything of the holder is shown.
     record = certificates.for_lead(caller, cert_id)
     return page(
         "lead/revoke.html",
         status=status,
-        page_title="Revoke a certificate",
+        page_title="Are you sure you want to revoke this certificate?"
+        if confirming
+        else "Revoke a certificate",
         record=record,
         values=values,
         errors=errors,
+        confirming=confirming,
     )
 
 
@@ -565,6 +487,7 @@ def revoke_form(certificate_id: str) -> Response:
 
 @router.post("/lead/certificates/<certificate_id>/revoke")
 def revoke(certificate_id: str) -> Response:
+    """Two steps: the reason, then "are you sure" (revoking cannot be undone); then back to the journey."""
     caller = lead_caller()
     values = first_values(form_data())
     reason = values.get("reason", "").strip()
@@ -576,8 +499,11 @@ def revoke(certificate_id: str) -> Response:
         return _revoke_page(
             caller, certificate_id, values, {"reason": "The reason must be 2000 characters or fewer"}, 400
         )
+    if values.get("confirmed") != "yes":
+        return _revoke_page(caller, certificate_id, {"reason": reason}, {}, confirming=True)
+    record = certificates.for_lead(caller, certificate_id)
     certificates.revoke(caller, certificate_id, reason)
-    return redirect(f"/verify/{certificate_id}")
+    return redirect(f"/lead/journeys/{record.journey_id}?done=revoked")
 
 
 # --------------------------------------------------------------------------- invitations

@@ -397,6 +397,15 @@ app.include_router(certificates_router)
 from .routes_lead import router as lead_router  # noqa: E402
 
 app.include_router(lead_router)
+from .routes_lead_cohorts import router as lead_cohorts_router  # noqa: E402
+
+app.include_router(lead_cohorts_router)  # before the journey pages: /lead/cohorts/new is not a cohort id
+from .routes_lead_home import router as lead_home_router  # noqa: E402
+
+app.include_router(lead_home_router)
+from .routes_lead_journey import router as lead_journey_router  # noqa: E402
+
+app.include_router(lead_journey_router)
 from .routes_reports import router as reports_router  # noqa: E402
 
 app.include_router(reports_router)
