@@ -30,8 +30,8 @@ from odvalidation.domain.models import (
     Review,
     Stage,
 )
+from odvalidation.services import journey_page, panels
 from odvalidation.services import journeys as js
-from odvalidation.services import panels
 from tests.browser.harness import WebClient, in_process_web
 from tests.unit.test_web_panel import signed_in
 
@@ -266,9 +266,19 @@ def claimed(academy: Academy, monkeypatch: pytest.MonkeyPatch) -> Journey:
         updated_at=now,
     )
     monkeypatch.setattr(
-        js,
-        "status",
-        lambda caller, jid: {"journey": kit, "step": 6, "history": [], "claim": claim, "evidence": []},
+        journey_page,
+        "load",
+        lambda caller, jid: journey_page.JourneyPage(
+            journey=kit,
+            claim=claim,
+            evidence=[],
+            history=[],
+            panel=None,
+            outcome=None,
+            comments=[],
+            cohort=academy.cohort,
+            people={"kit": Person(id="kit", name="Kit Marlowe", email="k@nhs.net")},
+        ),
     )
     monkeypatch.setattr(
         js,
@@ -292,7 +302,6 @@ def claimed(academy: Academy, monkeypatch: pytest.MonkeyPatch) -> Journey:
         submitted_at=now,
     )
     monkeypatch.setattr(panels, "reviews_for", lambda caller, jid: ([review], []))
-    monkeypatch.setattr(panels, "current_panel", lambda jid: (_ for _ in ()).throw(panels.NotFound("none")))
     monkeypatch.setattr(panels, "outcome_of", lambda j: None)
     return kit
 

@@ -19,9 +19,9 @@ from ..domain import journey as rules
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
-from ..domain.models import EquivalentSession, Journey, Readiness, Stage
+from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
+from ..services import journey_page, panels
 from ..services import journeys as js
-from ..services import panels
 from .forms import first_values
 from .pages import LEVEL_NAMES, STAGE_NAMES, long_date
 from .routes_lead import STAGE_TEXT, _day, _name, lead_caller
@@ -176,8 +176,10 @@ def attendance(cohort_id: str) -> Response:
 # --------------------------------------------------------------------------- one journey
 
 
-def _names() -> Any:
-    cache: dict[str, str] = {}
+def _names(view: journey_page.JourneyPage) -> Any:
+    """Names for ids: the people and members the page's one BatchGetItem brought, else one read each."""
+    cache: dict[str, str] = {pid: p.name for pid, p in view.people.items()}
+    cache |= {mid: m.name for mid, m in view.members.items()}
 
     def name(person_id: str) -> str:
         if person_id.startswith("system:"):
@@ -231,13 +233,7 @@ def _reviews(caller: DomainCaller, j: Journey, name: Any, titles: dict[str, str]
     ]
 
 
-def _panel(j: Journey, name: Any) -> list[dict[str, str]]:
-    if not j.claim_number:
-        return []
-    try:
-        panel = panels.current_panel(j.id)
-    except NotFound:
-        return []
+def _panel(panel: Panel | None, name: Any) -> list[dict[str, str]]:
     return [
         {
             "key": name(seat.member_id),
@@ -246,23 +242,25 @@ def _panel(j: Journey, name: Any) -> list[dict[str, str]]:
                 + (["declared no conflict"] if seat.declared else ["not declared yet"])
             ),
         }
-        for seat in panel.seats
+        for seat in (panel.seats if panel else [])
     ]
 
 
 def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
-    state = js.status(caller, journey_id)
-    j: Journey = state["journey"]
+    # The journey's items in one Query and the people, members and cohort it names in one BatchGetItem,
+    # access checked and the history shaped for this reader, as on the practitioner's journey page.
+    view = journey_page.load(caller, journey_id)
+    j = view.journey
     content = js.sees_content(caller, j)
-    name = _names()
+    name = _names(view)
     fw = framework(j.framework_key)
     titles = {e.id: e.title for e in fw.elements}
-    # status() already withholds the claim from a reader who may not see it; the page holds to it too.
-    claim = state["claim"] if content else None
+    # load() already withholds the claim from a reader who may not see it; the page holds to it too.
+    claim = view.claim if content else None
     interview = panels.interview_of(j) if j.claim_number else None
-    outcome = panels.outcome_of(j) if j.outcome else None
+    outcome = view.outcome
     summary = [
-        {"key": "Cohort", "value": js.cohort(j.cohort_id).name},
+        {"key": "Cohort", "value": view.cohort.name if view.cohort else j.cohort_id},
         {"key": "Stage", "value": STAGE_NAMES[j.stage]},
         {"key": "Workshop", "value": _workshop_text(j)},
     ]
@@ -296,9 +294,9 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         ],
         evidence=[
             [e.display_name, e.element_id, e.status.value.capitalize()]
-            for e in (state["evidence"] if content else [])
+            for e in (view.evidence if content else [])
         ],
-        panel=_panel(j, name),
+        panel=_panel(view.panel, name),
         reviews=_reviews(caller, j, name, titles) if content else [],
         interview=interview,
         can_record_held=j.stage is Stage.INTERVIEW and interview is not None and interview.held_at is None,
@@ -309,7 +307,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         else [],
         history=[
             [long_date(e.at), e.action[:1].upper() + e.action[1:], name(e.actor), e.reason or ""]
-            for e in reversed(state["history"])
+            for e in reversed(view.history)
         ],
     )
 
