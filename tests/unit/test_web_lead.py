@@ -174,7 +174,7 @@ def test_attendance_is_not_due_before_the_workshop_day(web: dict[str, Any], acad
 
 
 def test_the_header_and_home_take_a_lead_to_their_work(web: dict[str, Any], academy: Academy) -> None:
-    assert 'href="/lead">Lead\'s work</a>' in lead(web).get("/home").body
+    assert 'href="/lead">Lead&#39;s work</a>' in lead(web).get("/home").body
     practitioner, _ = signed_in(web, ("practitioner",))
     assert 'href="/lead"' not in practitioner.get("/home").body.split("</header>")[0]
     assert practitioner.get("/lead").status == 403

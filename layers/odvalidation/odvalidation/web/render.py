@@ -19,7 +19,8 @@ SERVICE_NAME = "System OD Validation"
 # Where each role's work is, linked from the header of every page (the home page shows it too).
 WORK_LINKS = (
     (Role.PANEL, "/panel", "Panel assignments"),
-    (Role.ACADEMY_LEAD, "/lead", "Academy"),
+    (Role.ACADEMY_LEAD, "/lead", "Lead's work"),
+    (Role.NATIONAL_LEAD, "/lead", "Lead's work"),
     (Role.NATIONAL_LEAD, "/reports", "Reports"),
 )
 
@@ -28,7 +29,8 @@ def work_links(user: security.Caller | None) -> list[tuple[str, str]]:
     """(service path, text) of the header links to the signed-in person's work, by role."""
     if user is None:
         return []
-    return [(href, text) for role, href, text in WORK_LINKS if user.has_role(role)]
+    links = [(href, text) for role, href, text in WORK_LINKS if user.has_role(role)]
+    return list(dict.fromkeys(links))  # a person with both lead roles sees each link once
 
 
 @cache
