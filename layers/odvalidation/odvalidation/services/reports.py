@@ -5,9 +5,10 @@ many journeys exist; a framework or period report reads the chosen cohorts' coun
 a cohort's report is one GetItem. Nothing here scans.
 
 Who sees what: national leads see exact counts everywhere. An academy lead sees their own academy and
-its cohorts exactly, and the national picture with small counts suppressed (the threshold in settings),
-suppressed so that no hidden count can be worked out even by someone who knows their own academy's
-exact counts. Exports (CSV) are always suppressed: they travel beyond the national team.
+its cohorts exactly, and the national picture with small counts suppressed (the threshold in settings).
+One rule for every suppressed view and every export (reporting.suppress): no hidden count can be
+worked out from the totals, even by someone who knows any one academy's exact counts; so the lead's
+screen and any CSV show the same figures, and each says which rule it follows (`rule`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from . import panels
 from .common import db
 
 NATIONAL_TITLE = "England"
+RULE_EXACT = "Exact counts: this view is for national leads only. Exports are always suppressed."
 
 
 # ---------------------------------------------------------------------------- models
@@ -93,6 +95,7 @@ class NationalReport(BaseModel):
     title: str
     as_of: date
     exact: bool = Field(description="false: counts below the threshold are suppressed ('*' / null)")
+    rule: str = Field(description="which rule these figures follow, in words (exact, or how suppressed)")
     threshold: int
     filters: Filters
     cohorts_included: int | None = Field(default=None, description="with filters: the cohorts summed")
@@ -196,76 +199,13 @@ def panel_capacity() -> list[PanelCapacity]:
 # ---------------------------------------------------------------------------- suppression
 
 
-def _extended(table: r.CountTable) -> tuple[list[list[int]], list[list[int]]]:
-    """The table with its totals as one matrix (see reporting.extended), and each entry's sign."""
-    # The same matrix suppress() protects, so both agree on what a line and a total are.
-    return r.extended(table)
-
-
-def suppress_for(table: r.CountTable, threshold: int, *, known_row: int | None = None) -> r.SuppressedTable:
-    """reporting.suppress, then, if the reader knows one row exactly (an academy lead's own academy),
-    hide more counts outside that row until no hidden count can be worked out with its help."""
-    published = r.suppress(table, threshold)
-    if known_row is None or threshold <= 1:
-        return published
-    m, sign = _extended(table)
-    n_rows, n_cols = len(m), len(m[0]) if m else 0
-    n_r, n_c = len(table.row_labels), len(table.column_labels)
-    hidden = {
-        (i, j) for i in range(n_rows) for j in range(n_cols) if _shown(published, i, j, n_r, n_c) is None
-    }
-    while True:
-        unknown = {cell for cell in hidden if cell[0] != known_row}
-        pinned = r.pinned_cells(m, sign, unknown, table.row_totals, table.column_totals)
-        if not pinned:
-            break
-        i, j = pinned[0]
-        line = [(k, j) for k in range(n_rows)] if table.column_totals else []
-        line += [(i, k) for k in range(n_cols)] if table.row_totals else []
-        candidates = [c for c in line if c not in hidden and c[0] != known_row]
-        if not candidates:
-            candidates = [
-                (a, b)
-                for a in range(n_rows)
-                for b in range(n_cols)
-                if (a, b) not in hidden and a != known_row
-            ]
-            if not candidates:  # pragma: no cover - defensive: hide everything rather than disclose
-                break
-        hidden.add(min(candidates, key=lambda c: (m[c[0]][c[1]] or 10**6, c)))
-
-    def shown(i: int, j: int) -> int | None:
-        return None if (i, j) in hidden else m[i][j]
-
-    return published.model_copy(
-        update={
-            "cells": [[shown(i, j) for j in range(n_c)] for i in range(n_r)],
-            "row_totals": [shown(i, n_c) for i in range(n_r)] if table.row_totals else None,
-            "column_totals": [shown(n_r, j) for j in range(n_c)] if table.column_totals else None,
-            "grand_total": shown(n_r, n_c) if table.row_totals and table.column_totals else None,
-            "suppressed_secondary": len(hidden) - published.suppressed_primary,
-        }
-    )
-
-
-def _shown(t: r.SuppressedTable, i: int, j: int, n_r: int, n_c: int) -> int | None:
-    if i < n_r and j < n_c:
-        return t.cells[i][j]
-    if i < n_r:
-        return t.row_totals[i] if t.row_totals is not None else None
-    if j < n_c:
-        return t.column_totals[j] if t.column_totals is not None else None
-    return t.grand_total
-
-
-def pipeline_tables(
-    reports: Sequence[r.PipelineReport], *, threshold: int, known_row: int | None = None
-) -> list[r.SuppressedTable]:
-    """The funnel, the readiness split and the outcomes, one row per scope, with totals."""
+def pipeline_tables(reports: Sequence[r.PipelineReport], *, threshold: int) -> list[r.SuppressedTable]:
+    """The funnel, the readiness split and the outcomes, one row per scope, with totals; suppressed
+    (threshold > 1) by the one rule every suppressed view and export follows (reporting.suppress)."""
     return [
-        suppress_for(r.funnel_table(reports), threshold, known_row=known_row),
-        suppress_for(r.readiness_table(reports), threshold, known_row=known_row),
-        suppress_for(r.outcomes_table(reports), threshold, known_row=known_row),
+        r.suppress(r.funnel_table(reports), threshold),
+        r.suppress(r.readiness_table(reports), threshold),
+        r.suppress(r.outcomes_table(reports), threshold),
     ]
 
 
@@ -305,7 +245,6 @@ def national(caller: Caller, filters: Filters | None = None, *, as_of: date | No
     exact = caller.has(Role.NATIONAL_LEAD)
     threshold = 1 if exact else max(1, settings().suppression_threshold)
     own = next((s for s in summaries if s.academy_id == caller.academy_id), None) if not exact else None
-    known_row = next((i for i, s in enumerate(summaries) if own and s.academy_id == own.academy_id), None)
     return NationalReport(
         title=NATIONAL_TITLE,
         as_of=when,
@@ -316,7 +255,8 @@ def national(caller: Caller, filters: Filters | None = None, *, as_of: date | No
         national=r.build_report("national", total, as_of=when, title=NATIONAL_TITLE) if exact else None,
         academies=summaries if exact else None,
         own_academy=own,
-        tables=pipeline_tables([s.report for s in summaries], threshold=threshold, known_row=known_row),
+        rule=RULE_EXACT if exact else r.suppression_note(threshold),
+        tables=pipeline_tables([s.report for s in summaries], threshold=threshold),
         deferrals_due=months(total, "deferred_due") if exact else None,
         claim_deadlines=months(total, "claim_due") if exact else None,
         panel_capacity=panel_capacity(),
@@ -391,7 +331,7 @@ def export_rows(caller: Caller, scope: str, filters: Filters | None = None) -> l
     """
     _require_lead(caller)
     threshold = max(1, settings().suppression_threshold)
-    note = f"Counts from 1 to {threshold - 1} and counts that would reveal them are shown as {r.SUPPRESSED}."
+    note = r.suppression_note(threshold)
     kind, _, ident = scope.partition(":")
     if kind == "national" and not ident:
         per_academy, _ = _per_academy(filters or Filters())
@@ -400,11 +340,9 @@ def export_rows(caller: Caller, scope: str, filters: Filters | None = None) -> l
             r.build_report(r.academy_scope(a.id), per_academy[a.id], as_of=when, title=a.name)
             for a in ACADEMIES
         ]
-        # An academy lead knows their own academy exactly: protect the others against that knowledge.
-        known_row = None
-        if not caller.has(Role.NATIONAL_LEAD):
-            known_row = next((i for i, a in enumerate(ACADEMIES) if a.id == caller.academy_id), None)
-        tables = pipeline_tables(reports, threshold=threshold, known_row=known_row)
+        # The same tables whoever asks: a file travels, so it is safe against anyone who knows one
+        # academy's exact figures, not only against the lead who downloaded it.
+        tables = pipeline_tables(reports, threshold=threshold)
         head = f"{NATIONAL_TITLE}: the OD talent pipeline by academy"
     elif kind == "academy" and ident:
         a_report = academy_report(caller, ident)

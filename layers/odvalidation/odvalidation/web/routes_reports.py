@@ -16,6 +16,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import Role
 from ..services import journeys as js
+from ..settings import settings
 from .access import domain_caller
 from .site import page, require_role
 
@@ -180,6 +181,7 @@ def cohort_page(cohort_id: str) -> Response:
         report=detail.report,
         figures=figures,
         scale=reports.fb.SCALE,
+        threshold=max(1, settings().suppression_threshold),
         csv_link=_csv_link(f"cohort:{detail.cohort.id}"),
     )
 

@@ -66,6 +66,7 @@ from .reports import (
 )
 from .tables import (
     DEFAULT_THRESHOLD,
+    PUBLISHED_ELSEWHERE,
     SUPPRESSED,
     CountTable,
     SuppressedTable,
@@ -76,6 +77,7 @@ from .tables import (
     pinned_cells,
     readiness_table,
     suppress,
+    suppression_note,
     to_csv,
 )
 
@@ -91,6 +93,7 @@ __all__ = [
     "NO_DATE",
     "OUTCOME_LABELS",
     "PERCENT_PLACES",
+    "PUBLISHED_ELSEWHERE",
     "READINESS_LABELS",
     "REENGAGED",
     "REFLECTION_DONE",
@@ -139,6 +142,7 @@ __all__ = [
     "scopes",
     "stage_histogram",
     "suppress",
+    "suppression_note",
     "time_key",
     "to_csv",
     "withdrawn_key",
