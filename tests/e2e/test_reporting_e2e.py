@@ -302,6 +302,15 @@ def test_feedback_after_the_outcome_is_summarised_for_the_cohort(local_stack: Lo
 
     detail = c.lead.api.get(f"/api/reports/cohorts/{c.cohort_id}")
     assert detail["feedback"]["responses"] == 1
-    assert detail["feedback"]["comments"] == ["Made valuable connections across the system."]
+    # One respondent is fewer than the suppression threshold: their words are not shown verbatim.
+    assert detail["feedback"]["comments"] is None
+    assert detail["feedback"]["comments_withheld"] is True
+    assert "@" not in detail["framework_name"]  # by name, not by key
     assert detail["report"]["outcomes"][1]["count"] == 1  # system OD practitioner
     c.practitioner.api.get(f"/api/reports/cohorts/{c.cohort_id}", expect=403)
+    # Another academy, for this lead: what /reports shows them of it, suppressed, not a 403.
+    other = c.lead.api.get("/api/reports/academies/london")
+    assert other["exact"] is False
+    assert other["report"] is None
+    assert other["cohorts"] == []
+    assert "Counts from 1 to" in other["rule"]

@@ -218,16 +218,19 @@ def test_report_totals_agree_with_the_journeys(ledger: Ledger) -> None:
         days = sorted(d for st_, d in all_stays if st_ is step.stage)
         assert step.stays == len(days)
         if not days:
-            assert step.median_days is None
+            assert step.median is None
             continue
-        assert step.median_days is not None
-        assert step.p90_days is not None
+        assert step.median is not None
+        assert step.p90 is not None
+        # The median's bucket is the true median's (the lower of the two middle stays', for an even
+        # count, may sit one bucket lower).
         true_median = days[(len(days) - 1) // 2]
         lo = r.DAY_EDGES[bisect.bisect_right(r.DAY_EDGES, true_median) - 1]
         hi_i = bisect.bisect_right(r.DAY_EDGES, days[len(days) // 2])
-        hi = r.DAY_EDGES[hi_i] if hi_i < len(r.DAY_EDGES) else float("inf")
-        assert lo - 0.05 <= step.median_days <= hi + 0.05
-        assert step.median_days <= step.p90_days
+        hi = r.DAY_EDGES[hi_i] if hi_i < len(r.DAY_EDGES) else None
+        assert lo <= step.median.from_days
+        assert hi is None or step.median.to_days is None or step.median.to_days <= hi
+        assert step.median.from_days <= step.p90.from_days
 
 
 def test_a_resubmission_after_not_yet_counts_a_second_claim_not_a_second_person() -> None:
@@ -257,8 +260,10 @@ def test_a_resubmission_after_not_yet_counts_a_second_claim_not_a_second_person(
     # Every stay here lasted 10 days: median and 90th percentile fall in the 10-14 day bucket.
     cd = next(t for t in report.time_in_step if t.stage is S.CLAIM_DEVELOPMENT)
     assert cd.stays == 2
-    assert 10 <= cd.median_days <= 14
+    assert cd.median is not None
+    assert cd.median.label == "10 to 14 days"
     assert cd.mean_days == 10.0
+    assert cd.mean == "10 days"
 
 
 def test_a_change_without_a_stage_move_only_moves_gauges() -> None:
@@ -325,7 +330,7 @@ def test_percentages_round_half_up_and_survive_zero() -> None:
     report = r.build_report("empty", {}, as_of=date(2026, 1, 1))
     assert report.expressions_of_interest == 0
     assert all(s.pct_of_decided is None and s.pct_of_interest is None for s in report.readiness)
-    assert all(t.median_days is None for t in report.time_in_step)
+    assert all(t.median is None for t in report.time_in_step)
 
 
 def test_dues_are_split_at_the_report_month() -> None:
@@ -382,3 +387,31 @@ def test_national_roll_out_reports_the_posters_percentages() -> None:
     assert funnel["workshop_attended"] == (68, 87.0)
     assert funnel["decided"] == (67, 86.0)
     assert r.rebuild(ledger.histories.values()) == ledger.counters
+
+
+def test_time_in_each_step_says_what_the_audit_trail_says_not_half_a_day() -> None:
+    """Issue 17.9: stays of minutes were shown as "median 0.5, 90th percentile 0.9 days" (interpolated
+    inside the 0-1 day bucket) for every step. The report now gives the bucket and the exact mean."""
+    ledger = Ledger()
+    for n in range(1, 11):
+        at = T0 + timedelta(hours=n)
+        j = ledger.create(new_journey(n, "nw-1", "north-west", at))
+        # Reflection takes 20 minutes; the workshop takes 3 days for most, 40 days for one.
+        j = ledger.move(j, S.WORKSHOP, at + timedelta(minutes=20))
+        ledger.move(j, S.DECISION, at + timedelta(minutes=20, days=40 if n == 10 else 3))
+    report = r.build_report("COHORT#north-west#nw-1", ledger.counters["COHORT#north-west#nw-1"])
+    steps = {t.stage: t for t in report.time_in_step}
+    reflection, workshop = steps[S.REFLECTION], steps[S.WORKSHOP]
+    assert reflection.stays == 10
+    assert reflection.median is not None
+    assert reflection.p90 is not None
+    assert (reflection.median.label, reflection.p90.label, reflection.mean) == (
+        "under 1 day",
+        "under 1 day",
+        "20 minutes",
+    )
+    assert workshop.median is not None
+    assert workshop.p90 is not None
+    assert (workshop.median.label, workshop.p90.label) == ("3 to 5 days", "3 to 5 days")
+    assert workshop.mean == "6.7 days"  # (9 x 3 + 40) / 10, from the exact seconds
+    assert steps[S.DECISION].median is None

@@ -262,8 +262,14 @@ def test_roles_exact_for_national_suppressed_for_an_academy_lead_refused_for_oth
     assert all(v == 0 or v >= 5 for v in shown), shown
     # The lead's own academy is exact on its own page; another academy's is not theirs to see.
     assert reports.academy_report(NW_LEAD, "north-west").report.expressions_of_interest == 7
-    with pytest.raises(Forbidden):
-        reports.academy_report(NW_LEAD, "london")
+    # Another academy's page shows that lead what /reports shows them of it (issue 17.9), no more.
+    other = reports.academy_report(NW_LEAD, "london")
+    assert not other.exact
+    assert other.report is None
+    assert other.cohorts == []
+    ldn_row = [a.academy_name for a in exact.academies or []].index("London Leadership Academy")
+    for mine, national_table in zip(other.tables, seen.tables, strict=True):
+        assert mine.cells == [national_table.cells[ldn_row]]
     with pytest.raises(Forbidden):
         reports.cohort_report(NW_LEAD, ldn)
     with pytest.raises(Forbidden):
@@ -464,3 +470,17 @@ def test_repair_counters_puts_right_a_corrupted_item_and_reports_what_it_fixed(t
     assert fixed.written == [scope]
     assert reports.national(NATIONAL).national.expressions_of_interest == 4  # type: ignore[union-attr]
     assert reports.repair_counters().differences == []
+
+
+def test_months_and_frameworks_are_shown_the_way_people_write_them(table: str) -> None:
+    """Issue 17.9: "June 2027", not "2027-06"; a framework by its name, not its key."""
+    assert reports.MonthCount(month="2027-06", count=3).label == "June 2027"
+    assert reports.MonthCount(month=r.NO_DATE, count=1).label == "No date"
+    journeys = Journeys()
+    c = cohort("north-west", 3)
+    journeys.decided(c, "north-west", Readiness.READY_LATER, T0)
+    detail = reports.cohort_report(NW_LEAD, c)
+    assert detail.framework_name == "Global practice style OD framework (version 1.0)"
+    assert [m.label for m in detail.deferrals_due] == ["March 2027"]
+    summary = reports.academy_report(NW_LEAD, "north-west").cohorts
+    assert [s.framework_name for s in summary] == ["Global practice style OD framework (version 1.0)"]

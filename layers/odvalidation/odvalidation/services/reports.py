@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from .. import clock
 from ..dal import keys
 from ..domain import reporting as r
 from ..domain.academies import ACADEMIES, academy
 from ..domain.access import Caller, check_lead, require_role
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.frameworks import framework
 from ..domain.models import AuditEvent, Cohort, Journey, Role
 from ..settings import settings
 from . import feedback as fb
@@ -64,6 +65,14 @@ class MonthCount(BaseModel):
 
     month: str  # YYYY-MM, or "none" for no date
     count: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str:
+        """The month as people write it: "June 2027" ("No date" for none)."""
+        if self.month == r.NO_DATE:
+            return "No date"
+        return date.fromisoformat(f"{self.month}-01").strftime("%B %Y")
 
 
 class PanelCapacity(BaseModel):
@@ -108,10 +117,20 @@ class NationalReport(BaseModel):
     panel_capacity: list[PanelCapacity]
 
 
+def framework_name(key: str) -> str:
+    """A framework as people know it, by its title and version, not its key (issue 17.9)."""
+    try:
+        fw = framework(key)
+    except NotFound:
+        return key
+    return f"{fw.title} (version {key.split('@', 1)[-1]})" if "@" in key else fw.title
+
+
 class CohortSummary(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     cohort: Cohort
+    framework_name: str
     report: r.CohortReport
 
 
@@ -121,7 +140,9 @@ class AcademyReport(BaseModel):
     academy_id: str
     academy_name: str
     as_of: date
-    report: r.PipelineReport
+    exact: bool = Field(description="false: another academy's lead sees its row as /reports shows it")
+    rule: str = Field(description="which rule these figures follow, in words")
+    report: r.PipelineReport | None = Field(description="exact views only")
     cohorts: list[CohortSummary]
     tables: list[r.SuppressedTable]
     deferrals_due: list[MonthCount]
@@ -134,6 +155,7 @@ class CohortDetail(BaseModel):
 
     cohort: Cohort
     academy_name: str
+    framework_name: str
     report: r.CohortReport
     deferrals_due: list[MonthCount]
     claim_deadlines: list[MonthCount]
@@ -264,10 +286,14 @@ def national(caller: Caller, filters: Filters | None = None, *, as_of: date | No
 
 
 def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None) -> AcademyReport:
-    """One academy and its cohorts, exact (leads of the academy and national leads)."""
+    """One academy and its cohorts, exact (leads of the academy and national leads). Another academy's
+    lead sees what /reports shows them of it, no more: its row of the suppressed national tables."""
     a = academy(academy_id)
-    check_lead(caller, a.id)
+    _require_lead(caller)
     when = as_of or clock.now().date()
+    if not caller.has(Role.NATIONAL_LEAD) and caller.academy_id != a.id:
+        return _academy_as_published(a.id, when)
+    check_lead(caller, a.id)
     counters = _counters_of(r.academy_scope(a.id))
     cohorts = js.academy_cohorts(a.id)
     # One Query of this academy's cohort counter items (as many as it has cohorts).
@@ -275,6 +301,7 @@ def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None
     summaries = [
         CohortSummary(
             cohort=c,
+            framework_name=framework_name(c.framework_key),
             report=r.build_cohort_report(c, stored.get(r.cohort_scope(a.id, c.id), {}), as_of=when),
         )
         for c in cohorts
@@ -284,12 +311,50 @@ def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None
         academy_id=a.id,
         academy_name=a.name,
         as_of=when,
+        exact=True,
+        rule=f"Exact counts: for the leads of {a.name} and national leads. Exports are suppressed.",
         report=r.build_report(r.academy_scope(a.id), counters, as_of=when, title=a.name),
         cohorts=summaries,
         tables=pipeline_tables([s.report for s in summaries], threshold=1),
         deferrals_due=months(counters, "deferred_due"),
         claim_deadlines=months(counters, "claim_due"),
         panel_capacity=capacity,
+    )
+
+
+def _academy_as_published(academy_id: str, when: date) -> AcademyReport:
+    """An academy's row of the national tables, suppressed exactly as /reports and the CSV show it."""
+    threshold = max(1, settings().suppression_threshold)
+    per_academy = _academy_counters()
+    reports_ = [
+        r.build_report(r.academy_scope(a.id), per_academy[a.id], as_of=when, title=a.name) for a in ACADEMIES
+    ]
+    row = next(i for i, a in enumerate(ACADEMIES) if a.id == academy_id)
+    tables = [
+        t.model_copy(
+            update={
+                "row_labels": [t.row_labels[row]],
+                "cells": [t.cells[row]],
+                "row_totals": None if t.row_totals is None else [t.row_totals[row]],
+                "column_totals": None,
+                "grand_total": None,
+            }
+        )
+        for t in pipeline_tables(reports_, threshold=threshold)
+    ]
+    a = academy(academy_id)
+    return AcademyReport(
+        academy_id=a.id,
+        academy_name=a.name,
+        as_of=when,
+        exact=False,
+        rule=r.suppression_note(threshold),
+        report=None,
+        cohorts=[],
+        tables=tables,
+        deferrals_due=[],
+        claim_deadlines=[],
+        panel_capacity=next(p for p in panel_capacity() if p.academy_id == a.id),
     )
 
 
@@ -309,6 +374,7 @@ def cohort_report(caller: Caller, cohort_id: str, *, as_of: date | None = None) 
     return CohortDetail(
         cohort=cohort,
         academy_name=academy(cohort.academy_id).name,
+        framework_name=framework_name(cohort.framework_key),
         report=r.build_cohort_report(cohort, counters, as_of=when),
         deferrals_due=months(counters, "deferred_due"),
         claim_deadlines=months(counters, "claim_due"),
@@ -346,7 +412,11 @@ def export_rows(caller: Caller, scope: str, filters: Filters | None = None) -> l
         head = f"{NATIONAL_TITLE}: the OD talent pipeline by academy"
     elif kind == "academy" and ident:
         a_report = academy_report(caller, ident)
-        tables = pipeline_tables([c.report for c in a_report.cohorts], threshold=threshold)
+        tables = (
+            pipeline_tables([c.report for c in a_report.cohorts], threshold=threshold)
+            if a_report.exact
+            else a_report.tables
+        )
         head = f"{a_report.academy_name}: the pipeline by cohort"
     elif kind == "cohort" and ident:
         detail = cohort_report(caller, ident)

@@ -13,7 +13,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ..domain import reporting as r
 from ..domain.academies import ACADEMIES
 from ..domain.errors import InvalidInput, NotFound
-from ..domain.frameworks import framework
 from ..domain.models import Role
 from ..services import journeys as js
 from ..settings import settings
@@ -50,11 +49,12 @@ def _filters(query: dict[str, str]) -> reports.Filters:
 
 def _filter_options(query: dict[str, str]) -> dict[str, Any]:
     cohorts = js.all_cohorts()
+    from ..services.reports import framework_name
+
     frameworks = sorted({c.framework_key for c in cohorts})
     years = sorted({c.workshop_date.year for c in cohorts})
     return {
-        "framework_options": [("", "All frameworks")]
-        + [(k, f"{framework(k).title} (version {k.split('@', 1)[-1]})") for k in frameworks],
+        "framework_options": [("", "All frameworks")] + [(k, framework_name(k)) for k in frameworks],
         "year_options": [("", "All years")] + [(str(y), str(y)) for y in years],
         "chosen": {"framework": query.get("framework", ""), "year": query.get("year", "")},
     }
@@ -132,9 +132,8 @@ def national_page() -> Response:
                 headers=("Outcome", "Number", "Percentage of claims interviewed"),
             ),
         ]
-    links = {
-        a.name: f"/reports/academies/{a.id}" for a in ACADEMIES if report.exact or a.id == caller.academy
-    }
+    # Every academy's page opens for every lead: another academy's shows what this page shows of it.
+    links = {a.name: f"/reports/academies/{a.id}" for a in ACADEMIES}
     return page(
         "reporting/national.html",
         page_title="The OD talent pipeline",
@@ -154,7 +153,7 @@ def academy_page(academy_id: str) -> Response:
 
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     report = reports.academy_report(domain_caller(caller), academy_id)
-    figures = charts.pipeline_charts(report.report)
+    figures = charts.pipeline_charts(report.report) if report.report is not None else []
     return page(
         "reporting/academy.html",
         page_title=f"{report.academy_name}: the pipeline",

@@ -330,6 +330,26 @@ def stage_histogram(counters: Mapping[str, int], stage: Stage) -> list[tuple[flo
     ]
 
 
+def histogram_bucket(buckets: Sequence[tuple[float, float, int]], q: float) -> tuple[float, float] | None:
+    """The bucket (lower day, upper day) the q-quantile (0..1) of the stays falls in; None without data.
+
+    This is all the counters know: a stay is counted by its bucket, so a median "between 0 and 1 day"
+    is exact where a number inside the bucket would be made up (interpolating put every stay shorter
+    than a day at 0.5 days, whatever their real length: issue 17.9).
+    """
+    if not 0 <= q <= 1:
+        raise ValueError("q must be between 0 and 1")
+    total = sum(n for _, _, n in buckets)
+    if total == 0:
+        return None
+    rank, seen = max(q * total, 1), 0
+    for lo, hi, n in buckets:
+        seen += n
+        if n and seen >= rank:
+            return lo, hi
+    return buckets[-1][0], buckets[-1][1]  # pragma: no cover - rank <= total always lands above
+
+
 def histogram_quantile(buckets: Sequence[tuple[float, float, int]], q: float) -> float | None:
     """Estimate the q-quantile (0..1) of durations from bucket counts, interpolating within a bucket.
 

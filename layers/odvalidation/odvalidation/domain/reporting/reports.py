@@ -22,7 +22,7 @@ from .counters import (
     WORKSHOP_ATTENDED,
     cohort_scope,
     decisions_key,
-    histogram_quantile,
+    histogram_bucket,
     in_stage_key,
     outcome_key,
     readiness_key,
@@ -91,13 +91,47 @@ class OutcomeShare(Model):
     pct_of_interviewed: float | None = None
 
 
+class DayRange(Model):
+    """Where a quantile of the stays lies, as the counters know it: between two day edges."""
+
+    from_days: int
+    to_days: int | None  # None: open-ended ("a year or more")
+    label: str
+
+
 class StepTime(Model):
     stage: Stage
     label: str
     stays: int
-    median_days: float | None
-    p90_days: float | None
-    mean_days: float | None
+    median: DayRange | None
+    p90: DayRange | None
+    mean_days: float | None  # exact (from the total seconds), to 2 places
+    mean: str | None  # the mean in words a reader takes in: "3 hours", "12.5 days"
+
+
+def day_range(bucket: tuple[float, float] | None) -> DayRange | None:
+    if bucket is None:
+        return None
+    lo, hi = int(bucket[0]), None if bucket[1] == float("inf") else int(bucket[1])
+    if hi is None:
+        label = f"{lo} days or more"
+    elif lo == 0:
+        label = f"under {hi} day" + ("s" if hi > 1 else "")
+    else:
+        label = f"{lo} to {hi} days"
+    return DayRange(from_days=lo, to_days=hi, label=label)
+
+
+def duration_text(seconds: float) -> str:
+    """A length of time in the unit a reader expects: minutes, hours, then days."""
+    if seconds < 3_600:
+        minutes = max(1, round(seconds / 60))
+        return f"{minutes} minute" + ("s" if minutes != 1 else "")
+    if seconds < 86_400:
+        hours = round(seconds / 3_600, 1)
+        return f"{hours:g} hour" + ("s" if hours != 1 else "")
+    days = round(seconds / 86_400, 1)
+    return f"{days:g} day" + ("s" if days != 1 else "")
 
 
 class FunnelStep(Model):
@@ -232,15 +266,16 @@ def _report_fields(scope: str, counters: Mapping[str, int], *, as_of: date, titl
     for stage in TIMED_STAGES:
         hist = stage_histogram(counters, stage)
         stays = n(time_key(stage, "stays"))
-        med, p90 = histogram_quantile(hist, 0.5), histogram_quantile(hist, 0.9)
+        mean_seconds = n(time_key(stage, "seconds")) / stays if stays else None
         times.append(
             StepTime(
                 stage=stage,
                 label=STAGE_LABELS[stage],
                 stays=stays,
-                median_days=None if med is None else round(med, 1),
-                p90_days=None if p90 is None else round(p90, 1),
-                mean_days=round(n(time_key(stage, "seconds")) / stays / 86_400, 1) if stays else None,
+                median=day_range(histogram_bucket(hist, 0.5)),
+                p90=day_range(histogram_bucket(hist, 0.9)),
+                mean_days=None if mean_seconds is None else round(mean_seconds / 86_400, 2),
+                mean=None if mean_seconds is None else duration_text(mean_seconds),
             )
         )
     funnel_counts = [
