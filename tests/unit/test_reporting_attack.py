@@ -94,6 +94,8 @@ def test_the_national_export_and_one_academys_exact_figures_reveal_no_other_coun
 
     for reader in (NATIONAL, NW_LEAD, LDN_LEAD):
         text = reports.export_csv(reader, "national")
+        # The renewals by academy travel in the same file, under the same rule (issue 18.6).
+        assert sections(text)["Renewals"][0][1:] == list(r.RENEWAL_LABELS.values())
         for known in ("north-west", "london", "south-west", "west-midlands"):
             exact = reports.academy_report(NATIONAL, known).report
             found = {title: parse(body) for title, body in sections(text).items()}

@@ -99,7 +99,11 @@ def recount(histories: list[tuple[Journey, list[AuditEvent]]]) -> dict[str, int]
             c[f"deferred_due.{j.reengage_on:%Y-%m}" if j.reengage_on else "deferred_due.none"] += 1
         if j.stage is S.CLAIM_DEVELOPMENT:
             c[f"claim_due.{j.claim_deadline:%Y-%m}" if j.claim_deadline else "claim_due.none"] += 1
-        for e in events:
+        if j.stage is S.VALIDATED and j.certificate_revoked:
+            assert j.outcome is not None
+            c[f"revoked.{j.outcome.value}"] += 1
+        renewing = False
+        for e in sorted(events, key=lambda e: e.at):
             a, b = e.from_stage, e.to_stage
             if a is None:
                 continue
@@ -122,6 +126,11 @@ def recount(histories: list[tuple[Journey, list[AuditEvent]]]) -> dict[str, int]
                 c[f"withdrawn_from.{a.value}"] += 1
             c["lapsed"] += b is S.LAPSED
             c["reengaged"] += (a, b) == (S.DEFERRED, S.DECISION)
+            c["revalidations.started"] += (a, b) == (S.VALIDATED, S.CLAIM_DEVELOPMENT)
+            c["revalidations.renewed"] += renewing and b is S.VALIDATED
+            c["revalidations.not_yet"] += renewing and b is S.NOT_YET_VALIDATED
+            c["revalidations.lapsed"] += renewing and b is S.LAPSED
+            renewing = renewing or (a, b) == (S.VALIDATED, S.CLAIM_DEVELOPMENT)
         for stage, days in stays(j, events):
             c[f"time_in.{stage.value}.stays"] += 1
             c[f"time_in.{stage.value}.seconds"] += round(days * 86400)
@@ -144,7 +153,11 @@ def random_journeys(draw: st.DrawFn) -> Ledger:
         at = T0 + timedelta(seconds=draw(gaps))
         j = ledger.create(new_journey(n, cohort, academy, at), with_event=draw(st.booleans()))
         for _ in range(draw(st.integers(min_value=0, max_value=25))):
-            action = draw(st.sampled_from(["move", "move", "move", "attend", "decide"]))
+            action = draw(st.sampled_from(["move", "move", "move", "attend", "decide", "revoke"]))
+            if action == "revoke":  # certificates.revoke marks the journey's current certificate
+                if j.stage is S.VALIDATED:
+                    j = ledger.update(j, certificate_revoked=True)
+                continue
             if action == "attend":
                 j = ledger.update(j, workshop_attended=True)
                 continue
@@ -167,6 +180,11 @@ def random_journeys(draw: st.DrawFn) -> Ledger:
                 changes["outcome"] = draw(st.sampled_from([Outcome.LEADER, Outcome.PRACTITIONER]))
             if to is S.NOT_YET_VALIDATED:
                 changes["outcome"] = Outcome.NOT_YET
+            if j.stage is S.VALIDATED and to is S.CLAIM_DEVELOPMENT:
+                # start_revalidation sets the flag (only on a certificate still in force).
+                if j.certificate_revoked:
+                    continue
+                j = ledger.update(j, revalidation=True)
             j = ledger.move(j, to, at, **changes)
     return ledger
 
@@ -203,7 +221,11 @@ def test_report_totals_agree_with_the_journeys(ledger: Ledger) -> None:
     assert report.withdrawn == sum(j.stage is S.WITHDRAWN for j in journeys)
     assert report.deferred == sum(j.stage is S.DEFERRED for j in journeys)
     # Validations are counted per claim: a renewal validates the same journey again.
-    assert report.validated == sum(e.to_stage is S.VALIDATED for _, events in histories for e in events)
+    # A revoked certificate's validation is counted apart (issue 15.5).
+    assert report.validated + report.revoked == sum(
+        e.to_stage is S.VALIDATED for _, events in histories for e in events
+    )
+    assert report.revoked == sum(j.stage is S.VALIDATED and j.certificate_revoked for j in journeys)
     withdrawn_at_interview = sum(
         e.from_stage is S.INTERVIEW and e.to_stage is S.WITHDRAWN for _, events in histories for e in events
     )
@@ -252,6 +274,7 @@ def test_a_resubmission_after_not_yet_counts_a_second_claim_not_a_second_person(
     assert [(o.key, o.count) for o in report.outcomes] == [
         ("system_od_leader", 1),
         ("system_od_practitioner", 0),
+        ("revoked", 0),
         ("not_yet", 1),
     ]
     assert report.claims_started == 2
@@ -415,3 +438,37 @@ def test_time_in_each_step_says_what_the_audit_trail_says_not_half_a_day() -> No
     assert (workshop.median.label, workshop.p90.label) == ("3 to 5 days", "3 to 5 days")
     assert workshop.mean == "6.7 days"  # (9 x 3 + 40) / 10, from the exact seconds
     assert steps[S.DECISION].median is None
+
+
+def test_renewals_are_counted_started_renewed_lapsed_by_cohort() -> None:
+    """Issue 18.6: revalidations started, renewed and lapsed, by academy and cohort."""
+    ledger = Ledger()
+    path = [S.WORKSHOP, S.DECISION, S.CLAIM_DEVELOPMENT, S.SUBMITTED, S.PANEL_REVIEW, S.INTERVIEW]
+    ends = {1: S.VALIDATED, 2: S.LAPSED, 3: S.NOT_YET_VALIDATED, 4: None}
+    for n, end in ends.items():
+        at = T0
+        j = ledger.create(new_journey(n, "nw-1", "north-west", at))
+        for stage in [*path, S.VALIDATED]:
+            at += timedelta(days=10)
+            j = ledger.move(j, stage, at, **({"outcome": Outcome.LEADER} if stage is S.VALIDATED else {}))
+        if end is None:
+            continue  # validated, not renewing
+        j = ledger.update(j, revalidation=True)  # start_revalidation
+        at += timedelta(days=1000)
+        j = ledger.move(j, S.CLAIM_DEVELOPMENT, at)
+        if end is S.LAPSED:
+            ledger.move(j, S.LAPSED, at + timedelta(days=183))
+            continue
+        for stage in path[3:]:
+            at += timedelta(days=10)
+            j = ledger.move(j, stage, at)
+        ledger.move(j, end, at + timedelta(days=5))
+    counters = ledger.counters["COHORT#north-west#nw-1"]
+    assert r.rebuild(ledger.histories.values())["COHORT#north-west#nw-1"] == counters
+    report = r.build_report("COHORT#north-west#nw-1", counters, as_of=date(2030, 1, 1))
+    assert (report.revalidations_started, report.renewed) == (3, 1)
+    assert (report.revalidations_not_yet, report.revalidations_lapsed) == (1, 1)
+    table = r.renewals_table([report])
+    assert table.column_labels == list(r.RENEWAL_LABELS.values())
+    assert table.cells == [[3, 1, 1, 1]]
+    assert ledger.counters["ACADEMY#north-west"] == counters

@@ -484,3 +484,44 @@ def test_months_and_frameworks_are_shown_the_way_people_write_them(table: str) -
     assert [m.label for m in detail.deferrals_due] == ["March 2027"]
     summary = reports.academy_report(NW_LEAD, "north-west").cohorts
     assert [s.framework_name for s in summary] == ["Global practice style OD framework (version 1.0)"]
+
+
+def test_a_revoked_certificate_is_counted_apart_and_nothing_calls_it_validated(
+    table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15.5: after a revocation, the reports count the validation as revoked, the lead's cohort
+    page and the practitioner's journey stop saying "validated", and a rebuild agrees."""
+    from odvalidation.services import certificates, notifications
+    from odvalidation.web import pages, routes_lead
+    from odvalidation.web import site as _site  # noqa: F401 - the routes import through the site
+    from tests.unit.test_web_certificates import record
+
+    monkeypatch.setattr(notifications, "send_quietly", lambda *a, **k: [])
+    journeys = Journeys()
+    c = cohort("north-west", 5)
+    j = journeys.validated(c, "north-west", Outcome.PRACTITIONER, T0)
+    kept = journeys.validated(c, "north-west", Outcome.PRACTITIONER, T0)
+    cert = record(id="cert-revoked", journey_id=j.id, practitioner_id=j.practitioner_id)
+    j = journeys.mark(j, T0 + timedelta(days=151), certificate_id=cert.id)
+    monkeypatch.setattr(certificates, "record_of", lambda cid: cert if cid == cert.id else None)
+    before = reports.cohort_report(NW_LEAD, c).report
+    assert (before.validated, before.revoked) == (2, 0)
+
+    certificates.revoke(NW_LEAD, cert.id, "Evidence was not the practitioner's own work.")
+
+    after = reports.cohort_report(NW_LEAD, c).report
+    assert (after.validated, after.revoked) == (1, 1)
+    shares = {o.key: o.count for o in after.outcomes}
+    assert shares == {"system_od_leader": 0, "system_od_practitioner": 1, "revoked": 1, "not_yet": 0}
+    assert [f.count for f in after.funnel if f.key == "validated"] == [1]
+    national = reports.national(NATIONAL)
+    assert national.national is not None
+    assert national.national.revoked == 1
+    revoked = store().journey(j.id)
+    assert revoked.certificate_revoked
+    assert not store().journey(kept.id).certificate_revoked
+    assert pages.stage_name(revoked) == "Certificate revoked"
+    assert routes_lead.stage_text(revoked) == "Validated, certificate revoked"
+    assert pages.stage_name(store().journey(kept.id)) == "Validated"
+    # The stored counters still equal a rebuild from the journeys and their audit trails.
+    assert reports.repair_counters(dry_run=True).differences == []

@@ -46,6 +46,7 @@ def test_an_academy_lead_sees_another_academy_as_reports_shows_it(web: dict[str,
     assert national.status == 200
     assert "Counts from 1 to 4, and counts that would reveal them" in national.body
     assert "/reports/academies/london" in national.body  # every academy's row opens
+    assert "Renewals started" in national.body  # renewals by academy (issue 18.6)
     other = browser.get("/reports/academies/london")
     assert other.status == 200, other.body[:500]
     assert "London Leadership Academy" in other.body

@@ -205,7 +205,8 @@ def cohort_status_text(detail: dict[str, Any]) -> str:
     width = 44
     lines = [
         f"{c['name']} ({detail['academy_name']})",
-        f"Workshop {c['workshop_date']}, framework {c['framework_key']}; figures as of {rep['as_of']}",
+        f"Workshop {c['workshop_date']}, framework {detail.get('framework_name', c['framework_key'])}; "
+        f"figures as of {rep['as_of']}",
         "",
         f"{'The pipeline':{width}} {'Number':>7}  {'% of interest':>13}",
     ]

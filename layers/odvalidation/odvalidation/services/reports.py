@@ -111,7 +111,7 @@ class NationalReport(BaseModel):
     national: r.PipelineReport | None = Field(default=None, description="exact views only")
     academies: list[AcademySummary] | None = Field(default=None, description="exact views only")
     own_academy: AcademySummary | None = Field(default=None, description="an academy lead's own, exact")
-    tables: list[r.SuppressedTable] = Field(description="funnel, readiness and outcomes by academy")
+    tables: list[r.SuppressedTable] = Field(description="funnel, readiness, outcomes and renewals by academy")
     deferrals_due: list[MonthCount] | None = None
     claim_deadlines: list[MonthCount] | None = None
     panel_capacity: list[PanelCapacity]
@@ -222,12 +222,14 @@ def panel_capacity() -> list[PanelCapacity]:
 
 
 def pipeline_tables(reports: Sequence[r.PipelineReport], *, threshold: int) -> list[r.SuppressedTable]:
-    """The funnel, the readiness split and the outcomes, one row per scope, with totals; suppressed
-    (threshold > 1) by the one rule every suppressed view and export follows (reporting.suppress)."""
+    """The funnel, the readiness split, the outcomes and the renewals, one row per scope, with totals;
+    suppressed (threshold > 1) by the one rule every suppressed view and export follows
+    (reporting.suppress)."""
     return [
         r.suppress(r.funnel_table(reports), threshold),
         r.suppress(r.readiness_table(reports), threshold),
         r.suppress(r.outcomes_table(reports), threshold),
+        r.suppress(r.renewals_table(reports), threshold),
     ]
 
 

@@ -65,6 +65,13 @@ STAGE_NAMES = {
 LEVEL_NAMES = {Level.LEADER: "System OD leader", Level.PRACTITIONER: "System OD practitioner"}
 
 
+def stage_name(journey: Journey) -> str:
+    """Where a journey is, in words: never "Validated" once its certificate is revoked (issue 15.5)."""
+    if journey.stage is Stage.VALIDATED and journey.certificate_revoked:
+        return "Certificate revoked"
+    return STAGE_NAMES[journey.stage]
+
+
 def long_date(value: date | datetime | None) -> str:
     return f"{value:%-d %B %Y}" if value else ""
 
@@ -104,7 +111,7 @@ def step_items(journey: Journey) -> list[dict[str, Any]]:
         if number < current or (finished and number == current):
             item["status"] = "Completed"
         elif number == current:
-            item |= {"status": STAGE_NAMES[journey.stage], "colour": "blue"}
+            item |= {"status": stage_name(journey), "colour": "blue"}
             if action["href"]:
                 item["href"] = action["href"]
         else:
@@ -126,7 +133,7 @@ def home_context(caller: Caller) -> dict[str, Any]:
             {
                 "id": journey.id,
                 "cohort": cohort.name if cohort else journey.cohort_id,
-                "stage": STAGE_NAMES[journey.stage],
+                "stage": stage_name(journey),
                 "step": rules.step_number(journey.stage),
                 "action": next_action(journey, cohort),
                 "steps": step_items(journey),
@@ -151,7 +158,7 @@ def home_context(caller: Caller) -> dict[str, Any]:
                 {
                     "id": journey.id,
                     "name": practitioner.name if practitioner else "A practitioner",
-                    "stage": STAGE_NAMES[journey.stage],
+                    "stage": stage_name(journey),
                 }
             )
     return {

@@ -31,6 +31,13 @@ router: Router = Router()
 STAGE_TEXT = {s: s.value.replace("_", " ").capitalize() for s in Stage}
 
 
+def stage_text(journey: Journey) -> str:
+    """Where a journey is, as a lead reads it: never "Validated" once its certificate is revoked."""
+    if journey.stage is Stage.VALIDATED and journey.certificate_revoked:
+        return "Validated, certificate revoked"
+    return STAGE_TEXT[journey.stage]
+
+
 def lead_caller() -> DomainCaller:
     return domain_caller(require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD))
 
@@ -161,7 +168,7 @@ def cohort(cohort_id: str) -> Response:
         {
             "id": j.id,
             "name": _name(j.practitioner_id),
-            "stage": STAGE_TEXT[j.stage],
+            "stage": stage_text(j),
             "step": rules.step_number(j.stage),
             "deadline": _day(j.claim_deadline),
             "extension": j.extension_granted,

@@ -108,7 +108,7 @@ def national_page() -> Response:
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     query = _query()
     report = reports.national(domain_caller(caller), _filters(query))
-    funnel, readiness, outcomes = report.tables
+    funnel, readiness, outcomes, *_ = report.tables
     if report.national is not None:
         figures = charts.pipeline_charts(report.national)
     else:

@@ -17,6 +17,10 @@ from .counters import (
     LAPSED,
     NO_DATE,
     REFLECTION_DONE,
+    REVALIDATIONS_LAPSED,
+    REVALIDATIONS_NOT_YET,
+    REVALIDATIONS_RENEWED,
+    REVALIDATIONS_STARTED,
     SUBMISSIONS,
     TIMED_STAGES,
     WORKSHOP_ATTENDED,
@@ -26,6 +30,7 @@ from .counters import (
     in_stage_key,
     outcome_key,
     readiness_key,
+    revoked_key,
     stage_histogram,
     time_key,
     withdrawn_key,
@@ -72,6 +77,9 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.PRACTITIONER: "System OD practitioner",
     Outcome.NOT_YET: "Not yet validated",
 }
+# Validations whose certificate was revoked since: counted apart from the levels (issue 15.5).
+REVOKED = "revoked"
+REVOKED_LABEL = "Validated, certificate since revoked"
 
 
 class Share(Model):
@@ -168,8 +176,13 @@ class PipelineReport(Model):
     awaiting_interview: int
     interviewed: int
     outcomes: list[OutcomeShare]
-    validated: int
+    validated: int  # validations (claims, renewals included) whose certificate has not been revoked
+    revoked: int  # validations whose certificate has been revoked since
     not_yet: int
+    revalidations_started: int  # renewals started (issue 18.6)
+    renewed: int  # renewals validated again
+    revalidations_not_yet: int  # renewals that ended "not yet"
+    revalidations_lapsed: int  # renewal windows that lapsed
     withdrawn: int
     withdrawn_from: dict[str, int]
     lapsed: int  # windows that ever lapsed
@@ -252,16 +265,17 @@ def _report_fields(scope: str, counters: Mapping[str, int], *, as_of: date, titl
         for r in Readiness
     ]
     interviewed_with_outcome = sum(n(outcome_key(o)) for o in Outcome)
+    # A revoked certificate's validation moves from its level to "revoked": the shares still add up.
+    revoked = sum(n(revoked_key(o)) for o in (Outcome.LEADER, Outcome.PRACTITIONER))
+    net = {o: n(outcome_key(o)) - n(revoked_key(o)) for o in Outcome}
+    outcome_counts = [(o.value, OUTCOME_LABELS[o], net[o]) for o in (Outcome.LEADER, Outcome.PRACTITIONER)]
+    outcome_counts += [(REVOKED, REVOKED_LABEL, revoked)]
+    outcome_counts += [(Outcome.NOT_YET.value, OUTCOME_LABELS[Outcome.NOT_YET], net[Outcome.NOT_YET])]
     outcomes = [
-        OutcomeShare(
-            key=o.value,
-            label=OUTCOME_LABELS[o],
-            count=n(outcome_key(o)),
-            pct_of_interviewed=percent(n(outcome_key(o)), interviewed_with_outcome),
-        )
-        for o in Outcome
+        OutcomeShare(key=k, label=lbl, count=c, pct_of_interviewed=percent(c, interviewed_with_outcome))
+        for k, lbl, c in outcome_counts
     ]
-    validated = n(outcome_key(Outcome.LEADER)) + n(outcome_key(Outcome.PRACTITIONER))
+    validated = net[Outcome.LEADER] + net[Outcome.PRACTITIONER]
     times = []
     for stage in TIMED_STAGES:
         hist = stage_histogram(counters, stage)
@@ -308,7 +322,12 @@ def _report_fields(scope: str, counters: Mapping[str, int], *, as_of: date, titl
         "interviewed": n(INTERVIEWED),
         "outcomes": outcomes,
         "validated": validated,
+        "revoked": revoked,
         "not_yet": n(outcome_key(Outcome.NOT_YET)),
+        "revalidations_started": n(REVALIDATIONS_STARTED),
+        "renewed": n(REVALIDATIONS_RENEWED),
+        "revalidations_not_yet": n(REVALIDATIONS_NOT_YET),
+        "revalidations_lapsed": n(REVALIDATIONS_LAPSED),
         "withdrawn": n(in_stage_key(S.WITHDRAWN)),
         "withdrawn_from": {s.value: n(withdrawn_key(s)) for s in Stage if n(withdrawn_key(s))},
         "lapsed": n(LAPSED),

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import Field, model_validator
 
-from ..models import Model, Outcome, Readiness
-from .reports import OUTCOME_LABELS, PERCENT_PLACES, READINESS_LABELS, PipelineReport, percent
+from ..models import Model, Readiness
+from .reports import PERCENT_PLACES, READINESS_LABELS, PipelineReport, percent
 
 # --- tables for export, and small-number suppression ------------------------------------------------
 
@@ -332,12 +332,33 @@ def readiness_table(reports: Sequence[PipelineReport], title: str = "Readiness d
 
 
 def outcomes_table(reports: Sequence[PipelineReport], title: str = "Validation outcomes") -> CountTable:
+    """Outcomes by level, with validations whose certificate was revoked counted apart."""
     return CountTable(
         title=title,
         row_labels=[rep.title for rep in reports],
-        column_labels=[OUTCOME_LABELS[o] for o in Outcome],
+        column_labels=[s.label for s in reports[0].outcomes] if reports else [],
         cells=[[s.count for s in rep.outcomes] for rep in reports],
     )
+
+
+def renewals_table(reports: Sequence[PipelineReport], title: str = "Renewals") -> CountTable:
+    """Renewals started, and how they ended so far (issue 18.6). Not a partition (some are still in
+    progress or were withdrawn), so column totals only."""
+    return CountTable(
+        title=title,
+        row_labels=[rep.title for rep in reports],
+        column_labels=list(RENEWAL_LABELS.values()),
+        cells=[[int(getattr(rep, k)) for k in RENEWAL_LABELS] for rep in reports],
+        row_totals=False,
+    )
+
+
+RENEWAL_LABELS = {
+    "revalidations_started": "Renewals started",
+    "renewed": "Renewed",
+    "revalidations_not_yet": "Renewal not yet validated",
+    "revalidations_lapsed": "Renewal window lapsed",
+}
 
 
 # Funnel steps the readiness and outcomes tables already publish (decided is a readiness row total,
