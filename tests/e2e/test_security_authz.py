@@ -313,7 +313,8 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("POST", "/api/journeys/{journey_id}/interview/held", None, leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/outcome", _const({"outcome": "system_od_leader"}), seated(undeclared=403, declared=409)),
     ("GET", "/api/reports/national", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
-    ("GET", "/api/reports/academies/{academy_id}", None, leads_only(200)),
+    # Another academy's lead sees it as /api/reports/national shows it (suppressed), not a 403.
+    ("GET", "/api/reports/academies/{academy_id}", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
     ("GET", "/api/reports/cohorts/{cohort_id}", None, leads_only(200)),
     ("GET", "/api/reports/cohorts/{cohort_id}/feedback", None, leads_only(200)),
     ("GET", "/api/reports/export.csv", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),

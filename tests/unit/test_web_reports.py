@@ -55,3 +55,19 @@ def test_an_academy_lead_sees_another_academy_as_reports_shows_it(web: dict[str,
     own = browser.get("/reports/academies/north-west")
     assert own.status == 200
     assert "Exact counts" in own.body
+
+
+def test_the_table_by_cohort_and_its_csv_named_after_its_filter(web: dict[str, Any]) -> None:
+    browser = academy_lead(web, "north-west")
+    page = browser.get("/reports/cohorts", academy="london")
+    assert page.status == 200, page.body[:500]
+    assert "Cohorts: London Leadership Academy" in page.body
+    assert "Counts from 1 to 4" in page.body
+    assert "/reports/cohorts.csv?academy=london" in page.body
+    download = browser.get("/reports/cohorts.csv", academy="london")
+    assert download.status == 200
+    assert (download.header("Content-Type") or "").startswith("text/csv")
+    assert 'filename="od-cohorts_london_all-frameworks_all-years_' in (
+        download.header("Content-Disposition") or ""
+    )
+    assert download.body.splitlines()[0].startswith("Academy,Cohort,Framework,Expressed interest,")

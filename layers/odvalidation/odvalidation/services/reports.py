@@ -165,7 +165,7 @@ class CohortDetail(BaseModel):
 # ---------------------------------------------------------------------------- reading counters
 
 
-def _require_lead(caller: Caller) -> None:
+def require_lead(caller: Caller) -> None:
     require_role(caller, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
 
 
@@ -175,7 +175,7 @@ def _academy_counters() -> dict[str, dict[str, int]]:
     return {a.id: stored.get(r.academy_scope(a.id), {}) for a in ACADEMIES}
 
 
-def _cohort_counters(cohorts: Sequence[Cohort]) -> dict[str, dict[str, int]]:
+def cohort_counters(cohorts: Sequence[Cohort]) -> dict[str, dict[str, int]]:
     """cohort id -> counters, by BatchGetItem of exactly these cohorts' items."""
     items = db().batch_get(keys.counters(r.cohort_scope(c.academy_id, c.id)) for c in cohorts)
     by_scope = {
@@ -241,7 +241,7 @@ def _per_academy(filters: Filters) -> tuple[dict[str, dict[str, int]], int | Non
     if not filters.any:
         return _academy_counters(), None
     chosen = [c for c in js.all_cohorts() if filters.admits(c)]
-    by_cohort = _cohort_counters(chosen)
+    by_cohort = cohort_counters(chosen)
     per = {a.id: r.combine(by_cohort[c.id] for c in chosen if c.academy_id == a.id) for a in ACADEMIES}
     return per, len(chosen)
 
@@ -253,7 +253,7 @@ def _counters_of(scope: str) -> dict[str, int]:
 
 def national(caller: Caller, filters: Filters | None = None, *, as_of: date | None = None) -> NationalReport:
     """The national pipeline by academy (or of the cohorts the filters choose)."""
-    _require_lead(caller)
+    require_lead(caller)
     filters = filters or Filters()
     when = as_of or clock.now().date()
     per_academy, cohorts_included = _per_academy(filters)
@@ -291,7 +291,7 @@ def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None
     """One academy and its cohorts, exact (leads of the academy and national leads). Another academy's
     lead sees what /reports shows them of it, no more: its row of the suppressed national tables."""
     a = academy(academy_id)
-    _require_lead(caller)
+    require_lead(caller)
     when = as_of or clock.now().date()
     if not caller.has(Role.NATIONAL_LEAD) and caller.academy_id != a.id:
         return _academy_as_published(a.id, when)
@@ -397,7 +397,7 @@ def export_rows(caller: Caller, scope: str, filters: Filters | None = None) -> l
 
     scope: "national", "academy:<academy id>" or "cohort:<cohort id>".
     """
-    _require_lead(caller)
+    require_lead(caller)
     threshold = max(1, settings().suppression_threshold)
     note = r.suppression_note(threshold)
     kind, _, ident = scope.partition(":")

@@ -146,6 +146,49 @@ def national_page() -> Response:
     )
 
 
+def _academy_choice(query: dict[str, str]) -> str | None:
+    wanted = query.get("academy") or None
+    return wanted if wanted in {a.id for a in ACADEMIES} else None
+
+
+@router.get("/reports/cohorts")
+def cohorts_page() -> Response:
+    from ..services import reports_by_cohort
+
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    query = _query()
+    chosen_academy = _academy_choice(query)
+    table = reports_by_cohort.cohort_table(domain_caller(caller), _filters(query), academy_id=chosen_academy)
+    options = _filter_options(query)
+    params = {k: v for k, v in query.items() if k in ("framework", "year", "academy") and v}
+    return page(
+        "reporting/cohorts.html",
+        page_title=table.title,
+        table=table,
+        keys=[k for k, _ in r.COHORT_COLUMNS],
+        academy_options=[("", "All academies")] + [(a.id, a.name) for a in ACADEMIES],
+        csv_link="/reports/cohorts.csv" + ("?" + urlencode(params) if params else ""),
+        **(options | {"chosen": {**options["chosen"], "academy": chosen_academy or ""}}),
+    )
+
+
+@router.get("/reports/cohorts.csv")
+def cohorts_csv() -> Response:
+    from ..services import reports_by_cohort
+
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    query = _query()
+    filters, chosen_academy = _filters(query), _academy_choice(query)
+    body = reports_by_cohort.cohort_table_csv(domain_caller(caller), filters, academy_id=chosen_academy)
+    name = reports_by_cohort.cohort_table_filename(filters, chosen_academy)
+    return Response(
+        200,
+        "text/csv; charset=utf-8",
+        body,
+        {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
 @router.get("/reports/academies/<academy_id>")
 def academy_page(academy_id: str) -> Response:
     from ..domain import charts

@@ -3,13 +3,15 @@
 - `counters.py` counts: the counter keys, what each change to a journey adds to its cohort's and
   academy's counters (in the same transaction as the journey write), and `rebuild` for repair;
 - `reports.py` presents: the pipeline report of a scope, built from its counters alone;
-- `tables.py` publishes: tables for export, small-number suppression and Excel-safe CSV.
+- `tables.py` publishes: tables for export, small-number suppression and Excel-safe CSV;
+- `by_cohort.py` publishes the national table by cohort (one tidy row per cohort).
 
 Callers use the package (`from odvalidation.domain import reporting as r`); these are its names.
 """
 
 from __future__ import annotations
 
+from .by_cohort import COHORT_COLUMNS, CohortRow, cohort_counts, cohort_csv_rows, cohort_rows
 from .counters import (
     CLAIMS_STARTED,
     CLAIMS_SUBMITTED,
@@ -95,6 +97,7 @@ from .tables import (
 __all__ = [
     "CLAIMS_STARTED",
     "CLAIMS_SUBMITTED",
+    "COHORT_COLUMNS",
     "DAY_EDGES",
     "DECISION_ROUTES",
     "DEFAULT_THRESHOLD",
@@ -121,6 +124,7 @@ __all__ = [
     "TIMED_STAGES",
     "WORKSHOP_ATTENDED",
     "CohortReport",
+    "CohortRow",
     "CountTable",
     "DayRange",
     "Deadlines",
@@ -138,6 +142,9 @@ __all__ = [
     "bucket_labels",
     "build_cohort_report",
     "build_report",
+    "cohort_counts",
+    "cohort_csv_rows",
+    "cohort_rows",
     "cohort_scope",
     "combine",
     "counter_deltas",

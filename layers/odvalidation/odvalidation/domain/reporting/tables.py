@@ -207,6 +207,7 @@ def suppress(
     *,
     suppress_zero: bool = False,
     one_row_known: bool = True,
+    totals_known: bool = False,
 ) -> SuppressedTable:
     """Disclosure control for exports and any view shared beyond the national team.
 
@@ -220,6 +221,8 @@ def suppress(
     line that needs a partner is hidden too. With `one_row_known` (the default: a published table
     travels, and every academy lead knows their own academy exactly), "what is published" includes
     any ONE row's exact counts: no hidden count of another row can be worked out with its help.
+    `totals_known`: the totals are published elsewhere (an academy's cohorts add up to its row of
+    the national tables), so they are never hidden here and the cells alone must protect each other.
     threshold 1 turns suppression off.
     """
     if threshold < 1:
@@ -232,11 +235,17 @@ def suppress(
     zero_rows = {i for i in range(r) if not any(table.cells[i])}
     if len(zero_rows) == r:
         zero_rows.add(r)  # all zeros: so are the totals
+
+    def is_total(cell: tuple[int, int]) -> bool:
+        return cell[0] >= r or cell[1] >= c
+
+    if totals_known:
+        zero_rows.add(r)  # the totals row, and below each row's total, are never hidden
     hidden = {
         (i, j)
         for i in range(n_rows)
         for j in range(n_cols)
-        if lo <= m[i][j] < threshold and i not in zero_rows
+        if lo <= m[i][j] < threshold and i not in zero_rows and not (totals_known and is_total((i, j)))
     }
     primary = len(hidden)
     rows_bound, cols_bound = table.row_totals, table.column_totals
@@ -271,7 +280,7 @@ def suppress(
                 [(i, j2), (i2, j), (i2, j2)]
                 for i2 in range(n_rows)
                 for j2 in range(n_cols)
-                if i2 != i and j2 != j and i2 not in zero_rows
+                if i2 != i and j2 != j and i2 not in zero_rows and not (totals_known and j2 >= c)
             ]
             if rectangles:
                 best = min(rectangles, key=lambda rect: sum(cost(x) for x in rect if x not in hidden))
@@ -286,7 +295,12 @@ def suppress(
         # Only a constrained line can hide a cell (in a funnel table, its column). Lines where a
         # pinned count is the only one hidden need a partner first; fixing them often frees the rest.
         def open_cell(cell: tuple[int, int], known: int | None = known) -> bool:
-            return cell not in hidden and cell[0] != known and cell[0] not in zero_rows
+            return (
+                cell not in hidden
+                and cell[0] != known
+                and cell[0] not in zero_rows
+                and not (totals_known and is_total(cell))
+            )
 
         lines = [
             line
