@@ -211,6 +211,8 @@ def test_a_row_of_zeros_is_shown_as_zeros() -> None:
     )
     out = r.suppress(table, 5)
     assert out.cells[1] == [0, 0]
+    # Its percentages are blank, not "*": nothing in it is suppressed.
+    assert out.rows(with_percent=True)[2] == ["b", 0, 0, "", "", 0]
     assert out.row_totals is not None
     assert out.row_totals[1] == 0
     assert out.cells[0][0] is None

@@ -78,8 +78,12 @@ class SuppressedTable(Model):
         for i, label in enumerate(self.row_labels):
             line: list[str | int] = [label, *(show(v) for v in self.cells[i])]
             if with_percent and self.row_totals is not None:
-                pcts = (self.row_percent(i, j) for j in range(len(self.column_labels)))
-                line += [SUPPRESSED if p is None else _fmt_pct(p) for p in pcts]
+                if self.row_totals[i] == 0:
+                    # A row of zeros has no percentages; it is not suppressed, so it shows no "*".
+                    line += ["" for _ in self.column_labels]
+                else:
+                    pcts = (self.row_percent(i, j) for j in range(len(self.column_labels)))
+                    line += [SUPPRESSED if p is None else _fmt_pct(p) for p in pcts]
             if self.row_totals is not None:
                 line.append(show(self.row_totals[i]))
             out.append(line)
