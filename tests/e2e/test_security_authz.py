@@ -318,6 +318,8 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/reports/cohorts/{cohort_id}", None, leads_only(200)),
     ("GET", "/api/reports/cohorts/{cohort_id}/feedback", None, leads_only(200)),
     ("GET", "/api/reports/export.csv", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
+    ("GET", "/api/reports/cohorts", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
+    ("GET", "/api/reports/cohorts.csv", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
     ("POST", "/api/journeys/{journey_id}/feedback", _const(dict.fromkeys(("integrity", "assurance", "opened_doors", "confidence", "connections"), 5)), _cells(404, practitioner_a=409)),
     ("GET", "/api/certificates/{certificate_id}", None, _cells(403, practitioner_a=200, lead_of_a=200, national_lead=200)),
     ("PUT", "/api/certificates/{certificate_id}/sharing", _const({"public": False}), _cells(403, practitioner_a=200, lead_of_a=409, national_lead=409)),
