@@ -492,7 +492,7 @@ def test_a_revoked_certificate_is_counted_apart_and_nothing_calls_it_validated(
     """Issue 15.5: after a revocation, the reports count the validation as revoked, the lead's cohort
     page and the practitioner's journey stop saying "validated", and a rebuild agrees."""
     from odvalidation.services import certificates, notifications
-    from odvalidation.web import pages, routes_lead
+    from odvalidation.web import pages
     from odvalidation.web import site as _site  # noqa: F401 - the routes import through the site
     from tests.unit.test_web_certificates import record
 
@@ -521,7 +521,7 @@ def test_a_revoked_certificate_is_counted_apart_and_nothing_calls_it_validated(
     assert revoked.certificate_revoked
     assert not store().journey(kept.id).certificate_revoked
     assert pages.stage_name(revoked) == "Certificate revoked"
-    assert routes_lead.stage_text(revoked) == "Validated, certificate revoked"
+    assert pages.lead_stage_text(revoked, pages.STAGE_NAMES) == "Validated, certificate revoked"
     assert pages.stage_name(store().journey(kept.id)) == "Validated"
     # The stored counters still equal a rebuild from the journeys and their audit trails.
     assert reports.repair_counters(dry_run=True).differences == []

@@ -65,6 +65,13 @@ STAGE_NAMES = {
 LEVEL_NAMES = {Level.LEADER: "System OD leader", Level.PRACTITIONER: "System OD practitioner"}
 
 
+def lead_stage_text(journey: Journey, names: dict[Stage, str]) -> str:
+    """Where a journey is on a lead's cohort page: never "Validated" once its certificate is revoked."""
+    if journey.stage is Stage.VALIDATED and journey.certificate_revoked:
+        return "Validated, certificate revoked"
+    return names[journey.stage]
+
+
 def stage_name(journey: Journey) -> str:
     """Where a journey is, in words: never "Validated" once its certificate is revoked (issue 15.5)."""
     if journey.stage is Stage.VALIDATED and journey.certificate_revoked:

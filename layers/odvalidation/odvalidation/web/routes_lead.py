@@ -23,19 +23,12 @@ from ..services import certificates, panels
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
-from .pages import academy_name
+from .pages import academy_name, lead_stage_text
 from .site import app, form_data, page, redirect, require_role
 
 router: Router = Router()
 
 STAGE_TEXT = {s: s.value.replace("_", " ").capitalize() for s in Stage}
-
-
-def stage_text(journey: Journey) -> str:
-    """Where a journey is, as a lead reads it: never "Validated" once its certificate is revoked."""
-    if journey.stage is Stage.VALIDATED and journey.certificate_revoked:
-        return "Validated, certificate revoked"
-    return STAGE_TEXT[journey.stage]
 
 
 def lead_caller() -> DomainCaller:
@@ -168,7 +161,7 @@ def cohort(cohort_id: str) -> Response:
         {
             "id": j.id,
             "name": _name(j.practitioner_id),
-            "stage": stage_text(j),
+            "stage": lead_stage_text(j, STAGE_TEXT),
             "step": rules.step_number(j.stage),
             "deadline": _day(j.claim_deadline),
             "extension": j.extension_granted,
