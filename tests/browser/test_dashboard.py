@@ -102,11 +102,12 @@ def test_an_academy_lead_sees_the_national_picture_suppressed_without_javascript
     page.goto("reports")
     expect(page.locator(".nhsuk-inset-text")).to_contain_text("shown as * (suppressed)")
     expect(page.get_by_role("heading", name="East of England Leadership Academy (exact)")).to_be_visible()
-    # Only their own academy's page is linked.
-    expect(page.get_by_role("link", name="London Leadership Academy")).to_have_count(0)
     check_page(page, "dashboard-04-academy-lead-national")
-    page.goto("reports/academies/london")
-    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
+    # Another academy's page shows its row as this page shows it, under the same rule (issue 17.9).
+    page.get_by_role("link", name="London Leadership Academy").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("London Leadership Academy")
+    expect(page.locator(".nhsuk-inset-text")).to_contain_text("shown as * (suppressed)")
+    check_page(page, "dashboard-05-academy-lead-other-academy")
 
 
 def test_the_feedback_form_after_the_outcome(stack: LocalStack, stack_page: Any) -> None:

@@ -82,10 +82,14 @@ def test_renewal_supersedes_the_old_certificate(local_stack: LocalStack) -> None
     assert record["supersedes"] == old
     assert record["element_ids"] == chosen
     assert renewed["journey"]["claim_number"] == 2
+    # The cohort's figures count the renewal apart (issue 18.6), through the API.
+    figures = c.lead.api.get(f"/api/reports/cohorts/{c.cohort_id}")["report"]
+    assert (figures["revalidations_started"], figures["renewed"]) == (1, 1)
+    assert figures["revalidations_lapsed"] == 0
 
 
 def test_revocation_is_live_and_the_holder_is_told(local_stack: LocalStack) -> None:
-    c, _, certificate = validated(local_stack)
+    c, journey_id, certificate = validated(local_stack)
     assert c.practitioner.api.post(
         f"/api/certificates/{certificate}/revocation", {"reason": "Not mine"}, expect=403
     )
@@ -100,3 +104,7 @@ def test_revocation_is_live_and_the_holder_is_told(local_stack: LocalStack) -> N
         for m in local_stack.sent_emails()
         if c.practitioner.email in m.to
     )
+    # Issue 15.5: the journey and the reports stop calling it validated; the revocation is counted apart.
+    assert c.practitioner.api.journey(journey_id)["journey"]["certificate_revoked"] is True
+    figures = c.lead.api.get(f"/api/reports/cohorts/{c.cohort_id}")["report"]
+    assert (figures["validated"], figures["revoked"]) == (0, 1)

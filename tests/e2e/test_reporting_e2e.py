@@ -108,7 +108,9 @@ def test_stored_counters_equal_a_rebuild_and_repair_counters_fixes_a_corrupted_i
     lines = {line[:44].strip(): line[44:].split() for line in out.splitlines() if len(line) > 44}
     assert lines["Expressed interest"] == ["3", "100%"]
     assert lines["Ready in 12 to 18 months"] == ["1", "50%"]
-    assert f"Deferrals due to re-engage: {reengage_on[:7]}: 1" in out
+    month = date.fromisoformat(reengage_on).strftime("%B %Y")  # "January 2028", not "2028-01"
+    assert f"Deferrals due to re-engage: {month}: 1" in out
+    assert c.framework_key not in out  # the framework by its name
     # A practitioner's token is refused, and the CLI says so.
     code, _ = run_cli(
         [*argv, "--base-url", local_stack.base_url, "--token", stack_token(stages[0][0])], capsys
@@ -302,6 +304,15 @@ def test_feedback_after_the_outcome_is_summarised_for_the_cohort(local_stack: Lo
 
     detail = c.lead.api.get(f"/api/reports/cohorts/{c.cohort_id}")
     assert detail["feedback"]["responses"] == 1
-    assert detail["feedback"]["comments"] == ["Made valuable connections across the system."]
+    # One respondent is fewer than the suppression threshold: their words are not shown verbatim.
+    assert detail["feedback"]["comments"] is None
+    assert detail["feedback"]["comments_withheld"] is True
+    assert "@" not in detail["framework_name"]  # by name, not by key
     assert detail["report"]["outcomes"][1]["count"] == 1  # system OD practitioner
     c.practitioner.api.get(f"/api/reports/cohorts/{c.cohort_id}", expect=403)
+    # Another academy, for this lead: what /reports shows them of it, suppressed, not a 403.
+    other = c.lead.api.get("/api/reports/academies/london")
+    assert other["exact"] is False
+    assert other["report"] is None
+    assert other["cohorts"] == []
+    assert "Counts from 1 to" in other["rule"]

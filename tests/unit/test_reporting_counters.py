@@ -99,7 +99,11 @@ def recount(histories: list[tuple[Journey, list[AuditEvent]]]) -> dict[str, int]
             c[f"deferred_due.{j.reengage_on:%Y-%m}" if j.reengage_on else "deferred_due.none"] += 1
         if j.stage is S.CLAIM_DEVELOPMENT:
             c[f"claim_due.{j.claim_deadline:%Y-%m}" if j.claim_deadline else "claim_due.none"] += 1
-        for e in events:
+        if j.stage is S.VALIDATED and j.certificate_revoked:
+            assert j.outcome is not None
+            c[f"revoked.{j.outcome.value}"] += 1
+        renewing = False
+        for e in sorted(events, key=lambda e: e.at):
             a, b = e.from_stage, e.to_stage
             if a is None:
                 continue
@@ -122,6 +126,11 @@ def recount(histories: list[tuple[Journey, list[AuditEvent]]]) -> dict[str, int]
                 c[f"withdrawn_from.{a.value}"] += 1
             c["lapsed"] += b is S.LAPSED
             c["reengaged"] += (a, b) == (S.DEFERRED, S.DECISION)
+            c["revalidations.started"] += (a, b) == (S.VALIDATED, S.CLAIM_DEVELOPMENT)
+            c["revalidations.renewed"] += renewing and b is S.VALIDATED
+            c["revalidations.not_yet"] += renewing and b is S.NOT_YET_VALIDATED
+            c["revalidations.lapsed"] += renewing and b is S.LAPSED
+            renewing = renewing or (a, b) == (S.VALIDATED, S.CLAIM_DEVELOPMENT)
         for stage, days in stays(j, events):
             c[f"time_in.{stage.value}.stays"] += 1
             c[f"time_in.{stage.value}.seconds"] += round(days * 86400)
@@ -144,7 +153,11 @@ def random_journeys(draw: st.DrawFn) -> Ledger:
         at = T0 + timedelta(seconds=draw(gaps))
         j = ledger.create(new_journey(n, cohort, academy, at), with_event=draw(st.booleans()))
         for _ in range(draw(st.integers(min_value=0, max_value=25))):
-            action = draw(st.sampled_from(["move", "move", "move", "attend", "decide"]))
+            action = draw(st.sampled_from(["move", "move", "move", "attend", "decide", "revoke"]))
+            if action == "revoke":  # certificates.revoke marks the journey's current certificate
+                if j.stage is S.VALIDATED:
+                    j = ledger.update(j, certificate_revoked=True)
+                continue
             if action == "attend":
                 j = ledger.update(j, workshop_attended=True)
                 continue
@@ -167,6 +180,11 @@ def random_journeys(draw: st.DrawFn) -> Ledger:
                 changes["outcome"] = draw(st.sampled_from([Outcome.LEADER, Outcome.PRACTITIONER]))
             if to is S.NOT_YET_VALIDATED:
                 changes["outcome"] = Outcome.NOT_YET
+            if j.stage is S.VALIDATED and to is S.CLAIM_DEVELOPMENT:
+                # start_revalidation sets the flag (only on a certificate still in force).
+                if j.certificate_revoked:
+                    continue
+                j = ledger.update(j, revalidation=True)
             j = ledger.move(j, to, at, **changes)
     return ledger
 
@@ -203,7 +221,11 @@ def test_report_totals_agree_with_the_journeys(ledger: Ledger) -> None:
     assert report.withdrawn == sum(j.stage is S.WITHDRAWN for j in journeys)
     assert report.deferred == sum(j.stage is S.DEFERRED for j in journeys)
     # Validations are counted per claim: a renewal validates the same journey again.
-    assert report.validated == sum(e.to_stage is S.VALIDATED for _, events in histories for e in events)
+    # A revoked certificate's validation is counted apart (issue 15.5).
+    assert report.validated + report.revoked == sum(
+        e.to_stage is S.VALIDATED for _, events in histories for e in events
+    )
+    assert report.revoked == sum(j.stage is S.VALIDATED and j.certificate_revoked for j in journeys)
     withdrawn_at_interview = sum(
         e.from_stage is S.INTERVIEW and e.to_stage is S.WITHDRAWN for _, events in histories for e in events
     )
@@ -218,16 +240,19 @@ def test_report_totals_agree_with_the_journeys(ledger: Ledger) -> None:
         days = sorted(d for st_, d in all_stays if st_ is step.stage)
         assert step.stays == len(days)
         if not days:
-            assert step.median_days is None
+            assert step.median is None
             continue
-        assert step.median_days is not None
-        assert step.p90_days is not None
+        assert step.median is not None
+        assert step.p90 is not None
+        # The median's bucket is the true median's (the lower of the two middle stays', for an even
+        # count, may sit one bucket lower).
         true_median = days[(len(days) - 1) // 2]
         lo = r.DAY_EDGES[bisect.bisect_right(r.DAY_EDGES, true_median) - 1]
         hi_i = bisect.bisect_right(r.DAY_EDGES, days[len(days) // 2])
-        hi = r.DAY_EDGES[hi_i] if hi_i < len(r.DAY_EDGES) else float("inf")
-        assert lo - 0.05 <= step.median_days <= hi + 0.05
-        assert step.median_days <= step.p90_days
+        hi = r.DAY_EDGES[hi_i] if hi_i < len(r.DAY_EDGES) else None
+        assert lo <= step.median.from_days
+        assert hi is None or step.median.to_days is None or step.median.to_days <= hi
+        assert step.median.from_days <= step.p90.from_days
 
 
 def test_a_resubmission_after_not_yet_counts_a_second_claim_not_a_second_person() -> None:
@@ -249,6 +274,7 @@ def test_a_resubmission_after_not_yet_counts_a_second_claim_not_a_second_person(
     assert [(o.key, o.count) for o in report.outcomes] == [
         ("system_od_leader", 1),
         ("system_od_practitioner", 0),
+        ("revoked", 0),
         ("not_yet", 1),
     ]
     assert report.claims_started == 2
@@ -257,8 +283,10 @@ def test_a_resubmission_after_not_yet_counts_a_second_claim_not_a_second_person(
     # Every stay here lasted 10 days: median and 90th percentile fall in the 10-14 day bucket.
     cd = next(t for t in report.time_in_step if t.stage is S.CLAIM_DEVELOPMENT)
     assert cd.stays == 2
-    assert 10 <= cd.median_days <= 14
+    assert cd.median is not None
+    assert cd.median.label == "10 to 14 days"
     assert cd.mean_days == 10.0
+    assert cd.mean == "10 days"
 
 
 def test_a_change_without_a_stage_move_only_moves_gauges() -> None:
@@ -325,7 +353,7 @@ def test_percentages_round_half_up_and_survive_zero() -> None:
     report = r.build_report("empty", {}, as_of=date(2026, 1, 1))
     assert report.expressions_of_interest == 0
     assert all(s.pct_of_decided is None and s.pct_of_interest is None for s in report.readiness)
-    assert all(t.median_days is None for t in report.time_in_step)
+    assert all(t.median is None for t in report.time_in_step)
 
 
 def test_dues_are_split_at_the_report_month() -> None:
@@ -382,3 +410,65 @@ def test_national_roll_out_reports_the_posters_percentages() -> None:
     assert funnel["workshop_attended"] == (68, 87.0)
     assert funnel["decided"] == (67, 86.0)
     assert r.rebuild(ledger.histories.values()) == ledger.counters
+
+
+def test_time_in_each_step_says_what_the_audit_trail_says_not_half_a_day() -> None:
+    """Issue 17.9: stays of minutes were shown as "median 0.5, 90th percentile 0.9 days" (interpolated
+    inside the 0-1 day bucket) for every step. The report now gives the bucket and the exact mean."""
+    ledger = Ledger()
+    for n in range(1, 11):
+        at = T0 + timedelta(hours=n)
+        j = ledger.create(new_journey(n, "nw-1", "north-west", at))
+        # Reflection takes 20 minutes; the workshop takes 3 days for most, 40 days for one.
+        j = ledger.move(j, S.WORKSHOP, at + timedelta(minutes=20))
+        ledger.move(j, S.DECISION, at + timedelta(minutes=20, days=40 if n == 10 else 3))
+    report = r.build_report("COHORT#north-west#nw-1", ledger.counters["COHORT#north-west#nw-1"])
+    steps = {t.stage: t for t in report.time_in_step}
+    reflection, workshop = steps[S.REFLECTION], steps[S.WORKSHOP]
+    assert reflection.stays == 10
+    assert reflection.median is not None
+    assert reflection.p90 is not None
+    assert (reflection.median.label, reflection.p90.label, reflection.mean) == (
+        "under 1 day",
+        "under 1 day",
+        "20 minutes",
+    )
+    assert workshop.median is not None
+    assert workshop.p90 is not None
+    assert (workshop.median.label, workshop.p90.label) == ("3 to 5 days", "3 to 5 days")
+    assert workshop.mean == "6.7 days"  # (9 x 3 + 40) / 10, from the exact seconds
+    assert steps[S.DECISION].median is None
+
+
+def test_renewals_are_counted_started_renewed_lapsed_by_cohort() -> None:
+    """Issue 18.6: revalidations started, renewed and lapsed, by academy and cohort."""
+    ledger = Ledger()
+    path = [S.WORKSHOP, S.DECISION, S.CLAIM_DEVELOPMENT, S.SUBMITTED, S.PANEL_REVIEW, S.INTERVIEW]
+    ends = {1: S.VALIDATED, 2: S.LAPSED, 3: S.NOT_YET_VALIDATED, 4: None}
+    for n, end in ends.items():
+        at = T0
+        j = ledger.create(new_journey(n, "nw-1", "north-west", at))
+        for stage in [*path, S.VALIDATED]:
+            at += timedelta(days=10)
+            j = ledger.move(j, stage, at, **({"outcome": Outcome.LEADER} if stage is S.VALIDATED else {}))
+        if end is None:
+            continue  # validated, not renewing
+        j = ledger.update(j, revalidation=True)  # start_revalidation
+        at += timedelta(days=1000)
+        j = ledger.move(j, S.CLAIM_DEVELOPMENT, at)
+        if end is S.LAPSED:
+            ledger.move(j, S.LAPSED, at + timedelta(days=183))
+            continue
+        for stage in path[3:]:
+            at += timedelta(days=10)
+            j = ledger.move(j, stage, at)
+        ledger.move(j, end, at + timedelta(days=5))
+    counters = ledger.counters["COHORT#north-west#nw-1"]
+    assert r.rebuild(ledger.histories.values())["COHORT#north-west#nw-1"] == counters
+    report = r.build_report("COHORT#north-west#nw-1", counters, as_of=date(2030, 1, 1))
+    assert (report.revalidations_started, report.renewed) == (3, 1)
+    assert (report.revalidations_not_yet, report.revalidations_lapsed) == (1, 1)
+    table = r.renewals_table([report])
+    assert table.column_labels == list(r.RENEWAL_LABELS.values())
+    assert table.cells == [[3, 1, 1, 1]]
+    assert ledger.counters["ACADEMY#north-west"] == counters

@@ -127,20 +127,31 @@ def test_suppression_cannot_be_undone_from_the_totals(
     published = published_grid(out)
     truth = true_grid(table)
     low = 0 if zeros else 1
+    zero_rows = {i for i, row in enumerate(table.cells) if not any(row)}
+    if len(zero_rows) == len(table.cells):
+        zero_rows.add(len(table.cells))  # all zeros: so are the totals
     for i, row in enumerate(published):
         for j, v in enumerate(row):
-            # What is published is true, and nothing small is published.
+            # What is published is true, and nothing small is published (a row of zeros is shown).
             assert v is None or v == truth[i][j]
-            assert v is None or not low <= v < threshold
+            assert v is None or not low <= v < threshold or i in zero_rows
+    for i in zero_rows:
+        if i < len(published):
+            assert all(v == 0 for v in published[i]), "a row of zeros is shown as zeros"
     # Every published line hides either nothing or at least two counts.
     for parts, total in lines(table):
         hidden = sum(published[c[0]][c[1]] is None for c in [*parts, total])
         assert hidden != 1, (parts, total)
-    # And a brute-force attacker cannot pin any suppressed count to one value.
-    for i, row in enumerate(published):
-        for j, v in enumerate(row):
-            if v is None:
-                assert attacker_alternatives(table, published, (i, j), truth[i][j]), (i, j, truth)
+    # And a brute-force attacker cannot pin any suppressed count to one value, even one who knows
+    # one row's exact counts (an academy lead knows their own academy's).
+    # (With one row of counts, knowing it is knowing the whole table: no one else to protect.)
+    counted = [i for i in range(len(table.row_labels)) if i not in zero_rows]
+    for known in [None, *(counted if len(counted) > 1 else [])]:
+        seen = [list(truth[i]) if i == known else row for i, row in enumerate(published)]
+        for i, row in enumerate(seen):
+            for j, v in enumerate(row):
+                if v is None:
+                    assert attacker_alternatives(table, seen, (i, j), truth[i][j]), (known, i, j, truth)
 
 
 def test_the_attacker_does_undo_primary_suppression_alone() -> None:
@@ -149,7 +160,7 @@ def test_the_attacker_does_undo_primary_suppression_alone() -> None:
     naive = published_grid(r.suppress(table, 1))  # threshold 1: nothing suppressed
     naive[0][0] = None
     assert not attacker_alternatives(table, naive, (0, 0), 2)
-    protected = r.suppress(table, 5)
+    protected = r.suppress(table, 5, one_row_known=False)
     # The least that hides a count when both totals are published is a rectangle of four.
     assert protected.cells == [[None, None], [None, None]]
     assert (protected.row_totals, protected.column_totals, protected.grand_total) == ([12, 17], [10, 19], 29)
@@ -158,6 +169,15 @@ def test_the_attacker_does_undo_primary_suppression_alone() -> None:
     for i in range(2):
         for j in range(2):
             assert attacker_alternatives(table, grid, (i, j), table.cells[i][j])
+    # But whoever knows row b exactly (their own academy) reads row a off the column totals: by
+    # default those are hidden too (issue 15.4).
+    grid[1] = [8, 9, 17]
+    assert not attacker_alternatives(table, grid, (0, 0), 2)
+    safe = r.suppress(table, 5)
+    assert safe.column_totals == [None, None]
+    grid = published_grid(safe)
+    grid[1] = [8, 9, 17]
+    assert attacker_alternatives(table, grid, (0, 0), 2)
 
 
 def test_a_readiness_table_by_academy() -> None:
@@ -167,9 +187,13 @@ def test_a_readiness_table_by_academy() -> None:
         column_labels=["Now", "Later", "Further"],
         cells=[[12, 15, 20], [3, 9, 14], [8, 11, 6]],
     )
-    out = r.suppress(table)
+    within = r.suppress(table, one_row_known=False)
     # London's 3 is hidden with the cheapest rectangle: London's 9 and South West's 8 and 11.
-    assert out.cells == [[12, 15, 20], [None, None, 14], [None, None, 6]]
+    assert within.cells == [[12, 15, 20], [None, None, 14], [None, None, 6]]
+    # But South West's lead, knowing their 8 and 11, would read London's 3 and 9 off the column
+    # totals; so by default North West's counts in those columns are hidden too.
+    out = r.suppress(table)
+    assert out.cells == [[None, None, 20], [None, None, 14], [None, None, 6]]
     assert out.grand_total == 98  # totals stay published where the cells can hide each other
     assert out.row_totals == [47, 26, 25]
     rows = out.rows(with_percent=True)
@@ -178,9 +202,20 @@ def test_a_readiness_table_by_academy() -> None:
     # Percentages of a suppressed count are suppressed too.
     assert london[1] == r.SUPPRESSED
     assert london[4:7] == [r.SUPPRESSED, r.SUPPRESSED, "54%"]
-    north_west = rows[1]
-    assert north_west[4:8] == ["26%", "32%", "43%", 47]
     assert rows[-1] == ["Total", 23, 35, 40, "23%", "36%", "41%", 98]
+
+
+def test_a_row_of_zeros_is_shown_as_zeros() -> None:
+    table = r.CountTable(
+        title="t", row_labels=["a", "b", "c"], column_labels=["x", "y"], cells=[[2, 9], [0, 0], [7, 8]]
+    )
+    out = r.suppress(table, 5)
+    assert out.cells[1] == [0, 0]
+    # Its percentages are blank, not "*": nothing in it is suppressed.
+    assert out.rows(with_percent=True)[2] == ["b", 0, 0, "", "", 0]
+    assert out.row_totals is not None
+    assert out.row_totals[1] == 0
+    assert out.cells[0][0] is None
 
 
 def test_zeros_are_shown_unless_asked_and_the_threshold_is_configurable() -> None:

@@ -205,7 +205,8 @@ def cohort_status_text(detail: dict[str, Any]) -> str:
     width = 44
     lines = [
         f"{c['name']} ({detail['academy_name']})",
-        f"Workshop {c['workshop_date']}, framework {c['framework_key']}; figures as of {rep['as_of']}",
+        f"Workshop {c['workshop_date']}, framework {detail.get('framework_name', c['framework_key'])}; "
+        f"figures as of {rep['as_of']}",
         "",
         f"{'The pipeline':{width}} {'Number':>7}  {'% of interest':>13}",
     ]
@@ -232,11 +233,14 @@ def cohort_status_text(detail: dict[str, Any]) -> str:
         ("Deferrals due to re-engage", "deferrals_due"),
     ):
         if detail[key]:
-            lines.append(f"{title}: " + ", ".join(f"{m['month']}: {m['count']}" for m in detail[key]))
+            lines.append(f"{title}: " + ", ".join(f"{m['label']}: {m['count']}" for m in detail[key]))
     times = [t for t in rep["time_in_step"] if t["stays"]]
     if times:
-        lines += ["", f"{'Days in each step':{width}} {'Median':>7}  {'90th pct':>13}"]
-        lines += [f"{t['label']:{width}} {t['median_days']:>7}  {t['p90_days']:>13}" for t in times]
+        lines += ["", f"{'Time in each step':{width}} {'Median':>15}  {'90th pct':>15}  Average"]
+        lines += [
+            f"{t['label']:{width}} {t['median']['label']:>15}  {t['p90']['label']:>15}  {t['mean']}"
+            for t in times
+        ]
     lines += ["", f"Participant feedback: {fb['responses']} responses"]
     lines += [f"  {q['question']}: {q['average']}" for q in fb["questions"] if q["responses"]]
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from ..domain.access import Caller
 from ..services import feedback as fb
-from ..services import reports
+from ..services import reports, reports_by_cohort
 from .identity import current_caller
 
 router = Router()
@@ -19,6 +19,7 @@ AcademyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9-
 CohortId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
 JourneyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 FrameworkKey = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
+AcademyQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")]
 Scope = Annotated[str, Query(min_length=1, max_length=140, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
 
 
@@ -39,6 +40,47 @@ def national(
     framework_key: FrameworkKey = None, period_from: date | None = None, period_to: date | None = None
 ) -> reports.NationalReport:
     return reports.national(caller(), _filters(framework_key, period_from, period_to))
+
+
+@router.get(
+    "/api/reports/cohorts",
+    tags=["Reports"],
+    summary="Every cohort in one table, filterable (exact for national leads, suppressed for others)",
+)
+def cohorts(
+    framework_key: FrameworkKey = None,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    academy_id: AcademyQuery = None,
+) -> reports_by_cohort.CohortTable:
+    return reports_by_cohort.cohort_table(
+        caller(), _filters(framework_key, period_from, period_to), academy_id=academy_id
+    )
+
+
+@router.get(
+    "/api/reports/cohorts.csv",
+    tags=["Reports"],
+    summary="Every cohort in one tidy CSV table (one header row, one row per cohort), always suppressed",
+)
+def cohorts_csv(
+    framework_key: FrameworkKey = None,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    academy_id: AcademyQuery = None,
+) -> Response[str]:
+    filters = _filters(framework_key, period_from, period_to)
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=reports_by_cohort.cohort_table_csv(caller(), filters, academy_id=academy_id),
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{reports_by_cohort.cohort_table_filename(filters, academy_id)}"'
+            ),
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get(

@@ -71,6 +71,7 @@ class JourneySummary(BaseModel):
     waiting_for: str | None
     outcome: str | None
     certificate_id: str | None
+    certificate_revoked: bool = False  # the current certificate was revoked: not "validated" any more
     failure: str | None
 
     @classmethod
@@ -98,6 +99,7 @@ class JourneySummary(BaseModel):
             waiting_for=j.waiting_step,
             outcome=j.outcome.value if j.outcome else None,
             certificate_id=j.certificate_id,
+            certificate_revoked=j.certificate_revoked,
             failure=f"{j.failure.error}: {j.failure.cause[:200]}" if j.failure else None,
         )
 

@@ -248,6 +248,9 @@ class Journey(Model):
     execution_arn: str | None = None
     outcome: Outcome | None = None
     certificate_id: Id | None = None
+    # The current certificate (certificate_id) was revoked: the journey still ended in a validation,
+    # but no page or report may call the practitioner validated (issue 15.5).
+    certificate_revoked: bool = False
     # A validated practitioner renewing their certificate: a lighter claim (a reflection on practice
     # since validation, evidence for a subset of elements) reviewed by one panel member.
     revalidation: bool = False

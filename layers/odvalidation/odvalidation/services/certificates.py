@@ -256,7 +256,17 @@ def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecor
     revoked = record.model_copy(update={"revoked_at": at, "revoked_reason": reason})
     store = db()
     journey = store.journey(record.journey_id)
-    change: Change = updated(journey, actor=caller.id, action="certificate revoked", reason=reason)
+    # The journey's current certificate revoked: every page and report reads this flag and stops
+    # calling the practitioner validated; the counters move the validation to "revoked" (issue 15.5).
+    # An older, superseded certificate's revocation leaves the journey's current one alone.
+    current = journey.certificate_id == record.id
+    change: Change = updated(
+        journey,
+        actor=caller.id,
+        action="certificate revoked",
+        reason=reason,
+        update={"certificate_revoked": True} if current else None,
+    )
     change.puts.append(_certificate_item(revoked))
     if record.status_list_id is not None and record.status_list_index is not None:
         from ..dal.status_lists import revoke_update

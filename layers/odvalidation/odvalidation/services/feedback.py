@@ -18,6 +18,7 @@ from ..dal.store import from_item, to_item
 from ..domain.access import Caller, check_lead
 from ..domain.errors import InvalidTransition, NotFound
 from ..domain.models import Journey, Stage
+from ..settings import settings
 from .common import db
 from .journeys import cohort as load_cohort
 
@@ -81,7 +82,12 @@ class FeedbackSummary(BaseModel):
     responses: int
     questions: list[QuestionSummary]
     comments: list[str] | None = Field(
-        default=None, description="free text, only for leads of the cohort's academy and national leads"
+        default=None,
+        description="free text, only for leads of the cohort's academy and national leads, and only "
+        "from at least as many respondents as the suppression threshold",
+    )
+    comments_withheld: bool = Field(
+        default=False, description="free text was given but by too few people to show it verbatim"
     )
 
 
@@ -160,9 +166,16 @@ def summarise(cohort_id: str, responses: list[Feedback], *, with_comments: bool)
                 distribution={n: values.count(n) for n in SCALE},
             )
         )
-    comments = [r.comments for r in responses if r.comments] if with_comments else None
+    given = [r.comments for r in responses if r.comments] if with_comments else None
+    # Free text from fewer people than the suppression threshold could be read back to the person
+    # who wrote it (issue 15.4): then it is withheld, and the page says so.
+    few = len(responses) < max(1, settings().suppression_threshold)
     return FeedbackSummary(
-        cohort_id=cohort_id, responses=len(responses), questions=questions, comments=comments
+        cohort_id=cohort_id,
+        responses=len(responses),
+        questions=questions,
+        comments=None if few else given,
+        comments_withheld=bool(given) and few,
     )
 
 

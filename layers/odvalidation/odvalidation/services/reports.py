@@ -5,9 +5,10 @@ many journeys exist; a framework or period report reads the chosen cohorts' coun
 a cohort's report is one GetItem. Nothing here scans.
 
 Who sees what: national leads see exact counts everywhere. An academy lead sees their own academy and
-its cohorts exactly, and the national picture with small counts suppressed (the threshold in settings),
-suppressed so that no hidden count can be worked out even by someone who knows their own academy's
-exact counts. Exports (CSV) are always suppressed: they travel beyond the national team.
+its cohorts exactly, and the national picture with small counts suppressed (the threshold in settings).
+One rule for every suppressed view and every export (reporting.suppress): no hidden count can be
+worked out from the totals, even by someone who knows any one academy's exact counts; so the lead's
+screen and any CSV show the same figures, and each says which rule it follows (`rule`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from .. import clock
 from ..dal import keys
 from ..domain import reporting as r
 from ..domain.academies import ACADEMIES, academy
 from ..domain.access import Caller, check_lead, require_role
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.frameworks import framework
 from ..domain.models import AuditEvent, Cohort, Journey, Role
 from ..settings import settings
 from . import feedback as fb
@@ -31,6 +33,7 @@ from . import panels
 from .common import db
 
 NATIONAL_TITLE = "England"
+RULE_EXACT = "Exact counts: this view is for national leads only. Exports are always suppressed."
 
 
 # ---------------------------------------------------------------------------- models
@@ -63,6 +66,14 @@ class MonthCount(BaseModel):
     month: str  # YYYY-MM, or "none" for no date
     count: int
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str:
+        """The month as people write it: "June 2027" ("No date" for none)."""
+        if self.month == r.NO_DATE:
+            return "No date"
+        return date.fromisoformat(f"{self.month}-01").strftime("%B %Y")
+
 
 class PanelCapacity(BaseModel):
     model_config = ConfigDict(defer_build=True)
@@ -93,22 +104,33 @@ class NationalReport(BaseModel):
     title: str
     as_of: date
     exact: bool = Field(description="false: counts below the threshold are suppressed ('*' / null)")
+    rule: str = Field(description="which rule these figures follow, in words (exact, or how suppressed)")
     threshold: int
     filters: Filters
     cohorts_included: int | None = Field(default=None, description="with filters: the cohorts summed")
     national: r.PipelineReport | None = Field(default=None, description="exact views only")
     academies: list[AcademySummary] | None = Field(default=None, description="exact views only")
     own_academy: AcademySummary | None = Field(default=None, description="an academy lead's own, exact")
-    tables: list[r.SuppressedTable] = Field(description="funnel, readiness and outcomes by academy")
+    tables: list[r.SuppressedTable] = Field(description="funnel, readiness, outcomes and renewals by academy")
     deferrals_due: list[MonthCount] | None = None
     claim_deadlines: list[MonthCount] | None = None
     panel_capacity: list[PanelCapacity]
+
+
+def framework_name(key: str) -> str:
+    """A framework as people know it, by its title and version, not its key (issue 17.9)."""
+    try:
+        fw = framework(key)
+    except NotFound:
+        return key
+    return f"{fw.title} (version {key.split('@', 1)[-1]})" if "@" in key else fw.title
 
 
 class CohortSummary(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     cohort: Cohort
+    framework_name: str
     report: r.CohortReport
 
 
@@ -118,7 +140,9 @@ class AcademyReport(BaseModel):
     academy_id: str
     academy_name: str
     as_of: date
-    report: r.PipelineReport
+    exact: bool = Field(description="false: another academy's lead sees its row as /reports shows it")
+    rule: str = Field(description="which rule these figures follow, in words")
+    report: r.PipelineReport | None = Field(description="exact views only")
     cohorts: list[CohortSummary]
     tables: list[r.SuppressedTable]
     deferrals_due: list[MonthCount]
@@ -131,6 +155,7 @@ class CohortDetail(BaseModel):
 
     cohort: Cohort
     academy_name: str
+    framework_name: str
     report: r.CohortReport
     deferrals_due: list[MonthCount]
     claim_deadlines: list[MonthCount]
@@ -140,7 +165,7 @@ class CohortDetail(BaseModel):
 # ---------------------------------------------------------------------------- reading counters
 
 
-def _require_lead(caller: Caller) -> None:
+def require_lead(caller: Caller) -> None:
     require_role(caller, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
 
 
@@ -150,7 +175,7 @@ def _academy_counters() -> dict[str, dict[str, int]]:
     return {a.id: stored.get(r.academy_scope(a.id), {}) for a in ACADEMIES}
 
 
-def _cohort_counters(cohorts: Sequence[Cohort]) -> dict[str, dict[str, int]]:
+def cohort_counters(cohorts: Sequence[Cohort]) -> dict[str, dict[str, int]]:
     """cohort id -> counters, by BatchGetItem of exactly these cohorts' items."""
     items = db().batch_get(keys.counters(r.cohort_scope(c.academy_id, c.id)) for c in cohorts)
     by_scope = {
@@ -196,76 +221,15 @@ def panel_capacity() -> list[PanelCapacity]:
 # ---------------------------------------------------------------------------- suppression
 
 
-def _extended(table: r.CountTable) -> tuple[list[list[int]], list[list[int]]]:
-    """The table with its totals as one matrix (see reporting.extended), and each entry's sign."""
-    # The same matrix suppress() protects, so both agree on what a line and a total are.
-    return r.extended(table)
-
-
-def suppress_for(table: r.CountTable, threshold: int, *, known_row: int | None = None) -> r.SuppressedTable:
-    """reporting.suppress, then, if the reader knows one row exactly (an academy lead's own academy),
-    hide more counts outside that row until no hidden count can be worked out with its help."""
-    published = r.suppress(table, threshold)
-    if known_row is None or threshold <= 1:
-        return published
-    m, sign = _extended(table)
-    n_rows, n_cols = len(m), len(m[0]) if m else 0
-    n_r, n_c = len(table.row_labels), len(table.column_labels)
-    hidden = {
-        (i, j) for i in range(n_rows) for j in range(n_cols) if _shown(published, i, j, n_r, n_c) is None
-    }
-    while True:
-        unknown = {cell for cell in hidden if cell[0] != known_row}
-        pinned = r.pinned_cells(m, sign, unknown, table.row_totals, table.column_totals)
-        if not pinned:
-            break
-        i, j = pinned[0]
-        line = [(k, j) for k in range(n_rows)] if table.column_totals else []
-        line += [(i, k) for k in range(n_cols)] if table.row_totals else []
-        candidates = [c for c in line if c not in hidden and c[0] != known_row]
-        if not candidates:
-            candidates = [
-                (a, b)
-                for a in range(n_rows)
-                for b in range(n_cols)
-                if (a, b) not in hidden and a != known_row
-            ]
-            if not candidates:  # pragma: no cover - defensive: hide everything rather than disclose
-                break
-        hidden.add(min(candidates, key=lambda c: (m[c[0]][c[1]] or 10**6, c)))
-
-    def shown(i: int, j: int) -> int | None:
-        return None if (i, j) in hidden else m[i][j]
-
-    return published.model_copy(
-        update={
-            "cells": [[shown(i, j) for j in range(n_c)] for i in range(n_r)],
-            "row_totals": [shown(i, n_c) for i in range(n_r)] if table.row_totals else None,
-            "column_totals": [shown(n_r, j) for j in range(n_c)] if table.column_totals else None,
-            "grand_total": shown(n_r, n_c) if table.row_totals and table.column_totals else None,
-            "suppressed_secondary": len(hidden) - published.suppressed_primary,
-        }
-    )
-
-
-def _shown(t: r.SuppressedTable, i: int, j: int, n_r: int, n_c: int) -> int | None:
-    if i < n_r and j < n_c:
-        return t.cells[i][j]
-    if i < n_r:
-        return t.row_totals[i] if t.row_totals is not None else None
-    if j < n_c:
-        return t.column_totals[j] if t.column_totals is not None else None
-    return t.grand_total
-
-
-def pipeline_tables(
-    reports: Sequence[r.PipelineReport], *, threshold: int, known_row: int | None = None
-) -> list[r.SuppressedTable]:
-    """The funnel, the readiness split and the outcomes, one row per scope, with totals."""
+def pipeline_tables(reports: Sequence[r.PipelineReport], *, threshold: int) -> list[r.SuppressedTable]:
+    """The funnel, the readiness split, the outcomes and the renewals, one row per scope, with totals;
+    suppressed (threshold > 1) by the one rule every suppressed view and export follows
+    (reporting.suppress)."""
     return [
-        suppress_for(r.funnel_table(reports), threshold, known_row=known_row),
-        suppress_for(r.readiness_table(reports), threshold, known_row=known_row),
-        suppress_for(r.outcomes_table(reports), threshold, known_row=known_row),
+        r.suppress(r.funnel_table(reports), threshold),
+        r.suppress(r.readiness_table(reports), threshold),
+        r.suppress(r.outcomes_table(reports), threshold),
+        r.suppress(r.renewals_table(reports), threshold),
     ]
 
 
@@ -277,7 +241,7 @@ def _per_academy(filters: Filters) -> tuple[dict[str, dict[str, int]], int | Non
     if not filters.any:
         return _academy_counters(), None
     chosen = [c for c in js.all_cohorts() if filters.admits(c)]
-    by_cohort = _cohort_counters(chosen)
+    by_cohort = cohort_counters(chosen)
     per = {a.id: r.combine(by_cohort[c.id] for c in chosen if c.academy_id == a.id) for a in ACADEMIES}
     return per, len(chosen)
 
@@ -289,7 +253,7 @@ def _counters_of(scope: str) -> dict[str, int]:
 
 def national(caller: Caller, filters: Filters | None = None, *, as_of: date | None = None) -> NationalReport:
     """The national pipeline by academy (or of the cohorts the filters choose)."""
-    _require_lead(caller)
+    require_lead(caller)
     filters = filters or Filters()
     when = as_of or clock.now().date()
     per_academy, cohorts_included = _per_academy(filters)
@@ -305,7 +269,6 @@ def national(caller: Caller, filters: Filters | None = None, *, as_of: date | No
     exact = caller.has(Role.NATIONAL_LEAD)
     threshold = 1 if exact else max(1, settings().suppression_threshold)
     own = next((s for s in summaries if s.academy_id == caller.academy_id), None) if not exact else None
-    known_row = next((i for i, s in enumerate(summaries) if own and s.academy_id == own.academy_id), None)
     return NationalReport(
         title=NATIONAL_TITLE,
         as_of=when,
@@ -316,7 +279,8 @@ def national(caller: Caller, filters: Filters | None = None, *, as_of: date | No
         national=r.build_report("national", total, as_of=when, title=NATIONAL_TITLE) if exact else None,
         academies=summaries if exact else None,
         own_academy=own,
-        tables=pipeline_tables([s.report for s in summaries], threshold=threshold, known_row=known_row),
+        rule=RULE_EXACT if exact else r.suppression_note(threshold),
+        tables=pipeline_tables([s.report for s in summaries], threshold=threshold),
         deferrals_due=months(total, "deferred_due") if exact else None,
         claim_deadlines=months(total, "claim_due") if exact else None,
         panel_capacity=panel_capacity(),
@@ -324,10 +288,14 @@ def national(caller: Caller, filters: Filters | None = None, *, as_of: date | No
 
 
 def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None) -> AcademyReport:
-    """One academy and its cohorts, exact (leads of the academy and national leads)."""
+    """One academy and its cohorts, exact (leads of the academy and national leads). Another academy's
+    lead sees what /reports shows them of it, no more: its row of the suppressed national tables."""
     a = academy(academy_id)
-    check_lead(caller, a.id)
+    require_lead(caller)
     when = as_of or clock.now().date()
+    if not caller.has(Role.NATIONAL_LEAD) and caller.academy_id != a.id:
+        return _academy_as_published(a.id, when)
+    check_lead(caller, a.id)
     counters = _counters_of(r.academy_scope(a.id))
     cohorts = js.academy_cohorts(a.id)
     # One Query of this academy's cohort counter items (as many as it has cohorts).
@@ -335,6 +303,7 @@ def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None
     summaries = [
         CohortSummary(
             cohort=c,
+            framework_name=framework_name(c.framework_key),
             report=r.build_cohort_report(c, stored.get(r.cohort_scope(a.id, c.id), {}), as_of=when),
         )
         for c in cohorts
@@ -344,12 +313,50 @@ def academy_report(caller: Caller, academy_id: str, *, as_of: date | None = None
         academy_id=a.id,
         academy_name=a.name,
         as_of=when,
+        exact=True,
+        rule=f"Exact counts: for the leads of {a.name} and national leads. Exports are suppressed.",
         report=r.build_report(r.academy_scope(a.id), counters, as_of=when, title=a.name),
         cohorts=summaries,
         tables=pipeline_tables([s.report for s in summaries], threshold=1),
         deferrals_due=months(counters, "deferred_due"),
         claim_deadlines=months(counters, "claim_due"),
         panel_capacity=capacity,
+    )
+
+
+def _academy_as_published(academy_id: str, when: date) -> AcademyReport:
+    """An academy's row of the national tables, suppressed exactly as /reports and the CSV show it."""
+    threshold = max(1, settings().suppression_threshold)
+    per_academy = _academy_counters()
+    reports_ = [
+        r.build_report(r.academy_scope(a.id), per_academy[a.id], as_of=when, title=a.name) for a in ACADEMIES
+    ]
+    row = next(i for i, a in enumerate(ACADEMIES) if a.id == academy_id)
+    tables = [
+        t.model_copy(
+            update={
+                "row_labels": [t.row_labels[row]],
+                "cells": [t.cells[row]],
+                "row_totals": None if t.row_totals is None else [t.row_totals[row]],
+                "column_totals": None,
+                "grand_total": None,
+            }
+        )
+        for t in pipeline_tables(reports_, threshold=threshold)
+    ]
+    a = academy(academy_id)
+    return AcademyReport(
+        academy_id=a.id,
+        academy_name=a.name,
+        as_of=when,
+        exact=False,
+        rule=r.suppression_note(threshold),
+        report=None,
+        cohorts=[],
+        tables=tables,
+        deferrals_due=[],
+        claim_deadlines=[],
+        panel_capacity=next(p for p in panel_capacity() if p.academy_id == a.id),
     )
 
 
@@ -369,6 +376,7 @@ def cohort_report(caller: Caller, cohort_id: str, *, as_of: date | None = None) 
     return CohortDetail(
         cohort=cohort,
         academy_name=academy(cohort.academy_id).name,
+        framework_name=framework_name(cohort.framework_key),
         report=r.build_cohort_report(cohort, counters, as_of=when),
         deferrals_due=months(counters, "deferred_due"),
         claim_deadlines=months(counters, "claim_due"),
@@ -389,9 +397,9 @@ def export_rows(caller: Caller, scope: str, filters: Filters | None = None) -> l
 
     scope: "national", "academy:<academy id>" or "cohort:<cohort id>".
     """
-    _require_lead(caller)
+    require_lead(caller)
     threshold = max(1, settings().suppression_threshold)
-    note = f"Counts from 1 to {threshold - 1} and counts that would reveal them are shown as {r.SUPPRESSED}."
+    note = r.suppression_note(threshold)
     kind, _, ident = scope.partition(":")
     if kind == "national" and not ident:
         per_academy, _ = _per_academy(filters or Filters())
@@ -400,15 +408,17 @@ def export_rows(caller: Caller, scope: str, filters: Filters | None = None) -> l
             r.build_report(r.academy_scope(a.id), per_academy[a.id], as_of=when, title=a.name)
             for a in ACADEMIES
         ]
-        # An academy lead knows their own academy exactly: protect the others against that knowledge.
-        known_row = None
-        if not caller.has(Role.NATIONAL_LEAD):
-            known_row = next((i for i, a in enumerate(ACADEMIES) if a.id == caller.academy_id), None)
-        tables = pipeline_tables(reports, threshold=threshold, known_row=known_row)
+        # The same tables whoever asks: a file travels, so it is safe against anyone who knows one
+        # academy's exact figures, not only against the lead who downloaded it.
+        tables = pipeline_tables(reports, threshold=threshold)
         head = f"{NATIONAL_TITLE}: the OD talent pipeline by academy"
     elif kind == "academy" and ident:
         a_report = academy_report(caller, ident)
-        tables = pipeline_tables([c.report for c in a_report.cohorts], threshold=threshold)
+        tables = (
+            pipeline_tables([c.report for c in a_report.cohorts], threshold=threshold)
+            if a_report.exact
+            else a_report.tables
+        )
         head = f"{a_report.academy_name}: the pipeline by cohort"
     elif kind == "cohort" and ident:
         detail = cohort_report(caller, ident)

@@ -72,6 +72,20 @@ STAGE_NAMES = {
 LEVEL_NAMES = {Level.LEADER: "System OD leader", Level.PRACTITIONER: "System OD practitioner"}
 
 
+def lead_stage_text(journey: Journey, names: dict[Stage, str]) -> str:
+    """Where a journey is on a lead's cohort page: never "Validated" once its certificate is revoked."""
+    if journey.stage is Stage.VALIDATED and journey.certificate_revoked:
+        return "Validated, certificate revoked"
+    return names[journey.stage]
+
+
+def stage_name(journey: Journey) -> str:
+    """Where a journey is, in words: never "Validated" once its certificate is revoked (issue 15.5)."""
+    if journey.stage is Stage.VALIDATED and journey.certificate_revoked:
+        return "Certificate revoked"
+    return STAGE_NAMES[journey.stage]
+
+
 def long_date(value: date | datetime | None) -> str:
     return f"{value:%-d %B %Y}" if value else ""
 
@@ -137,7 +151,12 @@ def step_items(journey: Journey) -> list[dict[str, Any]]:
         if number < current:
             item["status"] = "Completed"
         elif number == current:
-            item |= {"status": STEP_STATUS.get(journey.stage, "In progress"), "colour": "blue"}
+            item |= {
+                "status": "Certificate revoked"
+                if journey.certificate_revoked and journey.stage is Stage.VALIDATED
+                else STEP_STATUS.get(journey.stage, "In progress"),
+                "colour": "blue",
+            }
             if action["href"]:
                 item["href"] = action["href"]
         else:
@@ -176,7 +195,7 @@ def home_context(caller: Caller) -> dict[str, Any]:
             {
                 "id": journey.id,
                 "cohort": cohort.name if cohort else journey.cohort_id,
-                "stage": STAGE_NAMES[journey.stage],
+                "stage": stage_name(journey),
                 "step": rules.step_number(journey.stage),
                 "action": next_action(journey, cohort),
                 "steps": step_items(journey),
@@ -193,7 +212,7 @@ def home_context(caller: Caller) -> dict[str, Any]:
                 {
                     "id": journey.id,
                     "name": practitioner.name if practitioner else "A practitioner",
-                    "stage": STAGE_NAMES[journey.stage],
+                    "stage": stage_name(journey),
                     "can_comment": journey.stage is Stage.CLAIM_DEVELOPMENT,
                 }
             )

@@ -23,7 +23,7 @@ from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
 from ..services import journey_page, panels
 from ..services import journeys as js
 from .forms import first_values
-from .pages import LEVEL_NAMES, STAGE_NAMES, long_date
+from .pages import LEVEL_NAMES, STAGE_NAMES, lead_stage_text, long_date
 from .routes_lead import STAGE_TEXT, _day, _name, lead_caller
 from .site import app, form_data, page, redirect
 
@@ -116,7 +116,7 @@ def _cohort_page(
         {
             "id": j.id,
             "name": _name(j.practitioner_id),
-            "stage": STAGE_TEXT[j.stage],
+            "stage": lead_stage_text(j, STAGE_TEXT),
             "step": rules.step_number(j.stage),
             "deadline": _day(j.claim_deadline),
             "extension": j.extension_granted,

@@ -710,4 +710,7 @@ def _outcome_name(journey: Journey) -> str:
         return ""
     if journey.outcome is Outcome.NOT_YET:
         return "Not yet validated"
+    if journey.certificate_revoked:
+        # Issue 15.5: after a revocation the journey may not say "validated".
+        return f"{LEVEL_NAMES[Level(journey.outcome.value)]}: certificate revoked"
     return LEVEL_NAMES[Level(journey.outcome.value)]

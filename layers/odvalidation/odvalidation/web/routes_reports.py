@@ -13,9 +13,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ..domain import reporting as r
 from ..domain.academies import ACADEMIES
 from ..domain.errors import InvalidInput, NotFound
-from ..domain.frameworks import framework
 from ..domain.models import Role
 from ..services import journeys as js
+from ..settings import settings
 from .access import domain_caller
 from .site import page, require_role
 
@@ -49,11 +49,12 @@ def _filters(query: dict[str, str]) -> reports.Filters:
 
 def _filter_options(query: dict[str, str]) -> dict[str, Any]:
     cohorts = js.all_cohorts()
+    from ..services.reports import framework_name
+
     frameworks = sorted({c.framework_key for c in cohorts})
     years = sorted({c.workshop_date.year for c in cohorts})
     return {
-        "framework_options": [("", "All frameworks")]
-        + [(k, f"{framework(k).title} (version {k.split('@', 1)[-1]})") for k in frameworks],
+        "framework_options": [("", "All frameworks")] + [(k, framework_name(k)) for k in frameworks],
         "year_options": [("", "All years")] + [(str(y), str(y)) for y in years],
         "chosen": {"framework": query.get("framework", ""), "year": query.get("year", "")},
     }
@@ -107,7 +108,7 @@ def national_page() -> Response:
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     query = _query()
     report = reports.national(domain_caller(caller), _filters(query))
-    funnel, readiness, outcomes = report.tables
+    funnel, readiness, outcomes, *_ = report.tables
     if report.national is not None:
         figures = charts.pipeline_charts(report.national)
     else:
@@ -131,9 +132,8 @@ def national_page() -> Response:
                 headers=("Outcome", "Number", "Percentage of claims interviewed"),
             ),
         ]
-    links = {
-        a.name: f"/reports/academies/{a.id}" for a in ACADEMIES if report.exact or a.id == caller.academy
-    }
+    # Every academy's page opens for every lead: another academy's shows what this page shows of it.
+    links = {a.name: f"/reports/academies/{a.id}" for a in ACADEMIES}
     return page(
         "reporting/national.html",
         page_title="The OD talent pipeline",
@@ -146,6 +146,49 @@ def national_page() -> Response:
     )
 
 
+def _academy_choice(query: dict[str, str]) -> str | None:
+    wanted = query.get("academy") or None
+    return wanted if wanted in {a.id for a in ACADEMIES} else None
+
+
+@router.get("/reports/cohorts")
+def cohorts_page() -> Response:
+    from ..services import reports_by_cohort
+
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    query = _query()
+    chosen_academy = _academy_choice(query)
+    table = reports_by_cohort.cohort_table(domain_caller(caller), _filters(query), academy_id=chosen_academy)
+    options = _filter_options(query)
+    params = {k: v for k, v in query.items() if k in ("framework", "year", "academy") and v}
+    return page(
+        "reporting/cohorts.html",
+        page_title=table.title,
+        table=table,
+        keys=[k for k, _ in r.COHORT_COLUMNS],
+        academy_options=[("", "All academies")] + [(a.id, a.name) for a in ACADEMIES],
+        csv_link="/reports/cohorts.csv" + ("?" + urlencode(params) if params else ""),
+        **(options | {"chosen": {**options["chosen"], "academy": chosen_academy or ""}}),
+    )
+
+
+@router.get("/reports/cohorts.csv")
+def cohorts_csv() -> Response:
+    from ..services import reports_by_cohort
+
+    caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    query = _query()
+    filters, chosen_academy = _filters(query), _academy_choice(query)
+    body = reports_by_cohort.cohort_table_csv(domain_caller(caller), filters, academy_id=chosen_academy)
+    name = reports_by_cohort.cohort_table_filename(filters, chosen_academy)
+    return Response(
+        200,
+        "text/csv; charset=utf-8",
+        body,
+        {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
 @router.get("/reports/academies/<academy_id>")
 def academy_page(academy_id: str) -> Response:
     from ..domain import charts
@@ -153,7 +196,7 @@ def academy_page(academy_id: str) -> Response:
 
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     report = reports.academy_report(domain_caller(caller), academy_id)
-    figures = charts.pipeline_charts(report.report)
+    figures = charts.pipeline_charts(report.report) if report.report is not None else []
     return page(
         "reporting/academy.html",
         page_title=f"{report.academy_name}: the pipeline",
@@ -180,6 +223,7 @@ def cohort_page(cohort_id: str) -> Response:
         report=detail.report,
         figures=figures,
         scale=reports.fb.SCALE,
+        threshold=max(1, settings().suppression_threshold),
         csv_link=_csv_link(f"cohort:{detail.cohort.id}"),
     )
 

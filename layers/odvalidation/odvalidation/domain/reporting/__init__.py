@@ -3,13 +3,15 @@
 - `counters.py` counts: the counter keys, what each change to a journey adds to its cohort's and
   academy's counters (in the same transaction as the journey write), and `rebuild` for repair;
 - `reports.py` presents: the pipeline report of a scope, built from its counters alone;
-- `tables.py` publishes: tables for export, small-number suppression and Excel-safe CSV.
+- `tables.py` publishes: tables for export, small-number suppression and Excel-safe CSV;
+- `by_cohort.py` publishes the national table by cohort (one tidy row per cohort).
 
 Callers use the package (`from odvalidation.domain import reporting as r`); these are its names.
 """
 
 from __future__ import annotations
 
+from .by_cohort import COHORT_COLUMNS, CohortRow, cohort_counts, cohort_csv_rows, cohort_rows
 from .counters import (
     CLAIMS_STARTED,
     CLAIMS_SUBMITTED,
@@ -21,6 +23,10 @@ from .counters import (
     NO_DATE,
     REENGAGED,
     REFLECTION_DONE,
+    REVALIDATIONS_LAPSED,
+    REVALIDATIONS_NOT_YET,
+    REVALIDATIONS_RENEWED,
+    REVALIDATIONS_STARTED,
     SUBMISSIONS,
     TIMED_STAGES,
     WORKSHOP_ATTENDED,
@@ -34,6 +40,7 @@ from .counters import (
     combine,
     counter_deltas,
     decisions_key,
+    histogram_bucket,
     histogram_quantile,
     in_stage_key,
     journey_counters,
@@ -42,6 +49,7 @@ from .counters import (
     outcome_key,
     readiness_key,
     rebuild,
+    revoked_key,
     scoped_deltas,
     scopes,
     stage_histogram,
@@ -52,8 +60,11 @@ from .reports import (
     OUTCOME_LABELS,
     PERCENT_PLACES,
     READINESS_LABELS,
+    REVOKED,
+    REVOKED_LABEL,
     STAGE_LABELS,
     CohortReport,
+    DayRange,
     Deadlines,
     FunnelStep,
     OutcomeShare,
@@ -66,6 +77,8 @@ from .reports import (
 )
 from .tables import (
     DEFAULT_THRESHOLD,
+    PUBLISHED_ELSEWHERE,
+    RENEWAL_LABELS,
     SUPPRESSED,
     CountTable,
     SuppressedTable,
@@ -75,13 +88,16 @@ from .tables import (
     outcomes_table,
     pinned_cells,
     readiness_table,
+    renewals_table,
     suppress,
+    suppression_note,
     to_csv,
 )
 
 __all__ = [
     "CLAIMS_STARTED",
     "CLAIMS_SUBMITTED",
+    "COHORT_COLUMNS",
     "DAY_EDGES",
     "DECISION_ROUTES",
     "DEFAULT_THRESHOLD",
@@ -91,16 +107,26 @@ __all__ = [
     "NO_DATE",
     "OUTCOME_LABELS",
     "PERCENT_PLACES",
+    "PUBLISHED_ELSEWHERE",
     "READINESS_LABELS",
     "REENGAGED",
     "REFLECTION_DONE",
+    "RENEWAL_LABELS",
+    "REVALIDATIONS_LAPSED",
+    "REVALIDATIONS_NOT_YET",
+    "REVALIDATIONS_RENEWED",
+    "REVALIDATIONS_STARTED",
+    "REVOKED",
+    "REVOKED_LABEL",
     "STAGE_LABELS",
     "SUBMISSIONS",
     "SUPPRESSED",
     "TIMED_STAGES",
     "WORKSHOP_ATTENDED",
     "CohortReport",
+    "CohortRow",
     "CountTable",
+    "DayRange",
     "Deadlines",
     "FunnelStep",
     "InconsistentHistoryError",
@@ -116,6 +142,9 @@ __all__ = [
     "bucket_labels",
     "build_cohort_report",
     "build_report",
+    "cohort_counts",
+    "cohort_csv_rows",
+    "cohort_rows",
     "cohort_scope",
     "combine",
     "counter_deltas",
@@ -123,6 +152,7 @@ __all__ = [
     "excel_safe",
     "extended",
     "funnel_table",
+    "histogram_bucket",
     "histogram_quantile",
     "in_stage_key",
     "journey_counters",
@@ -135,10 +165,13 @@ __all__ = [
     "readiness_key",
     "readiness_table",
     "rebuild",
+    "renewals_table",
+    "revoked_key",
     "scoped_deltas",
     "scopes",
     "stage_histogram",
     "suppress",
+    "suppression_note",
     "time_key",
     "to_csv",
     "withdrawn_key",

@@ -16,6 +16,8 @@ Gauges, the state now (a change subtracts the journey's old contribution and add
   readiness.<readiness>     journeys by their latest readiness decision
   deferred_due.<YYYY-MM>    deferred journeys by the month they are due to re-engage ("none": no date)
   claim_due.<YYYY-MM>       journeys in claim development by claim deadline month ("none": no date)
+  revoked.<level>           validated journeys whose current certificate is revoked, by level: the
+                            report counts them apart from outcome.<level> (issue 15.5)
 
 Cumulative milestones, counted once per stage move and never decremented:
   expressions_of_interest   journeys created (one per journey)
@@ -35,6 +37,14 @@ Cumulative milestones, counted once per stage move and never decremented:
   withdrawn_from.<stage>    withdrawals, by the stage the practitioner withdrew from
   lapsed                    claim windows that lapsed
   reengaged                 deferred practitioners who came back to the decision
+  revalidations.started     renewals started (validated -> claim development; issue 18.6)
+  revalidations.renewed     renewals validated again: moves into validated during a renewal. These
+                            are also counted in outcome.* (a renewal is a claim with an outcome)
+  revalidations.not_yet     renewals that ended "not yet"
+  revalidations.lapsed      renewal claim windows that lapsed
+  A move is part of a renewal when the journey's `revalidation` flag is set (start_revalidation sets
+  it before the move out of validated, and nothing clears it); rebuild() reads the same from the
+  trail: every move after the first validated -> claim development is part of a renewal.
 
 Time in each stage (a stay is complete when the journey leaves the stage):
   time_in.<stage>.stays     completed stays
@@ -65,6 +75,10 @@ CLAIMS_SUBMITTED = "claims_submitted"
 INTERVIEWED = "interviewed"
 LAPSED = "lapsed"
 REENGAGED = "reengaged"
+REVALIDATIONS_STARTED = "revalidations.started"
+REVALIDATIONS_RENEWED = "revalidations.renewed"
+REVALIDATIONS_NOT_YET = "revalidations.not_yet"
+REVALIDATIONS_LAPSED = "revalidations.lapsed"
 NO_DATE = "none"
 
 # Day-bucket edges for time in a stage. Fixed forever: changing them would make old counters unreadable.
@@ -98,6 +112,10 @@ def decisions_key(readiness: Readiness) -> str:
 
 def outcome_key(outcome: Outcome | str) -> str:
     return f"outcome.{outcome.value if isinstance(outcome, Outcome) else outcome}"
+
+
+def revoked_key(outcome: Outcome | str) -> str:
+    return f"revoked.{outcome.value if isinstance(outcome, Outcome) else outcome}"
 
 
 def withdrawn_key(from_stage: Stage) -> str:
@@ -163,6 +181,8 @@ def _gauges(j: Journey) -> Counter[str]:
         g[month_key("deferred_due", j.reengage_on)] += 1
     if j.stage is S.CLAIM_DEVELOPMENT:
         g[month_key("claim_due", j.claim_deadline.date() if j.claim_deadline else None)] += 1
+    if j.stage is S.VALIDATED and j.certificate_revoked:
+        g[revoked_key(j.outcome if j.outcome not in (None, Outcome.NOT_YET) else "unknown")] += 1
     return g
 
 
@@ -173,6 +193,7 @@ def _move(
     entered: datetime | None,
     at: datetime,
     outcome: Outcome | None,
+    renewing: bool = False,
 ) -> Counter[str]:
     """What one stage move adds to the cumulative counters (from_stage None: the journey was created)."""
     c: Counter[str] = Counter()
@@ -207,6 +228,14 @@ def _move(
         c[LAPSED] += 1
     if from_stage is S.DEFERRED and to_stage is S.DECISION:
         c[REENGAGED] += 1
+    if from_stage is S.VALIDATED and to_stage is S.CLAIM_DEVELOPMENT:
+        c[REVALIDATIONS_STARTED] += 1
+    if renewing and to_stage is S.VALIDATED:
+        c[REVALIDATIONS_RENEWED] += 1
+    if renewing and to_stage is S.NOT_YET_VALIDATED:
+        c[REVALIDATIONS_NOT_YET] += 1
+    if renewing and to_stage is S.LAPSED:
+        c[REVALIDATIONS_LAPSED] += 1
     return c
 
 
@@ -238,6 +267,7 @@ def counter_deltas(before: Journey | None, after: Journey) -> dict[str, int]:
                     entered=before.stage_entered_at,
                     at=after.stage_entered_at,
                     outcome=after.outcome,
+                    renewing=before.revalidation,
                 )
             )
     return {k: v for k, v in d.items() if v}
@@ -288,6 +318,7 @@ def journey_counters(journey: Journey, events: Iterable[AuditEvent]) -> dict[str
         stage = moves[0].from_stage if moves and moves[0].from_stage else journey.stage
         entered = journey.created_at
     c.update(_move(None, stage, entered=None, at=entered, outcome=None))
+    renewing = False  # once a renewal starts, the journey's `revalidation` flag stays set
     for e in moves:
         assert e.to_stage is not None
         if e.from_stage is not stage:
@@ -295,7 +326,10 @@ def journey_counters(journey: Journey, events: Iterable[AuditEvent]) -> dict[str
                 f"journey {journey.id}: a move from {e.from_stage} at {e.at.isoformat()} "
                 f"but it was at {stage}"
             )
-        c.update(_move(stage, e.to_stage, entered=entered, at=e.at, outcome=journey.outcome))
+        c.update(
+            _move(stage, e.to_stage, entered=entered, at=e.at, outcome=journey.outcome, renewing=renewing)
+        )
+        renewing = renewing or (stage is S.VALIDATED and e.to_stage is S.CLAIM_DEVELOPMENT)
         stage, entered = e.to_stage, e.at
     if stage is not journey.stage:
         raise InconsistentHistoryError(
@@ -328,6 +362,26 @@ def stage_histogram(counters: Mapping[str, int], stage: Stage) -> list[tuple[flo
         (float(lo), hi, int(counters.get(time_key(stage, label), 0)))
         for lo, hi, label in zip(DAY_EDGES, uppers, _BUCKET_LABELS, strict=True)
     ]
+
+
+def histogram_bucket(buckets: Sequence[tuple[float, float, int]], q: float) -> tuple[float, float] | None:
+    """The bucket (lower day, upper day) the q-quantile (0..1) of the stays falls in; None without data.
+
+    This is all the counters know: a stay is counted by its bucket, so a median "between 0 and 1 day"
+    is exact where a number inside the bucket would be made up (interpolating put every stay shorter
+    than a day at 0.5 days, whatever their real length: issue 17.9).
+    """
+    if not 0 <= q <= 1:
+        raise ValueError("q must be between 0 and 1")
+    total = sum(n for _, _, n in buckets)
+    if total == 0:
+        return None
+    rank, seen = max(q * total, 1), 0
+    for lo, hi, n in buckets:
+        seen += n
+        if n and seen >= rank:
+            return lo, hi
+    return buckets[-1][0], buckets[-1][1]  # pragma: no cover - rank <= total always lands above
 
 
 def histogram_quantile(buckets: Sequence[tuple[float, float, int]], q: float) -> float | None:

@@ -17,15 +17,20 @@ from .counters import (
     LAPSED,
     NO_DATE,
     REFLECTION_DONE,
+    REVALIDATIONS_LAPSED,
+    REVALIDATIONS_NOT_YET,
+    REVALIDATIONS_RENEWED,
+    REVALIDATIONS_STARTED,
     SUBMISSIONS,
     TIMED_STAGES,
     WORKSHOP_ATTENDED,
     cohort_scope,
     decisions_key,
-    histogram_quantile,
+    histogram_bucket,
     in_stage_key,
     outcome_key,
     readiness_key,
+    revoked_key,
     stage_histogram,
     time_key,
     withdrawn_key,
@@ -72,6 +77,9 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.PRACTITIONER: "System OD practitioner",
     Outcome.NOT_YET: "Not yet validated",
 }
+# Validations whose certificate was revoked since: counted apart from the levels (issue 15.5).
+REVOKED = "revoked"
+REVOKED_LABEL = "Validated, certificate since revoked"
 
 
 class Share(Model):
@@ -91,13 +99,47 @@ class OutcomeShare(Model):
     pct_of_interviewed: float | None = None
 
 
+class DayRange(Model):
+    """Where a quantile of the stays lies, as the counters know it: between two day edges."""
+
+    from_days: int
+    to_days: int | None  # None: open-ended ("a year or more")
+    label: str
+
+
 class StepTime(Model):
     stage: Stage
     label: str
     stays: int
-    median_days: float | None
-    p90_days: float | None
-    mean_days: float | None
+    median: DayRange | None
+    p90: DayRange | None
+    mean_days: float | None  # exact (from the total seconds), to 2 places
+    mean: str | None  # the mean in words a reader takes in: "3 hours", "12.5 days"
+
+
+def day_range(bucket: tuple[float, float] | None) -> DayRange | None:
+    if bucket is None:
+        return None
+    lo, hi = int(bucket[0]), None if bucket[1] == float("inf") else int(bucket[1])
+    if hi is None:
+        label = f"{lo} days or more"
+    elif lo == 0:
+        label = f"under {hi} day" + ("s" if hi > 1 else "")
+    else:
+        label = f"{lo} to {hi} days"
+    return DayRange(from_days=lo, to_days=hi, label=label)
+
+
+def duration_text(seconds: float) -> str:
+    """A length of time in the unit a reader expects: minutes, hours, then days."""
+    if seconds < 3_600:
+        minutes = max(1, round(seconds / 60))
+        return f"{minutes} minute" + ("s" if minutes != 1 else "")
+    if seconds < 86_400:
+        hours = round(seconds / 3_600, 1)
+        return f"{hours:g} hour" + ("s" if hours != 1 else "")
+    days = round(seconds / 86_400, 1)
+    return f"{days:g} day" + ("s" if days != 1 else "")
 
 
 class FunnelStep(Model):
@@ -134,8 +176,13 @@ class PipelineReport(Model):
     awaiting_interview: int
     interviewed: int
     outcomes: list[OutcomeShare]
-    validated: int
+    validated: int  # validations (claims, renewals included) whose certificate has not been revoked
+    revoked: int  # validations whose certificate has been revoked since
     not_yet: int
+    revalidations_started: int  # renewals started (issue 18.6)
+    renewed: int  # renewals validated again
+    revalidations_not_yet: int  # renewals that ended "not yet"
+    revalidations_lapsed: int  # renewal windows that lapsed
     withdrawn: int
     withdrawn_from: dict[str, int]
     lapsed: int  # windows that ever lapsed
@@ -218,29 +265,31 @@ def _report_fields(scope: str, counters: Mapping[str, int], *, as_of: date, titl
         for r in Readiness
     ]
     interviewed_with_outcome = sum(n(outcome_key(o)) for o in Outcome)
+    # A revoked certificate's validation moves from its level to "revoked": the shares still add up.
+    revoked = sum(n(revoked_key(o)) for o in (Outcome.LEADER, Outcome.PRACTITIONER))
+    net = {o: n(outcome_key(o)) - n(revoked_key(o)) for o in Outcome}
+    outcome_counts = [(o.value, OUTCOME_LABELS[o], net[o]) for o in (Outcome.LEADER, Outcome.PRACTITIONER)]
+    outcome_counts += [(REVOKED, REVOKED_LABEL, revoked)]
+    outcome_counts += [(Outcome.NOT_YET.value, OUTCOME_LABELS[Outcome.NOT_YET], net[Outcome.NOT_YET])]
     outcomes = [
-        OutcomeShare(
-            key=o.value,
-            label=OUTCOME_LABELS[o],
-            count=n(outcome_key(o)),
-            pct_of_interviewed=percent(n(outcome_key(o)), interviewed_with_outcome),
-        )
-        for o in Outcome
+        OutcomeShare(key=k, label=lbl, count=c, pct_of_interviewed=percent(c, interviewed_with_outcome))
+        for k, lbl, c in outcome_counts
     ]
-    validated = n(outcome_key(Outcome.LEADER)) + n(outcome_key(Outcome.PRACTITIONER))
+    validated = net[Outcome.LEADER] + net[Outcome.PRACTITIONER]
     times = []
     for stage in TIMED_STAGES:
         hist = stage_histogram(counters, stage)
         stays = n(time_key(stage, "stays"))
-        med, p90 = histogram_quantile(hist, 0.5), histogram_quantile(hist, 0.9)
+        mean_seconds = n(time_key(stage, "seconds")) / stays if stays else None
         times.append(
             StepTime(
                 stage=stage,
                 label=STAGE_LABELS[stage],
                 stays=stays,
-                median_days=None if med is None else round(med, 1),
-                p90_days=None if p90 is None else round(p90, 1),
-                mean_days=round(n(time_key(stage, "seconds")) / stays / 86_400, 1) if stays else None,
+                median=day_range(histogram_bucket(hist, 0.5)),
+                p90=day_range(histogram_bucket(hist, 0.9)),
+                mean_days=None if mean_seconds is None else round(mean_seconds / 86_400, 2),
+                mean=None if mean_seconds is None else duration_text(mean_seconds),
             )
         )
     funnel_counts = [
@@ -273,7 +322,12 @@ def _report_fields(scope: str, counters: Mapping[str, int], *, as_of: date, titl
         "interviewed": n(INTERVIEWED),
         "outcomes": outcomes,
         "validated": validated,
+        "revoked": revoked,
         "not_yet": n(outcome_key(Outcome.NOT_YET)),
+        "revalidations_started": n(REVALIDATIONS_STARTED),
+        "renewed": n(REVALIDATIONS_RENEWED),
+        "revalidations_not_yet": n(REVALIDATIONS_NOT_YET),
+        "revalidations_lapsed": n(REVALIDATIONS_LAPSED),
         "withdrawn": n(in_stage_key(S.WITHDRAWN)),
         "withdrawn_from": {s.value: n(withdrawn_key(s)) for s in Stage if n(withdrawn_key(s))},
         "lapsed": n(LAPSED),

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import Field, model_validator
 
-from ..models import Model, Outcome, Readiness
-from .reports import OUTCOME_LABELS, PERCENT_PLACES, READINESS_LABELS, PipelineReport, percent
+from ..models import Model, Readiness
+from .reports import PERCENT_PLACES, READINESS_LABELS, PipelineReport, percent
 
 # --- tables for export, and small-number suppression ------------------------------------------------
 
@@ -78,8 +78,12 @@ class SuppressedTable(Model):
         for i, label in enumerate(self.row_labels):
             line: list[str | int] = [label, *(show(v) for v in self.cells[i])]
             if with_percent and self.row_totals is not None:
-                pcts = (self.row_percent(i, j) for j in range(len(self.column_labels)))
-                line += [SUPPRESSED if p is None else _fmt_pct(p) for p in pcts]
+                if self.row_totals[i] == 0:
+                    # A row of zeros has no percentages; it is not suppressed, so it shows no "*".
+                    line += ["" for _ in self.column_labels]
+                else:
+                    pcts = (self.row_percent(i, j) for j in range(len(self.column_labels)))
+                    line += [SUPPRESSED if p is None else _fmt_pct(p) for p in pcts]
             if self.row_totals is not None:
                 line.append(show(self.row_totals[i]))
             out.append(line)
@@ -192,18 +196,38 @@ def pinned_cells(
     return pinned
 
 
+def suppression_note(threshold: int) -> str:
+    """What a suppressed publication says about itself (the page and the CSV say the same)."""
+    return (
+        f"Counts from 1 to {threshold - 1}, and counts that would reveal them, are shown as {SUPPRESSED} (suppressed): "
+        "no hidden count can be worked out from the totals, even by someone who knows one row's exact "
+        "figures (an academy lead knows their own academy's). A row that is all zeros is shown as zeros."
+    )
+
+
 def suppress(
-    table: CountTable, threshold: int = DEFAULT_THRESHOLD, *, suppress_zero: bool = False
+    table: CountTable,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    suppress_zero: bool = False,
+    one_row_known: bool = True,
+    totals_known: bool = False,
 ) -> SuppressedTable:
     """Disclosure control for exports and any view shared beyond the national team.
 
     Primary: every count (cell or total) from 1 to threshold-1 is suppressed. Zeros are shown by
-    default (a zero discloses no one; NHS publications usually show them) unless `suppress_zero`.
+    default (a zero discloses no one; NHS publications usually show them) unless `suppress_zero`; a row
+    that is all zeros is always shown (hiding it protects no one and only looks like a small count).
     Secondary: with totals both ways, each small count is hidden with the cheapest rectangle of
     counts through it (smallest values; zeros and totals only if nothing else will do). Then, while any
     suppressed count could still be worked out exactly from what is published (pinned_cells: covers
     "a line with one suppressed cell" and every subtler pattern), the cheapest published count on a
-    line that needs a partner is hidden too. threshold 1 turns suppression off.
+    line that needs a partner is hidden too. With `one_row_known` (the default: a published table
+    travels, and every academy lead knows their own academy exactly), "what is published" includes
+    any ONE row's exact counts: no hidden count of another row can be worked out with its help.
+    `totals_known`: the totals are published elsewhere (an academy's cohorts add up to its row of
+    the national tables), so they are never hidden here and the cells alone must protect each other.
+    threshold 1 turns suppression off.
     """
     if threshold < 1:
         raise ValueError("threshold must be at least 1")
@@ -211,15 +235,44 @@ def suppress(
     n_rows, n_cols = len(m), len(m[0]) if m else 0
     r, c = len(table.row_labels), len(table.column_labels)
     lo = 0 if suppress_zero else 1
-    hidden = {(i, j) for i in range(n_rows) for j in range(n_cols) if lo <= m[i][j] < threshold}
+    # Rows of zeros are published as they are: never hidden, never a partner.
+    zero_rows = {i for i in range(r) if not any(table.cells[i])}
+    if len(zero_rows) == r:
+        zero_rows.add(r)  # all zeros: so are the totals
+
+    def is_total(cell: tuple[int, int]) -> bool:
+        return cell[0] >= r or cell[1] >= c
+
+    if totals_known:
+        zero_rows.add(r)  # the totals row, and below each row's total, are never hidden
+    hidden = {
+        (i, j)
+        for i in range(n_rows)
+        for j in range(n_cols)
+        if lo <= m[i][j] < threshold and i not in zero_rows and not (totals_known and is_total((i, j)))
+    }
     primary = len(hidden)
     rows_bound, cols_bound = table.row_totals, table.column_totals
+    known_rows: list[int | None] = [None]
+    counted = [i for i in range(r) if i not in zero_rows]
+    if one_row_known and threshold > 1 and len(counted) > 1:
+        # (With one row of counts, knowing it is knowing the whole table: no one else to protect.)
+        known_rows += counted
 
     def cost(cell: tuple[int, int]) -> int:
         # Hide as little as possible: small counts first, totals and zeros (which protect little)
         # only when nothing else will do.
         v = m[cell[0]][cell[1]]
         return v + (10**6 if v == 0 else 0) + (10**3 if cell[0] >= r or cell[1] >= c else 0)
+
+    def exposed() -> tuple[list[tuple[int, int]], int | None]:
+        """Hidden counts someone could work out, and the row they would need to know (None: none)."""
+        for known in known_rows:
+            unknown = {cell for cell in hidden if cell[0] != known}
+            pinned = pinned_cells(m, sign, unknown, rows_bound, cols_bound)
+            if pinned:
+                return pinned, known
+        return [], None
 
     if rows_bound and cols_bound:
         # With totals both ways, the cheapest rectangle through a small count hides it: the four
@@ -231,17 +284,28 @@ def suppress(
                 [(i, j2), (i2, j), (i2, j2)]
                 for i2 in range(n_rows)
                 for j2 in range(n_cols)
-                if i2 != i and j2 != j
+                if i2 != i and j2 != j and i2 not in zero_rows and not (totals_known and j2 >= c)
             ]
-            best = min(rectangles, key=lambda rect: sum(cost(x) for x in rect if x not in hidden))
-            hidden.update(best)
-    # Then, whatever is still pinned (a subtler pattern, or a table with totals one way only).
+            if rectangles:
+                best = min(rectangles, key=lambda rect: sum(cost(x) for x in rect if x not in hidden))
+                hidden.update(best)
+    # Then, whatever is still pinned (a subtler pattern, a table with totals one way only, or a
+    # count that one row's exact figures would give away).
     while hidden:
-        pinned = pinned_cells(m, sign, hidden, rows_bound, cols_bound)
+        pinned, known = exposed()
         if not pinned:
             break
+
         # Only a constrained line can hide a cell (in a funnel table, its column). Lines where a
         # pinned count is the only one hidden need a partner first; fixing them often frees the rest.
+        def open_cell(cell: tuple[int, int], known: int | None = known) -> bool:
+            return (
+                cell not in hidden
+                and cell[0] != known
+                and cell[0] not in zero_rows
+                and not (totals_known and is_total(cell))
+            )
+
         lines = [
             line
             for i, j in pinned
@@ -251,11 +315,11 @@ def suppress(
             )
             if line
         ]
-        lonely = [line for line in lines if sum(cell in hidden for cell in line) == 1]
-        candidates = [cell for line in (lonely or lines) for cell in line if cell not in hidden]
-        if not candidates:  # pragma: no cover - defensive: never publish a count that can be worked out
-            candidates = [(i, j) for i in range(n_rows) for j in range(n_cols) if (i, j) not in hidden]
-            if not candidates:
+        lonely = [line for line in lines if sum(cell in hidden and cell[0] != known for cell in line) == 1]
+        candidates = [cell for line in (lonely or lines) for cell in line if open_cell(cell)]
+        if not candidates:
+            candidates = [(i, j) for i in range(n_rows) for j in range(n_cols) if open_cell((i, j))]
+            if not candidates:  # pragma: no cover - defensive: everything that can be hidden is
                 break
         hidden.add(min(candidates, key=lambda cell: (cost(cell), cell)))
 
@@ -286,22 +350,56 @@ def readiness_table(reports: Sequence[PipelineReport], title: str = "Readiness d
 
 
 def outcomes_table(reports: Sequence[PipelineReport], title: str = "Validation outcomes") -> CountTable:
+    """Outcomes by level, with validations whose certificate was revoked counted apart."""
     return CountTable(
         title=title,
         row_labels=[rep.title for rep in reports],
-        column_labels=[OUTCOME_LABELS[o] for o in Outcome],
+        column_labels=[s.label for s in reports[0].outcomes] if reports else [],
         cells=[[s.count for s in rep.outcomes] for rep in reports],
     )
 
 
-def funnel_table(reports: Sequence[PipelineReport], title: str = "The pipeline") -> CountTable:
-    """Rows are scopes (academies), columns funnel steps; steps overlap, so no row totals."""
-    labels = [s.label for s in reports[0].funnel] if reports else []
+def renewals_table(reports: Sequence[PipelineReport], title: str = "Renewals") -> CountTable:
+    """Renewals started, and how they ended so far (issue 18.6). Not a partition (some are still in
+    progress or were withdrawn), so column totals only."""
     return CountTable(
         title=title,
         row_labels=[rep.title for rep in reports],
-        column_labels=labels,
-        cells=[[s.count for s in rep.funnel] for rep in reports],
+        column_labels=list(RENEWAL_LABELS.values()),
+        cells=[[int(getattr(rep, k)) for k in RENEWAL_LABELS] for rep in reports],
+        row_totals=False,
+    )
+
+
+RENEWAL_LABELS = {
+    "revalidations_started": "Renewals started",
+    "renewed": "Renewed",
+    "revalidations_not_yet": "Renewal not yet validated",
+    "revalidations_lapsed": "Renewal window lapsed",
+}
+
+
+# Funnel steps the readiness and outcomes tables already publish (decided is a readiness row total,
+# ready now a readiness cell, validated two outcome cells): published twice, a count suppressed in one
+# table could be read from the other, or worked out across them (issue 15.4).
+PUBLISHED_ELSEWHERE = frozenset({"decided", "ready_now", "validated"})
+
+
+def funnel_table(reports: Sequence[PipelineReport], title: str = "The pipeline") -> CountTable:
+    """Rows are scopes (academies), columns funnel steps; steps overlap, so no row totals. Steps
+    another table publishes are left out (PUBLISHED_ELSEWHERE)."""
+    steps = [s for s in reports[0].funnel if s.key not in PUBLISHED_ELSEWHERE] if reports else []
+    keys = [s.key for s in steps]
+
+    def counts(rep: PipelineReport) -> list[int]:
+        by_key = {s.key: s.count for s in rep.funnel}
+        return [by_key[k] for k in keys]
+
+    return CountTable(
+        title=title,
+        row_labels=[rep.title for rep in reports],
+        column_labels=[s.label for s in steps],
+        cells=[counts(rep) for rep in reports],
         row_totals=False,
     )
 
