@@ -16,7 +16,13 @@ def resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     errors.register(app)
     app.include_router(routes_journeys.router)
-    for name in ("routes_panels", "routes_certificates", "routes_reports", "routes_privacy"):
+    for name in (
+        "routes_panels",
+        "routes_certificates",
+        "routes_reports",
+        "routes_privacy",
+        "routes_crosswalks",
+    ):
         try:
             module = __import__(f"odvalidation.api.{name}", fromlist=["router"])
         except ModuleNotFoundError:
