@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
+from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError
 from ..domain.frameworks import all_frameworks
 from ..domain.models import Journey, MemberKind, Role, Stage
@@ -142,6 +143,8 @@ def _actions(j: Journey) -> list[dict[str, str]]:
     links: list[dict[str, str]] = []
     if j.stage is Stage.CLAIM_DEVELOPMENT and not j.extension_granted:
         links.append({"href": f"/lead/journeys/{j.id}/extension", "text": "Grant extension"})
+    if j.stage is Stage.CLAIM_DEVELOPMENT and destinations(j.framework_key):
+        links.append({"href": f"/lead/journeys/{j.id}/framework", "text": "Move to another framework"})
     if j.stage is Stage.AWAITING_PANEL:
         links.append({"href": f"/lead/assignments/{j.id}", "text": "Resolve panel"})
     if j.stage is Stage.INTERVIEW:

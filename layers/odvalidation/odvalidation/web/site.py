@@ -406,6 +406,9 @@ app.include_router(feedback_router)
 from .routes_credential_links import router as credential_links_router  # noqa: E402
 
 app.include_router(credential_links_router)
+from .routes_crosswalk import router as crosswalk_router  # noqa: E402
+
+app.include_router(crosswalk_router)
 
 
 # --------------------------------------------------------------------------- entry point
