@@ -281,3 +281,54 @@ def test_an_equivalent_session_opens_the_decision_with_its_reason(local_stack: L
     event = next(e for e in seen["history"] if e["action"] == "attended an equivalent session")
     assert "reasonable adjustment" in event["reason"]
     scenario.decide(c, journey_id, "ready_now")
+
+
+def test_a_client_reads_the_frameworks_from_the_api(local_stack: LocalStack) -> None:
+    anyone = ApiClient(local_stack.base_url, None)
+    listed = {f["key"]: f for f in anyone.get("/api/public/frameworks")["frameworks"]}
+    assert {"nw-cipd-combined@1.0", "global-practice@1.0"} <= set(listed)
+    one = anyone.get("/api/public/frameworks/nw-cipd-combined@1.0")
+    elements = [e for d in one["domains"] for e in d["elements"]]
+    assert len(elements) == listed["nw-cipd-combined@1.0"]["elements"]
+    assert all(e["levels"] for e in elements)
+    missing = anyone.get("/api/public/frameworks/none@9.9", expect=404)
+    assert "/api/public/frameworks" in missing["message"]
+
+
+# ------------------------------------------------------------------ small faults
+
+
+def test_a_submitted_reflection_stays_as_it_was_after_validation(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    scenario.review(c, journey_id)
+    scenario.interview(c, journey_id, "system_od_practitioner")
+    c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
+    from odvalidation.domain.frameworks import framework
+
+    ratings = [
+        {"element_id": e.id, "rating": 1, "note": "Rewritten after the event."}
+        for e in framework(c.framework_key).elements
+    ]
+    for submit in (True, False):
+        refused = c.practitioner.api.put(
+            f"/api/journeys/{journey_id}/reflection",
+            {"ratings": ratings, "career_note": "Changed.", "submit": submit},
+            expect=409,
+        )
+        assert "can no longer be changed" in refused["message"]
+
+
+def test_a_double_clicked_submit_is_one_submission_and_both_clicks_hear_so(local_stack: LocalStack) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    c = scenario.cast(local_stack)
+    journey_id = scenario.to_claim_development(c)
+    scenario.build_claim(c, journey_id)
+    scenario.wait_claim_complete(c, journey_id)
+    url = f"{c.practitioner.api.base_url}/api/journeys/{journey_id}/submission"
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: c.practitioner.api.session.post(url, timeout=60), range(2)))
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    history = c.practitioner.api.journey(journey_id)["history"]
+    assert [e["action"] for e in history].count("submitted claim") == 1

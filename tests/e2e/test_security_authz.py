@@ -14,7 +14,6 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -82,7 +81,8 @@ def _new_cohort(c: scenario.Cast) -> str:
                 "name": f"Authz cohort {number}",
                 "number": number,
                 "framework_key": c.framework_key,
-                "workshop_date": (clock.now() + timedelta(days=30)).date().isoformat(),
+                # Today: attendance is recorded on or after the workshop day.
+                "workshop_date": clock.now().date().isoformat(),
             },
             expect=(200, 409),
         )
@@ -273,6 +273,8 @@ PUBLIC = dict.fromkeys(ROLES, 200)
 MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/.well-known/jwks.json", None, PUBLIC),
     ("GET", "/api/public/certificates/{certificate_id}/status", None, PUBLIC),
+    ("GET", "/api/public/frameworks", None, PUBLIC),
+    ("GET", "/api/public/frameworks/{key}", None, PUBLIC),
     ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
     ("PUT", "/api/me/profile", _profile, _cells(200)),
@@ -280,6 +282,8 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/cohorts", None, _cells(200)),
     ("POST", "/api/cohorts", _cohort_again, leads_only(409)),
     ("GET", "/api/cohorts/{cohort_id}/journeys", None, leads_only(200)),
+    # A's workshop step is long over: an equivalent session cannot be recorded for it now.
+    ("POST", "/api/journeys/{journey_id}/equivalent-session", _const({"kind": "one_to_one", "reason": "Shift work."}), leads_only(409)),
     ("POST", "/api/cohorts/{cohort_id}/attendance", lambda w, _r: {"journey_ids": [w.journey_id]}, leads_only(200)),
     ("POST", "/api/journeys", lambda w, _r: {"cohort_id": w.cohort_id}, _cells(403, practitioner_a=200, practitioner_b=200)),
     ("GET", "/api/journeys/{journey_id}", None, viewers()),
@@ -356,6 +360,7 @@ def _url(w: World, path: str) -> str:
         certificate_id=w.certificate_id,
         member_id=w.member_id,
         academy_id="north-west",
+        key="nw-cipd-combined@1.0",
     )
 
 

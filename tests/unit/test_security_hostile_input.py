@@ -134,3 +134,10 @@ def test_the_retention_rule_expires_tagged_evidence_after_evidence_retention_day
     # The tag the rule filters on is the one the outcome writes.
     source = (ROOT / "layers/odvalidation/odvalidation/dal/evidence.py").read_text()
     assert '{"Key": "retention", "Value": "expire"}' in source
+
+
+def test_a_refused_file_keeps_the_extension_it_came_with() -> None:
+    # Listed back to the practitioner as they named it: "bad.zip", not "bad.bin".
+    assert safe_display_name("bad.zip", "application/zip") == "bad.zip"
+    assert safe_display_name("notes.tar;rm -rf", "application/x-tar") == "notes.tarrmrf"
+    assert safe_display_name("no-extension", "application/zip") == "no-extension.bin"

@@ -219,7 +219,7 @@ def test_the_decision_needs_a_choice_and_a_date_in_range(web: dict[str, Any]) ->
         },
     )
     assert too_soon.status == 400
-    assert "between one month and 18 months" in too_soon.body  # the service's rule, in the summary
+    assert "Ready in 12 to 18 months: choose a date" in too_soon.body  # the service's rule, in the summary
     assert 'href="#reengage-day"' in too_soon.body
     assert "Back after my secondment" in too_soon.body
 

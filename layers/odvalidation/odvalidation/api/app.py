@@ -21,6 +21,7 @@ def resolver() -> APIGatewayRestResolver:
         "routes_certificates",
         "routes_reports",
         "routes_privacy",
+        "routes_frameworks",
         "routes_crosswalks",
     ):
         try:

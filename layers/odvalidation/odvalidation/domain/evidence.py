@@ -126,7 +126,12 @@ def safe_display_name(filename: str, content_type: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cf", "Cs"})
     name = _UNSAFE.sub("", name).strip(" .")
     name = re.sub(r"\s+", " ", name)
-    extension = ALLOWED_TYPES.get(content_type, ("", "bin"))[1]
-    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem, _, given = name.rpartition(".") if "." in name else (name, "", "")
+    if content_type in ALLOWED_TYPES:
+        # An accepted file is named for the type its bytes were checked to be.
+        extension = ALLOWED_TYPES[content_type][1]
+    else:
+        # A refused file keeps the extension it came with (cleaned), so "bad.zip" is listed as bad.zip.
+        extension = re.sub(r"[^A-Za-z0-9]", "", given)[:10].lower() or "bin"
     stem = stem[:100].strip(" .") or "evidence"
     return f"{stem}.{extension}"

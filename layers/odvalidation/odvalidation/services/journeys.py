@@ -240,10 +240,14 @@ def save_reflection(
             )
     existing = reflection(journey_id)
     if existing and existing.submitted:
-        if submit and journey.resume_token:
+        # A retried submit while the workflow may not have heard yet: one effect. Once the journey has
+        # moved past the workshop the reflection is part of the record and stays as it was submitted.
+        if submit and journey.resume_token and journey.stage in (Stage.REFLECTION, Stage.WORKSHOP):
             workflow.resume(journey.resume_token, {"submitted": True})
             return existing
-        raise InvalidTransition("Your reflection has already been submitted.")
+        raise InvalidTransition(
+            f"Your reflection was submitted on {existing.updated_at:%-d %B %Y}; it can no longer be changed."
+        )
     if journey.stage is not Stage.REFLECTION:
         raise InvalidTransition("This journey is no longer at the reflection step.")
     r = Reflection(
@@ -328,10 +332,10 @@ def record_equivalent_session(caller: Caller, journey_id: str, kind: EquivalentS
     check_lead(caller, journey.academy_id)
     if not reason.strip():
         raise InvalidInput("Say why an equivalent session stands in for the workshop.")
-    if journey.workshop_attended:
-        return False
     if journey.stage not in (Stage.REFLECTION, Stage.WORKSHOP):
         raise InvalidTransition("The workshop step is over for this journey.")
+    if journey.workshop_attended:
+        return False
     text = f"{EQUIVALENT_TEXT[kind]}: {reason.strip()}"
     return _attended(
         caller,
