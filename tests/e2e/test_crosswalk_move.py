@@ -128,3 +128,16 @@ def test_the_lead_confirms_the_move_on_a_page_that_works_without_javascript(loca
     assert c.lead.api.journey(journey_id)["journey"]["framework_key"] == NEW
     after = browser.get(f"{base}/lead/journeys/{journey_id}/framework", timeout=30).text
     assert "no crosswalk from this claim" in after
+
+
+def test_anyone_reads_the_crosswalks_from_a_framework(local_stack: LocalStack) -> None:
+    base = local_stack.base_url
+    found = requests.get(f"{base}/api/public/frameworks/nw-cipd-combined@1.0/crosswalks", timeout=30)
+    assert found.status_code == 200
+    (walk,) = found.json()["crosswalks"]
+    assert (walk["from"], walk["to"]) == ("nw-cipd-combined@1.0", NEW)
+    assert {"from": "1.1", "to": ["2.2", "3.1"]}.items() <= walk["mappings"][0].items()
+    assert requests.get(f"{base}/api/public/frameworks/{NEW}/crosswalks", timeout=30).json() == {
+        "crosswalks": []
+    }
+    assert requests.get(f"{base}/api/public/frameworks/none@1.0/crosswalks", timeout=30).status_code == 404

@@ -275,6 +275,7 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/public/certificates/{certificate_id}/status", None, PUBLIC),
     ("GET", "/api/public/frameworks", None, PUBLIC),
     ("GET", "/api/public/frameworks/{key}", None, PUBLIC),
+    ("GET", "/api/public/frameworks/{key}/crosswalks", None, PUBLIC),
     ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
     ("PUT", "/api/me/profile", _profile, _cells(200)),

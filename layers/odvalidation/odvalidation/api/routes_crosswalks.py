@@ -8,12 +8,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from ..domain.crosswalk import Crosswalk, all_crosswalks
+from ..domain.errors import NotFound
+from ..domain.frameworks import all_frameworks
 from ..services import crosswalks
 from .identity import current_caller
 from .schemas import Body
 
 router = Router()
 JourneyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+FrameworkKey = Annotated[str, Path(min_length=3, max_length=80, pattern=r"^[a-z0-9-]+@\d+\.\d+$")]
 
 
 class FrameworkMoveIn(Body):
@@ -67,4 +71,23 @@ def move_framework(journey_id: JourneyId, body: FrameworkMoveIn) -> FrameworkMov
             for r in done.moved.rows
         ],
         uncovered=uncovered,
+    )
+
+
+class CrosswalkList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    crosswalks: list[Crosswalk]
+
+
+@router.get(
+    "/api/public/frameworks/<key>/crosswalks",
+    tags=["Frameworks"],
+    summary="The crosswalks from one framework version: which of its elements map to which of another's",
+)
+def crosswalks_from(key: FrameworkKey) -> CrosswalkList:
+    if key not in all_frameworks():
+        raise NotFound(f"There is no framework '{key}'. GET /api/public/frameworks lists them.")
+    return CrosswalkList(
+        crosswalks=[w for (source, _), w in sorted(all_crosswalks().items()) if source == key]
     )
