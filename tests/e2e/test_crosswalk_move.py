@@ -141,3 +141,33 @@ def test_anyone_reads_the_crosswalks_from_a_framework(local_stack: LocalStack) -
         "crosswalks": []
     }
     assert requests.get(f"{base}/api/public/frameworks/none@1.0/crosswalks", timeout=30).status_code == 404
+
+
+def test_a_narrative_saved_while_the_move_is_worked_out_is_carried_not_lost(
+    local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The move writes the claim only if it is still the version it read: a practitioner's save landing
+    between the lead's read and write sends the move back to read again, and the new words move too."""
+    from odvalidation.domain.access import Caller
+    from odvalidation.domain.models import Role
+    from odvalidation.services import crosswalks
+
+    c = scenario.cast(local_stack)
+    journey_id, _ = _partial_claim(c)
+    real = crosswalks.move_claim
+    calls: list[int] = []
+
+    def racing(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:  # the practitioner saves just after the lead's first read
+            c.practitioner.api.put(
+                f"/api/journeys/{journey_id}/claim", {"narratives": {"5.3": "Late words."}}
+            )
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(crosswalks, "move_claim", racing)
+    lead = Caller(id=c.lead.id, roles=frozenset({Role.ACADEMY_LEAD}), academy_id=c.academy)
+    crosswalks.move(lead, journey_id, NEW)
+    assert len(calls) == 2  # read again after the conditional write found the claim changed
+    narratives = c.practitioner.api.journey(journey_id)["claim"]["narratives"]
+    assert narratives["1.3"] == "Late words."  # 5.3 Use of self -> 1.3 Self as instrument

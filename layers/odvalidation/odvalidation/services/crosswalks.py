@@ -18,7 +18,7 @@ from ..domain.access import Caller, check_lead
 from ..domain.crosswalk import Crosswalk, MovedClaim, TargetRow, crosswalk, destinations, move_claim
 from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound, StaleRead
 from ..domain.frameworks import framework
-from ..domain.models import Claim, Framework, Journey, Stage
+from ..domain.models import Claim, EvidenceItem, Framework, Journey, Stage
 from ..settings import settings
 from . import notifications
 from .common import db, reapplied, updated
@@ -35,6 +35,9 @@ class MovePreview(BaseModel):
     new: Framework
     crosswalk: Crosswalk
     moved: MovedClaim
+    # What the plan was made from: the move's write is conditional on exactly these.
+    claim_read: Claim | None
+    evidence_read: list[EvidenceItem]
 
     @property
     def uncovered(self) -> list[TargetRow]:
@@ -73,14 +76,18 @@ def _preview(journey: Journey, target: str) -> MovePreview:
     except NotFound as missing:
         raise InvalidInput(missing.message) from None
     old, new = framework(walk.source), framework(walk.target)
-    current = claim(journey) or Claim(
+    read = claim(journey)
+    current = read or Claim(
         journey_id=journey.id,
         number=journey.claim_number,
         updated_at=clock.now(),
         revalidation=journey.revalidation,
     )
-    moved = move_claim(walk, old, new, current, evidence(journey), at=clock.now())
-    return MovePreview(journey=journey, old=old, new=new, crosswalk=walk, moved=moved)
+    items = evidence(journey)
+    moved = move_claim(walk, old, new, current, items, at=clock.now())
+    return MovePreview(
+        journey=journey, old=old, new=new, crosswalk=walk, moved=moved, claim_read=read, evidence_read=items
+    )
 
 
 @reapplied()
@@ -89,7 +96,7 @@ def move(caller: Caller, journey_id: str, target: str) -> MovePreview:
     evidence item changed in between (a practitioner saving a narrative at that moment is not lost)."""
     journey = _lead_journey(caller, journey_id)
     plan = _preview(journey, target)
-    existing = claim(journey)
+    existing = plan.claim_read
     uncovered = ", ".join(r.element_id for r in plan.uncovered) or "none"
     change = updated(
         journey,
@@ -103,7 +110,7 @@ def move(caller: Caller, journey_id: str, target: str) -> MovePreview:
         change.guards.append(claim_item)
     else:
         change.updates.append(_replace_if(claim_item, "version", {"N": str(existing.version)}))
-    originals = {item.id: item for item in evidence(journey)}
+    originals = {item.id: item for item in plan.evidence_read}
     for item in plan.moved.evidence:
         sk = f"EVIDENCE#{item.claim_number}#{item.id}"
         if item.id in originals:
