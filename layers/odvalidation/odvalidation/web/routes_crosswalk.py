@@ -69,6 +69,12 @@ def confirm(journey_id: str) -> Response:
 def move(journey_id: str) -> Response:
     caller = _lead()
     target = first_values(form_data()).get("framework_key", "").strip()[:100]
+    journey, _ = crosswalks.choices(caller, journey_id)
+    if target and journey.framework_key == target:
+        # The form sent twice (a double click, a refresh): the first one moved it; say so, not "refused".
+        return redirect(
+            f"/lead/cohorts/{journey.cohort_id}?notice={quote('The claim is already on ' + target)}"
+        )
     try:
         done = crosswalks.move(caller, journey_id, target)
     except DomainError as problem:
