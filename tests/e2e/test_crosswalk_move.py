@@ -4,6 +4,7 @@ crosswalk; through the local stack's HTTP front with real Cognito tokens, and th
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -181,3 +182,36 @@ def test_a_narrative_saved_while_the_move_is_worked_out_is_carried_not_lost(
     assert len(calls) == 2  # read again after the conditional write found the claim changed
     narratives = c.practitioner.api.journey(journey_id)["claim"]["narratives"]
     assert narratives["1.3"] == "Late words."  # 5.3 Use of self -> 1.3 Self as instrument
+
+
+def test_an_upload_form_opened_before_the_move_does_not_land_on_the_new_framework(
+    local_stack: LocalStack,
+) -> None:
+    """Element ids repeat across frameworks: a plain-HTML upload form opened for old 1.1 (reading the
+    wider system) and used after the move must not put its file on new 1.1 (applying OD theory)."""
+    c = scenario.cast(local_stack)
+    journey_id, _ = _partial_claim(c)
+    base = local_stack.base_url
+    practitioner = web_session(base, c.practitioner.email, scenario.PASSWORD)
+    page = practitioner.get(f"{base}/journeys/{journey_id}/claim/1.1/upload", timeout=30)
+    page.raise_for_status()
+    scenario.move_framework(c, journey_id, NEW)
+
+    action = re.search(r'<form action="([^"]+)" method="post" enctype', page.text)
+    assert action
+    form = page.text[action.start() : page.text.index("</form>", action.start())]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    fields = {k: v.replace("&amp;", "&").replace("&#34;", '"') for k, v in fields.items()}
+    posted = requests.post(
+        action.group(1).replace("&amp;", "&"),
+        data=fields,
+        files={"file": ("late.pdf", scenario.PDF, "application/pdf")},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert posted.status_code in (200, 201, 204, 303), posted.text[:300]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        names = [e["display_name"] for e in c.practitioner.api.journey(journey_id)["evidence"]]
+        assert "late.pdf" not in names, "a file for the old framework's element landed on the new one"
+        time.sleep(0.3)
