@@ -154,3 +154,27 @@ def test_a_merged_narrative_that_would_not_fit_is_refused_not_cut() -> None:
 def test_a_revalidation_claim_keeps_its_chosen_elements_on_the_new_framework() -> None:
     moved = _move(_claim({}, revalidation=True, elements=["5.3", "1.1"]), [])
     assert moved.claim.elements == ["1.3", "2.2", "3.1"]
+
+
+@pytest.mark.parametrize("uncovered", [[], ["2.1 Entry and contracting: needs a narrative and evidence"]])
+def test_the_practitioner_is_told_the_claim_moved_and_what_is_uncovered(uncovered: list[str]) -> None:
+    from odvalidation.email import render
+
+    subject, text, html = render(
+        "claim_moved",
+        name="Rowan <Achterberg>",
+        academy_name="North West",
+        old_title="Combined framework, version 1.0",
+        new_title="Global practice framework, version 1.0",
+        uncovered=uncovered,
+        link="https://example.test/v1/journeys/j1/claim",
+    )
+    assert subject == "Your claim has moved to a new framework"
+    assert "from the Combined framework, version 1.0 to the Global practice framework, version 1.0" in text
+    assert "https://example.test/v1/journeys/j1/claim" in text
+    assert "Rowan &lt;Achterberg&gt;" in html  # the HTML part is escaped
+    if uncovered:
+        assert f"- {uncovered[0]}" in text
+        assert f"<li>{uncovered[0]}</li>" in html
+    else:
+        assert "Every element your claim needs is covered" in text
