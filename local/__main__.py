@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             "\nSystem OD Validation is running locally.\n"
-            f"  The service:  {stack.base_url}/  (under the stage /{stack.stage}/, as after sam deploy)\n"
-            f"  The API:      {stack.base_url}/api/...\n"
-            f"  Demo users:   {stack.local_url}/  (local only, outside the stage)\n"
+            # Under the API's stage, as after sam deploy; the local pages are outside it, at the root.
+            f"  The service:  {stack.base_url}/\n"
+            f"  Demo users:   {stack.local_url}/\n"
             f"  Mailbox:      {stack.local_url}/mailbox\n"
             f"  AWS (moto):   {stack.endpoint_url}  (AWS_ENDPOINT_URL for the CLI or boto3)\n"
             f"{environments}"

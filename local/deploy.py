@@ -381,6 +381,8 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         out["Filter"] = {"And": merged}
     if "ExpirationInDays" in rule:
         out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    elif rule.get("ExpiredObjectDeleteMarker"):
+        out["Expiration"] = {"ExpiredObjectDeleteMarker": True}
     if "NoncurrentVersionExpiration" in rule:
         nve = rule["NoncurrentVersionExpiration"]
         out["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(nve["NoncurrentDays"])}
@@ -719,6 +721,68 @@ def _stage(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
     return ctx.stack.stage_name, {}  # a Stage's Ref is its name
 
 
+def _log_group(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    logs = ctx.client("logs")
+    name = p.get("LogGroupName") or ctx.name_for(logical_id, 512)
+    args = {"kmsKeyId": p["KmsKeyId"]} if "KmsKeyId" in p else {}
+    logs.create_log_group(logGroupName=name, **args)
+    if "RetentionInDays" in p:
+        logs.put_retention_policy(logGroupName=name, retentionInDays=int(p["RetentionInDays"]))
+    return name, {"Arn": f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}:*"}
+
+
+def _generated_secret(ctx: Context, spec: dict[str, Any]) -> str:
+    """GenerateSecretString as CloudFormation does it: a random string, or a JSON template with it added."""
+    options = {
+        key: spec[key]
+        for key in (
+            "PasswordLength",
+            "ExcludeCharacters",
+            "ExcludeNumbers",
+            "ExcludePunctuation",
+            "ExcludeUppercase",
+            "ExcludeLowercase",
+            "IncludeSpace",
+            "RequireEachIncludedType",
+        )
+        if key in spec
+    }
+    if "PasswordLength" in options:
+        options["PasswordLength"] = int(options["PasswordLength"])
+    value = str(ctx.client("secretsmanager").get_random_password(**options)["RandomPassword"])
+    if "SecretStringTemplate" in spec:
+        if "GenerateStringKey" not in spec:
+            raise DeployError("GenerateSecretString: SecretStringTemplate needs GenerateStringKey")
+        document = json.loads(spec["SecretStringTemplate"])
+        document[spec["GenerateStringKey"]] = value
+        return json.dumps(document)
+    return value
+
+
+def _secret(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    if ("SecretString" in p) == ("GenerateSecretString" in p):
+        raise DeployError(f"{logical_id}: give exactly one of SecretString and GenerateSecretString")
+    value = p["SecretString"] if "SecretString" in p else _generated_secret(ctx, p["GenerateSecretString"])
+    args = {k: v for k, v in p.items() if k in ("Description", "KmsKeyId")}
+    if p.get("Tags"):
+        args["Tags"] = _tags_list(p["Tags"])
+    arn = ctx.client("secretsmanager").create_secret(
+        Name=p.get("Name") or ctx.name_for(logical_id, 512), SecretString=value, **args
+    )["ARN"]
+    return arn, {"Id": arn}
+
+
+def _custom_domain(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    ctx.stack.recorded_only[logical_id] = "custom domains need DNS and a certificate: none locally"
+    host = f"{logical_id.lower()}.execute-api.{REGION}.amazonaws.com"
+    return str(p["DomainName"]), {
+        "RegionalDomainName": host,
+        "RegionalHostedZoneId": "ZLOCAL",
+        "DistributionDomainName": host,
+        "DistributionHostedZoneId": "ZLOCAL",
+    }
+
+
 def _recorded(why: str) -> Callable[[Context, str, dict[str, Any]], Created]:
     def handler(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
         ctx.stack.recorded_only[logical_id] = why
@@ -750,7 +814,99 @@ HANDLERS_BY_TYPE: dict[str, Callable[[Context, str, dict[str, Any]], Created]] =
     # A deployment only matters to API Gateway itself; the HTTP front plays the stage (its path prefix).
     "AWS::ApiGateway::Deployment": _recorded("API Gateway deployments are played by local.http_front"),
     "AWS::ApiGateway::Stage": _stage,
+    "AWS::ApiGateway::DomainName": _custom_domain,
+    "AWS::ApiGateway::BasePathMapping": _recorded("custom domains need DNS and a certificate: none locally"),
+    "AWS::Logs::LogGroup": _log_group,
+    "AWS::SecretsManager::Secret": _secret,
 }
+
+
+# --------------------------------------------------------------------------- conditions and rules
+
+
+def _condition_value(
+    node: Any, parameters: dict[str, str], conditions: dict[str, Any], seen: tuple[str, ...] = ()
+) -> Any:
+    """A condition's (or rule assertion's) value: Fn::Equals/Not/And/Or/Contains, Condition, Ref."""
+    if not isinstance(node, dict):
+        return node
+    if len(node) != 1:
+        raise DeployError(f"cannot evaluate {node!r} as a condition")
+    ((key, value),) = node.items()
+
+    def of(item: Any) -> Any:
+        return _condition_value(item, parameters, conditions, seen)
+
+    if key == "Ref":
+        if value in parameters:
+            return parameters[value]
+        if value in _PSEUDO:
+            return _PSEUDO[value]
+        raise DeployError(f"a condition refers to {value!r}, which is not a parameter")
+    if key == "Condition":
+        if value in seen or value not in conditions:
+            raise DeployError(f"condition {value!r} is unknown or circular")
+        return _condition_value(conditions[value], parameters, conditions, (*seen, value))
+    if key == "Fn::Equals":
+        left, right = (str(of(item)) for item in value)
+        return left == right
+    if key == "Fn::Not":
+        return not of(value[0])
+    if key == "Fn::And":
+        return all(of(item) for item in value)
+    if key == "Fn::Or":
+        return any(of(item) for item in value)
+    if key == "Fn::Contains":
+        options, wanted = value
+        return str(of(wanted)) in [str(of(item)) for item in options]
+    raise DeployError(f"{key} is not supported in conditions by the local deploy")
+
+
+def evaluate_conditions(template: dict[str, Any], parameters: dict[str, str]) -> dict[str, bool]:
+    conditions = template.get("Conditions", {})
+    return {name: bool(_condition_value(spec, parameters, conditions)) for name, spec in conditions.items()}
+
+
+def check_rules(template: dict[str, Any], parameters: dict[str, str]) -> None:
+    """Refuse the parameters as CloudFormation would when a rule's assertion fails."""
+    for name, rule in template.get("Rules", {}).items():
+        if "RuleCondition" in rule and not _condition_value(rule["RuleCondition"], parameters, {}):
+            continue
+        for assertion in rule.get("Assertions", []):
+            if not _condition_value(assertion["Assert"], parameters, {}):
+                raise DeployError(f"rule {name}: {assertion.get('AssertDescription', 'assertion failed')}")
+
+
+def apply_conditions(resources: dict[str, Any], conditions: dict[str, bool]) -> dict[str, Any]:
+    """The resources whose Condition holds, with every Fn::If replaced by the branch it takes."""
+
+    def choose(node: Any) -> Any:
+        if isinstance(node, list):
+            return [choose(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1 and "Fn::If" in node:
+            name, if_true, if_false = node["Fn::If"]
+            if name not in conditions:
+                raise DeployError(f"Fn::If names an unknown condition {name!r}")
+            return choose(if_true if conditions[name] else if_false)
+        return {key: choose(value) for key, value in node.items()}
+
+    kept: dict[str, Any] = {}
+    for logical_id, resource in resources.items():
+        condition = resource.get("Condition")
+        if condition is not None and condition not in conditions:
+            raise DeployError(f"{logical_id} names an unknown condition {condition!r}")
+        if condition is None or conditions[condition]:
+            kept[logical_id] = choose(resource)
+    return kept
+
+
+def _check_allowed_values(template: dict[str, Any], parameters: dict[str, str]) -> None:
+    for name, spec in template.get("Parameters", {}).items():
+        allowed = [str(v) for v in spec.get("AllowedValues", [])]
+        if allowed and parameters.get(name) not in allowed:
+            raise DeployError(f"parameter {name}={parameters.get(name)!r} is not one of {allowed}")
 
 
 # --------------------------------------------------------------------------- the walk
@@ -816,9 +972,8 @@ def deploy(
     client = clients_for(endpoint_url)
     sam = load_template(template_path)
     cfn = translate(sam, template_path.parent, client("s3"))
-    resources: dict[str, Any] = cfn["Resources"]
 
-    unknown = sorted({r["Type"] for r in resources.values()} - set(HANDLERS_BY_TYPE))
+    unknown = sorted({r["Type"] for r in cfn["Resources"].values()} - set(HANDLERS_BY_TYPE))
     if unknown:
         raise DeployError(f"the local deploy does not know how to create {unknown}")
 
@@ -828,6 +983,11 @@ def deploy(
             if "Default" not in spec:
                 raise DeployError(f"parameter {name} has no default and no value was given")
             values[name] = str(spec["Default"])
+    _check_allowed_values(cfn, values)
+    check_rules(cfn, values)
+    conditions = evaluate_conditions(cfn, values)
+    resources: dict[str, Any] = apply_conditions(cfn["Resources"], conditions)
+    skipped = set(cfn["Resources"]) - set(resources)
     stack = DeployedStack(parameters=values)
     ctx = Context(client=client, stack=stack, sam=sam)
     resolver = Resolver(stack)
@@ -839,6 +999,12 @@ def deploy(
         stack.attributes[logical_id] = attrs
         stack.types[logical_id] = resource["Type"]
 
+    for logical_id in sorted(skipped):
+        stack.recorded_only[logical_id] = (
+            f"not created: its condition {cfn['Resources'][logical_id]['Condition']} is false"
+        )
+
     env = sam.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    env = apply_conditions({"Globals": {"Properties": env}}, conditions)["Globals"]["Properties"]
     stack.global_environment = {k: str(v) for k, v in resolver(env).items()}
     return stack

@@ -239,6 +239,7 @@ def snapshot() -> dict[str, Any]:
         "function_keys": dict(r.function_keys),
         "bucket_keys": dict(r.resources.bucket_keys),
         "key_aliases": dict(r.resources.key_aliases),
+        "secret_keys": dict(r.resources.secret_keys),
     }
 
 
@@ -248,7 +249,9 @@ def restore(data: Mapping[str, Any]) -> None:
             roles={arn: Role(arn, tuple(Statement(**s) for s in st)) for arn, st in data["roles"].items()},
             functions=dict(data["functions"]),
             function_keys=dict(data["function_keys"]),
-            resources=Resources(dict(data["bucket_keys"]), dict(data["key_aliases"])),
+            resources=Resources(
+                dict(data["bucket_keys"]), dict(data["key_aliases"]), dict(data.get("secret_keys", {}))
+            ),
         )
     )
     install(patch_moto=False)
@@ -292,7 +295,12 @@ def load(client: Callable[[str], Any], function_names: list[str], buckets: list[
         default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
         if default.get("SSEAlgorithm") == "aws:kms" and default.get("KMSMasterKeyID"):
             bucket_keys[bucket] = iam_actions.key_arn(default["KMSMasterKeyID"], res)
-    return Registry(roles, functions, function_keys, Resources(bucket_keys, aliases))
+    secret_keys = {
+        secret["ARN"]: iam_actions.key_arn(secret["KmsKeyId"], res)
+        for secret in client("secretsmanager").list_secrets().get("SecretList", [])
+        if secret.get("KmsKeyId")
+    }
+    return Registry(roles, functions, function_keys, Resources(bucket_keys, aliases, secret_keys))
 
 
 # ------------------------------------------------------------------------------------------ deciding

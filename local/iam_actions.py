@@ -47,6 +47,7 @@ class Resources:
 
     bucket_keys: Mapping[str, str] = field(default_factory=dict)  # bucket -> KMS key ARN
     key_aliases: Mapping[str, str] = field(default_factory=dict)  # alias/name -> KMS key ARN
+    secret_keys: Mapping[str, str] = field(default_factory=dict)  # secret ARN -> its KMS key ARN
 
 
 def _arn(service: str, rest: str, region: str = REGION, account: str = ACCOUNT_ID) -> str:
@@ -307,6 +308,28 @@ def _sts(operation: str, params: Mapping[str, Any], res: Resources) -> list[Need
     raise UnmappedCall(f"sts {operation}")
 
 
+# ----------------------------------------------------------------------------------- Secrets Manager
+
+
+def _secretsmanager(operation: str, params: Mapping[str, Any], res: Resources) -> list[Need]:
+    secret = str(params.get("SecretId", ""))
+    if operation == "GetSecretValue" and secret.startswith("arn:"):
+        # Reading a secret under a customer managed key is also kms:Decrypt on that key, for the caller.
+        needs = [Need("secretsmanager:GetSecretValue", secret)]
+        if secret in res.secret_keys:
+            needs.append(
+                Need(
+                    "kms:Decrypt",
+                    res.secret_keys[secret],
+                    {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"},
+                )
+            )
+        return needs
+    # A name alone would need the ARN's random suffix to be matched against policies: the product
+    # reads secrets by the ARN the template gives it.
+    raise UnmappedCall(f"secretsmanager {operation} (by ARN only)")
+
+
 _BY_SERVICE: dict[str, Callable[[str, Mapping[str, Any], Resources], list[Need]]] = {
     "dynamodb": _dynamodb,
     "s3": _s3,
@@ -319,6 +342,7 @@ _BY_SERVICE: dict[str, Callable[[str, Mapping[str, Any], Resources], list[Need]]
     "lambda": _lambda,
     "sqs": _sqs,
     "sts": _sts,
+    "secretsmanager": _secretsmanager,
 }
 
 

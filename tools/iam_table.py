@@ -73,6 +73,8 @@ def _readable(text: str, deployed: DeployedStack) -> str:
     """Physical names and ARNs as the template's logical ids, so the table does not change between
     deploys (KMS key ids are random)."""
     arns = {attrs["Arn"]: logical for logical, attrs in deployed.attributes.items() if "Arn" in attrs}
+    # Resources whose Ref is their ARN and that have no Arn attribute (a secret: random suffix).
+    arns.update({ref: logical for logical, ref in deployed.physical_ids.items() if ref.startswith("arn:")})
     for arn in sorted(arns, key=len, reverse=True):
         text = text.replace(arn, f"{{{arns[arn]}}}")
     return text.replace(ACCOUNT_ID, "{account}").replace(REGION, "{region}")

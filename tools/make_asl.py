@@ -202,8 +202,10 @@ states = {
     "RoutePanel": {
         "Type": "Choice",
         "Choices": [{"Variable": "$.panel.value.assigned", "BooleanEquals": True, "Next": "NotifyPanel"}],
-        "Default": "AwaitPanel",
+        "Default": "NotifyLeads",
     },
+    # The academy's leads are told the claim waits for them (once per assignment that found no panel).
+    "NotifyLeads": notify("panel_attention", "AwaitPanel"),
     "AwaitPanel": await_step(
         "awaiting_panel",
         28,

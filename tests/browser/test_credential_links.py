@@ -16,10 +16,10 @@ pytestmark = pytest.mark.browser
 def test_issuer_achievement_and_framework_pages(stack_page: Any) -> None:
     page = stack_page
     for path, heading, shot in [
-        ("/academies/kss", "Kent, Surrey and Sussex Leadership Academy", "links-01-issuer"),
-        ("/academies/national", "NHS Leadership Academy", "links-02-national"),
-        ("/achievements/system_od_practitioner", "System OD practitioner", "links-03-achievement"),
-        ("/frameworks/global-practice@1.0", None, "links-04-framework"),
+        ("academies/kss", "Kent, Surrey and Sussex Leadership Academy", "links-01-issuer"),
+        ("academies/national", "NHS Leadership Academy", "links-02-national"),
+        ("achievements/system_od_practitioner", "System OD practitioner", "links-03-achievement"),
+        ("frameworks/global-practice@1.0", None, "links-04-framework"),
     ]:
         page.goto(path)
         if heading:

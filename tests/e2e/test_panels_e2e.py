@@ -169,6 +169,10 @@ def test_no_valid_panel_waits_and_the_lead_overrides(
     assert next(e["reason"] for e in waiting["history"] if e["action"] == "no valid panel") is None
     lead_view = c.lead.api.journey(journey_id)
     reason = next(e["reason"] for e in lead_view["history"] if e["action"] == "no valid panel")
+    # The academy's lead is told, with the reason and a link to where they resolve it.
+    local_stack.wait_for_email(c.lead.email, "no valid panel", body_containing=reason)
+    told = next(m for m in mails_to(local_stack, c.lead.email) if "no valid panel" in m.subject)
+    assert f"/v1/lead/assignments/{journey_id}" in told.body
     assert "unavailable" in reason or "free" in reason, reason
 
     # Trying again changes nothing while everyone is away: the lead is told why, the journey waits.
@@ -237,3 +241,31 @@ def test_members_who_have_not_reviewed_are_reminded_before_and_after_the_deadlin
         assert len(sent) == 2
         assert "is now overdue" in sent[1]
     assert reminders(early) == []
+
+
+def test_a_seat_left_vacant_after_a_conflict_is_told_to_the_lead(
+    local_stack: LocalStack, national_lead: ApiClient, everyone_away: list[dict[str, Any]]
+) -> None:
+    c = scenario.cast(local_stack)
+    today = clock.now().date()
+    away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
+    for m in national_lead.get("/api/panel/members")["members"]:
+        if m["id"] in {p.id for p in c.panel}:
+            national_lead.put(
+                f"/api/panel/members/{m['id']}", {**scenario.member_details(m), "unavailable": [away]}
+            )
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "awaiting_panel")
+    chosen = [m.id for m in c.panel]
+    c.lead.api.post(
+        f"/api/journeys/{journey_id}/panel/resolution", {"member_ids": chosen, "reason": "Agreed by phone"}
+    )
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    # One member declares a conflict; nobody eligible is free to take the seat.
+    scenario.PANEL[chosen[1]].api.post(
+        f"/api/journeys/{journey_id}/panel/declaration", {"conflict": True, "note": "My former manager."}
+    )
+    local_stack.wait_for_email(c.lead.email, "vacant panel seat")
+    told = next(m for m in mails_to(local_stack, c.lead.email) if "vacant panel seat" in m.subject)
+    assert "goes on with 2 members" in told.body
+    assert "My former manager." not in told.body  # the member's note is theirs and the lead's page's

@@ -97,13 +97,16 @@ def test_the_banner_fits_one_screen(banner: list[str]) -> None:
 
 def test_each_request_is_one_short_line(terminal: Terminal, banner: list[str]) -> None:
     base = next(line.split()[-1] for line in banner if "The service:" in line)
-    for path in ("", "_local/", "api/health"):
+    local = next(line.split()[-1] for line in banner if "Demo users:" in line)
+    assert base.endswith("/v1/")  # the service under the API's stage; the local pages outside it
+    for url in (base, local, base + "api/health"):
         try:
-            urllib.request.urlopen(base + path, timeout=30).close()
+            urllib.request.urlopen(url, timeout=30).close()
         except urllib.error.HTTPError as refused:
             refused.close()  # a 401 is a request like any other
     lines = terminal.more()
     assert len(lines) == 3, lines
-    assert lines[0].endswith("GET / 200")
-    assert lines[2].endswith("GET /api/health 401 (no token)")
+    assert lines[0].endswith("GET /v1/ 200")
+    assert lines[1].endswith("GET /_local/ 200")
+    assert lines[2].endswith("GET /v1/api/health 401 (no token)")
     assert all(len(line) < 80 for line in lines), lines

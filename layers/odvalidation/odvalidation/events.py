@@ -41,7 +41,7 @@ class RecordStageEvent(TaskEvent):
 
 
 class NotifyEvent(TaskEvent):
-    kind: Literal["signposting", "lapsed", "panel_assigned", "outcome"]
+    kind: Literal["signposting", "lapsed", "panel_assigned", "panel_attention", "outcome"]
 
 
 class RecordFailureEvent(TaskEvent):

@@ -265,6 +265,17 @@ def add_to_group(*, email: str, group: str, user_pool_id: str | None = None) -> 
     )
 
 
+def group_members(group: str) -> list[dict[str, str]]:
+    """Everyone in a group, with their attributes (the pool's own record: no copy to keep in step)."""
+    pages = client("cognito-idp").get_paginator("list_users_in_group")
+    members: list[dict[str, str]] = []
+    for page in pages.paginate(UserPoolId=settings().user_pool_id, GroupName=group):
+        for user in page.get("Users", []):
+            attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+            members.append({"username": user["Username"], **attributes})
+    return members
+
+
 def delete_account(email: str) -> bool:
     """Delete a person's sign-in account (their erasure); False if it was already gone (a retry)."""
     try:

@@ -7,10 +7,10 @@ import secrets
 from typing import Any
 
 from .. import clock
-from ..dal import mail
+from ..dal import identity, keys, mail
 from ..domain.academies import academy
 from ..domain.frameworks import framework
-from ..domain.models import EmailRecord, Journey, Person
+from ..domain.models import Cohort, EmailRecord, Journey, Person, Role
 from ..email import render
 from ..observability import logger, metrics
 from ..settings import settings
@@ -86,6 +86,17 @@ def send(journey: Journey, kind: str, **context: Any) -> list[EmailRecord]:
         from .panels import send_panel_email
 
         return send_panel_email(journey, kind, **context)
+    if kind == "panel_attention":
+        # The workflow found no valid panel: the academy's leads resolve it.
+        reason = next(
+            (
+                e.reason
+                for e in reversed(db().audit_trail(journey.id))
+                if e.action == "no valid panel" and e.reason
+            ),
+            "No valid panel could be formed.",
+        )
+        return alert_academy_leads(journey, "no_valid_panel", reason)
     practitioner = person(journey.practitioner_id)
     if practitioner is None:
         raise LookupError(f"no profile for practitioner {journey.practitioner_id}")
@@ -100,3 +111,40 @@ def send_quietly(journey: Journey, kind: str, **context: Any) -> list[EmailRecor
         logger.exception("email failed", extra={"journey_id": journey.id, "kind": kind})
         metrics.add_metric(name="EmailFailed", unit="Count", value=1)
         return [_record(journey, kind, [], f"(not sent) {kind}", None, error=f"{type(exc).__name__}: {exc}")]
+
+
+def alert_academy_leads(journey: Journey, problem: str, reason: str, *, seats: int = 0) -> list[EmailRecord]:
+    """Tell the journey's academy leads that a claim needs them (no valid panel, a seat left vacant),
+    once per event, from the place the event happens. Never blocks the journey."""
+    try:
+        leads = [
+            Person(id=m.get("sub", m["username"]), name=m.get("name") or m["email"], email=m["email"])
+            for m in identity.group_members(Role.ACADEMY_LEAD.value)
+            if m.get("custom:academy") == journey.academy_id and m.get("email")
+        ]
+        practitioner = person(journey.practitioner_id)
+        cohort = db().get_model(Cohort, keys.cohort(journey.cohort_id))
+        return send_to(
+            journey,
+            "panel_attention",
+            leads,
+            problem=problem,
+            reason=reason,
+            seats=seats,
+            practitioner=practitioner.name if practitioner else "a practitioner",
+            cohort=cohort.name if cohort else journey.cohort_id,
+            link=settings().public_url(f"/lead/assignments/{journey.id}"),
+        )
+    except Exception as exc:
+        logger.exception("lead alert failed", extra={"journey_id": journey.id, "problem": problem})
+        metrics.add_metric(name="EmailFailed", unit="Count", value=1)
+        return [
+            _record(
+                journey,
+                "panel_attention",
+                [],
+                f"(not sent) {problem}",
+                None,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        ]

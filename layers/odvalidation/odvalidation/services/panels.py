@@ -189,6 +189,7 @@ def assign_for_journey(journey_id: str) -> dict[str, Any]:
     else:
         result = solver.assign_panel(claim_to_assign(journey), pool())
     if isinstance(result, solver.NoValidPanel):
+        # The workflow then emails the academy's leads (NotifyLeads) and waits for them.
         store.commit(
             moved(journey, Stage.AWAITING_PANEL, actor=SYSTEM, action="no valid panel", reason=result.reason)
         )
@@ -346,7 +347,7 @@ def _declare_conflict(caller: Caller, journey_id: str, note: str) -> Panel:
         change.events.append(
             AuditEvent(journey_id=journey_id, at=at, actor=SYSTEM, action="seat vacant", reason=result.reason)
         )
-        store.commit(change)
+        _alert_leads(store.commit(change), "seat_vacant", result.reason, seats=len(remaining))
         return new_panel
     newcomer = next(m for m in result.member_ids if m not in {s.member_id for s in remaining})
     new_seat = PanelSeat(member_id=newcomer, kind=result.kinds[newcomer], chair=result.chair_id == newcomer)
@@ -762,6 +763,12 @@ def send_panel_email(
             )
         ]
     return notifications.send_to(journey, kind, people, attachments=attachments, **shared)
+
+
+def _alert_leads(journey: Journey, problem: str, reason: str, *, seats: int = 0) -> None:
+    from . import notifications
+
+    notifications.alert_academy_leads(journey, problem, reason, seats=seats)
 
 
 def _quiet_panel_email(journey: Journey, kind: str, **kw: Any) -> None:

@@ -21,6 +21,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from pydantic import BaseModel, ConfigDict
 
 from ..dal import identity
+from ..dal.session_secret import session_secret
 from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
@@ -248,22 +249,9 @@ def signed_out_cookies() -> list[Cookie]:
 # --------------------------------------------------------------------------- CSRF
 
 
-_local_secret = secrets.token_bytes(32)
-
-
-def _session_secret() -> bytes:
-    secret = settings().session_secret
-    if secret:
-        return secret.encode()
-    if settings().verify_tokens_locally:
-        # The local stack is one process, so a per-process secret is enough there.
-        return _local_secret
-    raise RuntimeError("SESSION_SECRET is not set: the web function cannot protect its forms")
-
-
 def csrf_token(sid: str) -> str:
     """The token every form carries: an HMAC of the session id, so it is useless with any other session."""
-    digest = hmac.new(_session_secret(), f"csrf:{sid}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(session_secret(), f"csrf:{sid}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 

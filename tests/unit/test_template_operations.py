@@ -1,0 +1,279 @@
+"""Static checks that the template is safe to run and to tear down: alarms that can fire and reach
+someone, what survives a teardown, logs that expire, the session secret out of environment
+variables, Cognito's email through SES, and the optional custom domain. Checked, where it matters, in
+the CloudFormation that aws-sam-translator makes of the template (what AWS deploys): the API's name,
+its stages and the functions' roles only exist there.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint_file
+
+from tests.unit.test_template import (
+    ROOT,
+    TEMPLATE_PATH,
+    as_list,
+    resolve_stack_name,
+    resources,
+    template,
+    translated,
+)
+
+FUNCTIONS = sorted(resources("AWS::Serverless::Function"))
+RETAINED = (
+    "DataKey",
+    "CertificateSigningKey",
+    "UserPool",
+    "JourneyTable",
+    "EvidenceBucket",
+    "CertificateBucket",
+)
+
+
+def cfn() -> dict[str, Any]:
+    return translated()["Resources"]
+
+
+def test_cfn_lint_reports_nothing_even_among_its_informational_rules() -> None:
+    # I3011 among them: every stateful resource says what happens to it on delete and replacement.
+    matches = lint_file(TEMPLATE_PATH, ManualArgs(regions=["eu-west-2"], include_checks=["I"]))
+    assert [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches] == []
+
+
+# ------------------------------------------------------------------ alarms
+
+
+def _target(value: Any) -> tuple[str, str | None]:
+    """The (logical id, attribute) an alarm dimension's value points at."""
+    if isinstance(value, dict) and "Ref" in value:
+        return value["Ref"], None
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        name, attr = value["Fn::GetAtt"]
+        return name, attr
+    raise AssertionError(f"dimension value {value!r} names no resource")
+
+
+def alarms() -> dict[str, dict[str, Any]]:
+    return resources("AWS::CloudWatch::Alarm", translated())
+
+
+def test_the_api_errors_alarm_names_the_api_and_stage_sam_creates() -> None:
+    """REST API metrics carry ApiName (the RestApi's Name) and Stage (the stage's name)."""
+    props = cfn()["ApiErrorsAlarm"]["Properties"]
+    assert (props["Namespace"], props["MetricName"]) == ("AWS/ApiGateway", "5XXError")
+    dims = {d["Name"]: d["Value"] for d in props["Dimensions"]}
+    assert set(dims) == {"ApiName", "Stage"}
+    [api] = resources("AWS::ApiGateway::RestApi", translated()).values()
+    assert resolve_stack_name(dims["ApiName"]) == resolve_stack_name(api["Properties"]["Name"])
+    stage_id, _ = _target(dims["Stage"])
+    stage = cfn()[stage_id]
+    assert stage["Type"] == "AWS::ApiGateway::Stage"
+    assert stage["Properties"]["RestApiId"] == {
+        "Ref": next(iter(resources("AWS::ApiGateway::RestApi", translated())))
+    }
+    assert stage["Properties"]["StageName"] == "v1"
+
+
+def test_sam_makes_no_extra_stage_stage() -> None:
+    stages = [
+        r["Properties"]["StageName"] for r in resources("AWS::ApiGateway::Stage", translated()).values()
+    ]
+    assert stages == ["v1"]
+    for deployment in resources("AWS::ApiGateway::Deployment", translated()).values():
+        assert "StageName" not in deployment["Properties"], "the deployment would make a stage called Stage"
+
+
+# Which resource type each metric's dimension must name, and which of its attributes (None: its Ref).
+DIMENSION_TARGETS = {
+    ("AWS/States", "StateMachineArn"): ("AWS::StepFunctions::StateMachine", None),
+    ("AWS/SQS", "QueueName"): ("AWS::SQS::Queue", "QueueName"),
+    ("AWS/Lambda", "FunctionName"): ("AWS::Lambda::Function", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(alarms()))
+def test_every_alarm_watches_a_resource_of_this_stack_and_tells_the_topic(name: str) -> None:
+    props = cfn()[name]["Properties"]
+    assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert props["TreatMissingData"] == "notBreaching"
+    if props["Namespace"] == "AWS/ApiGateway":
+        return  # checked above, against the API and stage
+    for dimension in props["Dimensions"]:
+        kind, attribute = DIMENSION_TARGETS[(props["Namespace"], dimension["Name"])]
+        target, attr = _target(dimension["Value"])
+        assert cfn()[target]["Type"] == kind, f"{name} watches {target}, a {cfn()[target]['Type']}"
+        assert attr == attribute
+
+
+def test_journey_failures_and_the_dead_letter_queue_alarm() -> None:
+    watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms().values()}
+    assert ("AWS/States", "ExecutionsFailed") in watched
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in watched
+
+
+def test_every_function_has_an_errors_alarm() -> None:
+    watched = {
+        _target(d["Value"])[0]
+        for a in alarms().values()
+        if a["Properties"]["Namespace"] == "AWS/Lambda" and a["Properties"]["MetricName"] == "Errors"
+        for d in a["Properties"]["Dimensions"]
+    }
+    assert watched == set(FUNCTIONS)
+
+
+def test_cloudwatch_may_publish_to_the_encrypted_alarm_topic() -> None:
+    """A topic under the AWS managed aws/sns key never receives an alarm: CloudWatch may not use that key."""
+    topic = template()["Resources"]["AlarmTopic"]["Properties"]
+    key_id, _ = _target(topic["KmsMasterKeyId"])
+    key = template()["Resources"][key_id]
+    assert key["Type"] == "AWS::KMS::Key"
+    granted = [
+        s
+        for s in as_list(key["Properties"]["KeyPolicy"]["Statement"])
+        if s["Effect"] == "Allow" and s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert granted
+    actions = {a for s in granted for a in as_list(s["Action"])}
+    assert actions == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert [sub["Protocol"] for sub in topic["Subscription"]] == ["email"]
+
+
+# ------------------------------------------------------------------ teardown and retention
+
+
+@pytest.mark.parametrize("name", RETAINED)
+def test_keys_user_pool_and_stores_outlive_the_stack(name: str) -> None:
+    resource = template()["Resources"][name]
+    assert resource["DeletionPolicy"] == "Retain"
+    assert resource["UpdateReplacePolicy"] == "Retain"
+
+
+def test_quarantined_objects_lose_their_old_versions_too() -> None:
+    """In a versioned bucket an expiry only adds a delete marker: the bytes stay as an old version."""
+    rules = template()["Resources"]["EvidenceBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    [quarantine] = [r for r in rules if r.get("Prefix") == "quarantine/"]
+    assert quarantine["ExpirationInDays"] <= 30
+    assert quarantine["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 30
+
+
+def _put_calls_naming_an_encryption(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            keywords = {k.arg for k in node.keywords}
+            if "ServerSideEncryption" in keywords and "SSEKMSKeyId" not in keywords:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_certificates_are_encrypted_with_the_data_key() -> None:
+    """S3 applies the bucket's default key (DataKey) only to a write that names no encryption: "aws:kms"
+    without a key id means the AWS managed aws/s3 key. moto applies the default either way, so this is
+    checked here rather than in the local stack (docs/architecture.md)."""
+    bucket = template()["Resources"]["CertificateBucket"]["Properties"]
+    [rule] = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Ref": "DataKey"}
+    writes = [
+        hit
+        for path in sorted((ROOT / "layers" / "odvalidation" / "odvalidation").rglob("*.py"))
+        for hit in _put_calls_naming_an_encryption(path)
+    ]
+    assert writes == []
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_logs_to_its_own_group_that_expires(name: str) -> None:
+    function = template()["Resources"][name]["Properties"]
+    group_id, _ = _target(function["LoggingConfig"]["LogGroup"])
+    group = template()["Resources"][group_id]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    # Lambda's own name for it, so nothing else (the console, Lambda itself) makes a second group.
+    assert resolve_stack_name(group["Properties"]["LogGroupName"]) == "/aws/lambda/" + resolve_stack_name(
+        function["FunctionName"]
+    )
+    assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert template()["Parameters"]["LogRetentionDays"]["Default"] <= 400
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["OperationsKey", "Arn"]}
+
+
+def test_cloudwatch_logs_may_use_the_operations_key_for_this_stacks_log_groups_only() -> None:
+    statements = template()["Resources"]["OperationsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    [logs] = [
+        s
+        for s in statements
+        if s["Principal"] == {"Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}}
+    ]
+    context = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]["Fn::Sub"]
+    assert context.endswith(":log-group:/aws/lambda/${AWS::StackName}-*")
+    assert "kms:*" not in logs["Action"]
+
+
+# ------------------------------------------------------------------ the session secret
+
+
+def test_no_secret_is_a_parameter_or_an_environment_variable() -> None:
+    params = template()["Parameters"]
+    assert "SessionSecret" not in params
+    assert not [name for name, spec in params.items() if spec.get("NoEcho")]
+    env = template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert "SESSION_SECRET" not in env
+    assert env["SESSION_SECRET_ARN"] == {"Ref": "SessionSecret"}
+
+
+def test_the_session_secret_is_generated_at_deploy_and_encrypted_with_the_data_key() -> None:
+    secret = template()["Resources"]["SessionSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert "SecretString" not in secret["Properties"]
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert secret["Properties"]["KmsKeyId"] == {"Ref": "DataKey"}
+
+
+def test_only_the_functions_that_sign_may_read_the_session_secret() -> None:
+    readers = set()
+    for name in FUNCTIONS:
+        for policy in cfn()[f"{name}Role"]["Properties"]["Policies"]:
+            for statement in as_list(policy["PolicyDocument"]["Statement"]):
+                if "secretsmanager:GetSecretValue" in as_list(statement["Action"]):
+                    # SAM's AWSSecretsManagerGetSecretValuePolicy: Fn::Sub ["${secretArn}", {secretArn: ...}]
+                    pattern, variables = statement["Resource"]["Fn::Sub"]
+                    assert pattern == "${secretArn}", name
+                    assert variables == {"secretArn": {"Ref": "SessionSecret"}}, name
+                    readers.add(name)
+    assert readers == {"WebFunction", "EvidenceUploadedFunction"}
+
+
+# ------------------------------------------------------------------ email and the custom domain
+
+
+def test_cognito_sends_through_ses_from_the_verified_sender() -> None:
+    config = template()["Resources"]["UserPool"]["Properties"]["EmailConfiguration"]
+    condition, through_ses, before_verified = config["Fn::If"]
+    assert template()["Conditions"][condition] == {"Fn::Equals": [{"Ref": "SenderVerified"}, "true"]}
+    assert through_ses["EmailSendingAccount"] == "DEVELOPER"
+    assert through_ses["From"] == {"Ref": "SenderEmail"}
+    assert through_ses["SourceArn"]["Fn::Sub"].endswith(":identity/${SenderEmail}")
+    assert template()["Resources"]["SenderIdentity"]["Properties"]["EmailIdentity"] == {"Ref": "SenderEmail"}
+    assert before_verified == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+
+
+def test_the_custom_domain_is_made_only_when_a_domain_is_given() -> None:
+    assert template()["Conditions"]["HasCustomDomain"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "DomainName"}, ""]}]
+    }
+    assert template()["Parameters"]["DomainName"]["Default"] == ""
+    domain = cfn()["CustomDomain"]
+    mapping = cfn()["CustomDomainMapping"]
+    assert domain["Condition"] == mapping["Condition"] == "HasCustomDomain"
+    assert domain["Properties"]["RegionalCertificateArn"] == {"Ref": "DomainCertificateArn"}
+    assert domain["Properties"]["SecurityPolicy"] == "TLS_1_2"
+    assert mapping["Properties"]["DomainName"] == {"Ref": "CustomDomain"}
+    assert cfn()[_target(mapping["Properties"]["Stage"])[0]]["Type"] == "AWS::ApiGateway::Stage"
+    rule = template()["Rules"]["CustomDomainNeedsCertificate"]
+    assert rule["RuleCondition"] == template()["Conditions"]["HasCustomDomain"]
+    [assertion] = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "DomainCertificateArn"}, ""]}]}
