@@ -126,6 +126,14 @@ def load(stack: LocalStack) -> None:
         },
     )
 
+    # Issue 18: the North West moved to the global practice framework while a claim was being written.
+    # The lead moved this practitioner's part-written claim across through the crosswalk; the claim page
+    # shows the carried narratives, and the practitioner's email lists what is still uncovered.
+    moved = scenario.cast(stack, join=north_west, tag="nw-moved")
+    moved_claim = scenario.to_claim_development(moved)
+    scenario.part_written_claim(moved, moved_claim)
+    scenario.move_framework(moved, moved_claim, "global-practice@1.0")
+
     london = scenario.cast(
         stack, academy="london", cohort_number=2, tag="ldn", framework_key="global-practice@1.0"
     )

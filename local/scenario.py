@@ -272,6 +272,34 @@ def wait_claim_complete(c: Cast, journey_id: str, timeout: float = 30) -> dict[s
         time.sleep(c.practitioner.api.poll_every)
 
 
+def part_written_claim(c: Cast, journey_id: str) -> dict[str, str]:
+    """A practitioner-level claim on the combined framework, part written (issue 18's crosswalk): 1.1,
+    which maps to two new elements, and 4.1 and 4.2, which map to one, with checked evidence on 1.1 and
+    4.1. Returns the evidence ids by element."""
+    api = c.practitioner.api
+    api.wait_step(journey_id, "claim_development")
+    narratives = {
+        "1.1": "I mapped the partners of the place and how each shapes the others.",
+        "4.1": "I coached the leads to run the next round of the work themselves.",
+        "4.2": "I grew a system mindset in the partnership board.",
+    }
+    api.put(
+        f"/api/journeys/{journey_id}/claim", {"level": "system_od_practitioner", "narratives": narratives}
+    )
+    ids = {e: upload(api, journey_id, e, PDF, f"evidence {e}.pdf") for e in ("1.1", "4.1")}
+    deadline = time.monotonic() + 30
+    while len([e for e in api.journey(journey_id)["evidence"] if e["status"] == "verified"]) < len(ids):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the evidence was never checked")
+        time.sleep(api.poll_every)
+    return ids
+
+
+def move_framework(c: Cast, journey_id: str, framework_key: str) -> dict[str, Any]:
+    """The lead moves a claim in development to another framework version, through the crosswalk."""
+    return dict(c.lead.api.post(f"/api/journeys/{journey_id}/framework", {"framework_key": framework_key}))
+
+
 def submit(c: Cast, journey_id: str) -> None:
     c.practitioner.api.post(f"/api/journeys/{journey_id}/submission")
 

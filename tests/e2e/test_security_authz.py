@@ -286,6 +286,7 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/public/certificates/{certificate_id}/status", None, PUBLIC),
     ("GET", "/api/public/frameworks", None, PUBLIC),
     ("GET", "/api/public/frameworks/{key}", None, PUBLIC),
+    ("GET", "/api/public/frameworks/{key}/crosswalks", None, PUBLIC),
     ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
     ("GET", "/api/public/status-lists/{list_id}", None, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
@@ -312,6 +313,8 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("POST", "/api/journeys/{journey_id}/comments", _const({"text": "A comment."}), viewers(403) | {"supporter_of_a": 409}),
     ("POST", "/api/journeys/{journey_id}/submission", None, owner_only(200)),  # a repeat: one effect
     ("POST", "/api/journeys/{journey_id}/new-claim", None, owner_only(409)),
+    # A's claim is submitted: no lead may move it to another framework (issue 18), and nobody else may try.
+    ("POST", "/api/journeys/{journey_id}/framework", _const({"framework_key": "global-practice@1.0"}), leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/extension", _const({"weeks": 2, "reason": "illness"}), leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/resume", None, leads_only(409)),
     # The pool is national: any lead may read it (to propose members across academies).

@@ -28,6 +28,7 @@ def test_every_journey_action_of_steps_1_to_5_is_documented() -> None:
         ("/api/journeys/{journey_id}/submission", "post"),
         ("/api/cohorts/{cohort_id}/attendance", "post"),
         ("/api/journeys/{journey_id}/extension", "post"),
+        ("/api/journeys/{journey_id}/framework", "post"),
         ("/api/public/certificates/{certificate_id}/status", "get"),
     ]:
         assert method in paths.get(path, {}), f"{method.upper()} {path} is missing from the API"

@@ -24,6 +24,7 @@ def resolver(*, with_status_lists: bool = False) -> APIGatewayRestResolver:
         "routes_reports",
         "routes_privacy",
         "routes_frameworks",
+        "routes_crosswalks",
     ):
         try:
             module = __import__(f"odvalidation.api.{name}", fromlist=["router"])

@@ -307,6 +307,9 @@ class UploadGrant(Model):
     claim_number: int
     element_id: str
     evidence_id: Id | None = None  # the API's uploads: the evidence item made with the grant
+    # The framework the element id belongs to: element ids repeat across frameworks ("1.1"), so a form
+    # opened before a claim moved to another framework (domain/crosswalk.py) must not land on the new one.
+    framework_key: str | None = None
     expires: datetime  # when the presigned POST's policy expires (S3's clock, the same as the object's)
     bound_to: str | None = None  # an exact grant is used once: the ETag of the object that used it
     browser_name: str | None = None  # a browser form's file: the name it came with (its type is read from it)

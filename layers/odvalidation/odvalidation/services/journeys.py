@@ -532,7 +532,10 @@ def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
     found = store.get_model(EvidenceItem, key)
     if found is None:
         raise NotFound("That evidence has already been removed.")
-    evidence_store.delete(found.key)
+    # A claim moved to another framework may link one file to several elements (domain/crosswalk.py):
+    # the file goes only with its last link.
+    if not any(other.key == found.key and other.id != found.id for other in evidence(journey)):
+        evidence_store.delete(found.key)
     store.delete(key)
     # Only an audit event: the removal is done, so a concurrent change to the journey is met by
     # reading it again (record_event), never by a "reload" for something that already happened.

@@ -133,6 +133,7 @@ def browser_upload(caller: Caller, journey_id: str, element_id: str, redirect_ur
             journey_id=journey_id,
             claim_number=journey.claim_number,
             element_id=element_id,
+            framework_key=journey.framework_key,
             expires=evidence_store.policy_expiry(form),
         )
     )
@@ -173,14 +174,16 @@ def landed_evidence_id(incoming_key: str) -> str:
 
 def receive_browser_upload(incoming_key: str, grant: UploadGrant, landed_at: datetime) -> EvidenceItem | None:
     """Record a browser form's file under a key of the service's own and move it there, where the
-    S3-event check checks it. None if it is not evidence: the claim is no longer being developed, or the
-    form already brought a file of that name."""
+    S3-event check checks it. None if it is not evidence: the claim is no longer being developed, or has
+    moved to another framework since the form was opened, or the form already brought a file of that name."""
     try:
         journey = db().journey(grant.journey_id)
     except NotFound:
         return None
     if journey.stage is not Stage.CLAIM_DEVELOPMENT or journey.claim_number != grant.claim_number:
         return None  # landed after the claim was submitted: it is not part of any claim
+    if grant.framework_key is not None and grant.framework_key != journey.framework_key:
+        return None  # the form was for an element of the framework the claim has since moved from
     evidence_id = landed_evidence_id(incoming_key)
     found = db().get_model(
         EvidenceItem, keys.journey_part(grant.journey_id, f"EVIDENCE#{grant.claim_number}#{evidence_id}")

@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from .. import clock
 from ..domain import journey as rules
 from ..domain.access import Caller as DomainCaller
+from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
@@ -87,6 +88,8 @@ def _actions(j: Journey) -> list[dict[str, str]]:
         links.append({"href": f"/lead/journeys/{j.id}/equivalent", "text": "Record an equivalent session"})
     if j.stage is Stage.CLAIM_DEVELOPMENT and not j.extension_granted:
         links.append({"href": f"/lead/journeys/{j.id}/extension", "text": "Grant extension"})
+    if j.stage is Stage.CLAIM_DEVELOPMENT and destinations(j.framework_key):
+        links.append({"href": f"/lead/journeys/{j.id}/framework", "text": "Move to another framework"})
     if j.stage is Stage.AWAITING_PANEL:
         links.append({"href": f"/lead/assignments/{j.id}", "text": "Resolve panel"})
     if j.stage is Stage.INTERVIEW:

@@ -418,6 +418,9 @@ app.include_router(credential_links_router)
 from .routes_confirmations import router as confirmations_router  # noqa: E402
 
 app.include_router(confirmations_router)
+from .routes_crosswalk import router as crosswalk_router  # noqa: E402
+
+app.include_router(crosswalk_router)
 
 
 # --------------------------------------------------------------------------- entry point
