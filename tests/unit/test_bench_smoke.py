@@ -138,7 +138,8 @@ def test_the_monthly_bill_prices_the_template_s_fixed_resources() -> None:
     )
     lines, _ = bill.lines([idle_only])
     by_name = {line.name: line for line in lines}
-    assert by_name["KMS keys"].idle == 2 * bill.FIXED_PRICES["kms_key"][0]  # DataKey, CertificateSigningKey
+    # DataKey, CertificateSigningKey, OperationsKey: counted from template.yaml, as the bill is.
+    assert by_name["KMS keys"].idle == 3 * bill.FIXED_PRICES["kms_key"][0]
     assert by_name["CloudWatch alarms"].idle > 0
     # A year of evidence at 50 MB a claim stays stored when nobody signs in.
     assert by_name["S3: a year of stored evidence, certificates and status list objects"].idle > 0.3
