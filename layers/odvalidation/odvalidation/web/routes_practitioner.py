@@ -35,7 +35,7 @@ from ..domain.models import (
     Readiness,
     Stage,
 )
-from ..services import comments, confirmations, panels, uploads
+from ..services import comments, confirmations, journey_page, uploads
 from ..services import journeys as js
 from ..settings import settings
 from . import pages, security
@@ -260,7 +260,7 @@ def _claim_context(caller: access.Caller, journey_id: str) -> dict[str, Any]:
     expected = {e.id for e in (fw.elements_for(level) if level else fw.elements)}
     narratives = claim.narratives if claim else {}
     # The supporter's comments, flagged on the element they are about (read on that element's page).
-    commented = Counter(c.element_id for c in comments.on_claim(journey) if c.element_id)
+    commented = Counter(c.element_id for c in state["comments"] if c.element_id)
     groups = []
     for domain in fw.domains:
         items = []
@@ -621,42 +621,43 @@ def _status_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    state = js.status(caller, journey_id)
-    journey: Journey = state["journey"]
+    # One Query of the journey's item collection and one BatchGetItem of the people it names.
+    view = journey_page.load(caller, journey_id)
+    journey: Journey = view.journey
     owner = caller.id == journey.practitioner_id
-    names: dict[str, str] = {}
+    names = {pid: p.name for pid, p in view.people.items()}
+    # Everyone the trail names was in the batch: one not found there is a lead without a profile.
+    names |= {e.actor: "Your academy" for e in view.history if e.actor not in names}
     history = pages.plain_history(
-        [(long_date(e.at), e.action, _actor_name(e.actor, caller, names)) for e in reversed(state["history"])]
+        [(long_date(e.at), e.action, _actor_name(e.actor, caller, names)) for e in reversed(view.history)]
     )
-    try:
-        panel = panels.current_panel(journey_id) if journey.claim_number else None
-    except NotFound:
-        panel = None
-    members = []
-    for seat in panel.seats if panel else []:
-        try:
-            name = panels.member(seat.member_id).name
-        except NotFound:
-            name = "A panel member"
-        members.append({"key": name, "value": ("Chair, " if seat.chair else "") + seat.kind.value})
-    outcome = panels.outcome_of(journey) if journey.outcome else None
-    cohort = js.cohort(journey.cohort_id)
-    practitioner = js.person(journey.practitioner_id)
+    members = [
+        {
+            "key": view.members[seat.member_id].name if seat.member_id in view.members else "A panel member",
+            "value": ("Chair, " if seat.chair else "") + seat.kind.value,
+        }
+        for seat in (view.panel.seats if view.panel else [])
+    ]
+    outcome = view.outcome
+    cohort = view.cohort
+    if cohort is None:
+        raise NotFound(f"There is no cohort '{journey.cohort_id}'.")
+    practitioner = view.people.get(journey.practitioner_id)
     context: dict[str, Any] = {
         "journey": journey,
         "framework": framework(journey.framework_key),
-        "claim": state["claim"],
-        "evidence": state["evidence"],
-        "narratives": state["claim"].narratives if state["claim"] else {},
-        "supporter": js.person(journey.supporter_id) if journey.supporter_id else None,
+        "claim": view.claim,
+        "evidence": view.evidence,
+        "narratives": view.claim.narratives if view.claim else {},
+        "supporter": view.people.get(journey.supporter_id) if journey.supporter_id else None,
     }
-    level = state["claim"].level if state["claim"] else None
+    level = view.claim.level if view.claim else None
     context["expected"] = {
         e.id for e in (context["framework"].elements_for(level) if level else context["framework"].elements)
     }
     done = query().get("done", "") or ("registered" if query().get("registered") else "")
     supporter = caller.id == journey.supporter_id
-    draft_comments = comments.on_claim(journey) if owner or supporter else []
+    draft_comments = view.comments
     return page(
         "practitioner/status.html",
         status=status,
@@ -682,9 +683,9 @@ def _status_page(
         outcome=outcome,
         outcome_name=_outcome_name(journey),
         notice=DONE.get(done, ""),
-        claim_rows=_claim_rows(journey, context, editable=False) if state["claim"] else [],
+        claim_rows=_claim_rows(journey, context, editable=False) if view.claim else [],
         certificate_href=f"/certificates/{quote(journey.certificate_id)}" if journey.certificate_id else "",
-        panel_href=pages.panel_href(caller, journey, panel),
+        panel_href=pages.panel_href(caller, journey, view.panel),
         **pages.after_outcome(journey, outcome, owner),
     )
 
