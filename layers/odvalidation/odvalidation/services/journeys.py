@@ -794,6 +794,7 @@ def status(caller: Caller, journey_id: str) -> dict[str, Any]:
         "history": view.history,
         "claim": view.claim,
         "evidence": view.evidence,
+        "comments": view.comments,  # the supporter's, for the practitioner and their supporter only
     }
     if journey.stage is Stage.CLAIM_DEVELOPMENT:
         current = view.claim

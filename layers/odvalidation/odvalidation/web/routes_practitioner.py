@@ -261,7 +261,7 @@ def _claim_context(caller: access.Caller, journey_id: str) -> dict[str, Any]:
     expected = {e.id for e in (fw.elements_for(level) if level else fw.elements)}
     narratives = claim.narratives if claim else {}
     # The supporter's comments, flagged on the element they are about (read on that element's page).
-    commented = Counter(c.element_id for c in comments.on_claim(journey) if c.element_id)
+    commented = Counter(c.element_id for c in state["comments"] if c.element_id)
     groups = []
     for domain in fw.domains:
         items = []
