@@ -281,6 +281,11 @@ def test_an_equivalent_session_opens_the_decision_with_its_reason(local_stack: L
     event = next(e for e in seen["history"] if e["action"] == "attended an equivalent session")
     assert "reasonable adjustment" in event["reason"]
     scenario.decide(c, journey_id, "ready_now")
+    # The reports count it as attendance, and say how many came by an equivalent session.
+    report = c.lead.api.get(f"/api/reports/cohorts/{c.cohort_id}")
+    figures = report.get("report", report)
+    assert figures["workshop_attended"] == 1
+    assert figures["workshop_equivalent"] == 1
 
 
 def test_a_client_reads_the_frameworks_from_the_api(local_stack: LocalStack) -> None:

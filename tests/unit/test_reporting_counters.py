@@ -93,6 +93,7 @@ def recount(histories: list[tuple[Journey, list[AuditEvent]]]) -> dict[str, int]
         c[f"in_stage.{j.stage.value}"] += 1
         c["expressions_of_interest"] += 1
         c["workshop_attended"] += j.workshop_attended
+        c["workshop_equivalent"] += bool(j.workshop_attended and j.workshop_equivalent)
         if j.readiness:
             c[f"readiness.{j.readiness.value}"] += 1
         if j.stage is S.DEFERRED:
@@ -158,8 +159,9 @@ def random_journeys(draw: st.DrawFn) -> Ledger:
                 if j.stage is S.VALIDATED:
                     j = ledger.update(j, certificate_revoked=True)
                 continue
-            if action == "attend":
-                j = ledger.update(j, workshop_attended=True)
+            if action == "attend":  # the workshop, or an equivalent session with its reason
+                equivalent = draw(st.sampled_from([None, "a one-to-one session: shift work"]))
+                j = ledger.update(j, workshop_attended=True, workshop_equivalent=equivalent)
                 continue
             if action == "decide":  # a decision stored before the workflow moves on
                 j = ledger.update(j, readiness=draw(st.sampled_from(list(Readiness))))
@@ -301,6 +303,21 @@ def test_a_change_without_a_stage_move_only_moves_gauges() -> None:
         "readiness.ready_12_18_months": 1,
     }
     assert r.counter_deltas(None, j) == {"in_stage.reflection": 1, "expressions_of_interest": 1}
+
+
+def test_an_equivalent_session_counts_as_attendance_and_is_reported_apart() -> None:
+    j = new_journey(1, "nw-1", "north-west", T0)
+    equivalent = j.model_copy(
+        update={"workshop_attended": True, "workshop_equivalent": "a one-to-one session: shift work"}
+    )
+    d = r.counter_deltas(j, equivalent)
+    assert d == {"workshop_attended": 1, "workshop_equivalent": 1}
+    report = r.build_report("north-west", r.apply(r.counter_deltas(None, j), d), as_of=T0.date())
+    assert report.workshop_attended == 1
+    assert report.workshop_equivalent == 1
+    assert [s.label for s in report.funnel if s.key == "workshop_equivalent"] == [
+        "Of whom at an equivalent session"
+    ]
 
 
 def test_a_journey_cannot_change_cohort_under_its_counters() -> None:

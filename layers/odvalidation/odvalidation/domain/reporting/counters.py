@@ -13,6 +13,8 @@ Counter keys (all integers; an absent key is 0):
 Gauges, the state now (a change subtracts the journey's old contribution and adds its new one):
   in_stage.<stage>          journeys at each Stage
   workshop_attended         journeys whose workshop attendance is recorded
+  workshop_equivalent       of those, journeys that attended an equivalent session instead (another
+                            cohort's workshop, a one-to-one, a reasonable adjustment)
   readiness.<readiness>     journeys by their latest readiness decision
   deferred_due.<YYYY-MM>    deferred journeys by the month they are due to re-engage ("none": no date)
   claim_due.<YYYY-MM>       journeys in claim development by claim deadline month ("none": no date)
@@ -69,6 +71,7 @@ S = Stage
 EXPRESSIONS_OF_INTEREST = "expressions_of_interest"
 REFLECTION_DONE = "reflection_done"
 WORKSHOP_ATTENDED = "workshop_attended"
+WORKSHOP_EQUIVALENT = "workshop_equivalent"
 CLAIMS_STARTED = "claims_started"
 SUBMISSIONS = "submissions"
 CLAIMS_SUBMITTED = "claims_submitted"
@@ -175,6 +178,8 @@ def _gauges(j: Journey) -> Counter[str]:
     g: Counter[str] = Counter({in_stage_key(j.stage): 1})
     if j.workshop_attended:
         g[WORKSHOP_ATTENDED] += 1
+        if j.workshop_equivalent:
+            g[WORKSHOP_EQUIVALENT] += 1
     if j.readiness is not None:
         g[readiness_key(j.readiness)] += 1
     if j.stage is S.DEFERRED:

@@ -24,6 +24,7 @@ from .counters import (
     SUBMISSIONS,
     TIMED_STAGES,
     WORKSHOP_ATTENDED,
+    WORKSHOP_EQUIVALENT,
     cohort_scope,
     decisions_key,
     histogram_bucket,
@@ -164,6 +165,7 @@ class PipelineReport(Model):
     expressions_of_interest: int
     reflection_done: int
     workshop_attended: int
+    workshop_equivalent: int = 0  # of those, at an equivalent session instead of the workshop
     decided: int  # journeys with a readiness decision (their latest one)
     readiness: list[Share]
     decisions_taken: int  # all decisions, including a second decision after a deferral
@@ -296,6 +298,7 @@ def _report_fields(scope: str, counters: Mapping[str, int], *, as_of: date, titl
         ("expressions_of_interest", "Expressed interest", eoi),
         ("reflection_done", "Completed the reflection", n(REFLECTION_DONE)),
         ("workshop_attended", "Attended the workshop", n(WORKSHOP_ATTENDED)),
+        ("workshop_equivalent", "Of whom at an equivalent session", n(WORKSHOP_EQUIVALENT)),
         ("decided", "Made a readiness decision", decided),
         ("ready_now", "Decided ready to claim now", n(readiness_key(Readiness.READY_NOW))),
         ("submitted", "Claims submitted for panel review", n(CLAIMS_SUBMITTED)),
@@ -309,6 +312,7 @@ def _report_fields(scope: str, counters: Mapping[str, int], *, as_of: date, titl
         "expressions_of_interest": eoi,
         "reflection_done": n(REFLECTION_DONE),
         "workshop_attended": n(WORKSHOP_ATTENDED),
+        "workshop_equivalent": n(WORKSHOP_EQUIVALENT),
         "decided": decided,
         "readiness": readiness,
         "decisions_taken": sum(n(decisions_key(r)) for r in Readiness),
