@@ -223,6 +223,8 @@ def _sign_in_page(
 def sign_in_form() -> Response:
     query = app.current_event.query_string_parameters or {}
     notice = "Your email address is confirmed. Sign in to continue." if query.get("confirmed") else ""
+    if query.get("reset"):
+        notice = "Your password has been changed. Sign in with your new password."
     if query.get("next"):
         notice = notice or "Sign in to see that page."
     return _sign_in_page({"email": query.get("email", ""), "next": query.get("next", "")}, {}, notice)
@@ -313,7 +315,9 @@ def sign_up() -> Response:
     return redirect("/confirm?email=" + quote(form.email))
 
 
-def _confirm_page(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+def _confirm_page(
+    values: dict[str, str], errors: dict[str, str], status: int = 200, resent: bool = False
+) -> Response:
     shown = {"email": values.get("email", ""), "code": values.get("code", "")}
     return page(
         "confirm.html",
@@ -322,13 +326,14 @@ def _confirm_page(values: dict[str, str], errors: dict[str, str], status: int = 
         values=shown,
         errors=errors,
         local_stack=settings().verify_tokens_locally,
+        resent=resent,
     )
 
 
 @app.get("/confirm")
 def confirm_form() -> Response:
     query = app.current_event.query_string_parameters or {}
-    return _confirm_page({"email": query.get("email", "")}, {})
+    return _confirm_page({"email": query.get("email", "")}, {}, resent=bool(query.get("resent")))
 
 
 @app.post("/confirm")
@@ -406,6 +411,9 @@ app.include_router(feedback_router)
 from .routes_credential_links import router as credential_links_router  # noqa: E402
 
 app.include_router(credential_links_router)
+from .routes_account import router as account_router  # noqa: E402
+
+app.include_router(account_router)
 
 
 # --------------------------------------------------------------------------- entry point
