@@ -211,7 +211,7 @@ def _resend_response(self: Any) -> Any:
         "client_id", client_id, fallback=(self.current_account, self.region)
     )
     backend = responses.cognitoidp_backends[account][region]
-    return ActionResult(backend.resend_confirmation_code(client_id, self._get_param("Username")))
+    return ActionResult(_resend_confirmation_code(backend, client_id, self._get_param("Username")))
 
 
 def invoke_trigger(arn: str, event: dict[str, Any]) -> str | None:
@@ -247,5 +247,5 @@ def install() -> None:
     _ORIGINAL["create_id_token"] = pool.create_id_token
     pool.create_id_token = _create_id_token  # type: ignore[method-assign]
     # moto has no ResendConfirmationCode at all (the call would fail as not implemented).
-    backend.resend_confirmation_code = _resend_confirmation_code  # type: ignore[attr-defined]
+    backend.resend_confirmation_code = _resend_confirmation_code  # type: ignore[attr-defined]  # for in-process callers
     responses.CognitoIdpResponse.resend_confirmation_code = _resend_response  # type: ignore[attr-defined]

@@ -203,9 +203,7 @@ def certificate(certificate_id: str) -> Response:
         page_title="Your certificate",
         record=record,
         rows=rows,
-        linkedin_link=share.linkedin_add_url(
-            record, academy_name=rows[2]["value"], verify_link=verify_link
-        ),
+        linkedin_link=share.linkedin_add_url(record, academy_name=rows[2]["value"], verify_link=verify_link),
         verification=status,
         tag_text=TAG[status.status][0],
         tag_colour=TAG[status.status][1],
