@@ -206,3 +206,13 @@ def test_erasure_needs_the_box_ticked_then_deletes_the_account_and_signs_out(web
     assert browser.get("/home").status == 303  # signed out
     with pytest.raises(web["cognito"].exceptions.UserNotFoundException):
         web["cognito"].admin_get_user(UserPoolId=web["pool_id"], Username="rowan@nhs.net")
+
+
+def test_the_sent_notices_name_only_an_email_address(web: dict[str, Any]) -> None:
+    browser = WebClient(web["handler"])
+    odd = "Call 0800 000 000 now"
+    reset = browser.get("/reset-password", sent="1", email=odd)
+    assert reset.status == 200
+    assert odd not in reset.body
+    confirm = browser.get("/confirm", resent="1", email=odd)
+    assert "we have sent a new code" not in confirm.body

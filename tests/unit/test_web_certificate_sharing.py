@@ -137,3 +137,13 @@ def test_the_verification_page_has_a_card_only_when_the_holder_shares_it(
     shown = unescape(re.sub(r"<[^>]+>", " ", page.body.split("</head>", 1)[1]))
     assert "Siobhán Ó Raghallaigh" in shown
     assert "North West Leadership Academy" in shown
+
+
+def test_a_national_lead_viewing_a_certificate_gets_no_linkedin_link(web: dict[str, Any]) -> None:
+    # Only the holder adds a certificate to their own profile; a lead may see the page too.
+    browser, _ = signed_in(web, groups=("national_lead",))
+    web["records"][CERT_ID] = record(practitioner_id="someone-else")
+    page = browser.get(f"/certificates/{CERT_ID}")
+    assert page.status == 200
+    assert 'id="verify-link"' in page.body
+    assert "linkedin.com" not in page.body

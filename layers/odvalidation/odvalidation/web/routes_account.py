@@ -86,7 +86,10 @@ def _reset_page(
 @router.get("/reset-password")
 def reset_password_form() -> Response:
     query = _query()
-    return _reset_page({"email": query.get("email", "")}, {}, sent=bool(query.get("sent")))
+    # Only an email address is echoed into "If ... has an account": the page is no place for other text.
+    form, _ = validate(EmailForm, {"email": query.get("email", "")})
+    email = form.email if form is not None else ""
+    return _reset_page({"email": email}, {}, sent=bool(query.get("sent") and email))
 
 
 @router.post("/reset-password")

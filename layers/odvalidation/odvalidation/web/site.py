@@ -22,7 +22,16 @@ from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
 from . import multipart, pages, security, static, urls
-from .forms import ConfirmForm, NewPasswordForm, SignInForm, SignUpForm, first_values, parse_form, validate
+from .forms import (
+    ConfirmForm,
+    EmailForm,
+    NewPasswordForm,
+    SignInForm,
+    SignUpForm,
+    first_values,
+    parse_form,
+    validate,
+)
 from .render import render
 from .security import Caller, Session
 
@@ -333,7 +342,11 @@ def _confirm_page(
 @app.get("/confirm")
 def confirm_form() -> Response:
     query = app.current_event.query_string_parameters or {}
-    return _confirm_page({"email": query.get("email", "")}, {}, resent=bool(query.get("resent")))
+    # "If ... has an account, we have sent a new code" names only what is an email address.
+    resent = (
+        bool(query.get("resent")) and validate(EmailForm, {"email": query.get("email", "")})[0] is not None
+    )
+    return _confirm_page({"email": query.get("email", "")}, {}, resent=resent)
 
 
 @app.post("/confirm")
