@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export XDG_CACHE_HOME ?= $(CURDIR)/.cache
 STATIC := layers/odvalidation/odvalidation/web/static
 
-.PHONY: help install assets dev demo test lint contracts typecheck template-check security bench chromium clean layer-requirements openapi
+.PHONY: help install assets dev demo test test-steps lint contracts typecheck template-check security bench chromium clean layer-requirements openapi
 
 help:
 	@echo "make dev    start the local stack on 127.0.0.1 with demo data"
@@ -78,9 +78,15 @@ template-check: $(VENV)/.synced node_modules/.installed
 security: $(VENV)/.synced
 	$(BIN)/python tools/security_checks.py
 
+# make test times itself, install excluded (bench/testtime.py; `make bench` reports the last run).
+test: install chromium
+	@$(BIN)/python -m bench.testtime start
+	@$(MAKE) --no-print-directory test-steps
+	@$(BIN)/python -m bench.testtime stop
+
 # Three pytest runs: moto's in-process mock (unit tests) and a running local stack cannot share a
 # process, so the stack-backed tests run apart from the unit tests.
-test: install chromium lint contracts typecheck template-check security
+test-steps: lint contracts typecheck template-check security
 	$(BIN)/pytest -n 2 -q tests/unit
 	@# Two workers, each with its own local stack; a test module stays on one worker (loadfile).
 	$(BIN)/pytest -n 2 --dist loadfile -q tests/integration tests/e2e

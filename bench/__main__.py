@@ -1,7 +1,8 @@
 """`python -m bench`: run every benchmark and write docs/performance.md.
 
 `--quick` runs each at a tiny size (the smoke tests use the same entry points); `--only NAME`
-runs one (coldstart, cost, scale, throughput, size).
+runs one (coldstart, cost, scale, throughput, size, maketest). `cost` also writes the round trips per
+request and the monthly bill: all three come from the same metered journeys.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from . import coldstart, size
+from . import coldstart, size, testtime
 from .common import ROOT, Section, render
 
-ALL = ("size", "coldstart", "cost", "scale", "throughput")
+ALL = ("size", "coldstart", "cost", "scale", "throughput", "maketest")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,13 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     if "coldstart" in chosen:
         sections["coldstart"] = _timed("coldstart", lambda: coldstart.run(runs=1 if args.quick else 9))
     if {"cost", "scale", "throughput"} & set(chosen):
-        from . import cost, scale, throughput
+        from . import bill, cost, roundtrips, scale, throughput
         from .stackrun import metered_stack
 
         with metered_stack() as (stack, meter):
             if "cost" in chosen:
                 branches = ["further development (closed, signposted)"] if args.quick else None
-                sections["cost"] = _timed("cost", lambda: cost.run(stack, meter, branches)[0])
+                cost_section, results = _timed_pair("cost", lambda: cost.run(stack, meter, branches))
+                sections["cost"] = cost_section
+                sections["roundtrips"] = roundtrips.section([(r.branch, r.requests) for r in results])
+                sections["bill"] = bill.section(results)
             # Throughput before scale: moto copies the whole table for every TransactWriteItems (to
             # roll back), so journeys after 20k loaded items would measure moto, not the product.
             if "throughput" in chosen:
@@ -74,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         scan_section.add("DynamoDB Scan calls in the whole run", str(scans), "0", scans == 0)
         sections["scans"] = scan_section
 
-    order = ["coldstart", "cost", "scale", "scans", "throughput", "size"]
+    if "maketest" in chosen:
+        sections["maketest"] = testtime.section()
+
+    order = ["coldstart", "roundtrips", "cost", "bill", "scale", "scans", "throughput", "maketest", "size"]
     doc = _document([sections[k] for k in order if k in sections], time.perf_counter() - started, args.quick)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(doc)
@@ -90,6 +98,14 @@ def _timed(name: str, fn: object) -> Section:
     return section
 
 
+def _timed_pair(name: str, fn: object) -> tuple[Section, list[Any]]:
+    start = time.perf_counter()
+    print(f"bench: {name}...", file=sys.stderr, flush=True)
+    section, results = fn()  # type: ignore[operator]
+    print(f"bench: {name} took {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return section, results
+
+
 def _document(sections: list[Section], seconds: float, quick: bool) -> str:
     summary = [[s.title, "all met" if s.all_met else "**not all met**"] for s in sections if s.figures]
     head = [
@@ -97,8 +113,9 @@ def _document(sections: list[Section], seconds: float, quick: bool) -> str:
         "",
         "Written by `make bench` (`python -m bench`); do not edit by hand. Each figure is a ratio or a "
         "count measured side by side in one run, so that it holds on a noisy machine; absolute times "
-        "are shown only beside their baseline. `make test` times nothing, but runs a small smoke of "
-        "each benchmark (`tests/unit/test_bench_smoke.py`, `tests/bench/test_bench_smoke.py`).",
+        "are shown only beside their baseline. `make test` runs a small smoke of each benchmark "
+        "(`tests/unit/test_bench_smoke.py`, `tests/bench/test_bench_smoke.py`) and times itself "
+        "(section 7).",
         "",
         f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
         f"{platform.machine()}, in {seconds:.0f} s"

@@ -14,7 +14,8 @@ from local.stack import LocalStack
 
 from .common import Section
 from .journeys import BRANCHES
-from .meter import OUTSIDE, POLL, Meter
+from .meter import OUTSIDE, POLL, Meter, Request
+from .pages import end_of_journey, viewing_pages
 
 PRICE_DATE = "2026-11-27"
 COST_TARGET = 0.005
@@ -94,6 +95,7 @@ class JourneyCost:
     api_requests: int
     polls: int
     lines: dict[str, float]
+    requests: list[Request]
 
     @property
     def total(self) -> float:
@@ -182,8 +184,10 @@ def run_branch(stack: LocalStack, meter: Meter, branch: str) -> JourneyCost:
     scenario.upload = counted_upload
     _poll_while_waiting(c, meter)
     try:
-        journey_id = BRANCHES[branch](stack, c)
-        _settle(stack, c, journey_id)
+        with viewing_pages(stack, meter) as tour:
+            journey_id = BRANCHES[branch](stack, c)
+            _settle(stack, c, journey_id)
+            end_of_journey(tour, c, journey_id)
     finally:
         scenario.upload = original_upload
     emails = sum(len(m.to) for m in stack.sent_emails()) - emails_before
@@ -206,6 +210,7 @@ def run_branch(stack: LocalStack, meter: Meter, branch: str) -> JourneyCost:
         api_requests=priced["front"],
         polls=priced["polls"],
         lines=priced["lines"],
+        requests=list(meter.requests),
     )
 
 
@@ -253,10 +258,11 @@ def run(
 ) -> tuple[Section, list[JourneyCost]]:
     results = [run_branch(stack, meter, b) for b in (branches or list(BRANCHES))]
     section = Section(
-        "2. Cost per journey",
+        "3. Cost per journey",
         intro=(
             "One complete journey of each branch, driven through the HTTP API on the local stack "
-            "(`local.scenario`, as the end-to-end tests do). Counted: every AWS call a Lambda handler "
+            "(`local.scenario`, as the end-to-end tests do), with the pages each person views along it "
+            "(section 2). Counted: every AWS call a Lambda handler "
             "made (a botocore `after-call` hook on every client in the process, attributed to the "
             "handler running on that thread), every Lambda invocation (wrapping "
             "`local.dispatch.invoke_in_process`, which the HTTP front, Step Functions' tasks, S3 "

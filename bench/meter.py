@@ -8,7 +8,9 @@ setup) are kept apart from what a deployed product would pay for.
 
 from __future__ import annotations
 
+import json
 import math
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -53,6 +55,47 @@ class Invocation:
 
 
 @dataclass
+class Request:
+    """One HTTP request the front passed to a handler, and the AWS calls made while it waited."""
+
+    function: str  # api or web
+    method: str
+    path: str
+    route: str = ""  # the resolver's route template, e.g. GET /api/journeys/<journey_id>
+    status: int = 0
+    poll: bool = False
+    calls: list[tuple[float, float, str, str]] = field(default_factory=list)  # start, end, service, op
+    items_read: int = 0
+    items_written: int = 0
+    rru: float = 0.0
+    seconds: float = 0.0  # the handler's time
+    memory_mb: int = 128
+
+    @property
+    def sequential(self) -> int:
+        """AWS calls made one after another: calls overlapping in time (made in parallel) count once."""
+        rounds, end = 0, float("-inf")
+        for start, finish, _, _ in sorted(self.calls):
+            if start >= end:
+                rounds += 1
+                end = finish
+            else:
+                end = max(end, finish)
+        return rounds
+
+
+def _written(op: str, params: dict[str, Any]) -> int:
+    """Items a DynamoDB call writes (a transaction's condition checks write nothing)."""
+    if op in ("PutItem", "UpdateItem", "DeleteItem"):
+        return 1
+    if op == "BatchWriteItem":
+        return sum(len(r) for r in params.get("RequestItems", {}).values())
+    if op == "TransactWriteItems":
+        return sum(1 for t in params.get("TransactItems", []) if "ConditionCheck" not in t)
+    return 0
+
+
+@dataclass
 class Meter:
     """Counts since the last reset(). Thread-safe enough for counting (one lock)."""
 
@@ -62,6 +105,7 @@ class Meter:
     wru: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     items_read: Counter[str] = field(default_factory=Counter)  # function -> items DynamoDB read
     invocations: list[Invocation] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)  # HTTP requests, in the order they ended
     scans: int = 0  # never reset: the whole run must have none
     services_seen: dict[str, set[str]] = field(default_factory=dict)  # never reset: function -> services
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -76,10 +120,12 @@ class Meter:
             self.wru.clear()
             self.items_read.clear()
             self.invocations.clear()
+            self.requests.clear()
 
     # ------------------------------------------------------------------ botocore hooks
     def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context["bench_params"] = params
+        context["bench_started"] = time.perf_counter()
 
     def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         if not self.active or getattr(_current, "muted", False):
@@ -94,12 +140,21 @@ class Meter:
                 self.scans += 1
             if function not in (OUTSIDE, POLL):
                 self.services_seen.setdefault(function, set()).add(service)
+        request: Request | None = getattr(_current, "request", None)
+        if request is not None:
+            request.calls.append(
+                (context.get("bench_started", time.perf_counter()), time.perf_counter(), service, op)
+            )
         if service == "dynamodb":
             r, w, n = self._units(op, params, parsed)
             with self._lock:
                 self.rru[function] += r
                 self.wru[function] += w
                 self.items_read[function] += n
+            if request is not None:
+                request.rru += r
+                request.items_read += n
+                request.items_written += _written(op, params)
 
     def _units(self, op: str, params: dict[str, Any], parsed: dict[str, Any]) -> tuple[float, float, int]:
         """(read units, write units, items read) of one DynamoDB call."""
@@ -231,17 +286,55 @@ def _wrap_dispatch(meter: Meter) -> None:
             and isinstance(event, dict)
             and event.get("httpMethod") == "GET"
         )
+        http = isinstance(event, dict) and "httpMethod" in event
+        request = Request(short, event["httpMethod"], event.get("path", ""), poll=poll) if http else None
+        before = getattr(_current, "request", None)
+        _current.request = request
         start = time.perf_counter()
         with as_function(POLL if poll else short):
             try:
-                return original(function_name, event)
+                result = original(function_name, event)
+                if request is not None:
+                    request.status = _status(result[0])
+                return result
             finally:
+                _current.request = before
                 meter.record_invocation(
                     POLL if poll else short, time.perf_counter() - start, ref.memory_mb if ref else 128, poll
                 )
+                if request is not None and meter.active:
+                    request.seconds = time.perf_counter() - start
+                    request.memory_mb = ref.memory_mb if ref else 128
+                    request.route = f"{request.method} {_route(ref.module if ref else '', request)}"
+                    with meter._lock:
+                        meter.requests.append(request)
 
     counted.__wrapped__ = original  # type: ignore[attr-defined]
     dispatch.invoke_in_process = counted
+
+
+def _status(payload: str) -> int:
+    try:
+        return int(json.loads(payload).get("statusCode", 0))
+    except (ValueError, AttributeError):
+        return 0
+
+
+def _route(module: str, request: Request) -> str:
+    """The route template the handler's Powertools resolver matched (its first match, as it does)."""
+    from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+
+    handler_module = sys.modules.get(module)
+    resolver = getattr(handler_module, "app", None)
+    if not isinstance(resolver, ApiGatewayResolver):
+        from odvalidation.web import site  # the web function's routes live in its site module
+
+        resolver = site.app
+    path = resolver._remove_prefix(request.path)
+    for route in resolver._static_routes + resolver._dynamic_routes:
+        if route.method == request.method and route.rule.match(path):
+            return str(route.path)
+    return path
 
 
 def _short(function_name: str) -> str:

@@ -246,7 +246,7 @@ def run(stack: LocalStack, meter: Meter, sizes: tuple[int, ...] = SIZES, repeats
     spread = max(national_reads) / max(1, min(national_reads))
     scans = meter.scans - scans_before
     section = Section(
-        "3. Scale",
+        "5. Scale",
         intro=(
             __doc__.split("\n\n", 1)[1].replace("\n", " ").strip()
             + " Items read are counted from each response (`ScannedCount` of a Query, the item of a "

@@ -127,7 +127,7 @@ def function_layers() -> dict[str, list[str]]:
 
 def run() -> Section:
     section = Section(
-        "5. Package size",
+        "8. Package size",
         intro=(
             "Unzipped bytes. Lambda's 250 MB limit counts a function and all its layers together. Every "
             "function loads the domain layer: the `odvalidation` package (with its templates, frameworks "

@@ -17,9 +17,20 @@ from .cpu import FRONT, CpuAccount
 from .journeys import validated_leader
 from .meter import Meter
 
-TARGET_JOURNEYS = 1000
-TARGET_SECONDS = 180.0
-CORES_IN_TARGET = 2
+# The rate must not fall as the table grows: the second half at least this share of the first's.
+FLAT_AT_LEAST = 0.67
+# Retired (issue 19): 1,000 journeys in 3 minutes on 2 cores. Its measured record stays in
+# docs/throughput-1000.md (`python -m bench --only throughput --journeys 1000`).
+RETIRED = (
+    "Retired target (issue 19): 1,000 journeys in 3 minutes on 2 cores. Its measured record stays in "
+    "[throughput-1000.md](throughput-1000.md) (2026-11-27): all 1,000 journeys completed, in 30.3 min "
+    "(0.551 journeys/s), at a flat rate (second half / first half 1.07), spending 1.91 CPU-seconds per "
+    "journey against the 0.36 s the target allowed; moto's server alone, answering some 380 AWS requests "
+    "per journey in one process, spent 0.82 s of it (the 48-journey run of that day), so on this engine the target was "
+    "out of reach whatever the product did (on AWS those requests are served by the services "
+    "themselves). This benchmark stays as the check that the stack completes every journey at a flat "
+    "rate; in the target's place, `make test` within 5 minutes (section 7)."
+)
 # Each journey's clients check back on the asynchronous workflow this often (the tests use 0.1 s):
 # many journeys run at once, so the load is in the journeys, not in asking "is it done yet?".
 POLL_EVERY = 0.5
@@ -72,30 +83,20 @@ def _run(
         # The hook that counts Scans sees only this process's clients: count the environments' at moto.
         meter.scans += cpu.entries.get("moto: dynamodb Scan", 0)
     rate = done / elapsed if elapsed else 0.0
-    projected = TARGET_JOURNEYS / rate if rate else float("inf")
     per_journey = cpu.process_seconds / max(1, done)
-    budget = TARGET_SECONDS * CORES_IN_TARGET / TARGET_JOURNEYS
     section = Section(
-        "4. Throughput",
+        "6. Throughput",
         intro=(
             f"{journeys} complete journeys (validated as leader: every step, panel, interview, "
             f"certificate) driven through the HTTP API by {threads} threads at once, after one untimed "
             f"journey, in {threads} cohorts sharing a national pool of {3 * threads} panel members, each "
             f"journey's clients checking back on the workflow every {POLL_EVERY} s, on one local stack on "
             f"this {os.cpu_count()}-core machine: {_where(environments)} The "
-            "1,000-journey figure is extrapolated from the measured rate when fewer run (`python -m bench "
-            "--only throughput --journeys 1000` runs them all); the rates of the run's first and second "
-            "halves show whether it holds as the table grows."
+            "rates of the run's first and second halves show whether the rate holds as the table grows."
         ),
     )
     section.add("Journeys completed", f"{done} of {journeys}", str(journeys), done == journeys)
-    section.add("Journeys per second", f"{rate:.3f}", f">= {TARGET_JOURNEYS / TARGET_SECONDS:.2f}")
-    section.add(
-        "1,000 journeys, measured" if done >= TARGET_JOURNEYS else "1,000 journeys, extrapolated",
-        f"{projected / 60:.1f} min",
-        f"<= {TARGET_SECONDS / 60:.0f} min on {CORES_IN_TARGET} cores",
-        projected <= TARGET_SECONDS,
-    )
+    section.add("Journeys per second", f"{rate:.3f}")
     if done >= 4 * threads:
         # From the end of the first wave (all threads start together, so the first completions all
         # come late) to the midpoint, against the midpoint to the end: a table that slows as it grows
@@ -104,13 +105,13 @@ def _run(
         mid = (threads + done) // 2
         early = (mid - threads) / (finished[mid - 1] - finished[threads - 1])
         late = (done - mid) / (finished[-1] - finished[mid - 1])
-        section.add("Rate in the run's second half / first half", f"{late / early:.2f}", "about 1 (flat)")
-    section.add(
-        "CPU per journey (the whole process)",
-        f"{per_journey:.2f} s",
-        f"<= {budget:.2f} s to meet the target on {CORES_IN_TARGET} cores",
-        per_journey <= budget,
-    )
+        section.add(
+            "Rate in the run's second half / first half",
+            f"{late / early:.2f}",
+            f">= {FLAT_AT_LEAST} (flat: it does not fall as the table grows)",
+            late / early >= FLAT_AT_LEAST,
+        )
+    section.add("CPU per journey (the whole process)", f"{per_journey:.2f} s")
     section.add(
         "CPU used / wall time" + (" (stack process and environments)" if environments else ""),
         f"{cpu.process_seconds / elapsed:.2f} cores",
@@ -138,13 +139,10 @@ def _run(
     moto_seconds = sum(s for _, s in moto_parts)
     moto_requests = sum(cpu.entries[n] for n, _ in moto_parts if n.startswith("moto: ")) / max(1, done)
     section.notes.append(
-        f"The target needs at most {budget:.2f} CPU-seconds per journey ({TARGET_SECONDS:.0f} s on "
-        f"{CORES_IN_TARGET} cores for {TARGET_JOURNEYS:,} journeys, even if the work split perfectly over "
-        f"both cores). This run spent {per_journey:.2f} s. moto's server alone spent {moto_seconds:.2f} s "
-        f"answering {moto_requests:.0f} AWS requests per journey: on this engine the target is out of reach "
-        "whatever the product does, and on AWS the same requests are served by the services themselves, "
-        "across many machines."
+        f"This run spent {per_journey:.2f} CPU-seconds per journey, of which moto's server spent "
+        f"{moto_seconds:.2f} s answering {moto_requests:.0f} AWS requests."
     )
+    section.notes.append(RETIRED)
     if failures:
         section.notes.append("Failures: " + "; ".join(failures[:5]))
     return section

@@ -44,17 +44,22 @@ def translate_offline(path: Path = TEMPLATE) -> dict[str, Any]:
 def roles(path: Path, deployed: DeployedStack) -> dict[str, iam.Role]:
     """Role ARN -> the role with the inline policies the template at `path` gives it."""
     resolve = Resolver(deployed)
+    resources = translate_offline(path)["Resources"]
+    # A policy of its own (AWS::IAM::Policy) attaches to the roles it names, as an inline policy would.
+    attached: dict[str, list[dict[str, Any]]] = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::IAM::Policy" and logical_id in deployed.attributes:
+            props = resolve(resource.get("Properties", {}))
+            for role_name in props.get("Roles", []):
+                attached.setdefault(str(role_name), []).append(props)
     found: dict[str, iam.Role] = {}
-    for logical_id, resource in translate_offline(path)["Resources"].items():
+    for logical_id, resource in resources.items():
         if resource["Type"] != "AWS::IAM::Role" or logical_id not in deployed.attributes:
             continue
         props = resolve(resource.get("Properties", {}))
-        statements = [
-            s
-            for p in props.get("Policies", [])
-            for s in iam.statements_of(p["PolicyDocument"], p["PolicyName"])
-        ]
         arn = deployed.arn(logical_id)
+        policies = props.get("Policies", []) + attached.get(deployed.ref(logical_id), [])
+        statements = [s for p in policies for s in iam.statements_of(p["PolicyDocument"], p["PolicyName"])]
         found[arn] = iam.Role(arn, tuple(statements))
     return found
 

@@ -333,8 +333,6 @@ class LocalStack:
                 "SECURE_COOKIES": "false",
                 "JWKS_URL": self.jwks_url,
                 "PUBLIC_BASE_URL": self.base_url,
-                # No X-Ray daemon here.
-                "POWERTOOLS_TRACE_DISABLED": "true",
             }
         )
         return env

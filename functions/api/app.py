@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from odvalidation.api.app import resolver
 from odvalidation.domain.access import Caller
 from odvalidation.domain.models import Journey, build
-from odvalidation.observability import logger, metrics, tracer
+from odvalidation.observability import logger, metrics
 
 app = resolver()
 # Every signed-in request builds its Caller and nearly every one reads a journey; each route's own
@@ -16,7 +16,6 @@ build(Caller, Journey)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

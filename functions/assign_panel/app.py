@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from odvalidation.domain.models import AuditEvent, Claim, Journey, Panel, build
 from odvalidation.domain.panels import Assignment, ClaimToAssign, PanelMember
 from odvalidation.events import TaskEvent
-from odvalidation.observability import logger, tracer
+from odvalidation.observability import logger
 from odvalidation.services import panels
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
@@ -15,7 +15,6 @@ build(TaskEvent, Journey, AuditEvent, Claim, Panel, ClaimToAssign, PanelMember, 
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = TaskEvent.model_validate(raw)
     return panels.assign_for_journey(event.journey_id)

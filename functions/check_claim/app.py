@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from odvalidation.domain.claims import Completeness
 from odvalidation.domain.models import AuditEvent, Claim, EvidenceItem, Framework, Journey, build
 from odvalidation.events import TaskEvent
-from odvalidation.observability import logger, tracer
+from odvalidation.observability import logger
 from odvalidation.services import tasks
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
@@ -15,7 +15,6 @@ build(TaskEvent, Journey, AuditEvent, Claim, EvidenceItem, Framework, Completene
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = TaskEvent.model_validate(raw)
     return tasks.check_claim(event.journey_id)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odvalidation.domain.models import AuditEvent, EvidenceItem, Journey, build
 from odvalidation.events import S3Notification
-from odvalidation.observability import logger, tracer
+from odvalidation.observability import logger
 from odvalidation.services import evidence_checks
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
@@ -15,7 +15,6 @@ build(S3Notification, EvidenceItem, Journey, AuditEvent)
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = S3Notification.model_validate(raw)
     # Keys in S3 event records are URL-encoded.

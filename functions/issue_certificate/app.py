@@ -15,7 +15,7 @@ from odvalidation.domain.models import (
     build,
 )
 from odvalidation.events import TaskEvent
-from odvalidation.observability import logger, metrics, tracer
+from odvalidation.observability import logger, metrics
 from odvalidation.services import certificates
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
@@ -23,7 +23,6 @@ build(TaskEvent, Journey, AuditEvent, Person, Claim, Framework, CertificateRecor
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = TaskEvent.model_validate(raw)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odvalidation.domain.models import EmailRecord, Journey, Person, build
 from odvalidation.events import NotifyEvent
-from odvalidation.observability import logger, metrics, tracer
+from odvalidation.observability import logger, metrics
 from odvalidation.services import notifications
 from odvalidation.services.common import db
 
@@ -15,7 +15,6 @@ build(NotifyEvent, Journey, Person, EmailRecord)
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = NotifyEvent.model_validate(raw)

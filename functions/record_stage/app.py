@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odvalidation.domain.models import AuditEvent, Journey, Stage, build
 from odvalidation.events import RecordStageEvent
-from odvalidation.observability import logger, tracer
+from odvalidation.observability import logger
 from odvalidation.services import tasks
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
@@ -15,7 +15,6 @@ build(RecordStageEvent, Journey, AuditEvent)
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = RecordStageEvent.model_validate(raw)
     if event.continue_at:

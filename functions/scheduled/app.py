@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odvalidation.domain.models import AuditEvent, Journey, build
 from odvalidation.events import ScheduledEvent
-from odvalidation.observability import logger, metrics, tracer
+from odvalidation.observability import logger, metrics
 from odvalidation.services import tasks
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
@@ -14,7 +14,6 @@ build(ScheduledEvent, Journey, AuditEvent)
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = ScheduledEvent.model_validate(raw)

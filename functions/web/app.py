@@ -11,7 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odvalidation.domain.models import build
-from odvalidation.observability import logger, tracer
+from odvalidation.observability import logger
 from odvalidation.web.security import Caller
 from odvalidation.web.site import handle
 
@@ -21,6 +21,5 @@ build(Caller)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle(event, context)

@@ -37,6 +37,14 @@ def test_cost_of_a_short_journey_is_counted(local_stack: LocalStack, meter: Mete
     assert result.wru > 0
     assert result.total > 0
     assert ("stepfunctions", "SendTaskSuccess") in result.calls
+    # Round trips per request: the API routes that drove the journey and the pages viewed along it.
+    routes = {r.route for r in result.requests}
+    assert "POST /api/journeys" in routes
+    assert "GET /journeys/<journey_id>/decision" in routes
+    assert all(r.status for r in result.requests)
+    journey_page = [r for r in result.requests if r.route == "GET /journeys/<journey_id>"]
+    assert journey_page
+    assert max(r.sequential for r in journey_page) <= 2  # one Query of its collection, one BatchGetItem
 
 
 def test_scale_reads_the_same_counters_at_two_sizes(local_stack: LocalStack, meter: Meter) -> None:

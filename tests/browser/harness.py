@@ -162,7 +162,6 @@ def web_environment(pool_id: str, client_id: str, jwks_url: str, *, local: bool 
         "SESSION_SECRET": "test-session-secret-" + uuid.uuid4().hex,
         "SECURE_COOKIES": "false",
         "VERIFY_TOKENS_LOCALLY": "true" if local else "false",
-        "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 

@@ -52,6 +52,7 @@ def assert_validated(stack: LocalStack, c: scenario.Cast, journey_id: str, level
     status = c.practitioner.api.get(f"/api/public/certificates/{cert}/status")
     assert status["status"] == "valid"
     assert objects(stack, stack.deployed.physical_ids["CertificateBucket"], f"certificates/{cert}/") == [
+        f"certificates/{cert}/badge.png",
         f"certificates/{cert}/certificate.pdf",
         f"certificates/{cert}/credential.jwt",
     ]

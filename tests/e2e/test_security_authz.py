@@ -10,12 +10,14 @@ Routes that change things run last (declaration, revocation, withdrawal), so one
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import secrets
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
@@ -61,6 +63,15 @@ class World:
     def session(self, role: str) -> requests.Session:
         p = self.people[role]
         return p.api.session if p else requests.Session()
+
+    @functools.cached_property
+    def status_list_id(self) -> str:
+        """The Bitstring Status List A's certificate is in (read from A's credential, as a verifier would)."""
+        a = self.people["practitioner_a"]
+        assert a is not None
+        link = a.api.get(f"/api/certificates/{self.certificate_id}")["links"]["credential"]
+        body = jwt.decode(requests.get(link, timeout=30).text, options={"verify_signature": False})
+        return str(body["credentialStatus"]["statusListCredential"]).rsplit("/", 1)[-1]
 
 
 def _wait_complete(api: Any, journey_id: str) -> None:
@@ -276,6 +287,7 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/public/frameworks", None, PUBLIC),
     ("GET", "/api/public/frameworks/{key}", None, PUBLIC),
     ("POST", "/api/public/credentials/verification", _credential_of_a, PUBLIC),
+    ("GET", "/api/public/status-lists/{list_id}", None, PUBLIC),
     ("GET", "/api/me", None, _cells(200)),
     ("PUT", "/api/me/profile", _profile, _cells(200)),
     ("POST", "/api/me/erasure", _const({"confirm": False}), _cells(422)),
@@ -359,6 +371,7 @@ def _url(w: World, path: str) -> str:
         member_id=w.member_id,
         academy_id="north-west",
         key="nw-cipd-combined@1.0",
+        list_id=w.status_list_id if "{list_id}" in path else "",
     )
 
 

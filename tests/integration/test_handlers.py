@@ -190,10 +190,22 @@ def test_issue_certificate_twice_gives_one_certificate(local_stack: LocalStack) 
         local_stack.client("s3").list_objects_v2(Bucket=bucket, Prefix="certificates/").get("Contents", [])
     )
     mine = [o["Key"] for o in listed if certificate_id in o["Key"]]
-    assert len(mine) == 2
+    assert sorted(key.rsplit("/", 1)[-1] for key in mine) == [
+        "badge.png",
+        "certificate.pdf",
+        "credential.jwt",
+    ]
     status = invoke(local_stack, "api", event("api_public_status", certificate_id=certificate_id))
     assert status["statusCode"] == 200
     assert json.loads(status["body"])["status"] == "valid"
+    list_id = local_stack.client("dynamodb").get_item(
+        TableName=local_stack.deployed.global_environment["TABLE_NAME"],
+        Key={"PK": {"S": f"CERT#{certificate_id}"}, "SK": {"S": "CERT"}},
+    )["Item"]["status_list_id"]["S"]
+    status_list = invoke(local_stack, "status-list", event("status_list", list_id=list_id))
+    assert status_list["statusCode"] == 200
+    assert status_list["multiValueHeaders"]["Content-Type"] == ["application/vc+jwt"]
+    assert status_list["body"].count(".") == 2  # a compact JWS
 
 
 def test_api_and_web_handlers_answer_their_sample_events(

@@ -20,10 +20,12 @@ def test_every_function_in_the_template_has_a_floor() -> None:
 
 def test_cold_start_measures_one_function_against_its_floor() -> None:
     section = coldstart.run(runs=1, functions=["check_claim"])
-    (figure,) = section.figures
-    ratio = float(figure.value.removesuffix("x"))
+    floor, own = section.figures
+    ratio = float(floor.value.removesuffix("x"))
     assert ratio > 0.5  # the function imports boto3 too: it cannot be much cheaper than the floor
+    assert own.target == f"<= {coldstart.OWN_TARGET}x"  # over the floor plus the required libraries
     assert "check_claim" in render(section)
+    assert "With the Tracer" in render(section)  # the record from before the Tracer was dropped
 
 
 def test_layer_size_counts_the_dependencies_but_not_boto3() -> None:
@@ -87,3 +89,77 @@ def test_report_shows_each_figure_beside_its_target(met: bool | None) -> None:
     text = render(s)
     assert "| thing | 1.0x | <= 1.3x |" in text
     assert ("**not met**" in text) is (met is False)
+
+
+def test_calls_that_overlap_in_time_count_as_one_round_trip() -> None:
+    from bench.meter import Request
+
+    r = Request("api", "GET", "/api/journeys/j1")
+    # Two after one another, then two at once (parallel), then one more: three round trips.
+    r.calls = [
+        (0.0, 1.0, "dynamodb", "GetItem"),
+        (1.0, 2.0, "dynamodb", "Query"),
+        (2.0, 3.0, "s3", "HeadObject"),
+        (2.1, 2.9, "dynamodb", "GetItem"),
+        (3.5, 4.0, "dynamodb", "TransactWriteItems"),
+    ]
+    assert r.sequential == 4
+    r.calls[1] = (0.5, 1.5, "dynamodb", "Query")  # now overlapping the first
+    assert r.sequential == 3
+    assert Request("web", "GET", "/").sequential == 0
+
+
+def test_round_trips_list_every_route_above_the_goal() -> None:
+    from bench import roundtrips
+    from bench.meter import Request
+
+    def req(route: str, n: int) -> Request:
+        r = Request("api", "GET", "/x", route=route)
+        r.calls = [(float(i), i + 0.5, "dynamodb", "GetItem") for i in range(n)]
+        return r
+
+    section = roundtrips.section([("b", [req("GET /a", 1), req("GET /a", 1), req("GET /b", 5)])])
+    by_name = {f.name: f for f in section.figures}
+    assert by_name["Median request: sequential AWS calls"].met
+    assert not by_name["Most sequential AWS calls in one request"].met
+    (above,) = section.tables[1][2]
+    assert above[0] == "api: GET /b"
+    assert above[1].startswith("5 (above the most allowed)")
+
+
+def test_the_monthly_bill_prices_the_template_s_fixed_resources() -> None:
+    from collections import Counter
+
+    from bench import bill
+    from bench.cost import JourneyCost
+
+    idle_only = JourneyCost(
+        "validated as leader", "j", 0, 0, Counter(), Counter(), 0.0, 0.0, 0.0, 0, 0, 0, 0, 0, {}, []
+    )
+    lines, _ = bill.lines([idle_only])
+    by_name = {line.name: line for line in lines}
+    assert by_name["KMS keys"].idle == 2 * bill.FIXED_PRICES["kms_key"][0]  # DataKey, CertificateSigningKey
+    assert by_name["CloudWatch alarms"].idle > 0
+    # A year of evidence at 50 MB a claim stays stored when nobody signs in.
+    assert by_name["S3: a year of stored evidence, certificates and status list objects"].idle > 0.3
+    section = bill.section([idle_only])
+    assert {f.name for f in section.figures} == {
+        "Monthly bill at the programme's scale",
+        "A month with no users",
+    }
+
+
+def test_make_test_time_is_reported_only_from_a_measured_run(tmp_path: object, monkeypatch: object) -> None:
+    import json
+    from pathlib import Path
+
+    from bench import testtime
+
+    record = Path(str(tmp_path)) / "t.json"
+    monkeypatch.setattr(testtime, "RECORD", record)  # type: ignore[attr-defined]
+    assert testtime.section().figures[0].met is False  # no run recorded: not met, and says so
+    record.write_text(
+        json.dumps({"seconds": 250.0, "fresh_clone": True, "cores": 2, "commit": "abc", "finished": "x"})
+    )
+    figure = testtime.section().figures[0]
+    assert (figure.value, figure.met) == ("250 s", True)

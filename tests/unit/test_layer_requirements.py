@@ -73,7 +73,6 @@ def test_every_function_starts_without_the_token_and_pdf_stacks(function: str) -
         env={
             "PATH": "",
             "AWS_DEFAULT_REGION": "eu-west-2",
-            "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "x",
         },
     )

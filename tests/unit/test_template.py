@@ -39,6 +39,8 @@ PUBLIC_ROUTES = {
     ("ApiFunction", "GET", "/api/public/{proxy+}"),  # certificate verification
     ("ApiFunction", "GET", "/.well-known/jwks.json"),  # the certificate signing key, published
     ("ApiFunction", "POST", "/api/public/credentials/verification"),  # a credential file, checked
+    # The Bitstring Status Lists, signed by their own function (the only public one that may sign).
+    ("StatusListFunction", "GET", "/api/public/status-lists/{list_id}"),
     ("WebFunction", "ANY", "/{proxy+}"),  # pages: the web function signs people in itself
     ("WebFunction", "GET", "/"),
 }
@@ -465,6 +467,7 @@ def test_only_the_functions_that_need_them_load_the_token_and_pdf_layers() -> No
         "ApiFunction": ["TokenLayer"],
         "WebFunction": ["TokenLayer"],
         "IssueCertificateFunction": ["TokenLayer", "PdfLayer"],
+        "StatusListFunction": ["TokenLayer"],
     }
 
 
@@ -489,3 +492,17 @@ def test_every_suppressed_finding_has_a_written_reason() -> None:
     checkov_config = yaml_parse((ROOT / ".checkov.yaml").read_text())
     for check in checkov_config.get("skip-check", []):
         assert check in security, f"{check} (skipped in .checkov.yaml) is not explained in docs/security.md"
+
+
+def test_only_the_issuing_and_status_list_functions_may_sign_certificates() -> None:
+    """kms:Sign on the certificate key mints credentials: the public API and web functions never hold
+    it; the status-list function holds it to sign the revocation lists it serves."""
+    signers = {
+        name
+        for name, function in resources("AWS::Serverless::Function").items()
+        for policy in function["Properties"].get("Policies", [])
+        if isinstance(policy, dict)
+        for statement in policy.get("Statement", [])
+        if "kms:Sign" in statement.get("Action", [])
+    }
+    assert signers == {"IssueCertificateFunction", "StatusListFunction"}

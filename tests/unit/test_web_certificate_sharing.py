@@ -60,7 +60,7 @@ def test_the_linkedin_link_is_filled_in_with_the_certificate() -> None:
 
 def test_the_file_name_is_the_holders_with_a_plain_fallback_for_old_browsers() -> None:
     rec = record(holder_name='Siobhán "Sio" Ó Raghallaigh', level=Level.LEADER)
-    name = sharing.file_name(rec, "pdf")
+    name = sharing.file_name(rec, "certificate.pdf")
     assert name == 'Siobhán "Sio" Ó Raghallaigh - System OD leader certificate.pdf'
     header = sharing.content_disposition(name)
     assert header.startswith(

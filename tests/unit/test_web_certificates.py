@@ -228,6 +228,25 @@ def test_the_holder_sees_details_downloads_and_turns_sharing_on(
     assert saved == [True]
 
 
+def test_the_holder_is_offered_the_baked_badge_when_there_is_one(
+    web: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser, sub = signed_in(web)
+    badge = f'href="/certificates/{CERT_ID}/download/badge"'
+    web["records"][CERT_ID] = record(practitioner_id=sub)  # issued before badges were baked
+    assert badge not in browser.get(f"/certificates/{CERT_ID}").body
+    web["records"][CERT_ID] = record(practitioner_id=sub, badge_key=f"certificates/{CERT_ID}/badge.png")
+    monkeypatch.setattr(
+        certificates, "download_links", lambda caller, cid: {"badge": "https://s3.example/b.png?sig=1"}
+    )
+    page = browser.get(f"/certificates/{CERT_ID}")
+    assert badge in page.body
+    assert "badge backpack" in page.body
+    assert browser.get(f"/certificates/{CERT_ID}/download/badge").header("Location") == (
+        "https://s3.example/b.png?sig=1"
+    )
+
+
 def test_someone_elses_certificate_page_is_not_found(web: dict[str, Any]) -> None:
     browser, _ = signed_in(web)
     web["records"][CERT_ID] = record(practitioner_id="someone-else")

@@ -436,3 +436,28 @@ def test_a_named_supporter_reads_the_claim_and_a_stranger_is_told_nothing(web: d
 
     stranger, _ = sign_in(web, "someone.else@nhs.net", "Jo Stranger")
     assert stranger.get(f"/journeys/{journey_id}").status == 404
+
+
+def test_the_journey_page_reads_the_journey_with_one_query_of_its_item_collection(
+    web: dict[str, Any],
+) -> None:
+    # Issue 19: a page that needs several items of one journey reads them with one Query of its
+    # collection; the people and cohort it names come in one BatchGetItem.
+    from odvalidation.services.common import db as store
+
+    browser, _, journey_id = in_claim_development(web)
+    browser.submit(f"/journeys/{journey_id}/claim/1.1", {"narrative": "Led a system-wide redesign."})
+    calls: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    db = store().db  # the client the product's store holds
+    db.meta.events.register("after-call.dynamodb", count)
+    try:
+        page = browser.get(f"/journeys/{journey_id}")
+    finally:
+        db.meta.events.unregister("after-call.dynamodb", count)
+    assert page.status == 200
+    assert "Rowan Achterberg" in text(page.body) or "Your validation journey" in text(page.body)
+    assert calls == ["Query", "BatchGetItem"], calls

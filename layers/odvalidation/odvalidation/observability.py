@@ -1,16 +1,19 @@
-"""The one Logger, Tracer and Metrics of the product; every function imports them from here."""
+"""The one Logger and Metrics of the product; every function imports them from here.
+
+No tracer: with `Tracing: Active` Lambda and Step Functions record each invocation's and each state's
+segments themselves, and the X-Ray SDK (which Powertools' Tracer wraps) costs every cold start two
+boto3 clients and a patch of botocore, and is in maintenance mode (docs/architecture.md, "Tracing").
+"""
 
 from __future__ import annotations
 
 import warnings
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "od-validation"
 
 logger = Logger(service=SERVICE)
-# Only the AWS SDK is traced: patching every library X-Ray knows costs start-up time for calls we do not make.
-tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
 metrics = Metrics(namespace="SystemODValidation", service=SERVICE)
 # Most requests send no email, so most flushes have no metric: expected, not a fault (Powertools
 # warns on every empty flush unless told so; raise_on_empty_metrics would make it an error instead).

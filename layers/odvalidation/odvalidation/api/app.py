@@ -10,7 +10,9 @@ from . import errors
 
 
 @cache
-def resolver() -> APIGatewayRestResolver:
+def resolver(*, with_status_lists: bool = False) -> APIGatewayRestResolver:
+    """The API function's routes; `with_status_lists` adds the status-list route, which its own function
+    serves (functions/status_list), for the OpenAPI document that describes the whole public API."""
     from . import routes_journeys
 
     app = APIGatewayRestResolver(enable_validation=True)
@@ -28,11 +30,15 @@ def resolver() -> APIGatewayRestResolver:
         except ModuleNotFoundError:
             continue
         app.include_router(module.router)
+    if with_status_lists:
+        from . import routes_status_lists
+
+        app.include_router(routes_status_lists.router)
     return app
 
 
 def openapi_json() -> str:
-    return resolver().get_openapi_json_schema(
+    return resolver(with_status_lists=True).get_openapi_json_schema(
         title="System OD Validation API",
         version="1.0.0",
         summary="The NHS validation pathway for system-level OD practitioners.",

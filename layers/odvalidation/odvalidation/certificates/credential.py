@@ -2,13 +2,14 @@
 
 Pure: the same record and base URL always give the same credential, so it can be rebuilt and re-signed.
 
-No `credentialStatus`: Open Badges 3.0 allows one status per credential (cardinality 0..1 in its data
-model, a single CredentialStatus object in 1EdTech's AchievementCredential JSON schema). That one place is
-kept for a W3C Bitstring Status List entry (future work), the mechanism badge verifiers understand. The
-product's live status (revocation with its reason and date, renewal, supersession) is answered by the
-verification page (`/verify/<id>`) and the public API (`GET /api/public/certificates/<id>/status`, and
-`POST /api/public/credentials/verification` for a whole credential). Credentials issued before this
-carry `credentialStatus` of type `StatusCheck2026` pointing at that status route: it keeps answering.
+`credentialStatus`: Open Badges 3.0 allows one status per credential (cardinality 0..1 in its data
+model, a single CredentialStatus object in 1EdTech's AchievementCredential JSON schema). A certificate
+with a status list position carries a W3C `BitstringStatusListEntry` (certificates/status_list.py), the
+mechanism badge verifiers understand. The product's live status (revocation with its reason and date,
+renewal, supersession) is answered by the verification page (`/verify/<id>`) and the public API
+(`GET /api/public/certificates/<id>/status`, and `POST /api/public/credentials/verification` for a whole
+credential). Credentials issued before the lists carry none, or (older still) `StatusCheck2026` pointing
+at that status route: it keeps answering.
 See docs/architecture.md, "Open Badges 3.0 conformance".
 """
 
@@ -16,14 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.academies import NATIONAL_ISSUER, academy
 from ..domain.frameworks import framework
 from ..domain.models import CertificateRecord, Level
+from .status_list import status_entry
+from .vocabulary import VC_CONTEXT, iso_z, issuer_url
 
-VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 # The status type of credentials issued before credentialStatus was given up (see above).
@@ -52,13 +53,6 @@ CRITERIA = (
     "evidence by a panel of peers and experts, and a developmental validation interview with the panel "
     "that confirmed the claim."
 )
-
-
-def iso_z(when: datetime) -> str:
-    """ISO 8601 in UTC with a Z, to the second (naive datetimes are taken as UTC)."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def normalise_name(name: str) -> str:
@@ -115,11 +109,6 @@ def framework_url(base_url: str, framework_key: str) -> str:
 
 def achievement_url(base_url: str, level: Level) -> str:
     return f"{base_url.rstrip('/')}/achievements/{level.value}"
-
-
-def issuer_url(base_url: str, academy_id: str) -> str:
-    """An academy's issuer profile; `national` is the NHS Leadership Academy, every academy's parentOrg."""
-    return f"{base_url.rstrip('/')}/academies/{academy_id}"
 
 
 NATIONAL_ID = "national"
@@ -251,4 +240,11 @@ def build_credential(
             }
         ],
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
-    }
+    } | _status(record, base)
+
+
+def _status(record: CertificateRecord, base: str) -> dict[str, Any]:
+    if record.status_list_id is None or record.status_list_index is None:
+        return {}
+
+    return {"credentialStatus": status_entry(base, record.status_list_id, record.status_list_index)}

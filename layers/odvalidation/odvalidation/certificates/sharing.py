@@ -28,10 +28,11 @@ def _ascii(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9 .,'()-]+", "", plain).strip() or "certificate"
 
 
-def file_name(record: CertificateRecord, extension: str) -> str:
-    """What the holder's download is called: their name, what it certifies, the extension."""
+def file_name(record: CertificateRecord, suffix: str) -> str:
+    """What the holder's download is called: their name, what it certifies, then `suffix`
+    ("certificate.pdf", "credential.jwt", "badge.png")."""
     name = " ".join(record.holder_name.split())[:80]
-    return f"{name} - {LEVEL_NAMES[record.level]} certificate.{extension}"
+    return f"{name} - {LEVEL_NAMES[record.level]} {suffix}"
 
 
 def content_disposition(filename: str) -> str:

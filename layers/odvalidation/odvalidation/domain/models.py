@@ -420,6 +420,11 @@ class CertificateRecord(Model):
     public: bool = False  # the practitioner chose to share the details publicly
     pdf_key: str | None = None
     credential_key: str | None = None
+    badge_key: str | None = None  # the Open Badges baked PNG (the credential inside the image)
+    # The certificate's position in a W3C Bitstring Status List (certificates/status_list.py); None for
+    # certificates issued before the lists existed.
+    status_list_id: str | None = None
+    status_list_index: int | None = None
 
     def status_at(self, when: datetime) -> CertificateStatus:
         if self.revoked_at is not None and self.revoked_at <= when:

@@ -79,15 +79,25 @@ def issue(journey_id: str) -> dict[str, Any]:
         pdf_key=None,
         credential_key=None,
     )
+    from ..certificates.badge import render_badge_png
+    from ..certificates.jws import sign_credential
+    from ..certificates.pdf import render_certificate_pdf
+    from ..dal import status_lists
+    from ..dal.signing import KmsSigner
+
+    signer = KmsSigner.for_this_environment(s.signing_key_id)
+    # Its revocation bit in the academy's Bitstring Status List for this key (claimed before the
+    # transaction: a position claimed by a run that then loses the race below is simply never used).
+    list_id, index = status_lists.allocate(record.academy_id, signer.key_id, record.id)
     record = record.model_copy(
         update={
             "pdf_key": f"certificates/{record.id}/certificate.pdf",
             "credential_key": f"certificates/{record.id}/credential.jwt",
+            "badge_key": f"certificates/{record.id}/badge.png",
+            "status_list_id": list_id,
+            "status_list_index": index,
         }
     )
-    from ..certificates.jws import sign_credential
-    from ..certificates.pdf import render_certificate_pdf
-    from ..dal.signing import KmsSigner
 
     panel_size = None
     try:
@@ -97,17 +107,20 @@ def issue(journey_id: str) -> dict[str, Any]:
     except NotFound:
         pass
     credential = build_credential(record, base_url=s.public_base_url, panel_size=panel_size)
-    token = sign_credential(credential, KmsSigner.for_this_environment(s.signing_key_id))
+    token = sign_credential(credential, signer)
     pdf = render_certificate_pdf(
         record,
         academy_name=academy(record.academy_id).name,
         framework_title=f"{fw.title}, version {fw.version}",
         verify_url=verify_url(s.public_base_url, record.id),
     )
+    badge = render_badge_png(record, academy_name=academy(record.academy_id).name, token=token)
     assert record.credential_key
     assert record.pdf_key
+    assert record.badge_key
     _put_object(record.credential_key, token.encode(), "application/vc+jwt")
     _put_object(record.pdf_key, pdf, "application/pdf")
+    _put_object(record.badge_key, badge, "image/png")
     change = updated(
         journey,
         actor=SYSTEM,
@@ -203,13 +216,14 @@ def download_links(caller: Caller, certificate_id: str) -> dict[str, str]:
     record = mine(caller, certificate_id)
     s3 = client("s3")
     links = {}
-    for name, key, extension in (
-        ("pdf", record.pdf_key, "pdf"),
-        ("credential", record.credential_key, "jwt"),
+    for name, key, suffix in (
+        ("pdf", record.pdf_key, "certificate.pdf"),
+        ("credential", record.credential_key, "credential.jwt"),
+        ("badge", record.badge_key, "badge.png"),
     ):
         if key:
             # Saved under the holder's name rather than "certificate.pdf" (the object's key).
-            disposition = sharing.content_disposition(sharing.file_name(record, extension))
+            disposition = sharing.content_disposition(sharing.file_name(record, suffix))
             links[name] = s3.generate_presigned_url(
                 "get_object",
                 Params={
@@ -253,6 +267,11 @@ def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecor
     journey = store.journey(record.journey_id)
     change: Change = updated(journey, actor=caller.id, action="certificate revoked", reason=reason)
     change.puts.append(_certificate_item(revoked))
+    if record.status_list_id is not None and record.status_list_index is not None:
+        from ..dal.status_lists import revoke_update
+
+        # The list's bit is set in the same transaction: the list says "revoked" once the record does.
+        change.updates.append(revoke_update(record.status_list_id, record.status_list_index))
     store.commit(change)
     from . import notifications
 

@@ -27,7 +27,6 @@ from ..domain.access import (
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Unavailable
 from ..domain.frameworks import framework
-from ..domain.history import history_for
 from ..domain.models import (
     AuditEvent,
     Claim,
@@ -46,6 +45,7 @@ from ..domain.models import (
     Stage,
 )
 from ..observability import logger
+from . import journey_page
 from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
 from .common import record as record_event
 from .counting import counter_changes
@@ -741,26 +741,24 @@ def resume_failed(caller: Caller, journey_id: str) -> Journey:
 
 
 def status(caller: Caller, journey_id: str) -> dict[str, Any]:
-    journey = load_for(caller, journey_id)
-    c = claim(journey)
-    items = evidence(journey) if journey.claim_number else []
-    content = sees_content(caller, journey)
-    if not content:
-        # A panel member sees nothing of the claim until they have declared no conflict of interest; a
-        # national lead sees the programme's figures, not the claim.
-        c, items = None, []
-    shown = history_for(
-        history(journey_id), sees_evidence=content, sees_panel_choice=sees_panel_choice(caller, journey)
-    )
+    # One Query of the journey's item collection (journey_page.load checks access on it and hides
+    # the claim from a panel member who has not declared no conflict of interest).
+    view = journey_page.load(caller, journey_id, names=False)
+    journey = view.journey
     result: dict[str, Any] = {
         "journey": journey,
         "step": rules.step_number(journey.stage),
-        "history": shown,
-        "claim": c,
-        "evidence": items,
+        "history": view.history,
+        "claim": view.claim,
+        "evidence": view.evidence,
     }
     if journey.stage is Stage.CLAIM_DEVELOPMENT:
-        result["completeness"] = claim_completeness(journey)
+        current = view.claim
+        if current is None and journey.revalidation and journey.claim_number:
+            current = Claim(
+                journey_id=journey.id, number=journey.claim_number, updated_at=clock.now(), revalidation=True
+            )
+        result["completeness"] = completeness(framework(journey.framework_key), current, view.evidence)
     return result
 
 

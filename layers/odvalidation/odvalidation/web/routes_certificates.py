@@ -217,7 +217,7 @@ def certificate(certificate_id: str) -> Response:
 @router.get("/certificates/<certificate_id>/download/<kind>")
 def download(certificate_id: str, kind: str) -> Response:
     """A short-lived link made when the holder asks, so that a page left open never offers a dead one."""
-    if kind not in {"pdf", "credential"} or not CERTIFICATE_ID.match(certificate_id):
+    if kind not in {"pdf", "credential", "badge"} or not CERTIFICATE_ID.match(certificate_id):
         raise NotFound("There is no such download.")
     links = certificates.download_links(_holder(), certificate_id)
     if kind not in links:

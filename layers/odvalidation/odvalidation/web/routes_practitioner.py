@@ -34,7 +34,7 @@ from ..domain.models import (
     Readiness,
     Stage,
 )
-from ..services import comments, panels, uploads
+from ..services import comments, journey_page, uploads
 from ..services import journeys as js
 from ..settings import settings
 from . import pages, security
@@ -612,43 +612,44 @@ def _status_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    state = js.status(caller, journey_id)
-    journey: Journey = state["journey"]
+    # One Query of the journey's item collection and one BatchGetItem of the people it names.
+    view = journey_page.load(caller, journey_id)
+    journey: Journey = view.journey
     owner = caller.id == journey.practitioner_id
-    names: dict[str, str] = {}
+    names = {pid: p.name for pid, p in view.people.items()}
+    # Everyone the trail names was in the batch: one not found there is a lead without a profile.
+    names |= {e.actor: "Your academy" for e in view.history if e.actor not in names}
     history = [
         [long_date(e.at), e.action[:1].upper() + e.action[1:], _actor_name(e.actor, caller, names)]
-        for e in reversed(state["history"])
+        for e in reversed(view.history)
     ]
-    try:
-        panel = panels.current_panel(journey_id) if journey.claim_number else None
-    except NotFound:
-        panel = None
-    members = []
-    for seat in panel.seats if panel else []:
-        try:
-            name = panels.member(seat.member_id).name
-        except NotFound:
-            name = "A panel member"
-        members.append({"key": name, "value": ("Chair, " if seat.chair else "") + seat.kind.value})
-    outcome = panels.outcome_of(journey) if journey.outcome else None
-    cohort = js.cohort(journey.cohort_id)
-    practitioner = js.person(journey.practitioner_id)
+    members = [
+        {
+            "key": view.members[seat.member_id].name if seat.member_id in view.members else "A panel member",
+            "value": ("Chair, " if seat.chair else "") + seat.kind.value,
+        }
+        for seat in (view.panel.seats if view.panel else [])
+    ]
+    outcome = view.outcome
+    cohort = view.cohort
+    if cohort is None:
+        raise NotFound(f"There is no cohort '{journey.cohort_id}'.")
+    practitioner = view.people.get(journey.practitioner_id)
     context: dict[str, Any] = {
         "journey": journey,
         "framework": framework(journey.framework_key),
-        "claim": state["claim"],
-        "evidence": state["evidence"],
-        "narratives": state["claim"].narratives if state["claim"] else {},
-        "supporter": js.person(journey.supporter_id) if journey.supporter_id else None,
+        "claim": view.claim,
+        "evidence": view.evidence,
+        "narratives": view.claim.narratives if view.claim else {},
+        "supporter": view.people.get(journey.supporter_id) if journey.supporter_id else None,
     }
-    level = state["claim"].level if state["claim"] else None
+    level = view.claim.level if view.claim else None
     context["expected"] = {
         e.id for e in (context["framework"].elements_for(level) if level else context["framework"].elements)
     }
     done = query().get("done", "") or ("registered" if query().get("registered") else "")
     supporter = caller.id == journey.supporter_id
-    draft_comments = comments.on_claim(journey) if owner or supporter else []
+    draft_comments = view.comments
     return page(
         "practitioner/status.html",
         status=status,
@@ -674,7 +675,7 @@ def _status_page(
         outcome=outcome,
         outcome_name=_outcome_name(journey),
         notice=DONE.get(done, ""),
-        claim_rows=_claim_rows(journey, context, editable=False) if state["claim"] else [],
+        claim_rows=_claim_rows(journey, context, editable=False) if view.claim else [],
         certificate_href=f"/certificates/{quote(journey.certificate_id)}" if journey.certificate_id else "",
     )
 

@@ -1,0 +1,136 @@
+"""Round trips per request: for every API route and page of one complete journey of each branch, the
+AWS calls its handler made while the person waited, made one after another (calls overlapping in time
+count once), and the DynamoDB items it read and wrote.
+
+The requests are those of the cost benchmark's run (bench/cost.py meters each one: bench/meter.py
+`Request`), so both figures come from the same journeys.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from .common import Section, median
+from .meter import Request
+
+MEDIAN_GOAL = 2
+MAX_GOAL = 4
+
+# Why a route needs more than the goal, where the count alone does not say (read from the code).
+WHY: dict[str, str] = {
+    "web: GET /panel": "The panel member's list reads each assignment's journey, panel and people one "
+    "by one (a Query per seat, a GetItem per journey and person): N+1 over the member's seats; a "
+    "BatchGetItem per kind would make it three.",
+    "api: POST /api/journeys/<journey_id>/outcome": "Tags every evidence object of the claim for "
+    "expiry (S3 PutObjectTagging, one call per object: S3 has no batch tagging) before answering; "
+    "the tagging could move into a workflow task after the outcome.",
+    "api: POST /api/journeys/<journey_id>/interview": "Emails the invitation to each attendee (SES "
+    "SendEmail per person, with a PutItem per email so a retry sends none twice) and reads each "
+    "person one by one; the emails could go from a workflow task, in parallel.",
+    "web: GET /panel/<journey_id>/reviews": "Reads each seat's review and each member with a GetItem "
+    "apiece: one Query of the journey's collection and one BatchGetItem would do (as the journey page).",
+    "web: GET /panel/<journey_id>/review": "As the reviews page: a GetItem per seat and member.",
+    "web: GET /lead": "A Query per cohort of the lead's academy, then a GetItem per item shown: N+1 "
+    "over cohorts.",
+    "api: PUT /api/journeys/<journey_id>/panel/review": "Saves the review, then (the last review) "
+    "completes the panel in a transaction, deletes the reminder schedules one by one (Scheduler has "
+    "no batch delete) and resumes the workflow: ordered writes.",
+    "api: POST /api/journeys/<journey_id>/submission": "Reads the journey, claim and evidence apart, "
+    "then deletes the claim's reminder schedules one by one and resumes the workflow.",
+    "api: GET /api/journeys/<journey_id>": "The journey's own items in one Query (services/journey_page.py); "
+    "the rest are the caller's and the cohort's reads.",
+    "web: GET /journeys/<journey_id>/claim/<element_id>": "The claim pages read the journey's status "
+    "(one Query) and then the element's evidence, the supporter and the upload policy apart.",
+    "web: GET /journeys/<journey_id>/claim": "As the element page: status, then supporter and cohort apart.",
+    "web: GET /journeys/<journey_id>/check": "As the claim page.",
+    "api: POST /api/journeys/<journey_id>/panel/declaration": "Reads the journey, the seat and the "
+    "panel, writes the declaration and the trail in order.",
+    "api: POST /api/journeys": "Reads the cohort, the person and the enrolment, writes the journey in a "
+    "transaction, then starts its execution (which needs the written journey).",
+    "api: PUT /api/journeys/<journey_id>/reflection": "Reads, writes the step in a transaction, then "
+    "resumes the workflow (SendTaskSuccess): the resume must follow the write.",
+    "api: POST /api/cohorts/<cohort_id>/attendance": "As the reflection: read, write, then resume.",
+    "api: POST /api/journeys/<journey_id>/decision": "Read, write, then resume the workflow.",
+    "web: GET /lead/assignments/<journey_id>": "Journey and panel pool read apart.",
+    "web: GET /lead/cohorts/<cohort_id>": "The cohort, then its journeys and the people they name.",
+    "api: PUT /api/journeys/<journey_id>/claim": "Reads the journey and the claim, then writes the claim.",
+    "api: POST /api/journeys/<journey_id>/evidence": "Reads the journey and the claim, then records the upload.",
+    "api: GET /api/journeys/<journey_id>/panel": "The journey, the panel and its members apart.",
+    "web: GET /reports": "One Query of counters per scope shown (national, academy, cohort).",
+}
+
+
+def _sequence(r: Request) -> str:
+    ops = Counter(f"{service} {op}" for _, _, service, op in sorted(r.calls))
+    return ", ".join(f"{op} x{n}" if n > 1 else op for op, n in ops.items())
+
+
+def section(branches: list[tuple[str, list[Request]]]) -> Section:
+    requests = [r for _, rs in branches for r in rs if not r.poll]
+    by_route: dict[str, list[Request]] = defaultdict(list)
+    for r in requests:
+        by_route[f"{r.function}: {r.route}"].append(r)
+    sequential = [r.sequential for r in requests]
+    mid = median([float(n) for n in sequential]) if sequential else 0.0
+    most = max(sequential, default=0)
+    s = Section(
+        "2. Round trips per request",
+        intro=(
+            "Every HTTP request of one complete journey of each branch (the cost benchmark's run): the "
+            "API routes the journey is driven through and the pages each person views along it "
+            "(bench/pages.py: the decision page before deciding, the claim pages before submitting, the "
+            "panel's and the lead's pages after the review, each person's pages at the end, and "
+            "signing in). *Sequential AWS calls*: calls the handler made while the request waited, "
+            "timed by a botocore hook (`before-call` to `after-call`); calls that overlap in time were "
+            "made in parallel and count once. *Items*: DynamoDB items read (each GetItem's item, each "
+            "Query's `ScannedCount`) and written (each Put, Update, Delete, transaction write). The "
+            "harness's own look-ups (its polling) are left out. Cognito's token check is API "
+            "Gateway's, before the handler, and not counted."
+        ),
+    )
+    s.add("Requests metered", str(len(requests)))
+    s.add("Median request: sequential AWS calls", f"{mid:g}", f"<= {MEDIAN_GOAL}", mid <= MEDIAN_GOAL)
+    s.add("Most sequential AWS calls in one request", str(most), f"<= {MAX_GOAL}", most <= MAX_GOAL)
+    over = sorted(
+        (route for route, rs in by_route.items() if max(r.sequential for r in rs) > MEDIAN_GOAL),
+        key=lambda route: -max(r.sequential for r in by_route[route]),
+    )
+    s.add("Routes with a request above the median goal", str(len(over)), "listed below")
+    rows = []
+    for route, rs in sorted(by_route.items(), key=lambda kv: kv[0].split(" ", 2)[-1]):
+        seq = [r.sequential for r in rs]
+        rows.append(
+            [
+                route,
+                str(len(rs)),
+                f"{median([float(n) for n in seq]):g}",
+                str(max(seq)),
+                f"{median([float(r.items_read) for r in rs]):g} / {max(r.items_read for r in rs)}",
+                f"{median([float(r.items_written) for r in rs]):g} / {max(r.items_written for r in rs)}",
+                ", ".join(str(c) for c in sorted({r.status for r in rs})),
+            ]
+        )
+    s.table(
+        "Per route (function: method and route template)",
+        [
+            "Route",
+            "Requests",
+            "Sequential AWS calls, median",
+            "Most",
+            "Items read, median / most",
+            "Items written, median / most",
+            "Statuses",
+        ],
+        rows,
+    )
+    worst_rows = []
+    for route in over:
+        worst = max(by_route[route], key=lambda r: r.sequential)
+        flag = "above the most allowed" if worst.sequential > MAX_GOAL else "above the median goal"
+        worst_rows.append([route, f"{worst.sequential} ({flag})", _sequence(worst), WHY.get(route, "")])
+    s.table(
+        "Routes above the goal: the calls of the request that made the most, in order",
+        ["Route", "Sequential calls", "Calls", "Why"],
+        worst_rows,
+    )
+    return s
