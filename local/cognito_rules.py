@@ -11,6 +11,12 @@ both, and the product depends on it (docs/architecture.md, "What the local stack
 - ConfirmSignUp and AdminConfirmSignUp run the pool's PostConfirmation Lambda function (triggerSource
   PostConfirmation_ConfirmSignUp) when they confirm a user; a failing trigger fails the call with
   UserLambdaValidationException, and the user stays confirmed, as in Cognito.
+- ResendConfirmationCode, which moto does not implement, answers as Cognito does with
+  PreventUserExistenceErrors: a delivery to a masked address, whether or not the user exists;
+  InvalidParameterException for a user who is already confirmed.
+- ConfirmForgotPassword checks the pool's password policy (moto sets any password) and, for an unknown
+  user, fails with CodeMismatchException (PreventUserExistenceErrors) rather than moto's
+  ResourceNotFoundException. As in moto, any code is accepted for a known user (no email is sent).
 install() patches moto's Cognito backend in this process (the process that runs the moto server).
 """
 
@@ -20,7 +26,7 @@ import copy
 import json
 from typing import Any
 
-from moto.cognitoidp import models
+from moto.cognitoidp import models, responses
 from moto.core.exceptions import JsonRESTError
 
 # Cognito's standard attributes: what a client without WriteAttributes may write.
@@ -171,6 +177,43 @@ def _after_confirming(backend: Any, pool: Any, username: str, before: Any, clien
         raise JsonRESTError("UserLambdaValidationException", f"PostConfirmation failed with error {error}.")
 
 
+# Sign-up codes go to the attribute being verified (the pool's AutoVerifiedAttributes: email).
+_BY_EMAIL = {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]}
+
+
+def _resend_confirmation_code(self: Any, client_id: str, username: str) -> dict[str, Any]:
+    pool = _pool_of_client(self, client_id)
+    if pool is None:
+        raise models.ResourceNotFoundError(client_id)
+    user = pool._get_user(username)
+    if user is not None and user.status is not models.UserStatus.UNCONFIRMED:
+        raise models.InvalidParameterException("User is already confirmed.")
+    return {"CodeDeliveryDetails": self._get_code_delivery_details(_BY_EMAIL, user, username)}
+
+
+def _confirm_forgot_password(
+    self: Any, client_id: str, username: str, password: str, confirmation_code: str
+) -> None:
+    pool = _pool_of_client(self, client_id)
+    if pool is not None:
+        if pool._get_user(username) is None:
+            raise models.CodeMismatchException("Invalid verification code provided, please try again.")
+        self._validate_password(pool.id, password)
+    _ORIGINAL["confirm_forgot_password"](self, client_id, username, password, confirmation_code)
+
+
+def _resend_response(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    # No signature, so no region in the request: found by the client id, as moto does for ForgotPassword.
+    client_id = self._get_param("ClientId")
+    account, region = responses.find_account_region_by_value(
+        "client_id", client_id, fallback=(self.current_account, self.region)
+    )
+    backend = responses.cognitoidp_backends[account][region]
+    return ActionResult(_resend_confirmation_code(backend, client_id, self._get_param("Username")))
+
+
 def invoke_trigger(arn: str, event: dict[str, Any]) -> str | None:
     """Invoke a trigger synchronously, as Cognito does; the error message if it failed.
 
@@ -197,8 +240,12 @@ def install() -> None:
         ("get_user", _get_user),
         ("confirm_sign_up", _confirm_sign_up),
         ("admin_confirm_sign_up", _admin_confirm_sign_up),
+        ("confirm_forgot_password", _confirm_forgot_password),
     ):
         _ORIGINAL[name] = getattr(backend, name)
         setattr(backend, name, patched)
     _ORIGINAL["create_id_token"] = pool.create_id_token
     pool.create_id_token = _create_id_token  # type: ignore[method-assign]
+    # moto has no ResendConfirmationCode at all (the call would fail as not implemented).
+    backend.resend_confirmation_code = _resend_confirmation_code  # type: ignore[attr-defined]  # for in-process callers
+    responses.CognitoIdpResponse.resend_confirmation_code = _resend_response  # type: ignore[attr-defined]

@@ -39,7 +39,11 @@ def traced_run(stack: LocalStack) -> None:
     file replaced, a lead's invitation, the certificate downloaded and verified, expiry reminders that
     fall due, the certificate revoked, and the practitioner's erasure."""
     from local.client import ApiClient
+    from odvalidation.dal import signing
 
+    # As from a cold start: a public key cached by an earlier test's certificate (the stack's functions
+    # share this process) would hide the issuing function's kms:GetPublicKey from the trace.
+    signing.reset()
     c = scenario.cast(stack)
     journey_id = scenario.to_claim_development(c)
     scenario.build_claim(c, journey_id)

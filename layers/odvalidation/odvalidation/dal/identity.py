@@ -285,3 +285,66 @@ def delete_account(email: str) -> bool:
             return False
         raise
     return True
+
+
+# ------------------------------------------------------------------------ account recovery
+# The pool's client has PreventUserExistenceErrors: Cognito answers these calls alike for unknown
+# people, and the pages must not undo that by answering differently either.
+
+
+def resend_confirmation_code(email: str) -> None:
+    """Send the sign-up code again; silent whether or not the account exists or is confirmed already."""
+    try:
+        client("cognito-idp").resend_confirmation_code(
+            ClientId=settings().user_pool_client_id, Username=email
+        )
+    except ClientError as error:
+        code = _code(error)
+        if code in {"TooManyRequestsException", "LimitExceededException"}:
+            raise _TOO_MANY from None
+        # "User is already confirmed" (InvalidParameterException) would tell a stranger the account
+        # exists: the page says the same as for everyone else.
+        if code not in {"InvalidParameterException", "UserNotFoundException", "NotAuthorizedException"}:
+            raise
+
+
+def forgot_password(email: str) -> None:
+    """Email a code to reset the password; silent whether or not the account exists."""
+    try:
+        client("cognito-idp").forgot_password(ClientId=settings().user_pool_client_id, Username=email)
+    except ClientError as error:
+        code = _code(error)
+        if code in {"TooManyRequestsException", "LimitExceededException"}:
+            raise _TOO_MANY from None
+        # An account that is unconfirmed (InvalidParameterException) or not found: nothing revealed.
+        if code not in {"InvalidParameterException", "UserNotFoundException", "NotAuthorizedException"}:
+            raise
+
+
+def confirm_forgot_password(*, email: str, code: str, password: str) -> None:
+    try:
+        client("cognito-idp").confirm_forgot_password(
+            ClientId=settings().user_pool_client_id, Username=email, ConfirmationCode=code, Password=password
+        )
+    except ClientError as error:
+        problem = _code(error)
+        if problem == "InvalidPasswordException":
+            raise IdentityError(Problem.WEAK_PASSWORD, STRENGTH_RULE, "password") from None
+        if problem == "ExpiredCodeException":
+            raise IdentityError(
+                Problem.EXPIRED_CODE, "The code has expired. Ask for a new code and try again.", "code"
+            ) from None
+        # An unknown email address gets CodeMismatchException too (PreventUserExistenceErrors).
+        if problem in {"CodeMismatchException", "UserNotFoundException", "InvalidParameterException"}:
+            raise IdentityError(
+                Problem.WRONG_CODE,
+                "The code is not correct. Check the email address and the code in the email we sent.",
+                "code",
+            ) from None
+        if problem in {
+            "TooManyRequestsException",
+            "LimitExceededException",
+            "TooManyFailedAttemptsException",
+        }:
+            raise _TOO_MANY from None
+        raise

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
+from ..certificates import sharing
 from ..certificates.credential import build_credential, verify_url
 from ..certificates.ids import new_certificate_id, readable_form
 from ..certificates.verification import VerificationResult, status_of
@@ -215,14 +216,22 @@ def download_links(caller: Caller, certificate_id: str) -> dict[str, str]:
     record = mine(caller, certificate_id)
     s3 = client("s3")
     links = {}
-    for name, key in (
-        ("pdf", record.pdf_key),
-        ("credential", record.credential_key),
-        ("badge", record.badge_key),
+    for name, key, suffix in (
+        ("pdf", record.pdf_key, "certificate.pdf"),
+        ("credential", record.credential_key, "credential.jwt"),
+        ("badge", record.badge_key, "badge.png"),
     ):
         if key:
+            # Saved under the holder's name rather than "certificate.pdf" (the object's key).
+            disposition = sharing.content_disposition(sharing.file_name(record, suffix))
             links[name] = s3.generate_presigned_url(
-                "get_object", Params={"Bucket": settings().certificate_bucket, "Key": key}, ExpiresIn=300
+                "get_object",
+                Params={
+                    "Bucket": settings().certificate_bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": disposition,
+                },
+                ExpiresIn=300,
             )
     return links
 

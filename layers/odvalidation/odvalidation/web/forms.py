@@ -148,3 +148,28 @@ class SignUpForm(_Form):
 class ConfirmForm(_Form):
     email: Email = ""
     code: Annotated[str, AfterValidator(_code)] = ""
+
+
+class EmailForm(_Form):
+    email: Email = ""
+
+
+class ResetPasswordForm(_Form):
+    email: Email = ""
+    code: Annotated[str, AfterValidator(_code)] = ""
+    password: Annotated[str, AfterValidator(_new_password)] = ""
+
+
+class WithdrawForm(_Form):
+    reason: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
+class ErasureForm(_Form):
+    confirm: str = ""
+
+    @field_validator("confirm")
+    @classmethod
+    def _confirmed(cls, value: str) -> str:
+        if value != "yes":
+            raise ValueError("Select that you understand your account and evidence will be deleted")
+        return value

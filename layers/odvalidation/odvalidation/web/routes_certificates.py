@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from .. import clock
+from ..certificates import sharing as share
 from ..certificates.credential import LEVEL_NAMES
 from ..certificates.verification import VerificationResult, VerificationStatus, status_of, verify_file
 from ..domain.academies import academy
@@ -91,6 +92,10 @@ def _result_page(result: VerificationResult, *, from_file: bool = False, status:
         checked=result.checked_at.strftime("%-d %B %Y at %H:%M UTC"),
         from_file=from_file,
         genuine=result.ok,
+        # A card for a shared link: the page's own address (a checked file's result is not one).
+        open_graph=None
+        if from_file or not result.certificate_id
+        else share.open_graph(result, settings().public_url(f"/verify/{result.certificate_id}")),
     )
 
 
@@ -192,11 +197,13 @@ def certificate(certificate_id: str) -> Response:
     }.get(query.get("sharing", ""), "")
     # The address people are given (as on the PDF and its QR code), not only a link within the site.
     verify_link = settings().public_url(f"/verify/{record.id}")
+    rows = _holder_rows(record)
     return page(
         "certificates/certificate.html",
         page_title="Your certificate",
         record=record,
-        rows=_holder_rows(record),
+        rows=rows,
+        linkedin_link=share.linkedin_add_url(record, academy_name=rows[2]["value"], verify_link=verify_link),
         verification=status,
         tag_text=TAG[status.status][0],
         tag_colour=TAG[status.status][1],
@@ -241,6 +248,7 @@ def sharing(certificate_id: str) -> Response:
             tag_colour=None,
             is_holder=False,
             verify_link=settings().public_url(f"/verify/{record.id}"),
+            linkedin_link="",
             notice="",
             errors={"public": problem.message},
         )

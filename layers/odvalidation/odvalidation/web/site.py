@@ -22,7 +22,16 @@ from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
 from . import multipart, pages, security, static, urls
-from .forms import ConfirmForm, NewPasswordForm, SignInForm, SignUpForm, first_values, parse_form, validate
+from .forms import (
+    ConfirmForm,
+    EmailForm,
+    NewPasswordForm,
+    SignInForm,
+    SignUpForm,
+    first_values,
+    parse_form,
+    validate,
+)
 from .render import render
 from .security import Caller, Session
 
@@ -223,6 +232,8 @@ def _sign_in_page(
 def sign_in_form() -> Response:
     query = app.current_event.query_string_parameters or {}
     notice = "Your email address is confirmed. Sign in to continue." if query.get("confirmed") else ""
+    if query.get("reset"):
+        notice = "Your password has been changed. Sign in with your new password."
     if query.get("next"):
         notice = notice or "Sign in to see that page."
     return _sign_in_page({"email": query.get("email", ""), "next": query.get("next", "")}, {}, notice)
@@ -313,7 +324,9 @@ def sign_up() -> Response:
     return redirect("/confirm?email=" + quote(form.email))
 
 
-def _confirm_page(values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
+def _confirm_page(
+    values: dict[str, str], errors: dict[str, str], status: int = 200, resent: bool = False
+) -> Response:
     shown = {"email": values.get("email", ""), "code": values.get("code", "")}
     return page(
         "confirm.html",
@@ -322,13 +335,18 @@ def _confirm_page(values: dict[str, str], errors: dict[str, str], status: int = 
         values=shown,
         errors=errors,
         local_stack=settings().verify_tokens_locally,
+        resent=resent,
     )
 
 
 @app.get("/confirm")
 def confirm_form() -> Response:
     query = app.current_event.query_string_parameters or {}
-    return _confirm_page({"email": query.get("email", "")}, {})
+    # "If ... has an account, we have sent a new code" names only what is an email address.
+    resent = (
+        bool(query.get("resent")) and validate(EmailForm, {"email": query.get("email", "")})[0] is not None
+    )
+    return _confirm_page({"email": query.get("email", "")}, {}, resent=resent)
 
 
 @app.post("/confirm")
@@ -421,6 +439,9 @@ app.include_router(confirmations_router)
 from .routes_crosswalk import router as crosswalk_router  # noqa: E402
 
 app.include_router(crosswalk_router)
+from .routes_account import router as account_router  # noqa: E402
+
+app.include_router(account_router)
 
 
 # --------------------------------------------------------------------------- entry point
