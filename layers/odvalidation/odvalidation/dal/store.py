@@ -95,7 +95,12 @@ def journey_index(j: Journey) -> dict[str, str]:
 class Store:
     def __init__(self, table_name: str) -> None:
         self.table = table_name
-        self.db = client("dynamodb")
+
+    @property
+    def db(self) -> Any:
+        # The process's client (dal/clients.py), looked up per call rather than kept: the Store itself
+        # is cached, and a process that starts again with new clients (clients.reset) must use them.
+        return client("dynamodb")
 
     # ------------------------------------------------------------------ reads
     def get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
