@@ -4,8 +4,6 @@ services/crosswalks.py's; this module only gathers the form and shows the plan."
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
@@ -72,12 +70,10 @@ def move(journey_id: str) -> Response:
     journey, _ = crosswalks.choices(caller, journey_id)
     if target and journey.framework_key == target:
         # The form sent twice (a double click, a refresh): the first one moved it; say so, not "refused".
-        return redirect(
-            f"/lead/cohorts/{journey.cohort_id}?notice={quote('The claim is already on ' + target)}"
-        )
+        return redirect(f"/lead/journeys/{journey.id}?done=already-moved")
     try:
         done = crosswalks.move(caller, journey_id, target)
     except DomainError as problem:
         return _problem(problem.message)
-    notice = f"Claim moved to {done.new.title}, version {done.new.version}; {len(done.uncovered)} elements uncovered"
-    return redirect(f"/lead/cohorts/{done.journey.cohort_id}?notice={quote(notice)}")
+    # The lead's page of the journey says so (a fixed notice: no text from the URL is shown back).
+    return redirect(f"/lead/journeys/{done.journey.id}?done=moved")

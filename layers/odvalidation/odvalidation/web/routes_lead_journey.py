@@ -61,6 +61,9 @@ NOTICES = {
     "interview": "Interview arranged: the panel and the practitioner have been sent an invitation.",
     "panel": "Panel assigned.",
     "changed": "The cohort's details are saved.",
+    "moved": "Claim moved to another framework version: the practitioner has been emailed what it now "
+    "covers and what is left to do.",
+    "already-moved": "The claim is already on that framework version: nothing was moved again.",
 }
 
 
