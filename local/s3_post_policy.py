@@ -26,7 +26,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 - escape() writes S3's error XML; nothing is parsed
 
 from werkzeug.formparser import parse_form_data
 
