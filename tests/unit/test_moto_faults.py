@@ -5,44 +5,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto import mock_aws
-from samtranslator.yaml_helper import yaml_parse
 
 from local import moto_faults, moto_tuning
+from tests.moto_tables import journey_table_properties, moto_in_process
 
 TABLE = "journeys-faults-test"
 OTHER = "other-table"
 
 
-def _table_properties() -> dict[str, Any]:
-    template = yaml_parse((Path(__file__).parents[2] / "template.yaml").read_text())
-    props = template["Resources"]["JourneyTable"]["Properties"]
-    keep = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-    return {k: props[k] for k in keep if k in props}
-
-
 @pytest.fixture
 def db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for k, v in {
-        "AWS_DEFAULT_REGION": "eu-west-2",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(k, v)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
+    with moto_in_process(monkeypatch):
         moto_tuning.install()
         # No retries by botocore: each call below is one request, so its answer is seen as sent.
         client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 0}))
         for name in (TABLE, OTHER):
-            client.create_table(TableName=name, **_table_properties())
+            client.create_table(TableName=name, **journey_table_properties())
         yield client
     moto_tuning.uninstall()
 

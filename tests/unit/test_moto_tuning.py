@@ -15,33 +15,18 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
-from samtranslator.yaml_helper import yaml_parse
 
 from local import moto_tuning
+from tests.moto_tables import journey_table_properties, moto_in_process
 
 TABLE = "journeys-tuning-test"
 
 
-def _table_properties() -> dict[str, Any]:
-    template = yaml_parse((Path(__file__).parents[2] / "template.yaml").read_text())
-    props = template["Resources"]["JourneyTable"]["Properties"]
-    keep = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-    return {k: props[k] for k in keep if k in props}
-
-
 @pytest.fixture
 def db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for k, v in {
-        "AWS_DEFAULT_REGION": "eu-west-2",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(k, v)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
+    with moto_in_process(monkeypatch):
         client = boto3.client("dynamodb")
-        client.create_table(TableName=TABLE, **_table_properties())
+        client.create_table(TableName=TABLE, **journey_table_properties())
         yield client
     moto_tuning.uninstall()
 
