@@ -1,19 +1,24 @@
-"""Server-rendered SVG charts for the reporting dashboard: no JavaScript, accessible, escaped.
+"""Charts for the reporting pages: bar charts drawn with HTML and CSS, no JavaScript (issue 17.10-11).
 
-Every chart comes with the same numbers as rows for an HTML table beside it (the table is the
-accessible version; the SVG is role="img" with a <title> and <desc> that carry the numbers too).
-Labels are escaped here, because the SVG is placed in the page as markup.
+Why not one SVG: an SVG scaled to a 375 px phone shrinks its text with it (to about 5 px). Here the
+labels and numbers are HTML text at the page's font size, and only each bar is a small SVG whose
+width is a percentage attribute (the Content-Security-Policy allows no inline style). The template
+(web/templates/reporting/chart.html) lays them out; this module decides what is drawn.
+
+Every chart comes with its numbers as the rows of a table beside it: the table is the accessible
+version (the drawing is aria-hidden). A suppressed count (None) is drawn as no bar and the marker
+"*", exactly as its table shows it. Colour is never the only cue: every bar carries its label, and
+the series of a grouped chart have patterns as well as colours (a legend shows both).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from xml.sax.saxutils import escape  # nosec B406 - escape() writes XML, nothing is parsed
 
 from .models import Model
 from .reporting.reports import FunnelStep, PipelineReport
-from .reporting.tables import SUPPRESSED
+from .reporting.tables import SUPPRESSED, SuppressedTable
 
 # NHS identity colours that reach WCAG 2.2 non-text contrast (3:1) against white; tests check it.
 NHS_BLUE = "#005EB8"
@@ -23,53 +28,79 @@ NHS_PURPLE = "#330072"
 NHS_DARK_PINK = "#7C2855"
 NHS_DARK_GREY = "#425563"
 NHS_TEXT = "#212B32"
-PALETTE: tuple[str, ...] = (NHS_BLUE, NHS_DARK_GREEN, NHS_PURPLE, NHS_DARK_PINK, NHS_DARK_BLUE, NHS_DARK_GREY)
-
-WIDTH = 720
-LABEL_WIDTH = 300  # the label column; bars start after it
-VALUE_ROOM = 110  # room after the longest bar for its number
-ROW_HEIGHT = 40
-BAR_HEIGHT = 24
-FONT = "Frutiger W01, Arial, sans-serif"
+PALETTE: tuple[str, ...] = (NHS_BLUE, NHS_DARK_GREEN, NHS_DARK_PINK, NHS_PURPLE, NHS_DARK_BLUE, NHS_DARK_GREY)
+# A second cue beside colour, one per series: solid, diagonal stripes, dots, cross-hatch...
+PATTERNS: tuple[str, ...] = ("solid", "stripes", "dots", "hatch")
 
 
-class ChartRow(Model):
+class Series(Model):
+    """One kind of bar in a chart (a funnel step, a readiness decision), as its legend shows it."""
+
+    label: str
+    colour: str
+    pattern: str = "solid"
+
+
+class Bar(Model):
+    series: int  # index into Chart.series
     label: str
     count: int | None  # None: suppressed
     percent: float | None = None
+    share: float = 0.0  # the bar's length as a fraction of the chart's longest bar (0 to 1)
+
+    @property
+    def width(self) -> str:
+        """The bar's width attribute: a percentage, never below a sliver for a count above 0."""
+        if not self.count:
+            return "0%"
+        return f"{max(0.5, round(self.share * 100, 1)):g}%"
+
+    @property
+    def text(self) -> str:
+        """The number beside the bar, as its table writes it: '12 (50%)', '12' or '*'."""
+        count = count_text(self.count)
+        return (
+            f"{count} ({pct_text(self.percent)})"
+            if self.percent is not None and self.count is not None
+            else count
+        )
+
+
+class Group(Model):
+    """Bars read together: one per series (an academy's steps, a quarter's decisions); label None
+    for a chart of one group."""
+
+    label: str | None
+    bars: list[Bar]
 
 
 class Chart(Model):
-    """An SVG and the rows of its accessible table; `svg` is escaped markup, safe to insert as is."""
-
     id: str
     title: str
-    description: str
-    svg: str
-    headers: list[str]
-    rows: list[ChartRow]
+    series: list[Series]
+    groups: list[Group]
+    headers: list[str]  # the table's column headings
+    rows: list[list[str]]  # the table's rows, as text: the row heading, then the numbers
+
+    @property
+    def grouped(self) -> bool:
+        return any(g.label is not None for g in self.groups)
 
     def table_rows(self) -> list[list[str]]:
-        """The table body as the page shows it (the same text the SVG labels show)."""
-        return [[r.label, _count_text(r.count), _pct_text(r.percent)] for r in self.rows]
+        return self.rows
 
 
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "chart"
+def slug(text: str) -> str:
+    found = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return found or "chart"
 
 
-def _count_text(count: int | None) -> str:
+def count_text(count: int | None) -> str:
     return SUPPRESSED if count is None else f"{count:,}"
 
 
-def _pct_text(pct: float | None) -> str:
+def pct_text(pct: float | None) -> str:
     return "" if pct is None else f"{pct:g}%"
-
-
-def _value_text(row: ChartRow) -> str:
-    text = _count_text(row.count)
-    return f"{text} ({_pct_text(row.percent)})" if row.percent is not None else text
 
 
 def relative_luminance(hex_colour: str) -> float:
@@ -84,97 +115,125 @@ def contrast_ratio(a: str, b: str = "#FFFFFF") -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def bar_svg(
+def _scaled(groups: list[Group]) -> list[Group]:
+    """Every bar's length against the longest known count of the whole chart (suppressed: none)."""
+    top = max((b.count for g in groups for b in g.bars if b.count is not None), default=0)
+    return [
+        g.model_copy(
+            update={
+                "bars": [b.model_copy(update={"share": (b.count or 0) / top if top else 0.0}) for b in g.bars]
+            }
+        )
+        for g in groups
+    ]
+
+
+class ChartRow(Model):
+    label: str
+    count: int | None  # None: suppressed
+    percent: float | None = None
+
+
+def bar_chart(
     rows: Sequence[ChartRow],
     *,
     chart_id: str,
     title: str,
-    description: str | None = None,
-    colours: Sequence[str] = PALETTE,
     headers: Sequence[str] = ("Group", "Number", "Percentage"),
+    colour: str = NHS_BLUE,
 ) -> Chart:
-    """Horizontal bars, one per row, each labelled with its name and number (and percentage)."""
-    cid = _slug(chart_id)
-    desc = description or "; ".join(f"{r.label}: {_value_text(r)}" for r in rows) or "No data yet."
-    known = [r.count for r in rows if r.count is not None]
-    top = max(known, default=0)
-    bar_room = WIDTH - LABEL_WIDTH - VALUE_ROOM
-    height = max(1, len(rows)) * ROW_HEIGHT + 8
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="{cid}-title {cid}-desc" '
-        f'font-family="{FONT}" font-size="16">',
-        f'<title id="{cid}-title">{escape(title)}</title>',
-        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
-    ]
-    for i, row in enumerate(rows):
-        y = 4 + i * ROW_HEIGHT
-        mid = y + ROW_HEIGHT / 2
-        colour = colours[i % len(colours)]
-        width = 0.0 if not row.count or not top else max(2.0, bar_room * row.count / top)
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{mid:g}" text-anchor="end" dominant-baseline="middle" '
-            f'fill="{NHS_TEXT}">{escape(row.label)}</text>'
-        )
-        if width:
-            parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{y + (ROW_HEIGHT - BAR_HEIGHT) / 2:g}" width="{width:.1f}" '
-                f'height="{BAR_HEIGHT}" fill="{colour}"/>'
-            )
-        parts.append(
-            f'<text x="{LABEL_WIDTH + width + 8:.1f}" y="{mid:g}" dominant-baseline="middle" '
-            f'fill="{NHS_TEXT}" class="app-chart__value">{escape(_value_text(row))}</text>'
-        )
-    parts.append("</svg>")
+    """One bar per row, each labelled with its name and number (and percentage): a table of three
+    columns beside it."""
+    bars = [Bar(series=0, label=r.label, count=r.count, percent=r.percent) for r in rows]
     return Chart(
-        id=cid, title=title, description=desc, svg="".join(parts), headers=list(headers), rows=list(rows)
+        id=slug(chart_id),
+        title=title,
+        series=[Series(label=headers[1], colour=colour)],
+        groups=_scaled([Group(label=None, bars=bars)]),
+        headers=list(headers),
+        rows=[[r.label, count_text(r.count), pct_text(r.percent)] for r in rows],
     )
 
 
-def funnel_svg(
-    steps: Sequence[FunnelStep] | Sequence[ChartRow],
+def grouped_chart(
+    groups: Sequence[tuple[str, Sequence[int | None]]],
+    series: Sequence[str],
     *,
     chart_id: str,
     title: str,
-    description: str | None = None,
+    group_heading: str,
 ) -> Chart:
+    """Groups of bars, one bar per series in each (colour and pattern by series, every bar labelled):
+    the table beside it has a row per group and a column per series."""
+    keyed = [
+        Series(label=label, colour=PALETTE[i % len(PALETTE)], pattern=PATTERNS[i % len(PATTERNS)])
+        for i, label in enumerate(series)
+    ]
+    drawn = [
+        Group(
+            label=name,
+            bars=[Bar(series=i, label=series[i], count=v) for i, v in enumerate(values)],
+        )
+        for name, values in groups
+    ]
+    return Chart(
+        id=slug(chart_id),
+        title=title,
+        series=keyed,
+        groups=_scaled(drawn),
+        headers=[group_heading, *series],
+        rows=[[name, *(count_text(v) for v in values)] for name, values in groups],
+    )
+
+
+def table_chart(
+    table: SuppressedTable, columns: Sequence[str], *, chart_id: str, title: str, group_heading: str
+) -> Chart:
+    """A published table's rows as groups of bars, the chosen columns as series: the same cells,
+    suppressed where the table suppresses them (a chart publishes no more than its table)."""
+    index = [table.column_labels.index(c) for c in columns]
+    groups = [(label, [table.cells[i][j] for j in index]) for i, label in enumerate(table.row_labels)]
+    return grouped_chart(groups, list(columns), chart_id=chart_id, title=title, group_heading=group_heading)
+
+
+def funnel_bars(steps: Sequence[FunnelStep] | Sequence[ChartRow], *, chart_id: str, title: str) -> Chart:
     """The pipeline as a funnel: one bar per step in NHS blue, each with its number and share of interest."""
     rows = [
         s if isinstance(s, ChartRow) else ChartRow(label=s.label, count=s.count, percent=s.pct_of_interest)
         for s in steps
     ]
-    return bar_svg(
+    return bar_chart(
         rows,
         chart_id=chart_id,
         title=title,
-        description=description,
-        colours=(NHS_BLUE,),
         headers=("Step", "Number", "Percentage of expressions of interest"),
     )
 
 
 def readiness_chart(report: PipelineReport, chart_id: str = "readiness") -> Chart:
     rows = [ChartRow(label=s.label, count=s.count, percent=s.pct_of_decided) for s in report.readiness]
-    return bar_svg(
+    return bar_chart(
         rows,
         chart_id=f"{chart_id}-{report.scope}",
         title=f"Readiness decisions: {report.title}",
         headers=("Decision", "Number", "Percentage of those who decided"),
+        colour=NHS_DARK_GREEN,
     )
 
 
 def outcomes_chart(report: PipelineReport, chart_id: str = "outcomes") -> Chart:
     rows = [ChartRow(label=s.label, count=s.count, percent=s.pct_of_interviewed) for s in report.outcomes]
-    return bar_svg(
+    return bar_chart(
         rows,
         chart_id=f"{chart_id}-{report.scope}",
         title=f"Validation outcomes: {report.title}",
         headers=("Outcome", "Number", "Percentage of claims interviewed"),
+        colour=NHS_PURPLE,
     )
 
 
 def funnel_chart(report: PipelineReport, chart_id: str = "funnel") -> Chart:
-    return funnel_svg(
+    return funnel_bars(
         report.funnel, chart_id=f"{chart_id}-{report.scope}", title=f"The pipeline: {report.title}"
     )
 
@@ -182,3 +241,33 @@ def funnel_chart(report: PipelineReport, chart_id: str = "funnel") -> Chart:
 def pipeline_charts(report: PipelineReport) -> list[Chart]:
     """The three charts every pipeline page shows, in its order: the funnel, readiness, outcomes."""
     return [funnel_chart(report), readiness_chart(report), outcomes_chart(report)]
+
+
+# The steps the pipeline-by-academy chart draws: columns of the funnel table (as published, so
+# suppressed where it is), less the two a reader does not compare across academies.
+PIPELINE_STEPS = (
+    "Expressed interest",
+    "Attended the workshop",
+    "Claims submitted for panel review",
+    "Claims taken to interview",
+)
+
+
+def pipeline_by_academy(funnel: SuppressedTable) -> Chart:
+    """The pipeline by academy as one chart, from the funnel table the page publishes beside it."""
+    return table_chart(
+        funnel,
+        PIPELINE_STEPS,
+        chart_id="pipeline-by-academy",
+        title="The pipeline by academy",
+        group_heading="Academy",
+    )
+
+
+def quarters_chart(table: SuppressedTable | None, chart_id: str) -> Chart | None:
+    """Readiness by workshop quarter (reporting.readiness_by_quarter, published); None with no cohorts."""
+    if table is None or not table.row_labels:
+        return None
+    return table_chart(
+        table, table.column_labels, chart_id=chart_id, title=table.title, group_heading="Workshop quarter"
+    )

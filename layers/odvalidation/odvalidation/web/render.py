@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from ..domain.models import Role
 from . import security, urls
-from .static import asset_version
+from .static import app_css_version, asset_version
 
 SERVICE_NAME = "System OD Validation"
 
@@ -49,6 +49,7 @@ def environment() -> Environment:
         init_script=security.init_script,
         url=urls.url,
         asset_version=asset_version(),
+        app_css_version=app_css_version(),
         csrf_field_name=security.CSRF_FIELD,
         work_links=work_links,
     )

@@ -1,5 +1,5 @@
-"""The reporting dashboard (national and academy leads): server-rendered SVG charts, each with its numbers
-in a table beside it, tables by academy and cohort, and a CSV download. Works with JavaScript off."""
+"""The reporting dashboard (national and academy leads): server-rendered charts (HTML text, SVG bars),
+each with its numbers in a table beside it, tables by academy and cohort, and a CSV download. Works with JavaScript off."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def totals_chart(
         charts.ChartRow(label=label, count=v, percent=None if v is None or not base else r.percent(v, base))
         for label, v in zip(table.column_labels, totals, strict=True)
     ]
-    return charts.bar_svg(rows, chart_id=chart_id, title=title, headers=headers)
+    return charts.bar_chart(rows, chart_id=chart_id, title=title, headers=headers)
 
 
 def _csv_link(scope: str, query: dict[str, str] | None = None) -> str:
@@ -105,9 +105,12 @@ def national_page() -> Response:
     from ..domain import charts
     from ..services import reports
 
+    from ..services import report_charts
+
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     query = _query()
     report = reports.national(domain_caller(caller), _filters(query))
+    by_quarter = report_charts.national_readiness_by_quarter(domain_caller(caller), _filters(query))
     funnel, readiness, outcomes, *_ = report.tables
     if report.national is not None:
         figures = charts.pipeline_charts(report.national)
@@ -139,6 +142,8 @@ def national_page() -> Response:
         page_title="The OD talent pipeline",
         report=report,
         figures=figures,
+        by_academy=charts.pipeline_by_academy(funnel),
+        by_quarter=charts.quarters_chart(by_quarter, "readiness-by-quarter-national"),
         tables=[(t, table_rows(t)) for t in report.tables],
         links=links,
         csv_link=_csv_link("national", query),
@@ -195,13 +200,21 @@ def academy_page(academy_id: str) -> Response:
     from ..services import reports
 
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
+    from ..services import report_charts
+
     report = reports.academy_report(domain_caller(caller), academy_id)
     figures = charts.pipeline_charts(report.report) if report.report is not None else []
+    by_quarter = (
+        report_charts.academy_readiness_by_quarter(report.academy_name, report.cohorts)
+        if report.exact
+        else None
+    )
     return page(
         "reporting/academy.html",
         page_title=f"{report.academy_name}: the pipeline",
         report=report,
         figures=figures,
+        by_quarter=charts.quarters_chart(by_quarter, f"readiness-by-quarter-{report.academy_id}"),
         tables=[(t, table_rows(t)) for t in report.tables],
         links={c.report.title: f"/reports/cohorts/{c.cohort.id}" for c in report.cohorts},
         csv_link=_csv_link(f"academy:{report.academy_id}"),

@@ -11,6 +11,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 STATIC_ROOT = Path(__file__).parent / "static"
+# The service's own stylesheet: in git (static/ is built and ignored), served beside the built files.
+APP_ROOT = Path(__file__).parent / "app_static"
+APP_CSS = "app.css"
 
 CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
@@ -52,7 +55,7 @@ def resolve(url_path: str, root: Path | None = None) -> Path | None:
 
 
 def load(url_path: str, root: Path | None = None) -> StaticFile | None:
-    path = resolve(url_path, root)
+    path = resolve(url_path, root) if root else resolve(url_path) or resolve(url_path, APP_ROOT)
     if path is None:
         return None
     content_type = CONTENT_TYPES[path.suffix]
@@ -68,3 +71,9 @@ def asset_version() -> str:
     if not css.is_file():
         return "dev"
     return hashlib.sha256(css.read_bytes()).hexdigest()[:10]
+
+
+@cache
+def app_css_version() -> str:
+    """The same for the service's own stylesheet."""
+    return hashlib.sha256((APP_ROOT / APP_CSS).read_bytes()).hexdigest()[:10]

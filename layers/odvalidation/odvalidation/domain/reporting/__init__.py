@@ -4,13 +4,15 @@
   academy's counters (in the same transaction as the journey write), and `rebuild` for repair;
 - `reports.py` presents: the pipeline report of a scope, built from its counters alone;
 - `tables.py` publishes: tables for export, small-number suppression and Excel-safe CSV;
-- `by_cohort.py` publishes the national table by cohort (one tidy row per cohort).
+- `by_cohort.py` publishes the national table by cohort (one tidy row per cohort);
+- `by_quarter.py` adds up readiness decisions by workshop quarter (readiness over time).
 
 Callers use the package (`from odvalidation.domain import reporting as r`); these are its names.
 """
 
 from __future__ import annotations
 
+from .by_quarter import READINESS_SHORT, quarter_label, quarter_of, readiness_by_quarter
 from .by_cohort import COHORT_COLUMNS, CohortRow, cohort_counts, cohort_csv_rows, cohort_rows
 from .counters import (
     CLAIMS_STARTED,
@@ -110,6 +112,7 @@ __all__ = [
     "PERCENT_PLACES",
     "PUBLISHED_ELSEWHERE",
     "READINESS_LABELS",
+    "READINESS_SHORT",
     "REENGAGED",
     "REFLECTION_DONE",
     "RENEWAL_LABELS",
@@ -163,6 +166,9 @@ __all__ = [
     "outcome_key",
     "outcomes_table",
     "percent",
+    "quarter_label",
+    "quarter_of",
+    "readiness_by_quarter",
     "pinned_cells",
     "readiness_key",
     "readiness_table",
