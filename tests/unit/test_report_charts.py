@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from odvalidation.domain import charts as c
 from odvalidation.domain import reporting as r
+from odvalidation.domain.charts import PIPELINE_STEPS, pipeline_by_academy, quarters_chart
 from odvalidation.domain.models import Cohort, Readiness
 from odvalidation.services import report_charts, reports
-from odvalidation.domain.charts import PIPELINE_STEPS, pipeline_by_academy, quarters_chart
 from tests.unit.test_reports_service import (  # noqa: F401 - `table` is the moto table fixture
     NATIONAL,
     NW_LEAD,
@@ -52,22 +52,22 @@ def test_quarters_are_named_as_people_say_them() -> None:
 
 
 def test_readiness_adds_up_by_workshop_quarter_with_empty_quarters_kept() -> None:
-    table = r.readiness_by_quarter(
+    counts = r.readiness_by_quarter(
         [
             cohort_report(1, date(2026, 2, 10), 3, 2, 1),
             cohort_report(2, date(2026, 3, 20), 1, 0, 4),  # same quarter: added to cohort 1
             cohort_report(3, date(2026, 11, 5), 6, 1, 0),  # two quarters later
         ]
     )
-    assert table.column_labels == ["Ready now", "Ready in 12 to 18 months", "Further development"]
-    assert table.row_labels == [
+    assert counts.column_labels == ["Ready now", "Ready in 12 to 18 months", "Further development"]
+    assert counts.row_labels == [
         "January to March 2026",
         "April to June 2026",
         "July to September 2026",
         "October to December 2026",
     ]
-    assert table.cells == [[4, 2, 5], [0, 0, 0], [0, 0, 0], [6, 1, 0]]
-    chart = quarters_chart(r.suppress(table, 1), "q")
+    assert counts.cells == [[4, 2, 5], [0, 0, 0], [0, 0, 0], [6, 1, 0]]
+    chart = quarters_chart(r.suppress(counts, 1), "q")
     assert chart is not None
     assert chart.headers == [
         "Workshop quarter",

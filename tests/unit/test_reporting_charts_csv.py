@@ -43,7 +43,9 @@ def render(chart: c.Chart) -> str:
 
 def drawing(html: str) -> str:
     """The chart's drawing (aria-hidden), without its table."""
-    return html.split('<div class="app-chart" aria-hidden="true">', 1)[1].split('class="app-table-region"', 1)[0]
+    return html.split('<div class="app-chart" aria-hidden="true">', 1)[1].split(
+        'class="app-table-region"', 1
+    )[0]
 
 
 def test_each_bar_carries_the_same_numbers_as_its_table_row() -> None:

@@ -103,9 +103,7 @@ def _csv_link(scope: str, query: dict[str, str] | None = None) -> str:
 @router.get("/reports")
 def national_page() -> Response:
     from ..domain import charts
-    from ..services import reports
-
-    from ..services import report_charts
+    from ..services import report_charts, reports
 
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     query = _query()

@@ -12,8 +12,8 @@ Callers use the package (`from odvalidation.domain import reporting as r`); thes
 
 from __future__ import annotations
 
-from .by_quarter import READINESS_SHORT, quarter_label, quarter_of, readiness_by_quarter
 from .by_cohort import COHORT_COLUMNS, CohortRow, cohort_counts, cohort_csv_rows, cohort_rows
+from .by_quarter import READINESS_SHORT, quarter_label, quarter_of, readiness_by_quarter
 from .counters import (
     CLAIMS_STARTED,
     CLAIMS_SUBMITTED,
@@ -166,10 +166,10 @@ __all__ = [
     "outcome_key",
     "outcomes_table",
     "percent",
+    "pinned_cells",
     "quarter_label",
     "quarter_of",
     "readiness_by_quarter",
-    "pinned_cells",
     "readiness_key",
     "readiness_table",
     "rebuild",
