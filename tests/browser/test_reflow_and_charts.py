@@ -128,6 +128,22 @@ def test_report_pool_and_cohort_pages_reflow_for_an_academy_lead(
     page.goto("lead/pool")
     region = page.get_by_role("region", name="Members")
     expect(region).to_have_attribute("tabindex", "0")
+    # The pool's other pages, a practitioner's journey and the cohort and invitation forms.
+    member = page.locator("a[href*='/lead/pool/']:not([href$='/new'])").first.get_attribute("href")
+    page.goto(f"lead/cohorts/{c.cohort_id}")
+    journey = page.locator("a[href*='/lead/journeys/']").first.get_attribute("href")
+    assert member
+    assert journey
+    for path, name in (
+        (member.split("/v1/", 1)[-1], "reflow-11-pool-member"),
+        ("lead/pool/new", "reflow-12-pool-new"),
+        (journey.split("/v1/", 1)[-1], "reflow-13-lead-journey"),
+        ("lead/invitations", "reflow-14-invite"),
+        ("lead/cohorts/new", "reflow-15-cohort-new"),
+        (f"lead/cohorts/{c.cohort_id}/edit", "reflow-16-cohort-edit"),
+    ):
+        page.goto(path)
+        check_reflow(page, name)
 
 
 def _at_decision(stack: LocalStack) -> tuple[scenario.Cast, str]:
