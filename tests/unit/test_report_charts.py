@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from odvalidation.domain import charts as c
 from odvalidation.domain import reporting as r
 from odvalidation.domain.charts import PIPELINE_STEPS, pipeline_by_academy, quarters_chart
 from odvalidation.domain.models import Cohort, Readiness
 from odvalidation.services import report_charts, reports
+from tests.browser.harness import in_process_web
 from tests.unit.test_reports_service import (  # noqa: F401 - `table` is the moto table fixture
     NATIONAL,
     NW_LEAD,
@@ -153,3 +156,24 @@ def test_the_pages_charts_come_from_the_counters(table: str) -> None:  # noqa: F
     suppressed = pipeline_by_academy(reports.national(NW_LEAD).tables[0])
     north_west = next(g for g in suppressed.groups if g.label == "North West Leadership Academy")
     assert north_west.bars[0].count is None  # suppressed in the table (secondary), so in the chart
+
+
+def test_the_services_own_stylesheet_is_served_and_every_page_links_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from odvalidation.web import static
+
+    with in_process_web(monkeypatch) as env:
+        home = env["client"].get("/")
+        css = env["client"].get("/static/app.css")
+    assert css.status == 200
+    assert css.header("Content-Type") == "text/css; charset=utf-8"
+    # It is in git, not in the built static/ folder, and its URL changes with it (never served stale).
+    assert not (static.STATIC_ROOT / "app.css").exists()
+    assert f"/static/app.css?v={static.app_css_version()}" in home.body
+    # The CSS-only conditional reveal and the table regions are in it.
+    assert (
+        ".nhsuk-radios__item:has(> .nhsuk-radios__input:not(:checked)) + .nhsuk-radios__conditional"
+        in css.body
+    )
+    assert ".app-table-region" in css.body
