@@ -187,5 +187,8 @@ def test_the_decisions_date_sits_under_its_choice_with_or_without_javascript(
         page.get_by_role("textbox", name="Password").fill(scenario.PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"**/journeys/{journey_id}/decision")
+        # Shown only with its choice, by CSS (no script): see also test_reflow_and_charts.py.
+        expect(page.locator("#conditional-readiness-2").get_by_label("Day")).to_be_hidden()
+        page.get_by_label("I will be ready in 12 to 18 months").check()
         expect(page.locator("#conditional-readiness-2").get_by_label("Day")).to_be_visible()
         check_page(page, f"navigation-07-decision-{'js' if scripted else 'no-js'}")
