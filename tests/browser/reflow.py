@@ -1,6 +1,7 @@
 """Reflow checks (WCAG 1.4.10) for any page: axe at 1280 px and at 375 px, no horizontal scroll on the page
-itself at 375 px (a wide table scrolls inside its own region instead), and chart text that stays
-readable (at least 12 CSS px, as rendered: an SVG scaled down shrinks its text with it)."""
+itself at 375 px (a wide table scrolls inside its own region instead), stacked tables that keep their
+headings, and chart text that stays readable (at least 12 CSS px, as rendered: an SVG scaled down
+shrinks its text with it)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ CHART_TEXT = """(() => {
 })()"""
 
 
+# Cells of a stacked table (NHS.UK's responsive table, one row per block on a phone) that show no
+# heading: stacked, a number without its column heading means nothing.
+HEADLESS_CELLS = """[...document.querySelectorAll('table.nhsuk-table-responsive td')]
+  .filter(td => td.getClientRects().length)
+  .filter(td => { const h = td.querySelector('.nhsuk-table-responsive__heading');
+                  return !h || !h.getClientRects().length; })
+  .slice(0, 5).map(td => (td.textContent || '').trim().slice(0, 40))"""
+
+
 def chart_text_sizes(page: Any) -> list[tuple[float, str]]:
     return [(float(px), text) for px, text in page.evaluate(CHART_TEXT)]
 
@@ -50,6 +60,8 @@ def check_reflow(page: Any, name: str) -> None:
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375px ({page.url}): {wide}"
         small = [(px, text) for px, text in chart_text_sizes(page) if px < MIN_CHART_TEXT_PX]
         assert not small, f"{name}: chart text under {MIN_CHART_TEXT_PX}px at 375px: {small[:5]}"
+        headless = page.evaluate(HEADLESS_CELLS)
+        assert not headless, f"{name}: stacked table cells without their heading at 375px: {headless}"
         check_page(page, f"{name}-375")
     finally:
         page.set_viewport_size(size)

@@ -82,7 +82,9 @@ def test_readiness_adds_up_by_workshop_quarter_with_empty_quarters_kept() -> Non
     # Three series, each with its own colour and pattern: colour is not the only cue.
     assert len({s.colour for s in chart.series}) == 3
     assert [s.pattern for s in chart.series] == ["solid", "stripes", "dots"]
+    # Against white and against NHS.UK's page background (#f0f4f5), where the bars are drawn.
     assert all(c.contrast_ratio(s.colour) >= 3.0 for s in chart.series)
+    assert all(c.contrast_ratio(s.colour, "#F0F4F5") >= 3.0 for s in chart.series)
     # Bars against the longest of the whole chart (6), each labelled with its decision.
     first = chart.groups[0].bars
     assert [(b.label, b.count, b.width) for b in first] == [
