@@ -15,7 +15,7 @@ from datetime import date
 from .. import clock
 from ..domain import reporting as r
 from ..domain.access import Caller
-from ..domain.models import Role
+from ..domain.models import Cohort, Role
 from . import journeys as js
 from .common import db
 from .reports import CohortSummary, Filters, require_lead
@@ -27,10 +27,14 @@ def quarters_table(reports: Sequence[r.CohortReport], title: str) -> r.Suppresse
 
 
 def national_readiness_by_quarter(
-    caller: Caller, filters: Filters | None = None, *, as_of: date | None = None
+    caller: Caller,
+    filters: Filters | None = None,
+    cohorts: Sequence[Cohort] | None = None,
+    *,
+    as_of: date | None = None,
 ) -> r.SuppressedTable | None:
     """England's readiness by workshop quarter, of the cohorts the filters choose; None for anyone
-    but a national lead (see the module's note)."""
+    but a national lead (see the module's note). `cohorts`: every cohort, if the caller has read them."""
     require_lead(caller)
     if not caller.has(Role.NATIONAL_LEAD):
         return None

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ..domain import reporting as r
 from ..domain.academies import ACADEMIES
 from ..domain.errors import InvalidInput, NotFound
-from ..domain.models import Role
+from ..domain.models import Cohort, Role
 from ..services import journeys as js
 from ..settings import settings
 from .access import domain_caller
@@ -47,8 +47,8 @@ def _filters(query: dict[str, str]) -> reports.Filters:
     )
 
 
-def _filter_options(query: dict[str, str]) -> dict[str, Any]:
-    cohorts = js.all_cohorts()
+def _filter_options(query: dict[str, str], cohorts: list[Cohort] | None = None) -> dict[str, Any]:
+    cohorts = js.all_cohorts() if cohorts is None else cohorts
     from ..services.reports import framework_name
 
     frameworks = sorted({c.framework_key for c in cohorts})
@@ -108,7 +108,8 @@ def national_page() -> Response:
     caller = require_role(Role.ACADEMY_LEAD, Role.NATIONAL_LEAD)
     query = _query()
     report = reports.national(domain_caller(caller), _filters(query))
-    by_quarter = report_charts.national_readiness_by_quarter(domain_caller(caller), _filters(query))
+    cohorts = js.all_cohorts()  # read once: for the filters' choices and the quarters
+    by_quarter = report_charts.national_readiness_by_quarter(domain_caller(caller), _filters(query), cohorts)
     funnel, readiness, outcomes, *_ = report.tables
     if report.national is not None:
         figures = charts.pipeline_charts(report.national)
@@ -145,7 +146,7 @@ def national_page() -> Response:
         tables=[(t, table_rows(t)) for t in report.tables],
         links=links,
         csv_link=_csv_link("national", query),
-        **_filter_options(query),
+        **_filter_options(query, cohorts),
     )
 
 
