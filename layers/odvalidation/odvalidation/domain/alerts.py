@@ -8,6 +8,7 @@ they dismiss it or what it is about is resolved (the rules below, read against t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -51,8 +52,10 @@ class Alert(Model):
 
 
 def alert_id(journey_id: str, kind: AlertKind, occurrence: str) -> str:
-    """The same event always has the same id: the idempotency key of its record and its email."""
-    return f"{journey_id}#{kind.value}#{occurrence}"
+    """The same event always has the same id: the idempotency key of its record and its email. Safe in
+    a URL path (the occurrence, a time with colons, is hashed); the occurrence itself is kept on it."""
+    digest = hashlib.sha256(occurrence.encode()).hexdigest()[:16]
+    return f"{journey_id}-{kind.value}-{digest}"
 
 
 def no_panel_occurrence(journey: Journey) -> str:

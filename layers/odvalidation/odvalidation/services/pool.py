@@ -34,6 +34,7 @@ class PoolInvitation(Model):
 def invite_to_pool(caller: Caller, entry: PoolInvitation) -> PanelMember:
     """Give the person an account (or the panel role, if they have one) and their place in the pool."""
     check_lead(caller, entry.academy_id)
+    entry = entry.model_copy(update={"email": entry.email.strip().lower()})  # one account per address
     person = people.invite(
         caller,
         people.Invitation(
