@@ -239,6 +239,16 @@ def _reviews(caller: DomainCaller, j: Journey, name: Any, titles: dict[str, str]
     ]
 
 
+def _told_apart(name: Any, members: dict[str, Any]) -> Any:
+    """A member's name with their organisation and academy: two members may share a name."""
+
+    def label(person_id: str) -> str:
+        m = members.get(person_id)
+        return f"{name(person_id)} ({m.employer}, {academy_name(m.academy_id)})" if m else name(person_id)
+
+    return label
+
+
 def _panel(panel: Panel | None, name: Any, members: dict[str, Any]) -> list[dict[str, str]]:
     # Each seat says the member's organisation and academy too: two members may share a name.
     return [
@@ -309,7 +319,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
             for e in (view.evidence if content else [])
         ],
         panel=_panel(view.panel, name, view.members),
-        reviews=_reviews(caller, j, name, titles) if content else [],
+        reviews=_reviews(caller, j, _told_apart(name, view.members), titles) if content else [],
         interview=interview,
         can_record_held=j.stage is Stage.INTERVIEW and interview is not None and interview.held_at is None,
         outcome=outcome,
