@@ -245,3 +245,25 @@ def test_the_weeks_reminders_raise_deadline_alerts(
     assert stored.due == due
     assert stored.reason == f"The claim is due on {due:%-d %B %Y}."
     assert isinstance(stored.due, date)
+
+
+def test_a_national_lead_dismisses_an_academys_alert_and_returns_to_that_academy(
+    web: dict[str, Any], emailed: list[tuple[str, str]]
+) -> None:
+    waiting = saved(journey("jN", Stage.AWAITING_PANEL))
+    alerts.no_valid_panel(waiting)
+    browser, _ = signed_in(web, ("national_lead",), academy="london")
+    home = browser.get("/lead", academy="north-west")
+    assert 'action="/lead/alerts/dismiss?academy=north-west"' in home.body
+    assert 'href="/lead/journeys/jN"' in home.body
+    response = browser.request(
+        "POST",
+        "/lead/alerts/dismiss",
+        form={
+            "alert": alert_id("jN", AlertKind.NO_PANEL, no_panel_occurrence(waiting)),
+            "csrf_token": home.csrf_token(),
+        },
+        query={"academy": "north-west"},
+    )
+    assert response.status == 303
+    assert response.headers["Location"] == ["/lead?academy=north-west#alerts"]
