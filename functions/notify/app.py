@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from odvalidation.domain.models import EmailRecord, Journey, Person, build
 from odvalidation.events import NotifyEvent
 from odvalidation.observability import logger, metrics
-from odvalidation.services import notifications
+from odvalidation.services import alerts, notifications
 from odvalidation.services.common import db
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
@@ -19,5 +19,9 @@ build(NotifyEvent, Journey, Person, EmailRecord)
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = NotifyEvent.model_validate(raw)
     journey = db().journey(event.journey_id)
+    if event.kind == "panel_attention":
+        # No valid panel: an alert for the academy's leads, recorded and emailed once however often
+        # the state machine retries this task.
+        return {"sent": alerts.no_valid_panel(journey)}
     records = notifications.send(journey, event.kind)
     return {"sent": len(records)}

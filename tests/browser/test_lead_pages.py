@@ -37,7 +37,7 @@ def test_a_lead_runs_a_cohort_and_invites_a_supporter(stack: LocalStack, stack_p
     check_page(page, "lead-04-assignments")
 
     page.goto("lead")
-    page.get_by_role("link", name="Invite a panel member, supporter or lead").click()
+    page.get_by_role("link", name="Invite a supporter or lead").click()
     expect(page.get_by_role("heading", name="Invite someone")).to_be_visible()
     check_page(page, "lead-05-invite")
     page.get_by_label("Full name").fill("Gwen Adeyemi-Larsen")

@@ -181,6 +181,9 @@ def test_no_valid_panel_waits_and_the_lead_overrides(
     local_stack.wait_for_email(c.lead.email, "no valid panel", body_containing=reason)
     told = next(m for m in mails_to(local_stack, c.lead.email) if "no valid panel" in m.subject)
     assert f"/v1/lead/assignments/{journey_id}" in told.body
+    # Once per event: one email about this claim's failure, however the workflow's task was run.
+    about = [m for m in mails_to(local_stack, c.lead.email) if f"/v1/lead/assignments/{journey_id}" in m.body]
+    assert len(about) == 1
     assert "unavailable" in reason or "free" in reason, reason
 
     # Trying again changes nothing while everyone is away: the lead is told why, the journey waits.
@@ -249,6 +252,15 @@ def test_members_who_have_not_reviewed_are_reminded_before_and_after_the_deadlin
         assert len(sent) == 2
         assert "is now overdue" in sent[1]
     assert reminders(early) == []
+    # The academy's leads are alerted once that the reviews are due within the week (not again when
+    # they are overdue), with a link to the journey's lead page.
+    link = f"/v1/lead/journeys/{journey_id}"
+    alerted = [
+        m
+        for m in mails_to(local_stack, c.lead.email)
+        if m.subject.startswith("A deadline is near") and link in m.body
+    ]
+    assert len(alerted) == 1
 
 
 def test_a_seat_left_vacant_after_a_conflict_is_told_to_the_lead(

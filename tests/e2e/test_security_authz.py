@@ -343,6 +343,11 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/certificates/{certificate_id}", None, _cells(403, practitioner_a=200, lead_of_a=200, national_lead=200)),
     ("PUT", "/api/certificates/{certificate_id}/sharing", _const({"public": False}), _cells(403, practitioner_a=200, lead_of_a=409, national_lead=409)),
     ("POST", "/api/invitations", _const({"email": "invited.by.matrix@example.nhs.uk", "name": "Invited Person", "role": "supporter", "academy_id": "north-west"}), leads_only(200)),
+    # Leads' alerts (issue 17): the academy's leads and national leads; the dismissal of an unknown alert is a 404.
+    ("GET", "/api/academies/{academy_id}/alerts", None, leads_only(200)),
+    ("POST", "/api/academies/{academy_id}/alerts/{alert_id}/dismissal", None, leads_only(404)),
+    # The pool in one step: idempotent, so both leads get 200 for the same person (cap 0: never seated).
+    ("POST", "/api/panel/invitations", _const({"email": "pool.invited.by.matrix@example.nhs.uk", "name": "Pooled Person", "kind": "peer", "employer": "Matrix Org", "academy_id": "north-west", "cap": 0}), leads_only(200)),
     # Renewal opens 90 days before expiry: the holder is told when; nobody else may start it.
     ("POST", "/api/certificates/{certificate_id}/revalidation", None, _cells(403, practitioner_a=409)),
     # Changing routes last: the undeclared member declares here, a lead revokes, A withdraws.
@@ -376,6 +381,7 @@ def _url(w: World, path: str) -> str:
         certificate_id=w.certificate_id,
         member_id=w.member_id,
         academy_id="north-west",
+        alert_id="no-such-alert",
         key="nw-cipd-combined@1.0",
         list_id=w.status_list_id if "{list_id}" in path else "",
     )

@@ -57,3 +57,8 @@ def counters(scope: str) -> dict[str, str]:
 
 def audit_sk(at_iso: str, seq: str) -> str:
     return f"AUDIT#{at_iso}#{seq}"
+
+
+def alert(academy_id: str, alert_id: str) -> dict[str, str]:
+    """An alert for an academy's leads: one item per event, all of an academy's under one key."""
+    return {"PK": f"ALERTS#{academy_id}", "SK": f"ALERT#{alert_id}"}

@@ -101,17 +101,6 @@ def send(journey: Journey, kind: str, *, to: list[Person] | None = None, **conte
             due = current_panel(journey.id).review_due
             records += send(journey, "panel_ready", review_due=f"{due:%-d %B %Y}" if due else "")
         return records
-    if kind == "panel_attention":
-        # The workflow found no valid panel: the academy's leads resolve it.
-        reason = next(
-            (
-                e.reason
-                for e in reversed(db().audit_trail(journey.id))
-                if e.action == "no valid panel" and e.reason
-            ),
-            "No valid panel could be formed.",
-        )
-        return alert_academy_leads(journey, "no_valid_panel", reason)
     practitioner = person(journey.practitioner_id)
     if practitioner is None:
         raise LookupError(f"no profile for practitioner {journey.practitioner_id}")
@@ -128,9 +117,18 @@ def send_quietly(journey: Journey, kind: str, **context: Any) -> list[EmailRecor
         return [_record(journey, kind, [], f"(not sent) {kind}", None, error=f"{type(exc).__name__}: {exc}")]
 
 
-def alert_academy_leads(journey: Journey, problem: str, reason: str, *, seats: int = 0) -> list[EmailRecord]:
-    """Tell the journey's academy leads that a claim needs them (no valid panel, a seat left vacant),
-    once per event, from the place the event happens. Never blocks the journey."""
+def alert_academy_leads(
+    journey: Journey,
+    problem: str,
+    reason: str,
+    *,
+    seats: int = 0,
+    template: str = "panel_attention",
+    link_path: str | None = None,
+    **extra: Any,
+) -> list[EmailRecord]:
+    """Tell the journey's academy leads that a claim needs them (no valid panel, a seat left vacant, all
+    reviews in, a deadline near). services.alerts calls it once per event. Never blocks the journey."""
     try:
         leads = [
             Person(id=m.get("sub", m["username"]), name=m.get("name") or m["email"], email=m["email"])
@@ -141,14 +139,15 @@ def alert_academy_leads(journey: Journey, problem: str, reason: str, *, seats: i
         cohort = db().get_model(Cohort, keys.cohort(journey.cohort_id))
         return send_to(
             journey,
-            "panel_attention",
+            template,
             leads,
             problem=problem,
             reason=reason,
             seats=seats,
             practitioner=practitioner.name if practitioner else "a practitioner",
             cohort=cohort.name if cohort else journey.cohort_id,
-            link=settings().public_url(f"/lead/assignments/{journey.id}"),
+            link=settings().public_url(link_path or f"/lead/assignments/{journey.id}"),
+            **extra,
         )
     except Exception as exc:
         logger.exception("lead alert failed", extra={"journey_id": journey.id, "problem": problem})
@@ -156,7 +155,7 @@ def alert_academy_leads(journey: Journey, problem: str, reason: str, *, seats: i
         return [
             _record(
                 journey,
-                "panel_attention",
+                template,
                 [],
                 f"(not sent) {problem}",
                 None,

@@ -33,6 +33,7 @@ from ..domain.models import (
     Stage,
 )
 from ..settings import settings
+from . import alerts
 from . import journeys as js
 from .common import db, moved, part, reapplied, record, updated
 
@@ -347,7 +348,7 @@ def _declare_conflict(caller: Caller, journey_id: str, note: str) -> Panel:
         change.events.append(
             AuditEvent(journey_id=journey_id, at=at, actor=SYSTEM, action="seat vacant", reason=result.reason)
         )
-        _alert_leads(store.commit(change), "seat_vacant", result.reason, seats=len(remaining))
+        alerts.seat_vacant(store.commit(change), new_panel.version, result.reason, seats=len(remaining))
         return new_panel
     newcomer = next(m for m in result.member_ids if m not in {s.member_id for s in remaining})
     new_seat = PanelSeat(member_id=newcomer, kind=result.kinds[newcomer], chair=result.chair_id == newcomer)
@@ -466,7 +467,7 @@ def _close_review_if_complete(journey_id: str, panel: Panel) -> None:
     if journey.task_token and journey.waiting_step == "panel_review":
         token = journey.task_token
         flags = disagreements(reviews)
-        store.commit(
+        closed = store.commit(
             updated(
                 journey,
                 actor=SYSTEM,
@@ -478,6 +479,7 @@ def _close_review_if_complete(journey_id: str, panel: Panel) -> None:
         for purpose in REVIEW_REMINDERS:
             schedule_store.cancel(journey_id, purpose)
         workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)})
+        alerts.reviews_in(closed, len(flags))
 
 
 def disagreements(reviews: list[Review]) -> list[str]:
@@ -777,12 +779,6 @@ def send_panel_email(
     if practitioner is not None:
         sent += notifications.send_to(journey, kind, [practitioner], attachments=attachments, **shared)
     return sent
-
-
-def _alert_leads(journey: Journey, problem: str, reason: str, *, seats: int = 0) -> None:
-    from . import notifications
-
-    notifications.alert_academy_leads(journey, problem, reason, seats=seats)
 
 
 def _quiet_panel_email(journey: Journey, kind: str, **kw: Any) -> None:

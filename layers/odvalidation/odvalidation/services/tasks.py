@@ -194,7 +194,9 @@ def scheduled(event: dict[str, Any]) -> dict[str, Any]:
     journey = store.journey(journey_id)
     if kind == "claim_reminder":
         if journey.stage is Stage.CLAIM_DEVELOPMENT:
-            notifications.send_quietly(journey, "claim_reminder", days_left=int(event.get("days_left", 0)))
+            days_left = int(event.get("days_left", 0))
+            notifications.send_quietly(journey, "claim_reminder", days_left=days_left)
+            _deadline_alert(journey, days_left)
         return {"done": kind}
     if kind == "claim_deadline":
         if (
@@ -237,8 +239,29 @@ def scheduled(event: dict[str, Any]) -> dict[str, Any]:
     if kind == "review_reminder":
         if journey.stage is Stage.PANEL_REVIEW:
             notifications.send_quietly(journey, "review_reminder")
+            _review_deadline_alert(journey)
         return {"done": kind}
     raise InvalidTransition(f"Unknown scheduled event '{kind}'.")
+
+
+def _deadline_alert(journey: Journey, days_left: int) -> None:
+    """The week's reminder before a claim is due also tells the academy's leads (once per deadline)."""
+    from ..domain.alerts import CLAIM_DUE, NEAR_DAYS
+    from . import alerts
+
+    if journey.claim_deadline is not None and days_left <= NEAR_DAYS:
+        alerts.deadline_near(journey, CLAIM_DUE, journey.claim_deadline.date())
+
+
+def _review_deadline_alert(journey: Journey) -> None:
+    """The reviewers' reminder a week before their reviews are due tells the leads too; the one after
+    the due day (overdue) adds nothing new for them."""
+    from ..domain.alerts import NEAR_DAYS, REVIEW_DUE
+    from . import alerts, panels
+
+    due = panels.current_panel(journey.id).review_due
+    if due is not None and 0 <= (due - clock.now().date()).days <= NEAR_DAYS:
+        alerts.deadline_near(journey, REVIEW_DUE, due)
 
 
 def ensure_stage(journey: Journey, stage: Stage) -> None:

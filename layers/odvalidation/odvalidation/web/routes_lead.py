@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
-from ..domain.models import Journey, MemberKind, Role, Stage
-from ..domain.panels import ClaimToAssign, DateRange, ExclusionRule, MemberDetails, PanelMember, exclusion
+from ..domain.models import Journey, Role, Stage
+from ..domain.panels import ClaimToAssign, ExclusionRule, PanelMember, exclusion
 from ..services import certificates, confirmations, panels
 from ..services import journeys as js
 from .access import domain_caller
@@ -195,145 +195,6 @@ def interview(journey_id: str) -> Response:
     except DomainError as problem:
         return _interview_page(j, values, {"date-day": problem.message}, status=409)
     return redirect(f"/lead/journeys/{journey_id}?done=interview")
-
-
-# --------------------------------------------------------------------------- the panel pool
-
-
-@router.get("/lead/pool")
-def pool() -> Response:
-    lead_caller()
-    members = sorted(panels.pool(), key=lambda m: m.name)
-    return page("lead/pool.html", page_title="Panel pool", members=members, academy_name=academy_name)
-
-
-def _member_form(
-    member: PanelMember | None, values: dict[str, str], errors: dict[str, str], status: int = 200
-) -> Response:
-    return page(
-        "lead/member.html",
-        status=status,
-        page_title=f"Change {member.name}" if member else "Add a panel member",
-        member=member,
-        values=values,
-        errors=errors,
-        academy_options=[("", "Select an academy"), *((a.id, a.name) for a in ACADEMIES)],
-    )
-
-
-def _email_of(person_id: str) -> str:
-    person = js.person(person_id)
-    return person.email if person else person_id
-
-
-def _member_values(m: PanelMember) -> dict[str, str]:
-    return {
-        "email": m.email,
-        "name": m.name,
-        "kind": m.kind.value,
-        "employer": m.employer,
-        "academy_id": m.academy_id,
-        "line_managers": "\n".join(_email_of(i) for i in m.line_managers),
-        "expertise": ", ".join(m.expertise),
-        "cap": str(m.cap),
-        "unavailable": "\n".join(f"{r.start.isoformat()} to {r.end.isoformat()}" for r in m.unavailable),
-    }
-
-
-@router.get("/lead/pool/new")
-def new_member_form() -> Response:
-    caller = lead_caller()
-    return _member_form(None, {"cap": "4", "academy_id": _academy_of(caller)}, {})
-
-
-@router.get("/lead/pool/<member_id>")
-def member_form(member_id: str) -> Response:
-    lead_caller()
-    m = panels.member(member_id)
-    return _member_form(m, _member_values(m), {})
-
-
-def _unavailable(text: str) -> list[DateRange] | None:
-    ranges: list[DateRange] = []
-    for line in filter(None, (ln.strip() for ln in text.splitlines())):
-        start, _, end = line.partition(" to ")
-        try:
-            ranges.append(
-                DateRange(
-                    start=date.fromisoformat(start.strip()), end=date.fromisoformat((end or start).strip())
-                )
-            )
-        except (ValueError, ValidationError):
-            return None
-    return ranges
-
-
-def _save_member(existing: PanelMember | None) -> Response:
-    caller = lead_caller()
-    values = first_values(form_data())
-    errors: dict[str, str] = {}
-    person_id = existing.id if existing else None
-    if existing is None:
-        found = js.person_by_email(values.get("email", ""))
-        if found is None:
-            errors["email"] = (
-                "No one with this email address has an account yet: ask them to create one first"
-            )
-        else:
-            person_id = found.id
-    if not values.get("name", "").strip():
-        errors["name"] = "Enter the member's name"
-    if values.get("kind") not in {k.value for k in MemberKind}:
-        errors["kind"] = "Select whether the member is a peer or an expert"
-    if not values.get("employer", "").strip():
-        errors["employer"] = "Enter the member's employer"
-    if values.get("academy_id") not in {a.id for a in ACADEMIES}:
-        errors["academy_id"] = "Select the member's academy"
-    managers: list[str] = []
-    for email in filter(None, (e.strip() for e in values.get("line_managers", "").splitlines())):
-        manager = js.person_by_email(email)
-        if manager is None:
-            errors["line_managers"] = f"No one with the email address {email} has an account"
-            break
-        managers.append(manager.id)
-    cap = values.get("cap", "").strip()
-    if not cap.isdigit() or int(cap) > 100:
-        errors["cap"] = "Enter the most claims they take in a window, a number from 0 to 100"
-    unavailable = _unavailable(values.get("unavailable", ""))
-    if unavailable is None:
-        errors["unavailable"] = "Write each period on its own line, like 2027-03-01 to 2027-03-14"
-    if errors or person_id is None or unavailable is None:
-        return _member_form(existing, values, errors, status=400)
-    try:
-        m = MemberDetails(
-            id=person_id,
-            name=values["name"].strip(),
-            email=existing.email if existing else values["email"].strip().lower(),
-            kind=MemberKind(values["kind"]),
-            employer=values["employer"].strip(),
-            academy_id=values["academy_id"],
-            line_managers=managers,
-            expertise=[t for t in (x.strip() for x in values.get("expertise", "").split(",")) if t],
-            cap=int(cap),
-            unavailable=unavailable,
-        )
-    except ValidationError as problem:
-        return _member_form(existing, values, {"name": str(problem.errors()[0]["msg"])}, status=400)
-    try:
-        panels.save_member(caller, m)
-    except DomainError as problem:
-        return _member_form(existing, values, {"academy_id": problem.message}, status=403)
-    return redirect("/lead/pool")
-
-
-@router.post("/lead/pool/new")
-def add_member() -> Response:
-    return _save_member(None)
-
-
-@router.post("/lead/pool/<member_id>")
-def change_member(member_id: str) -> Response:
-    return _save_member(panels.member(member_id))
 
 
 # --------------------------------------------------------------------------- claims waiting for a panel

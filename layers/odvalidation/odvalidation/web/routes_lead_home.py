@@ -25,6 +25,7 @@ from ..services import journeys as js
 from ..services import panels
 from .pages import STAGE_NAMES, academy_name
 from .routes_lead import _academy_of, _name, lead_caller
+from .routes_lead_alerts import alert_context
 from .site import page
 
 router: Router = Router()
@@ -147,6 +148,8 @@ def home() -> Response:
         if national
         else [],
         tasks=tasks,
+        dismiss_action=_with_academy("/lead/alerts/dismiss", caller, academy_id),
+        **alert_context(caller, academy_id),
         cohorts=work.cohorts,
         frameworks=all_frameworks(),
     )

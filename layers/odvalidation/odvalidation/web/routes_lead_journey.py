@@ -24,7 +24,7 @@ from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
 from ..services import journey_page, panels
 from ..services import journeys as js
 from .forms import first_values
-from .pages import LEVEL_NAMES, STAGE_NAMES, lead_stage_text, long_date
+from .pages import LEVEL_NAMES, STAGE_NAMES, academy_name, lead_stage_text, long_date
 from .routes_lead import STAGE_TEXT, _day, _name, lead_caller
 from .site import app, form_data, page, redirect
 
@@ -239,12 +239,28 @@ def _reviews(caller: DomainCaller, j: Journey, name: Any, titles: dict[str, str]
     ]
 
 
-def _panel(panel: Panel | None, name: Any) -> list[dict[str, str]]:
+def _told_apart(name: Any, members: dict[str, Any]) -> Any:
+    """A member's name with their organisation and academy: two members may share a name."""
+
+    def label(person_id: str) -> str:
+        m = members.get(person_id)
+        return f"{name(person_id)} ({m.employer}, {academy_name(m.academy_id)})" if m else name(person_id)
+
+    return label
+
+
+def _panel(panel: Panel | None, name: Any, members: dict[str, Any]) -> list[dict[str, str]]:
+    # Each seat says the member's organisation and academy too: two members may share a name.
     return [
         {
             "key": name(seat.member_id),
             "value": ", ".join(
                 [("Chair, " if seat.chair else "") + seat.kind.value]
+                + (
+                    [members[seat.member_id].employer, academy_name(members[seat.member_id].academy_id)]
+                    if seat.member_id in members
+                    else []
+                )
                 + (["declared no conflict"] if seat.declared else ["not declared yet"])
             ),
         }
@@ -302,8 +318,8 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
             [e.display_name, e.element_id, e.status.value.capitalize()]
             for e in (view.evidence if content else [])
         ],
-        panel=_panel(view.panel, name),
-        reviews=_reviews(caller, j, name, titles) if content else [],
+        panel=_panel(view.panel, name, view.members),
+        reviews=_reviews(caller, j, _told_apart(name, view.members), titles) if content else [],
         interview=interview,
         can_record_held=j.stage is Stage.INTERVIEW and interview is not None and interview.held_at is None,
         outcome=outcome,

@@ -421,9 +421,13 @@ app.include_router(lead_cohorts_router)  # before the journey pages: /lead/cohor
 from .routes_lead_home import router as lead_home_router  # noqa: E402
 
 app.include_router(lead_home_router)
+from .routes_lead_alerts import router as lead_alerts_router  # noqa: E402
 from .routes_lead_journey import router as lead_journey_router  # noqa: E402
+from .routes_lead_pool import router as lead_pool_router  # noqa: E402
 
 app.include_router(lead_journey_router)
+app.include_router(lead_alerts_router)
+app.include_router(lead_pool_router)
 from .routes_reports import router as reports_router  # noqa: E402
 
 app.include_router(reports_router)
