@@ -163,7 +163,8 @@ def test_a_leader_confirms_evidence_without_an_account_and_the_panel_sees_it_att
 def test_withdrawn_raced_and_forged_links_are_refused(local_stack: LocalStack, claim: Claim) -> None:
     base = local_stack.base_url
     _, _, link = _ask(local_stack, claim, claim.evidence[1], "ben")
-    page = requests.get(link, timeout=30)
+    opener = requests.Session()  # opens the page, then answers after the request was withdrawn
+    page = opener.get(link, timeout=30)
     assert page.status_code == 200
     record, _, raced = _ask(local_stack, claim, claim.evidence[2], "cleo")
 
@@ -191,7 +192,7 @@ def test_withdrawn_raced_and_forged_links_are_refused(local_stack: LocalStack, c
     gone = requests.get(link, timeout=30)
     assert gone.status_code == 410
     assert "withdrawn" in gone.text
-    late = _answer(requests.Session(), base, _token(link), page.text, "confirm")
+    late = _answer(opener, base, _token(link), page.text, "confirm")
     assert late.status_code == 410
     # An answered request cannot be withdrawn.
     claim.c.practitioner.api.post(

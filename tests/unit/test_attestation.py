@@ -42,7 +42,7 @@ def _record(**changes: object) -> Attestation:
         practitioner_name="Pat Practitioner",
         requested_by="p-1",
         requested_at=NOW,
-        expires_at=rules.expiry(NOW),
+        link_expires=rules.expiry(NOW),
         nonce_hash=rules.nonce_hash("n0nce"),
     )
     return base.model_copy(update=changes)

@@ -44,7 +44,7 @@ class AttestationOut(BaseModel):
     status: str
     comment: str
     requested_at: datetime
-    expires_at: datetime
+    link_expires: datetime
     responded_at: datetime | None = None
     withdrawn_at: datetime | None = None
 

@@ -60,7 +60,9 @@ class Attestation(Model):
     practitioner_name: ShortText
     requested_by: Id
     requested_at: datetime
-    expires_at: datetime
+    # Not `expires_at`: that is the table's TTL attribute, and the record must outlive its link (the panel
+    # reads who attested, and when, long after).
+    link_expires: datetime
     # sha256 of the link's nonce: the record can tell its own link from an older one without holding
     # anything a reader of the table could turn into a working link (that also needs the signing key).
     nonce_hash: str
@@ -74,7 +76,7 @@ class Attestation(Model):
         return self.status is AttestationStatus.REQUESTED
 
     def expired(self, now: datetime) -> bool:
-        return now >= self.expires_at
+        return now >= self.link_expires
 
     def mark(self) -> str:
         """What the panel reads beside the evidence."""

@@ -135,7 +135,7 @@ def _store_request(caller: Caller, journey_id: str, body: AttestationIn, nonce: 
         practitioner_name=caller.name or "A practitioner",
         requested_by=caller.id,
         requested_at=now,
-        expires_at=rules.expiry(now),
+        link_expires=rules.expiry(now),
         nonce_hash=rules.nonce_hash(nonce),
     )
     db().commit(
@@ -154,7 +154,7 @@ def request(caller: Caller, journey_id: str, body: AttestationIn) -> Attestation
     """Store the request, then email the leader their link (a failed email is recorded, not raised)."""
     nonce = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
     record = _store_request(caller, journey_id, body, nonce)
-    token = rules.make_token(link_key(), journey_id, record.id, nonce, record.expires_at)
+    token = rules.make_token(link_key(), journey_id, record.id, nonce, record.link_expires)
     notifications.send_quietly(
         db().journey(journey_id),
         "attestation_request",
@@ -162,7 +162,7 @@ def request(caller: Caller, journey_id: str, body: AttestationIn) -> Attestation
         practitioner_name=record.practitioner_name,
         evidence_name=record.evidence_name,
         message=record.message,
-        expires=f"{record.expires_at:%-d %B %Y}",
+        expires=f"{record.link_expires:%-d %B %Y}",
         link=link_url(token),
     )
     return record

@@ -184,7 +184,7 @@ def _attest_page(token: str, values: dict[str, str], errors: dict[str, str], sta
         a=view.attestation,
         file_name=view.evidence.display_name,
         token=token,
-        expires=long_date(view.attestation.expires_at),
+        expires=long_date(view.attestation.link_expires),
         decisions=[
             {"value": "confirm", "text": "Yes, I confirm this evidence"},
             {"value": "decline", "text": "No, I cannot confirm it"},
