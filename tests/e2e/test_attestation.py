@@ -89,7 +89,7 @@ def _token(link: str) -> str:
 
 
 def test_a_leader_confirms_evidence_without_an_account_and_the_panel_sees_it_attested(
-    local_stack: LocalStack, claim: Claim
+    local_stack: LocalStack, claim: Claim, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
     base = local_stack.base_url
     item, other = claim.evidence[0], claim.evidence[1]
@@ -158,6 +158,11 @@ def test_a_leader_confirms_evidence_without_an_account_and_the_panel_sees_it_att
     review = panel.get(f"{base}/panel/{claim.journey_id}/review", timeout=30).text
     assert "Attested by Amara Leader, Director of Strategy, Northshire ICB" in review
     assert review.count("Attested by") == 1  # only the confirmed item
+
+    # The link is in the leader's email and nowhere else: no log line carries it, even of a refused form.
+    leader.post(f"{base}/attest", data={"token": _token(link), "decision": "confirm"}, timeout=30)
+    out, err = capfd.readouterr()
+    assert _token(link) not in caplog.text + out + err
 
 
 def test_withdrawn_raced_and_forged_links_are_refused(local_stack: LocalStack, claim: Claim) -> None:
@@ -229,9 +234,56 @@ def test_only_the_practitioner_asks_and_only_they_and_their_supporter_read(
     claim.c.lead.api.post(path, body, expect=403)
     bad = claim.c.practitioner.api.post(path, {**body, "email": "not an address"}, expect=422)
     assert "email" in str(bad)
-    # The claim is submitted by now (the first test) or still open: either way the web page answers the
-    # practitioner and refuses a stranger without naming anything.
+    # The web page refuses a stranger without naming anything.
     stranger_web = web_session(base, stranger.email, scenario.PASSWORD)
     assert stranger_web.get(f"{base}/journeys/{claim.journey_id}/attestations", timeout=30).status_code == 404
     me = web_session(base, claim.c.practitioner.email, scenario.PASSWORD)
-    assert me.get(f"{base}/journeys/{claim.journey_id}/attestations", timeout=30).status_code == 200
+    page = me.get(f"{base}/journeys/{claim.journey_id}/attestations", timeout=30)
+    assert page.status_code == 200
+
+    # The practitioner asks on the page: each missing answer named, then sent, then withdrawn.
+    form = {"csrf_token": _csrf(page.text), "evidence_id": claim.evidence[0]["id"], "email": "nope"}
+    refused = me.post(f"{base}/journeys/{claim.journey_id}/attestations", data=form, timeout=30)
+    assert refused.status_code == 400
+    for message in (
+        "Enter the leader&#39;s full name",
+        "Enter the leader&#39;s email address",
+        "role and organisation",
+    ):
+        assert message in refused.text
+    email = f"dana.{secrets.token_hex(3)}@leaders.example.nhs.uk"
+    form |= {
+        "name": "Dana Leader",
+        "email": email,
+        "role": "Chair, Vale Partnership",
+        "message": "Confirm it.",
+    }
+    sent = me.post(
+        f"{base}/journeys/{claim.journey_id}/attestations", data=form, allow_redirects=False, timeout=30
+    )
+    assert sent.status_code == 303
+    assert sent.headers["Location"].endswith("/attestations?sent=1")
+    local_stack.wait_for_email(email, "asks you to confirm")
+    listed = me.get(f"{base}/journeys/{claim.journey_id}/attestations?sent=1", timeout=30).text
+    assert "Your request has been sent" in listed
+    assert "Dana Leader, Chair, Vale Partnership" in listed
+    dana = next(
+        a for a in claim.c.practitioner.api.get(path)["attestations"] if a["attester_name"] == "Dana Leader"
+    )
+    withdrawn = me.post(
+        f"{base}/journeys/{claim.journey_id}/attestations/{dana['id']}/withdraw",
+        data={"csrf_token": _csrf(listed)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert withdrawn.status_code == 303
+    assert "Withdrawn" in me.get(f"{base}/journeys/{claim.journey_id}/attestations", timeout=30).text
+    # The supporter reads the list, without the form or the buttons.
+    supporter = scenario.name_supporter(local_stack, claim.c, claim.journey_id)
+    theirs = web_session(base, supporter.email, scenario.PASSWORD)
+    read = theirs.get(f"{base}/journeys/{claim.journey_id}/attestations", timeout=30)
+    assert read.status_code == 200
+    assert "Dana Leader" in read.text
+    assert "Send the request" not in read.text
+    assert "/withdraw" not in read.text
+    assert supporter.api.get(path)["attestations"]
