@@ -47,7 +47,7 @@ from . import notifications
 from .common import db, new_id, reapplied, supporter_ids, updated
 from .common import record as record_event
 
-ACTOR = "system:attestation"  # the leader has no account: events name them in their reason
+ACTOR = "system:attestation"  # the leader has no account; the event names the request, not them
 PREFIX = "ATTEST#"
 
 
@@ -79,6 +79,12 @@ def _records(journey: Journey) -> list[Attestation]:
 
 def _get(journey_id: str, attestation_id: str) -> Attestation | None:
     return db().get_model(Attestation, _key(journey_id, attestation_id))
+
+
+def _reason(evidence_name: str, attestation_id: str) -> str:
+    # The audit trail outlives an erasure (services/privacy.py keeps it), so it names the file and the
+    # request, never the leader: who they are lives in the request record, which an erasure removes.
+    return f"{evidence_name} (request {attestation_id})"
 
 
 def _close(record: Attestation, **fields: object) -> dict[str, object]:
@@ -143,7 +149,7 @@ def _store_request(caller: Caller, journey_id: str, body: AttestationIn, nonce: 
             journey,
             actor=caller.id,
             action="asked for evidence to be attested",
-            reason=f"{item.display_name}: {body.name}, {body.role}",
+            reason=_reason(item.display_name, record.id),
             puts=[to_item(record, _key(journey_id, record.id))],
         )
     )
@@ -196,7 +202,7 @@ def withdraw(caller: Caller, journey_id: str, attestation_id: str) -> Attestatio
         journey,
         actor=caller.id,
         action="withdrew an attestation request",
-        reason=f"{record.evidence_name}: {record.attester_name}",
+        reason=_reason(record.evidence_name, record.id),
     )
     change.updates.append(_close(record, status=AttestationStatus.WITHDRAWN, withdrawn_at=now))
     try:
@@ -241,7 +247,7 @@ def file_link(token: str) -> str:
         view.attestation.journey_id,
         actor=ACTOR,
         action="attester opened evidence",
-        reason=f"{view.evidence.display_name}: {view.attestation.attester_name}",
+        reason=_reason(view.evidence.display_name, view.attestation.id),
     )
     return evidence_store.download_link(view.evidence.key, view.evidence.display_name)
 
@@ -261,7 +267,7 @@ def _store_answer(token: str, answer: ResponseIn) -> Attestation:
         journey,
         actor=ACTOR,
         action=f"attester {status.value} evidence",
-        reason=f"{record.evidence_name}: {record.attester_name}, {record.attester_role}",
+        reason=_reason(record.evidence_name, record.id),
     )
     change.updates.append(_close(record, status=status, comment=answer.comment, responded_at=now))
     try:

@@ -287,3 +287,15 @@ def test_only_the_practitioner_asks_and_only_they_and_their_supporter_read(
     assert "Send the request" not in read.text
     assert "/withdraw" not in read.text
     assert supporter.api.get(path)["attestations"]
+
+    # An erasure takes the requests with the claim (they name the leaders and hold their words).
+    claim.c.practitioner.api.post(f"/api/journeys/{claim.journey_id}/withdrawal", {"reason": "not now"})
+    claim.c.practitioner.api.wait_stage(claim.journey_id, "withdrawn")
+    claim.c.practitioner.api.post("/api/me/erasure", {"confirm": True})
+    table = local_stack.deployed.global_environment["TABLE_NAME"]
+    left = local_stack.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :a)",
+        ExpressionAttributeValues={":pk": {"S": f"JOURNEY#{claim.journey_id}"}, ":a": {"S": "ATTEST#"}},
+    )
+    assert left["Items"] == []
