@@ -286,7 +286,9 @@ def test_only_the_practitioner_asks_and_only_they_and_their_supporter_read(
     assert "Dana Leader" in read.text
     assert "Send the request" not in read.text
     assert "/withdraw" not in read.text
-    assert supporter.api.get(path)["attestations"]
+    seen = supporter.api.get(path)["attestations"]
+    assert seen
+    assert all(a["attester_email"] is None for a in seen)  # the leaders' addresses are the practitioner's
 
     # An erasure takes the requests with the claim (they name the leaders and hold their words).
     claim.c.practitioner.api.post(f"/api/journeys/{claim.journey_id}/withdrawal", {"reason": "not now"})

@@ -38,7 +38,7 @@ class AttestationOut(BaseModel):
     evidence_id: str
     evidence_name: str
     attester_name: str
-    attester_email: str
+    attester_email: str | None  # the practitioner's to see; not shown to their supporter
     attester_role: str
     message: str
     status: str
@@ -49,10 +49,11 @@ class AttestationOut(BaseModel):
     withdrawn_at: datetime | None = None
 
     @classmethod
-    def of(cls, a: Attestation) -> AttestationOut:
-        return cls.model_validate(
-            a.model_dump(exclude={"nonce_hash", "journey_id", "claim_number"}), strict=False
-        )
+    def of(cls, a: Attestation, *, reader: str | None = None) -> AttestationOut:
+        out = cls.model_validate(a.model_dump(exclude={"nonce_hash", "journey_id", "claim_number"}))
+        if reader is not None and reader != a.requested_by:
+            out.attester_email = None
+        return out
 
 
 class AttestationList(BaseModel):
@@ -79,8 +80,9 @@ def request_attestation(journey_id: PathId, body: AttestationRequestIn) -> Attes
     summary="The current claim's attestation requests and their answers (practitioner, supporter)",
 )
 def list_attestations(journey_id: PathId) -> AttestationList:
-    records = attestations.for_journey(current_caller(router), journey_id)
-    return AttestationList(attestations=[AttestationOut.of(r) for r in records])
+    c = current_caller(router)
+    records = attestations.for_journey(c, journey_id)
+    return AttestationList(attestations=[AttestationOut.of(r, reader=c.id) for r in records])
 
 
 @router.post(
