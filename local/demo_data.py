@@ -102,6 +102,25 @@ def _fill(
         )
 
 
+def _attested(stack: LocalStack, north_west: scenario.Cast) -> None:
+    """Issue 18.2: a claim at panel review with one piece of evidence confirmed by a system leader (the
+    panel's review page marks it) and one request the leader has not answered yet."""
+    c = scenario.cast(stack, join=north_west, tag="nw-attested")
+    journey_id = scenario.to_claim_development(c)
+    scenario.build_claim(c, journey_id)
+    evidence = scenario.wait_claim_complete(c, journey_id)["evidence"]
+    link = scenario.ask_attestation(
+        stack, c, journey_id, evidence[0]["id"], "Dame Olwen Castellanos",
+        "olwen.castellanos@icb.example.nhs.uk", "Chief Executive, Mersey Vale Integrated Care Board",
+    )  # fmt: skip
+    scenario.answer_attestation(link, "confirm", "We co-led this programme; the report is accurate.")
+    scenario.ask_attestation(
+        stack, c, journey_id, evidence[1]["id"], "Rhys Penhaligon",
+        "rhys.penhaligon@council.example.gov.uk", "Director of Public Health, Mersey Vale Council",
+    )  # fmt: skip
+    scenario.submit(c, journey_id)
+
+
 def load(stack: LocalStack) -> None:
     north_west = scenario.cast(stack, academy="north-west", cohort_number=1, tag="nw")
     validated = scenario.register(north_west)
@@ -133,6 +152,8 @@ def load(stack: LocalStack) -> None:
     moved_claim = scenario.to_claim_development(moved)
     scenario.part_written_claim(moved, moved_claim)
     scenario.move_framework(moved, moved_claim, "global-practice@1.0")
+
+    _attested(stack, north_west)
 
     london = scenario.cast(
         stack, academy="london", cohort_number=2, tag="ldn", framework_key="global-practice@1.0"

@@ -300,6 +300,52 @@ def move_framework(c: Cast, journey_id: str, framework_key: str) -> dict[str, An
     return dict(c.lead.api.post(f"/api/journeys/{journey_id}/framework", {"framework_key": framework_key}))
 
 
+def ask_attestation(
+    stack: LocalStack, c: Cast, journey_id: str, evidence_id: str, name: str, email: str, role: str
+) -> str:
+    """The practitioner asks a leader to confirm one piece of evidence; returns the link from the leader's
+    email (read from the local SES mailbox, as the leader would click it)."""
+    import re
+
+    c.practitioner.api.post(
+        f"/api/journeys/{journey_id}/attestations",
+        {
+            "evidence_id": evidence_id,
+            "name": name,
+            "email": email,
+            "role": role,
+            "message": "Please confirm that we led the system-wide listening programme together, and that "
+            "this report is a fair account of it.",
+        },
+    )
+    stack.wait_for_email(email, "asks you to confirm")
+    mail = next(m for m in reversed(stack.sent_emails()) if email in m.to)
+    found = re.search(r"(https?://\S+/attest\?token=[A-Za-z0-9._-]+)", mail.body)
+    assert found, "the leader's email has no link"
+    return found.group(1)
+
+
+def answer_attestation(link: str, decision: str, comment: str = "") -> requests.Response:
+    """The leader, without an account, opens the link and answers on the page (CSRF token and all)."""
+    import re
+
+    browser = requests.Session()
+    page = browser.get(link, timeout=30)
+    page.raise_for_status()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf, "the leader's page has no form"
+    return browser.post(
+        link.split("?", 1)[0],
+        data={
+            "csrf_token": csrf.group(1),
+            "token": link.split("token=", 1)[1],
+            "decision": decision,
+            "comment": comment,
+        },
+        timeout=30,
+    )
+
+
 def submit(c: Cast, journey_id: str) -> None:
     c.practitioner.api.post(f"/api/journeys/{journey_id}/submission")
 

@@ -242,6 +242,16 @@ def _evidence_body(w: World, _role: str) -> Any:
     return {"element_id": w.element_id, "filename": "x.pdf", "content_type": "application/pdf", "size": 100}
 
 
+def _attestation_body(w: World, _role: str) -> Any:
+    return {
+        "evidence_id": w.evidence_id,
+        "name": "Matrix Leader",
+        "email": "matrix.leader@example.nhs.uk",
+        "role": "Director, Matrix ICB",
+        "message": "Confirm this evidence.",
+    }
+
+
 def _pool_member(w: World, _role: str) -> Any:
     return {
         "id": w.member_id,
@@ -311,6 +321,11 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     # so even its supporter is told it is too late to comment.
     ("GET", "/api/journeys/{journey_id}/comments", None, viewers(403) | {"practitioner_a": 200, "supporter_of_a": 200}),
     ("POST", "/api/journeys/{journey_id}/comments", _const({"text": "A comment."}), viewers(403) | {"supporter_of_a": 409}),
+    # Stakeholder attestation (issue 18.2): A's claim is submitted, so even A may no longer ask; the list
+    # is A's and their supporter's to read; an unknown request is not found (to A) and A's to withdraw.
+    ("POST", "/api/journeys/{journey_id}/attestations", _attestation_body, owner_only(409)),
+    ("GET", "/api/journeys/{journey_id}/attestations", None, viewers(403) | {"practitioner_a": 200, "supporter_of_a": 200}),
+    ("POST", "/api/journeys/{journey_id}/attestations/{attestation_id}/withdrawal", None, owner_only(404)),
     ("POST", "/api/journeys/{journey_id}/submission", None, owner_only(200)),  # a repeat: one effect
     ("POST", "/api/journeys/{journey_id}/new-claim", None, owner_only(409)),
     # A's claim is submitted: no lead may move it to another framework (issue 18), and nobody else may try.
@@ -380,6 +395,7 @@ def _url(w: World, path: str) -> str:
         cohort_id=w.cohort_id,
         certificate_id=w.certificate_id,
         member_id=w.member_id,
+        attestation_id="at-none",
         academy_id="north-west",
         alert_id="no-such-alert",
         key="nw-cipd-combined@1.0",

@@ -244,7 +244,8 @@ def test_only_the_functions_that_sign_may_read_the_session_secret() -> None:
                     assert pattern == "${secretArn}", name
                     assert variables == {"secretArn": {"Ref": "SessionSecret"}}, name
                     readers.add(name)
-    assert readers == {"WebFunction", "EvidenceUploadedFunction"}
+    # The API signs the link emailed to a leader asked to attest evidence (services/attestations.py).
+    assert readers == {"WebFunction", "EvidenceUploadedFunction", "ApiFunction"}
 
 
 # ------------------------------------------------------------------ email and the custom domain

@@ -26,6 +26,7 @@ def resolver(*, with_status_lists: bool = False) -> APIGatewayRestResolver:
         "routes_frameworks",
         "routes_crosswalks",
         "routes_leads",
+        "routes_attestations",
     ):
         try:
             module = __import__(f"odvalidation.api.{name}", fromlist=["router"])

@@ -17,7 +17,8 @@ from .journeys import my_journeys
 # A journey's items that hold what the practitioner wrote or uploaded, and their supporter's comments on
 # it. The journey item itself, its audit trail, panels and outcome stay: they carry only ids, and the
 # counters are rebuilt from them.
-PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#")
+# ATTEST#: who was asked to confirm evidence (a leader's name, address and comment; issue 18.2).
+PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#", "ATTEST#")
 ERASED = "personal data erased"
 
 

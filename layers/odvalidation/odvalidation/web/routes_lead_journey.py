@@ -20,8 +20,8 @@ from ..domain.access import Caller as DomainCaller
 from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
-from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
-from ..services import journey_page, panels
+from ..domain.models import EquivalentSession, EvidenceItem, Journey, Panel, Readiness, Stage
+from ..services import attestations, journey_page, panels
 from ..services import journeys as js
 from .forms import first_values
 from .pages import LEVEL_NAMES, STAGE_NAMES, academy_name, lead_stage_text, long_date
@@ -268,6 +268,20 @@ def _panel(panel: Panel | None, name: Any, members: dict[str, Any]) -> list[dict
     ]
 
 
+def _evidence_rows(j: Journey, items: list[EvidenceItem]) -> list[list[str]]:
+    """File, element, check, and who attested it (issue 18.2): only for a reader who sees the content."""
+    attested = attestations.confirmed(j) if items else {}
+    return [
+        [
+            e.display_name,
+            e.element_id,
+            e.status.value.capitalize(),
+            "; ".join(a.mark() for a in attested.get(e.id, [])),
+        ]
+        for e in items
+    ]
+
+
 def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
     # The journey's items in one Query and the people, members and cohort it names in one BatchGetItem,
     # access checked and the history shaped for this reader, as on the practitioner's journey page.
@@ -314,10 +328,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         narratives=[
             [f"{e} {titles.get(e, '')}", text] for e, text in (claim.narratives.items() if claim else [])
         ],
-        evidence=[
-            [e.display_name, e.element_id, e.status.value.capitalize()]
-            for e in (view.evidence if content else [])
-        ],
+        evidence=_evidence_rows(j, view.evidence) if content else [],
         panel=_panel(view.panel, name, view.members),
         reviews=_reviews(caller, j, _told_apart(name, view.members), titles) if content else [],
         interview=interview,

@@ -25,8 +25,8 @@ from ..domain.models import (
     Review,
     Role,
 )
+from ..services import attestations, panels
 from ..services import journeys as js
-from ..services import panels
 from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
@@ -175,13 +175,15 @@ def _review_page(
 ) -> Response:
     claim = js.claim(a.journey)
     narratives = claim.narratives if claim else {}
-    by_element: dict[str, list[dict[str, str]]] = {}
+    by_element: dict[str, list[dict[str, Any]]] = {}
+    attested = attestations.confirmed(a.journey)  # "attested by ..." beside the evidence (issue 18.2)
     for item in js.evidence(a.journey):
         if item.status is EvidenceStatus.VERIFIED:
             by_element.setdefault(item.element_id, []).append(
                 {
                     "name": item.display_name,
                     "href": f"/panel/{a.journey.id}/evidence/{item.id}",
+                    "attested": attested.get(item.id, []),
                 }
             )
     elements = [

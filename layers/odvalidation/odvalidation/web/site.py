@@ -446,6 +446,9 @@ app.include_router(crosswalk_router)
 from .routes_account import router as account_router  # noqa: E402
 
 app.include_router(account_router)
+from .routes_attestation import router as attestation_router  # noqa: E402
+
+app.include_router(attestation_router)
 
 
 # --------------------------------------------------------------------------- entry point
