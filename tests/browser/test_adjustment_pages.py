@@ -45,7 +45,7 @@ def test_a_practitioner_asks_for_more_time_and_their_lead_agrees_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Reasonable adjustments")
     check_both_widths(page, "adjust-01-list")
 
-    page.get_by_role("link", name="Ask for this: more time for your claim").click()
+    page.locator(f'a[href$="/journeys/{journey_id}/adjustments/more_time"]').click()
     page.get_by_role("button", name="Send to my academy lead").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("how many more weeks")
     check_both_widths(page, "adjust-02-request-error")
@@ -53,7 +53,7 @@ def test_a_practitioner_asks_for_more_time_and_their_lead_agrees_it(
     page.get_by_label("Anything your academy lead should know (optional)").fill("I care for my father.")
     page.get_by_role("button", name="Send to my academy lead").click()
     expect(page.locator(".nhsuk-inset-text")).to_contain_text("sent to your academy lead")
-    expect(page.locator(".nhsuk-tag").first).to_have_text("Waiting for your academy lead")
+    expect(page.locator("h2#more_time .nhsuk-tag")).to_have_text("Waiting for your academy lead")
     check_both_widths(page, "adjust-03-requested")
 
     page.goto(f"/_local/sign-in-as/{c.lead.email}")
@@ -72,6 +72,6 @@ def test_a_practitioner_asks_for_more_time_and_their_lead_agrees_it(
 
     page.goto(f"/_local/sign-in-as/{c.practitioner.email}")
     page.goto(f"journeys/{journey_id}/adjustments")
-    expect(page.locator(".nhsuk-tag").first).to_have_text("Agreed")
+    expect(page.locator("h2#more_time .nhsuk-tag")).to_have_text("Agreed")
     expect(page.get_by_text("6 more weeks for the claim").first).to_be_visible()
     check_both_widths(page, "adjust-07-agreed")

@@ -66,7 +66,7 @@ def test_agreed_more_time_moves_the_deadline_and_its_reminders_beyond_the_extens
     ]
     assert len(to_lead) == 1
     assert to_lead[0].subject.startswith("Action needed:")
-    assert "more time for your claim" in to_lead[0].body
+    assert "more time for the claim" in to_lead[0].body
     assert "relative" not in to_lead[0].body  # the details stay on the service
     assert f"/lead/journeys/{journey_id}/adjustments" in to_lead[0].body
 

@@ -53,7 +53,7 @@ class DocumentFormat(StrEnum):
 
 
 KIND_TEXT = {
-    AdjustmentKind.MORE_TIME: "More time for your claim",
+    AdjustmentKind.MORE_TIME: "More time for the claim",
     AdjustmentKind.INTERVIEW: "The interview's format and length",
     AdjustmentKind.DOCUMENTS: "Accessible documents",
     AdjustmentKind.OTHER: "Something else",
