@@ -771,13 +771,12 @@ def send_panel_email(
         ]
     # Each link opens the page where its reader acts: a member's next step on this claim (declare,
     # review, or record the outcome), the practitioner's journey.
-    chair = {s.member_id for s in panel.seats if s.chair}
     link = {"link": settings().public_url(f"/panel/{journey.id}")}
+    # An agreed interview adjustment is told to the chair alone (in a message of their own).
+    chair = {s.member_id for s in panel.seats if s.chair} if told.get("adjustments") else set()
+    groups = [([p for p in people if p.id not in chair], {}), ([p for p in people if p.id in chair], told)]
     sent: list[Any] = []
-    for group, extra in (
-        ([p for p in people if p.id not in chair], {}),
-        ([p for p in people if p.id in chair], told),
-    ):
+    for group, extra in groups:
         if group:
             sent += notifications.send_to(
                 journey, kind, group, attachments=attachments, **(link | shared | extra)
