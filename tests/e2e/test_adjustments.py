@@ -246,3 +246,8 @@ def test_an_interview_adjustment_is_stated_where_it_applies_and_private_everywhe
             assert "adjustment" not in got.text.lower() or url.startswith("/api/reports"), (who.email, url)
     for url in ("/api/reports/export.csv", "/api/reports/cohorts.csv", f"/api/reports/cohorts/{c.cohort_id}"):
         assert marker not in c.lead.api.session.get(base.rstrip("/") + url, timeout=30).text
+
+    # Erasure removes them with the rest of the practitioner's personal data.
+    a.post(f"/api/journeys/{journey_id}/withdrawal", {"reason": "erasure request"})
+    a.post("/api/me/erasure", {"confirm": True})
+    assert lead.get(f"/api/journeys/{journey_id}/adjustments")["adjustments"] == []

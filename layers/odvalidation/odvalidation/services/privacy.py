@@ -17,7 +17,8 @@ from .journeys import my_journeys
 # A journey's items that hold what the practitioner wrote or uploaded, and their supporter's comments on
 # it. The journey item itself, its audit trail, panels and outcome stay: they carry only ids, and the
 # counters are rebuilt from them.
-PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#")
+# Reasonable adjustments are personal (often health) data: erased with the rest.
+PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#", "ADJUSTMENT#")
 ERASED = "personal data erased"
 
 
