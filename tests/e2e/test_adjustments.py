@@ -113,6 +113,11 @@ def test_agreed_more_time_moves_the_deadline_and_its_reminders_beyond_the_extens
         e["reason"] is None for e in a.journey(journey_id)["history"] if e["action"].startswith("adjustment")
     )
 
+    # Erasure removes them with the rest of the practitioner's personal data.
+    a.post(f"/api/journeys/{journey_id}/withdrawal", {"reason": "erasure request"})
+    a.post("/api/me/erasure", {"confirm": True})
+    assert lead.get(f"/api/journeys/{journey_id}/adjustments")["adjustments"] == []
+
 
 def test_an_interview_adjustment_is_stated_where_it_applies_and_private_everywhere_else(
     local_stack: LocalStack,
@@ -184,7 +189,9 @@ def test_an_interview_adjustment_is_stated_where_it_applies_and_private_everywhe
     assert marker in str(own)
     assert marker in str(c.lead.api.get(f"/api/journeys/{journey_id}/adjustments"))
     practitioner_web = web_session(base, c.practitioner.email, scenario.PASSWORD)
-    assert marker in practitioner_web.get(f"{base}/journeys/{journey_id}/adjustments", timeout=30).text
+    own_page = practitioner_web.get(f"{base}/journeys/{journey_id}/adjustments", timeout=30).text
+    assert marker in own_page
+    assert "Video call. " + stated in own_page  # their interview, as arranged, with what was agreed
     lead_web = web_session(base, c.lead.email, scenario.PASSWORD)
     assert marker in lead_web.get(f"{base}/lead/journeys/{journey_id}/adjustments", timeout=30).text
     assert (
@@ -246,8 +253,3 @@ def test_an_interview_adjustment_is_stated_where_it_applies_and_private_everywhe
             assert "adjustment" not in got.text.lower() or url.startswith("/api/reports"), (who.email, url)
     for url in ("/api/reports/export.csv", "/api/reports/cohorts.csv", f"/api/reports/cohorts/{c.cohort_id}"):
         assert marker not in c.lead.api.session.get(base.rstrip("/") + url, timeout=30).text
-
-    # Erasure removes them with the rest of the practitioner's personal data.
-    a.post(f"/api/journeys/{journey_id}/withdrawal", {"reason": "erasure request"})
-    a.post("/api/me/erasure", {"confirm": True})
-    assert lead.get(f"/api/journeys/{journey_id}/adjustments")["adjustments"] == []
