@@ -253,3 +253,49 @@ def test_an_interview_adjustment_is_stated_where_it_applies_and_private_everywhe
             assert "adjustment" not in got.text.lower() or url.startswith("/api/reports"), (who.email, url)
     for url in ("/api/reports/export.csv", "/api/reports/cohorts.csv", f"/api/reports/cohorts/{c.cohort_id}"):
         assert marker not in c.lead.api.session.get(base.rstrip("/") + url, timeout=30).text
+
+
+def test_the_pages_refuse_with_a_reason_and_a_second_click_changes_nothing(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.to_claim_development(c)
+    base = local_stack.base_url
+    practitioner = web_session(base, c.practitioner.email, scenario.PASSWORD)
+    form = practitioner.get(f"{base}/journeys/{journey_id}/adjustments/documents", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token
+    url = f"{base}/journeys/{journey_id}/adjustments/documents"
+    missing = practitioner.post(url, data={"csrf_token": token.group(1)}, timeout=30)
+    assert missing.status_code == 400
+    assert "Choose the format you need documents in" in missing.text
+    assert 'href="#document_format"' in missing.text  # the error summary links to the field
+    asked = practitioner.post(
+        url,
+        data={"csrf_token": token.group(1), "document_format": "screen_reader"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert asked.status_code == 303
+
+    lead = web_session(base, c.lead.email, scenario.PASSWORD)
+    page = lead.get(f"{base}/lead/journeys/{journey_id}/adjustments", timeout=30)
+    assert "Documents in screen-reader friendly" in page.text
+    lead_token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert lead_token
+    decide = f"{base}/lead/journeys/{journey_id}/adjustments/documents"
+    no_note = lead.post(
+        decide, data={"csrf_token": lead_token.group(1), "decision-documents": "decline"}, timeout=30
+    )
+    assert no_note.status_code == 400
+    assert "Say why the adjustment is not agreed" in no_note.text
+    assert 'href="#note-documents"' in no_note.text
+    data = {"csrf_token": lead_token.group(1), "decision-documents": "agree"}
+    first = lead.post(decide, data=data, allow_redirects=False, timeout=30)
+    assert first.headers["Location"].endswith("?done=agreed")
+    second = lead.post(decide, data=data, allow_redirects=False, timeout=30)
+    assert second.headers["Location"].endswith("?done=already")
+    agreed = [e for e in c.lead.api.journey(journey_id)["history"] if e["action"] == "adjustment agreed"]
+    assert len(agreed) == 1
+    mails = [
+        m for m in local_stack.sent_emails() if c.practitioner.email in m.to and "been agreed" in m.subject
+    ]
+    assert len(mails) == 1

@@ -47,6 +47,7 @@ PRACTITIONER_NOTICES = {
 LEAD_NOTICES = {
     "agreed": "Adjustment agreed: the practitioner has been emailed.",
     "declined": "Adjustment not agreed: the practitioner has been emailed your note.",
+    "already": "That request had already been decided: its decision is shown below.",
 }
 STATE_COLOURS = {
     AdjustmentState.REQUESTED: "yellow",
@@ -218,7 +219,8 @@ def request(journey_id: str, kind: str) -> Response:
     try:
         adjustment_notices.request(caller, journey_id, k, terms)
     except ACTIONABLE as problem:
-        return _request_page(journey, k, values, {KIND_FIELD[k]: problem.message}, 409)
+        status = 400 if isinstance(problem, InvalidInput) else 409
+        return _request_page(journey, k, values, {KIND_FIELD[k]: problem.message}, status)
     return redirect(f"/journeys/{journey_id}/adjustments?done=requested")
 
 
@@ -291,6 +293,9 @@ def decide(journey_id: str, kind: str) -> Response:
         return _lead_page(caller, journey_id, values, errors, 400)
     try:
         adjustment_notices.decide(caller, journey_id, k, agree=decision == "agree", note=note)
+    except InvalidTransition:
+        # Decided already (a second click, or another lead first): the page shows the decision.
+        return redirect(f"/lead/journeys/{journey_id}/adjustments?done=already")
     except ACTIONABLE as problem:
         field = f"note-{k.value}" if isinstance(problem, InvalidInput) else f"decision-{k.value}"
         return _lead_page(
