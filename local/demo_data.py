@@ -173,6 +173,19 @@ def load(stack: LocalStack) -> None:
         employer="Thameside Community Health",
     )
     london.practitioner.api.put(f"/api/journeys/{in_claim}/supporter", {"email": supporter.email})
+    # Issue 18: a reasonable adjustment, agreed. The practitioner asked for more time (on top of the one
+    # standard extension) and an online interview with breaks; the London lead agreed both. Their journey
+    # and the lead's pages show them; no report, export or panel page does.
+    adjustments = f"/api/journeys/{in_claim}/adjustments"
+    london.practitioner.api.put(
+        f"{adjustments}/more_time", {"weeks": 6, "details": "I care for a parent, and my hours vary."}
+    )
+    london.practitioner.api.put(
+        f"{adjustments}/interview",
+        {"interview_format": "online", "interview_breaks": True, "interview_minutes": 90},
+    )
+    london.lead.api.post(f"{adjustments}/more_time/decision", {"agree": True, "note": "Agreed: six weeks."})
+    london.lead.api.post(f"{adjustments}/interview/decision", {"agree": True})
 
     national = scenario.person(
         stack,

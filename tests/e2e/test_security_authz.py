@@ -327,6 +327,12 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/journeys/{journey_id}/attestations", None, viewers(403) | {"practitioner_a": 200, "supporter_of_a": 200}),
     ("POST", "/api/journeys/{journey_id}/attestations/{attestation_id}/withdrawal", None, owner_only(404)),
     ("POST", "/api/journeys/{journey_id}/submission", None, owner_only(200)),  # a repeat: one effect
+    # Reasonable adjustments (issue 18): the practitioner asks; only they and their academy lead read them
+    # (a national lead, the supporter and the panel are refused); only that lead decides.
+    ("PUT", "/api/journeys/{journey_id}/adjustments/{kind}", _const({"interview_format": "online", "interview_minutes": 90}), owner_only(200)),
+    ("GET", "/api/journeys/{journey_id}/adjustments", None, viewers(403) | {"practitioner_a": 200, "lead_of_a": 200}),
+    ("POST", "/api/journeys/{journey_id}/adjustments/{kind}/decision", _const({"agree": True}), _cells(403, lead_of_a=200)),
+    ("POST", "/api/journeys/{journey_id}/adjustments/{kind}/withdrawal", None, owner_only(200)),
     ("POST", "/api/journeys/{journey_id}/new-claim", None, owner_only(409)),
     # A's claim is submitted: no lead may move it to another framework (issue 18), and nobody else may try.
     ("POST", "/api/journeys/{journey_id}/framework", _const({"framework_key": "global-practice@1.0"}), leads_only(409)),
@@ -398,6 +404,7 @@ def _url(w: World, path: str) -> str:
         attestation_id="at-none",
         academy_id="north-west",
         alert_id="no-such-alert",
+        kind="interview",
         key="nw-cipd-combined@1.0",
         list_id=w.status_list_id if "{list_id}" in path else "",
     )

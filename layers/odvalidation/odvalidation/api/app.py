@@ -27,6 +27,7 @@ def resolver(*, with_status_lists: bool = False) -> APIGatewayRestResolver:
         "routes_crosswalks",
         "routes_leads",
         "routes_attestations",
+        "routes_adjustments",
     ):
         try:
             module = __import__(f"odvalidation.api.{name}", fromlist=["router"])

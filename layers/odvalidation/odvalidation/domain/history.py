@@ -29,16 +29,28 @@ PANEL_CHOICE_ACTIONS = frozenset(
     {"no valid panel", "seat vacant", "seat reassigned", "panel overridden by lead"}
 )
 A_PANEL_MEMBER = "panel member"
+# Reasonable adjustments (domain/adjustments.py): that one was asked for is itself private.
+ADJUSTMENT_ACTIONS = frozenset(
+    {"adjustment requested", "adjustment agreed", "adjustment declined", "adjustment withdrawn"}
+)
 
 
 def history_for(
-    events: Iterable[AuditEvent], *, sees_evidence: bool, sees_panel_choice: bool
+    events: Iterable[AuditEvent],
+    *,
+    sees_evidence: bool,
+    sees_panel_choice: bool,
+    sees_adjustments: bool = False,
 ) -> list[AuditEvent]:
     """The events as this reader may see them: without evidence names for someone who may not open the
     evidence (a panel member before their declaration, a national lead), and, for the practitioner and
-    their supporter, without who declared a conflict of interest or why members were (not) chosen."""
+    their supporter, without who declared a conflict of interest or why members were (not) chosen; and
+    reasonable adjustments only for the practitioner and their academy lead (no one else learns that
+    one was even asked for)."""
     shown: list[AuditEvent] = []
     for event in events:
+        if not sees_adjustments and event.action in ADJUSTMENT_ACTIONS:
+            continue
         if not sees_evidence and event.action in EVIDENCE_ACTIONS:
             event = event.model_copy(update={"reason": None})
         if not sees_panel_choice:

@@ -16,6 +16,7 @@ from ..dal import keys
 from ..dal.store import from_item
 from ..domain import panels as solver
 from ..domain.access import Caller, check_view, is_lead_for, needs_links, reads_claims_as_lead
+from ..domain.adjustments import Adjustment
 from ..domain.errors import NotFound
 from ..domain.history import history_for
 from ..domain.models import (
@@ -44,6 +45,8 @@ class JourneyPage:
     cohort: Cohort | None = None
     people: dict[str, Person] = field(default_factory=dict)  # by id: practitioner, supporter, actors
     members: dict[str, solver.PanelMember] = field(default_factory=dict)  # by id: the seated members
+    # Reasonable adjustments: only for the practitioner and their academy lead (never a national lead).
+    adjustments: list[Adjustment] = field(default_factory=list)
 
 
 def _starting(items: dict[str, dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
@@ -89,6 +92,7 @@ def load(caller: Caller, journey_id: str, *, names: bool = True) -> JourneyPage:
     panel_item = items.get(f"PANEL#{n}") if n else None
     outcome_item = items.get(f"OUTCOME#{n}") if journey.outcome else None
     reader = caller.id in (journey.practitioner_id, journey.supporter_id)
+    adjusts = caller.id == journey.practitioner_id or reads_claims_as_lead(caller, journey)
     comments = [from_item(DraftComment, i) for i in _starting(items, f"COMMENT#{n:03d}#")] if reader else []
     view = JourneyPage(
         journey=journey,
@@ -98,10 +102,12 @@ def load(caller: Caller, journey_id: str, *, names: bool = True) -> JourneyPage:
             [from_item(AuditEvent, i) for i in _starting(items, "AUDIT#")],
             sees_evidence=content,
             sees_panel_choice=panel_choice,
+            sees_adjustments=adjusts,
         ),
         panel=from_item(Panel, panel_item) if panel_item else None,
         outcome=from_item(OutcomeRecord, outcome_item) if outcome_item else None,
         comments=sorted(comments, key=lambda c: c.at),
+        adjustments=[from_item(Adjustment, i) for i in _starting(items, "ADJUSTMENT#")] if adjusts else [],
     )
     if not names:
         return view

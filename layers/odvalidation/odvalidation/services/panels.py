@@ -749,7 +749,11 @@ def send_panel_email(
         **context,
     }
     attachments = None
+    told: dict[str, Any] = {}  # for the chair and the practitioner only: an agreed interview adjustment
     if kind == "interview_invitation":
+        from .adjustments import agreed_interview
+
+        told = {"adjustments": agreed_interview(journey.id)}
         interview = interview or interview_of(journey)
         if interview is None:
             raise NotFound("No interview has been arranged.")
@@ -769,15 +773,20 @@ def send_panel_email(
         ]
     # Each link opens the page where its reader acts: a member's next step on this claim (declare,
     # review, or record the outcome), the practitioner's journey.
-    sent = notifications.send_to(
-        journey,
-        kind,
-        people,
-        attachments=attachments,
-        **({"link": settings().public_url(f"/panel/{journey.id}")} | shared),
-    )
+    link = {"link": settings().public_url(f"/panel/{journey.id}")}
+    # An agreed interview adjustment is told to the chair alone (in a message of their own).
+    chair = {s.member_id for s in panel.seats if s.chair} if told.get("adjustments") else set()
+    groups = [([p for p in people if p.id not in chair], {}), ([p for p in people if p.id in chair], told)]
+    sent: list[Any] = []
+    for group, extra in groups:
+        if group:
+            sent += notifications.send_to(
+                journey, kind, group, attachments=attachments, **(link | shared | extra)
+            )
     if practitioner is not None:
-        sent += notifications.send_to(journey, kind, [practitioner], attachments=attachments, **shared)
+        sent += notifications.send_to(
+            journey, kind, [practitioner], attachments=attachments, **(shared | told)
+        )
     return sent
 
 

@@ -18,7 +18,8 @@ from .journeys import my_journeys
 # it. The journey item itself, its audit trail, panels and outcome stay: they carry only ids, and the
 # counters are rebuilt from them.
 # ATTEST#: who was asked to confirm evidence (a leader's name, address and comment; issue 18.2).
-PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#", "ATTEST#")
+# Reasonable adjustments are personal (often health) data: erased with the rest.
+PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#", "ATTEST#", "ADJUSTMENT#")
 ERASED = "personal data erased"
 
 

@@ -13,6 +13,7 @@ from ..domain import journey as rules
 from ..domain.errors import Conflict, InvalidTransition
 from ..domain.models import Failure, Journey, Stage
 from ..observability import logger
+from . import adjustments
 from . import journeys as js
 from .common import db, moved, reapplied, record, updated
 
@@ -59,17 +60,21 @@ def await_step(journey_id: str, step: str, task_token: str, execution_arn: str) 
     if journey.stage is not target:
         if not rules.can_move(journey.stage, target):
             raise StepNotOpen(f"journey {journey_id} is at {journey.stage.value}; cannot open {step}")
+        puts: list[dict[str, Any]] = []
         if target is Stage.CLAIM_DEVELOPMENT and journey.stage is not Stage.SUBMITTED:
             c = js.cohort(journey.cohort_id)
+            # An agreed reasonable adjustment of more time lengthens every claim window it applies to.
+            weeks, puts = adjustments.claim_opening(journey, journey.claim_number + 1)
             update |= {
                 "claim_number": journey.claim_number + 1,
-                "claim_deadline": clock.now() + timedelta(days=round(c.claim_window_months * 30.44)),
+                "claim_deadline": clock.now()
+                + timedelta(days=round(c.claim_window_months * 30.44), weeks=weeks),
                 "extension_granted": False,
                 # A renewal keeps the validated outcome (and its level) until the new one is recorded.
                 "outcome": journey.outcome if journey.revalidation else None,
             }
         change = moved(
-            journey, target, actor=SYSTEM, action=f"{step.replace('_', ' ')} opened", update=update
+            journey, target, actor=SYSTEM, action=f"{step.replace('_', ' ')} opened", update=update, puts=puts
         )
     else:
         change = updated(journey, actor=SYSTEM, action=f"{step.replace('_', ' ')} opened", update=update)

@@ -14,10 +14,11 @@ from pydantic import ValidationError
 
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
+from ..domain.access import reads_claims_as_lead
 from ..domain.errors import DomainError
 from ..domain.models import Journey, Role, Stage
 from ..domain.panels import ClaimToAssign, ExclusionRule, PanelMember, exclusion
-from ..services import certificates, confirmations, panels
+from ..services import adjustments, certificates, confirmations, panels
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
@@ -141,7 +142,12 @@ def _interview_page(
 ) -> Response:
     arranged = panels.interview_of(j)
     title = "Change the interview" if arranged else "Arrange the interview"
-    return _journey_form("lead/interview.html", title, j, values, errors, status, arranged=arranged)
+    # An agreed interview adjustment's format and length, for the academy lead who arranges it (a
+    # national lead arranging one is not shown the practitioner's adjustments).
+    agreed = adjustments.agreed_interview(j.id) if reads_claims_as_lead(lead_caller(), j) else ""
+    return _journey_form(
+        "lead/interview.html", title, j, values, errors, status, arranged=arranged, adjustment=agreed
+    )
 
 
 @router.get("/lead/journeys/<journey_id>/interview")

@@ -332,6 +332,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         panel=_panel(view.panel, name, view.members),
         reviews=_reviews(caller, j, _told_apart(name, view.members), titles) if content else [],
         interview=interview,
+        adjustments=view.adjustments,  # load() gives them to the academy's leads only
         can_record_held=j.stage is Stage.INTERVIEW and interview is not None and interview.held_at is None,
         outcome=outcome,
         outcome_text=RECOMMENDATION_TEXT.get(j.outcome.value, "") if j.outcome else "",

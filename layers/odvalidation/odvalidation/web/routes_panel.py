@@ -24,8 +24,9 @@ from ..domain.models import (
     Recommendation,
     Review,
     Role,
+    Stage,
 )
-from ..services import attestations, panels
+from ..services import adjustments, attestations, panels
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
@@ -338,6 +339,11 @@ def combined(journey_id: str) -> Response:
         complete=complete,
         reviewed_count=len(reviews),
         notice="Your review has been submitted." if query.get("submitted") else "",
+        # The chair conducts the interview: they alone are told an agreed interview adjustment's format
+        # and length (never what was asked, nor why); the other members are told nothing of it.
+        interview_adjustment=adjustments.agreed_interview(journey_id)
+        if a.seat.chair and a.journey.stage is Stage.INTERVIEW
+        else "",
     )
 
 

@@ -449,6 +449,9 @@ app.include_router(account_router)
 from .routes_attestation import router as attestation_router  # noqa: E402
 
 app.include_router(attestation_router)
+from .routes_adjustments import router as adjustments_router  # noqa: E402
+
+app.include_router(adjustments_router)
 
 
 # --------------------------------------------------------------------------- entry point
