@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import cognito_rules, dispatch, iam, moto_faults, moto_tuning, s3_post_policy
+from local import cognito_rules, dispatch, iam, moto_faults, moto_tuning, s3_post_policy, sqs_events
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
 
 if TYPE_CHECKING:
@@ -130,6 +130,9 @@ class LocalStack:
         self._firer: threading.Thread | None = None
         self._fire_lock = threading.Lock()
         self._client: Any = None
+        # SQS event source mappings, delivered as Lambda's poller does (local/sqs_events.py).
+        self.queues = sqs_events.Poller(lambda: self.client("sqs"))
+        self._poller: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -231,6 +234,10 @@ class LocalStack:
             if self._fire_every:
                 self._firer = threading.Thread(target=self._fire_loop, name="local-scheduler", daemon=True)
                 self._firer.start()
+                self._poller = threading.Thread(
+                    target=self.queues.run, args=(self._stop,), name="local-sqs-poller", daemon=True
+                )
+                self._poller.start()
         except BaseException:
             self.stop()
             raise
@@ -242,6 +249,10 @@ class LocalStack:
         if self._firer is not None:
             self._firer.join(timeout=10)
             self._firer = None
+        if self._poller is not None:
+            self._poller.join(timeout=10)
+            self._poller = None
+        sqs_events.MAPPINGS.clear()
         if self._front is not None:
             self._front.stop()
             self._front = None
