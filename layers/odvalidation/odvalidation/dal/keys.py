@@ -57,3 +57,8 @@ def counters(scope: str) -> dict[str, str]:
 
 def audit_sk(at_iso: str, seq: str) -> str:
     return f"AUDIT#{at_iso}#{seq}"
+
+
+def record_archive(person_id: str, scope: str) -> dict[str, str]:
+    """A request for a person's whole record (domain/record.py): one per scope, the last one asked."""
+    return {"PK": f"PERSON#{person_id}", "SK": f"RECORD#{scope}"}
