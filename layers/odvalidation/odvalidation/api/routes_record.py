@@ -58,7 +58,7 @@ def _status(request: RecordArchive | None) -> RecordStatus:
 
 
 def _accepted(request: RecordArchive) -> Response[RecordStatus]:
-    return Response(status_code=202, content_type="application/json", body=_status(request).model_dump_json())
+    return Response(status_code=202, content_type="application/json", body=_status(request))
 
 
 @router.get("/api/me/record", tags=["You"], summary="Your whole record: is it being prepared, or ready?")

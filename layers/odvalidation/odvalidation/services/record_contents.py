@@ -50,8 +50,9 @@ if TYPE_CHECKING:
 
 # Kept in memory up to this size, then on /tmp (Lambda gives 512 MB of it by default).
 _SPOOL_BYTES = 32 * 1024 * 1024
-# Workflow plumbing on the journey item: nothing of the person's.
-_INTERNAL = {"task_token", "resume_token", "execution_arn", "version", "waiting_step"}
+# Left out of the journey item: workflow plumbing (nothing of the person's) and the supporter's id
+# (another person's; their comments say "supporter").
+_INTERNAL = {"task_token", "resume_token", "execution_arn", "version", "waiting_step", "failure", "supporter_id"}
 
 
 @dataclass
