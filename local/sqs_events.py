@@ -155,12 +155,16 @@ class Poller:
         failed = set(_failed_ids(mapping, payload, errored, ids))
         for m in messages:
             if m["MessageId"] in failed:
-                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+                sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                )
             else:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         error = payload if errored else None
         if failed:
-            log.warning("%s failed %d of %d SQS message(s): %s", mapping.function_name, len(failed), len(ids), error)
+            log.warning(
+                "%s failed %d of %d SQS message(s): %s", mapping.function_name, len(failed), len(ids), error
+            )
         return Delivered(mapping.function_name, ids, sorted(failed), error)
 
     def run(self, stop: threading.Event, every: float = 0.2) -> None:

@@ -29,7 +29,16 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import cognito_rules, dispatch, iam, moto_faults, moto_tuning, s3_post_policy, sqs_events
+from local import (
+    cognito_rules,
+    dispatch,
+    iam,
+    moto_faults,
+    moto_tuning,
+    s3_post_policy,
+    s3_presigned,
+    sqs_events,
+)
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
 
 if TYPE_CHECKING:
@@ -195,6 +204,7 @@ class LocalStack:
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
             s3_post_policy.install(self._server)  # S3 checks a POST policy; moto does not
+            s3_presigned.install(self._server)  # S3 refuses an expired presigned GET; moto does not
             self._client = clients_for(self.endpoint_url)
             # Bind the front first: its URL is the service's public base URL (links in email, CORS).
             self._front = HttpFront(self, port=free_port(self._requested_http_port))

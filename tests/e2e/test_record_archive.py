@@ -62,9 +62,12 @@ def test_a_practitioner_downloads_their_whole_record(local_stack: LocalStack) ->
     assert ready["requested_at"] == asked["requested_at"]
 
     # The email points to the page, never to the file.
-    local_stack.wait_for_email(c.practitioner.email, "Your record is ready", body_containing="/account/record")
+    local_stack.wait_for_email(
+        c.practitioner.email, "Your record is ready", body_containing="/account/record"
+    )
     mail = next(m for m in local_stack.sent_emails() if "Your record is ready" in m.subject)
-    assert "X-Amz" not in mail.body and "exports/" not in mail.body
+    assert "X-Amz" not in mail.body
+    assert "exports/" not in mail.body
 
     link = api.get("/api/me/record/link")
     assert link["expires_in"] == 900
@@ -88,7 +91,8 @@ def test_a_practitioner_downloads_their_whole_record(local_stack: LocalStack) ->
     actions = [e["action"] for e in journey["history"]]
     assert "whole record requested" in actions
     html = archive.read("record.html").decode()
-    assert "I mapped the partners of the place" in html and "Say who the partners were." in html
+    assert "I mapped the partners of the place" in html
+    assert "Say who the partners were." in html
     # Nobody else's id: the supporter's comments and the lead's actions are labelled, not named.
     for other in (supporter.id, c.lead.id):
         assert other not in archive.read("record.json").decode()
@@ -114,7 +118,11 @@ def test_an_academy_lead_produces_the_record_for_a_subject_access_request(local_
     asked = c.lead.api.post(path, {"reason": "Subject access request received 4 December"}, expect=202)
     assert asked["reason"] == "Subject access request received 4 December"
     _wait_ready(c.lead.api, path)
-    local_stack.wait_for_email(c.lead.email, "The record you asked for is ready", body_containing=f"/lead/journeys/{journey_id}/record")
+    local_stack.wait_for_email(
+        c.lead.email,
+        "The record you asked for is ready",
+        body_containing=f"/lead/journeys/{journey_id}/record",
+    )
     archive = _archive(c.lead.api.get(f"{path}/link")["url"])
     data = json.loads(archive.read("record.json"))
     assert [j["journey"]["id"] for j in data["journeys"]] == [journey_id]
@@ -131,7 +139,9 @@ def test_a_download_link_expires(local_stack: LocalStack) -> None:
     s3 = local_stack.client("s3")
     bucket = local_stack.deployed.global_environment["EVIDENCE_BUCKET"]
     s3.put_object(Bucket=bucket, Key="exports/test/expiry.zip", Body=b"PK")
-    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "exports/test/expiry.zip"}, ExpiresIn=1)
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "exports/test/expiry.zip"}, ExpiresIn=1
+    )
     assert requests.get(url, timeout=10).status_code == 200
     time.sleep(2.1)
     expired = requests.get(url, timeout=10)

@@ -70,7 +70,9 @@ def own_status() -> RecordStatus:
     "/api/me/record",
     tags=["You"],
     summary="Ask for your whole record as one archive (202: prepared in the background)",
-    responses={202: {"description": "Being prepared (asking again while it is answers with the same request)"}},
+    responses={
+        202: {"description": "Being prepared (asking again while it is answers with the same request)"}
+    },
 )
 def ask_own() -> Response[RecordStatus]:
     return _accepted(record_archive.request_own(current_caller(router)))

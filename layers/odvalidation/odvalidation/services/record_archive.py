@@ -48,7 +48,9 @@ def current(person_id: str, scope: str) -> RecordArchive | None:
     return db().get_model(RecordArchive, keys.record_archive(person_id, scope))
 
 
-def _ask(caller: Caller, person_id: str, scope: str, journeys: list[Journey], reason: str | None) -> RecordArchive:
+def _ask(
+    caller: Caller, person_id: str, scope: str, journeys: list[Journey], reason: str | None
+) -> RecordArchive:
     now = clock.now()
     request = RecordArchive(
         person_id=person_id,
@@ -192,8 +194,11 @@ def _tell(request: RecordArchive, journeys: list[Journey]) -> None:
     if not request.requester_email or not journeys:
         return
     try:
-        to = Person(id=request.requested_by, name=request.requester_name or request.requester_email,
-                    email=request.requester_email)
+        to = Person(
+            id=request.requested_by,
+            name=request.requester_name or request.requester_email,
+            email=request.requester_email,
+        )
         send_to(
             journeys[-1],
             "record_ready",

@@ -52,7 +52,15 @@ if TYPE_CHECKING:
 _SPOOL_BYTES = 32 * 1024 * 1024
 # Left out of the journey item: workflow plumbing (nothing of the person's) and the supporter's id
 # (another person's; their comments say "supporter").
-_INTERNAL = {"task_token", "resume_token", "execution_arn", "version", "waiting_step", "failure", "supporter_id"}
+_INTERNAL = {
+    "task_token",
+    "resume_token",
+    "execution_arn",
+    "version",
+    "waiting_step",
+    "failure",
+    "supporter_id",
+}
 
 
 @dataclass
@@ -93,7 +101,9 @@ def gather(person_id: str, scope: str, at: datetime) -> WholeRecord:
     academy = scope_academy(scope)
     certificates = [
         c
-        for c in store.query_models(CertificateRecord, f"PRACTITIONER#{person_id}", index="GSI1", prefix="CERT#")
+        for c in store.query_models(
+            CertificateRecord, f"PRACTITIONER#{person_id}", index="GSI1", prefix="CERT#"
+        )
         if c.practitioner_id == person_id and (academy is None or c.academy_id == academy)
     ]
     return WholeRecord(
@@ -120,7 +130,9 @@ def _journey_record(journey: Journey) -> JourneyRecord:
     history = [
         e.model_copy(update={"actor": actor_label(e.actor, **who)})
         for e in history_for(
-            [from_item(AuditEvent, i) for i in starting("AUDIT#")], sees_evidence=True, sees_panel_choice=False
+            [from_item(AuditEvent, i) for i in starting("AUDIT#")],
+            sees_evidence=True,
+            sees_panel_choice=False,
         )
     ]
     comments = [from_item(DraftComment, i) for i in starting("COMMENT#")]
@@ -132,11 +144,15 @@ def _journey_record(journey: Journey) -> JourneyRecord:
         decisions=[from_item(Decision, i) for i in starting("DECISION#")],
         claims=[from_item(Claim, i) for i in starting("CLAIM#")],
         evidence=[from_item(EvidenceItem, i) for i in starting("EVIDENCE#")],
-        comments=[c.model_copy(update={"author_id": "supporter"}) for c in sorted(comments, key=lambda c: c.at)],
+        comments=[
+            c.model_copy(update={"author_id": "supporter"}) for c in sorted(comments, key=lambda c: c.at)
+        ],
         interviews=[from_item(Interview, i) for i in starting("INTERVIEW#")],
         outcomes=[from_item(OutcomeRecord, i) for i in starting("OUTCOME#")],
-        feedback=[_plain({k: _de.deserialize(v) for k, v in i.items() if k not in ("PK", "SK", "GSI2PK", "GSI2SK")})
-                  for i in starting("FEEDBACK#")],
+        feedback=[
+            _plain({k: _de.deserialize(v) for k, v in i.items() if k not in ("PK", "SK", "GSI2PK", "GSI2SK")})
+            for i in starting("FEEDBACK#")
+        ],
         history=history,
     )
 
@@ -157,9 +173,7 @@ def as_json(record: WholeRecord, files: dict[str, str]) -> dict[str, Any]:
                 "reflection": dump(jr.reflection) if jr.reflection else None,
                 "decisions": [dump(d) for d in jr.decisions],
                 "claims": [dump(c, {"version"}) for c in jr.claims],
-                "evidence": [
-                    {**dump(e, {"etag", "key"}), "file": files.get(e.key)} for e in jr.evidence
-                ],
+                "evidence": [{**dump(e, {"etag", "key"}), "file": files.get(e.key)} for e in jr.evidence],
                 "supporter_comments": [dump(c, {"author_id"}) for c in jr.comments],
                 "interviews": [dump(i, {"held_recorded_by"}) for i in jr.interviews],
                 "outcomes": [dump(o, {"recorded_by"}) for o in jr.outcomes],
@@ -214,7 +228,11 @@ def build(record: WholeRecord) -> tuple[IO[bytes], int]:
                 files[item.key] = path
                 count += 1
         for cert in record.certificates:
-            for key, name in ((cert.pdf_key, "certificate.pdf"), (cert.credential_key, "credential.jwt"), (cert.badge_key, "badge.png")):
+            for key, name in (
+                (cert.pdf_key, "certificate.pdf"),
+                (cert.credential_key, "credential.jwt"),
+                (cert.badge_key, "badge.png"),
+            ):
                 data = exports.certificate_bytes(key) if key else None
                 if data is not None:
                     archive.writestr(f"certificates/{cert.id}/{name}", data)
