@@ -34,4 +34,6 @@ def _one(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=_one, processor=processor, context=context)
+    return dict(
+        process_partial_response(event=event, record_handler=_one, processor=processor, context=context)
+    )

@@ -126,9 +126,14 @@ def _journey_record(journey: Journey) -> JourneyRecord:
         title, titles = fw.title, {e.id: e.title for d in fw.domains for e in d.elements}
     except Exception:  # a retired framework version: the ids still say which element
         title, titles = journey.framework_key, {}
-    who = {"practitioner_id": journey.practitioner_id, "supporter_id": journey.supporter_id}
     history = [
-        e.model_copy(update={"actor": actor_label(e.actor, **who)})
+        e.model_copy(
+            update={
+                "actor": actor_label(
+                    e.actor, practitioner_id=journey.practitioner_id, supporter_id=journey.supporter_id
+                )
+            }
+        )
         for e in history_for(
             [from_item(AuditEvent, i) for i in starting("AUDIT#")],
             sees_evidence=True,

@@ -442,6 +442,9 @@ app.include_router(crosswalk_router)
 from .routes_account import router as account_router  # noqa: E402
 
 app.include_router(account_router)
+from .routes_record import router as record_router  # noqa: E402
+
+app.include_router(record_router)
 
 
 # --------------------------------------------------------------------------- entry point
