@@ -24,8 +24,12 @@ from .site import current_session, form_data, page, redirect, require_caller
 router: Router = Router()
 
 
+def _size(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, round(size / 1024))} KB"
+
+
 def _view(request: RecordArchive | None) -> dict[str, Any]:
-    size = f"{(request.size or 0) / 1_048_576:.1f} MB" if request and request.size else ""
+    size = _size(request.size) if request and request.size else ""
     expires = request.expires_at() if request else None
     return {
         "state": request.status.value if request else "none",
