@@ -147,3 +147,41 @@ def test_a_download_link_expires(local_stack: LocalStack) -> None:
     expired = requests.get(url, timeout=10)
     assert expired.status_code == 403
     assert "Request has expired" in expired.text
+
+
+def test_a_request_that_keeps_failing_is_marked_failed_and_reaches_the_dead_letter_queue(
+    local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from odvalidation.services import record_contents
+
+    c = scenario.cast(local_stack)
+    scenario.register(c)
+    tries: list[str] = []
+
+    def broken(_whole: object) -> None:
+        tries.append("x")
+        raise RuntimeError("the archive could not be written")
+
+    # Handlers run in this process (the default dispatch): the worker's build fails every time.
+    monkeypatch.setattr(record_contents, "build", broken)
+    sqs = local_stack.client("sqs")
+    dlq = sqs.get_queue_url(QueueName="od-validation-RecordArchiveDeadLetterQueue")["QueueUrl"]
+    before = int(sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"])  # fmt: skip
+    c.practitioner.api.post("/api/me/record", expect=202)
+    deadline = time.monotonic() + 30
+    while c.practitioner.api.get("/api/me/record")["status"] != "failed":
+        assert time.monotonic() < deadline, "the request was never marked failed"
+        time.sleep(0.2)
+    assert len(tries) == 3  # the queue's maxReceiveCount
+    while True:
+        local_stack.queues.deliver()  # the receive after the last try moves it to the dead-letter queue
+        attributes = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+        if int(attributes["Attributes"]["ApproximateNumberOfMessages"]) == before + 1:
+            break
+        assert time.monotonic() < deadline, "the failed request never reached the dead-letter queue"
+        time.sleep(0.2)
+    # Failed: the person may ask again at once (not "being prepared" for an hour).
+    monkeypatch.undo()
+    c.practitioner.api.post("/api/me/record", expect=202)
+    _wait_ready(c.practitioner.api, "/api/me/record")

@@ -69,6 +69,8 @@ def test_the_worker_writes_only_under_exports_and_reads_only_journeys_evidence()
                 writes += resources
             if "s3:GetObject" in actions:
                 reads += resources
-    assert writes and all("evidence" in w and w.endswith("/exports/*") for w in writes), writes
+    assert writes
+    assert all("evidence" in w and w.endswith("/exports/*") for w in writes), writes
     evidence_reads = [r for r in reads if "evidence" in r]
-    assert evidence_reads and all(r.endswith("/journeys/*") for r in evidence_reads), reads
+    assert evidence_reads
+    assert all(r.endswith("/journeys/*") for r in evidence_reads), reads
