@@ -49,6 +49,7 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "evidence_uploaded": ("dynamodb", "s3"),
     "post_confirmation": ("cognito-idp",),
     "status_list": ("dynamodb", "kms"),
+    "record_archive": ("dynamodb", "s3", "sesv2"),
 }
 
 _PROBE = """

@@ -484,10 +484,21 @@ def _denies_insecure_transport(statement: dict[str, Any]) -> bool:
 def _sqs_queue(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
     sqs = ctx.client("sqs")
     name = p.get("QueueName") or ctx.name_for(logical_id, 80)
-    attributes = {k: str(v) for k, v in p.items() if k not in ("QueueName", "Tags")}
+    # RedrivePolicy is an object in a template and a JSON string in the SQS API.
+    attributes = {
+        k: json.dumps(v) if isinstance(v, dict) else str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in p.items()
+        if k not in ("QueueName", "Tags")
+    }
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, {"Arn": arn, "QueueName": name, "QueueUrl": url}
+
+
+def _event_source_mapping(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
+    from local import sqs_events  # delivered in the background, not inside SendMessage as moto would
+
+    return sqs_events.event_source_mapping(ctx, logical_id, p)
 
 
 def _user_pool(ctx: Context, logical_id: str, p: dict[str, Any]) -> Created:
@@ -807,6 +818,7 @@ HANDLERS_BY_TYPE: dict[str, Callable[[Context, str, dict[str, Any]], Created]] =
     "AWS::Lambda::LayerVersion": _layer_version,
     "AWS::Lambda::Function": _lambda_function,
     "AWS::Lambda::Permission": _lambda_permission,
+    "AWS::Lambda::EventSourceMapping": _event_source_mapping,
     "AWS::StepFunctions::StateMachine": _state_machine,
     "AWS::SNS::Topic": _sns_topic,
     "AWS::CloudWatch::Alarm": _cloudwatch_alarm,

@@ -29,7 +29,16 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from local import cognito_rules, dispatch, iam, moto_faults, moto_tuning, s3_post_policy
+from local import (
+    cognito_rules,
+    dispatch,
+    iam,
+    moto_faults,
+    moto_tuning,
+    s3_post_policy,
+    s3_presigned,
+    sqs_events,
+)
 from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
 
 if TYPE_CHECKING:
@@ -130,6 +139,9 @@ class LocalStack:
         self._firer: threading.Thread | None = None
         self._fire_lock = threading.Lock()
         self._client: Any = None
+        # SQS event source mappings, delivered as Lambda's poller does (local/sqs_events.py).
+        self.queues = sqs_events.Poller(lambda: self.client("sqs"))
+        self._poller: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -192,6 +204,7 @@ class LocalStack:
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
             s3_post_policy.install(self._server)  # S3 checks a POST policy; moto does not
+            s3_presigned.install(self._server)  # S3 refuses an expired presigned GET; moto does not
             self._client = clients_for(self.endpoint_url)
             # Bind the front first: its URL is the service's public base URL (links in email, CORS).
             self._front = HttpFront(self, port=free_port(self._requested_http_port))
@@ -231,6 +244,10 @@ class LocalStack:
             if self._fire_every:
                 self._firer = threading.Thread(target=self._fire_loop, name="local-scheduler", daemon=True)
                 self._firer.start()
+                self._poller = threading.Thread(
+                    target=self.queues.run, args=(self._stop,), name="local-sqs-poller", daemon=True
+                )
+                self._poller.start()
         except BaseException:
             self.stop()
             raise
@@ -242,6 +259,10 @@ class LocalStack:
         if self._firer is not None:
             self._firer.join(timeout=10)
             self._firer = None
+        if self._poller is not None:
+            self._poller.join(timeout=10)
+            self._poller = None
+        sqs_events.MAPPINGS.clear()
         if self._front is not None:
             self._front.stop()
             self._front = None

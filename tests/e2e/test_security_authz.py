@@ -371,6 +371,15 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("POST", "/api/panel/invitations", _const({"email": "pool.invited.by.matrix@example.nhs.uk", "name": "Pooled Person", "kind": "peer", "employer": "Matrix Org", "academy_id": "north-west", "cap": 0}), leads_only(200)),
     # Renewal opens 90 days before expiry: the holder is told when; nobody else may start it.
     ("POST", "/api/certificates/{certificate_id}/revalidation", None, _cells(403, practitioner_a=409)),
+    # The whole record (issue 18): anyone signed in asks for their own (those with no journey are told
+    # there is nothing to download); only a lead of A's academy produces A's, for a subject access
+    # request. Links first: nothing has been made yet.
+    ("GET", "/api/me/record", None, _cells(200)),
+    ("GET", "/api/me/record/link", None, _cells(404)),
+    ("POST", "/api/me/record", None, _cells(422, practitioner_a=202, practitioner_b=202)),
+    ("GET", "/api/journeys/{journey_id}/record", None, _cells(403, lead_of_a=200)),
+    ("GET", "/api/journeys/{journey_id}/record/link", None, _cells(403, lead_of_a=404)),
+    ("POST", "/api/journeys/{journey_id}/record", _const({"reason": "Subject access request ref 42"}), _cells(403, lead_of_a=202)),
     # Changing routes last: the undeclared member declares here, a lead revokes, A withdraws.
     ("POST", "/api/journeys/{journey_id}/panel/declaration", _const({"conflict": False}), seated(undeclared=200, declared=200)),
     ("POST", "/api/certificates/{certificate_id}/revocation", _const({"reason": "issued in error"}), leads_only(200)),

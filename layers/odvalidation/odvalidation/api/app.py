@@ -28,6 +28,7 @@ def resolver(*, with_status_lists: bool = False) -> APIGatewayRestResolver:
         "routes_leads",
         "routes_attestations",
         "routes_adjustments",
+        "routes_record",
     ):
         try:
             module = __import__(f"odvalidation.api.{name}", fromlist=["router"])

@@ -62,3 +62,8 @@ def audit_sk(at_iso: str, seq: str) -> str:
 def alert(academy_id: str, alert_id: str) -> dict[str, str]:
     """An alert for an academy's leads: one item per event, all of an academy's under one key."""
     return {"PK": f"ALERTS#{academy_id}", "SK": f"ALERT#{alert_id}"}
+
+
+def record_archive(person_id: str, scope: str) -> dict[str, str]:
+    """A request for a person's whole record (domain/record.py): one per scope, the last one asked."""
+    return {"PK": f"PERSON#{person_id}", "SK": f"RECORD#{scope}"}

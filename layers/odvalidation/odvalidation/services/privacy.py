@@ -59,6 +59,12 @@ def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
         # journey: a retried request (the first answer lost) finds it already recorded.
         if not any(e.action == ERASED for e in store.audit_trail(journey.id)):
             store.commit(updated(journey, actor=caller.id, action=ERASED))
+    # Their whole record, if they (or a lead, for a subject access request) had it made: the archive and
+    # the request (services/record_archive.py).
+    objects += erasure.erase_prefix(f"exports/{caller.id}/")
+    for item in list(store.query(keys.person(caller.id)["PK"], prefix="RECORD#")):
+        store.delete({"PK": item["PK"]["S"], "SK": item["SK"]["S"]})
+        items += 1
     if store.get(keys.person(caller.id)) is not None:
         store.delete(keys.person(caller.id))
         items += 1

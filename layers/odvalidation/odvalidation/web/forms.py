@@ -173,3 +173,19 @@ class ErasureForm(_Form):
         if value != "yes":
             raise ValueError("Select that you understand your account and evidence will be deleted")
         return value
+
+
+class SubjectAccessForm(_Form):
+    """A lead producing a practitioner's whole record says why (web/routes_record.py)."""
+
+    reason: str = ""
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, value: str) -> str:
+        value = value.strip()
+        if len(value) < 3:
+            raise ValueError("Enter the subject access request this is for, such as its reference and date")
+        if len(value) > 500:
+            raise ValueError("The reason must be 500 characters or fewer")
+        return value

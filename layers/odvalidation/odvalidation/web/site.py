@@ -452,6 +452,9 @@ app.include_router(attestation_router)
 from .routes_adjustments import router as adjustments_router  # noqa: E402
 
 app.include_router(adjustments_router)
+from .routes_record import router as record_router  # noqa: E402
+
+app.include_router(record_router)
 
 
 # --------------------------------------------------------------------------- entry point

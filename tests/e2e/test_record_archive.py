@@ -1,0 +1,187 @@
+"""Issue 18: a practitioner downloads their whole record as one archive, made in the background (SQS
+-> RecordArchiveFunction) and offered by a short-lived link; an academy lead produces it for a subject
+access request. Through the local stack's HTTP front with real Cognito tokens, S3 over HTTP."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from local import scenario
+from local.client import ApiClient
+from local.stack import LocalStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
+
+
+def _wait_ready(api: ApiClient, path: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = dict(api.get(path))
+        if status["status"] == "ready":
+            return status
+        assert status["status"] == "preparing", status
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the record was never made: {status}")
+        time.sleep(0.1)
+
+
+def _archive(url: str) -> zipfile.ZipFile:
+    assert urlsplit(url).hostname == "127.0.0.1"
+    response = requests.get(url, timeout=30)
+    assert response.status_code == 200, response.text
+    assert 'filename="od-validation-record-' in response.headers["Content-Disposition"]
+    return zipfile.ZipFile(io.BytesIO(response.content))
+
+
+def test_a_practitioner_downloads_their_whole_record(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.to_claim_development(c)
+    ids = scenario.part_written_claim(c, journey_id)
+    supporter = scenario.name_supporter(local_stack, c, journey_id)
+    supporter.api.post(
+        f"/api/journeys/{journey_id}/comments", {"element_id": "1.1", "text": "Say who the partners were."}
+    )
+    api = c.practitioner.api
+    assert api.get("/api/me/record")["status"] == "none"
+    api.get("/api/me/record/link", expect=404)  # nothing asked for yet
+
+    asked = api.post("/api/me/record", expect=202)
+    again = api.post("/api/me/record", expect=202)
+    # Asking twice while it is prepared is the same request (or, if it was quick, the one made).
+    assert again["requested_at"] == asked["requested_at"]
+    ready = _wait_ready(api, "/api/me/record")
+    assert ready["files"] >= 4  # two evidence files, record.json, record.html
+    assert ready["requested_at"] == asked["requested_at"]
+
+    # The email points to the page, never to the file.
+    local_stack.wait_for_email(
+        c.practitioner.email, "Your record is ready", body_containing="/account/record"
+    )
+    mail = next(m for m in local_stack.sent_emails() if "Your record is ready" in m.subject)
+    assert "X-Amz" not in mail.body
+    assert "exports/" not in mail.body
+
+    link = api.get("/api/me/record/link")
+    assert link["expires_in"] == 900
+    assert parse_qs(urlsplit(link["url"]).query)["X-Amz-Expires"] == ["900"]
+    archive = _archive(link["url"])
+    names = archive.namelist()
+    assert {"record.html", "record.json"} <= set(names)
+    evidence = [n for n in names if n.startswith(f"evidence/{journey_id}/")]
+    assert len(evidence) == 2
+    assert {archive.read(n) for n in evidence} == {scenario.PDF}
+    data = json.loads(archive.read("record.json"))
+    (journey,) = data["journeys"]
+    assert journey["journey"]["id"] == journey_id
+    assert "task_token" not in journey["journey"]
+    narratives = journey["claims"][0]["narratives"]
+    assert narratives["1.1"] == "I mapped the partners of the place and how each shapes the others."
+    assert {e["id"] for e in journey["evidence"]} == set(ids.values())
+    assert journey["supporter_comments"][0]["text"] == "Say who the partners were."
+    assert journey["reflection"]["career_note"] == "Ten years in OD."
+    assert journey["decisions"][0]["readiness"] == "ready_now"
+    actions = [e["action"] for e in journey["history"]]
+    assert "whole record requested" in actions
+    html = archive.read("record.html").decode()
+    assert "I mapped the partners of the place" in html
+    assert "Say who the partners were." in html
+    # Nobody else's id: the supporter's comments and the lead's actions are labelled, not named.
+    for other in (supporter.id, c.lead.id):
+        assert other not in archive.read("record.json").decode()
+
+    history = [e["action"] for e in api.journey(journey_id)["history"]]
+    assert {"whole record requested", "whole record ready", "whole record downloaded"} <= set(history)
+
+    # Another practitioner has no record of their own, and cannot reach this one.
+    other = scenario.cast(local_stack, join=c)
+    other.practitioner.api.get("/api/me/record/link", expect=404)
+    other.practitioner.api.post("/api/me/record", expect=422)  # no journey: nothing to download
+    other.practitioner.api.get(f"/api/journeys/{journey_id}/record", expect=403)
+    other.practitioner.api.post(f"/api/journeys/{journey_id}/record", {"reason": "I want it"}, expect=403)
+    # Nor can the practitioner use the leads' route for their own journey.
+    api.get(f"/api/journeys/{journey_id}/record/link", expect=403)
+
+
+def test_an_academy_lead_produces_the_record_for_a_subject_access_request(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.to_claim_development(c)
+    path = f"/api/journeys/{journey_id}/record"
+    c.lead.api.post(path, {"reason": ""}, expect=422)  # a subject access request says why
+    asked = c.lead.api.post(path, {"reason": "Subject access request received 4 December"}, expect=202)
+    assert asked["reason"] == "Subject access request received 4 December"
+    _wait_ready(c.lead.api, path)
+    local_stack.wait_for_email(
+        c.lead.email,
+        "The record you asked for is ready",
+        body_containing=f"/lead/journeys/{journey_id}/record",
+    )
+    archive = _archive(c.lead.api.get(f"{path}/link")["url"])
+    data = json.loads(archive.read("record.json"))
+    assert [j["journey"]["id"] for j in data["journeys"]] == [journey_id]
+    history = c.lead.api.journey(journey_id)["history"]
+    requested = next(e for e in history if e["action"] == "whole record requested")
+    assert requested["reason"] == "subject access request: Subject access request received 4 December"
+    assert requested["actor"] == c.lead.id
+    # The practitioner's own request is a separate one: the lead's archive is not theirs to download.
+    c.practitioner.api.get("/api/me/record/link", expect=404)
+
+
+def test_a_download_link_expires(local_stack: LocalStack) -> None:
+    """The local stack refuses a presigned GET past its expiry, as S3 does (moto would serve it)."""
+    s3 = local_stack.client("s3")
+    bucket = local_stack.deployed.global_environment["EVIDENCE_BUCKET"]
+    s3.put_object(Bucket=bucket, Key="exports/test/expiry.zip", Body=b"PK")
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "exports/test/expiry.zip"}, ExpiresIn=1
+    )
+    assert requests.get(url, timeout=10).status_code == 200
+    time.sleep(2.1)
+    expired = requests.get(url, timeout=10)
+    assert expired.status_code == 403
+    assert "Request has expired" in expired.text
+
+
+def test_a_request_that_keeps_failing_is_marked_failed_and_reaches_the_dead_letter_queue(
+    local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from odvalidation.services import record_contents
+
+    c = scenario.cast(local_stack)
+    scenario.register(c)
+    tries: list[str] = []
+
+    def broken(_whole: object) -> None:
+        tries.append("x")
+        raise RuntimeError("the archive could not be written")
+
+    # Handlers run in this process (the default dispatch): the worker's build fails every time.
+    monkeypatch.setattr(record_contents, "build", broken)
+    sqs = local_stack.client("sqs")
+    dlq = sqs.get_queue_url(QueueName="od-validation-RecordArchiveDeadLetterQueue")["QueueUrl"]
+    before = int(sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"])  # fmt: skip
+    c.practitioner.api.post("/api/me/record", expect=202)
+    deadline = time.monotonic() + 30
+    while c.practitioner.api.get("/api/me/record")["status"] != "failed":
+        assert time.monotonic() < deadline, "the request was never marked failed"
+        time.sleep(0.2)
+    assert len(tries) == 3  # the queue's maxReceiveCount
+    while True:
+        local_stack.queues.deliver()  # the receive after the last try moves it to the dead-letter queue
+        attributes = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+        if int(attributes["Attributes"]["ApproximateNumberOfMessages"]) == before + 1:
+            break
+        assert time.monotonic() < deadline, "the failed request never reached the dead-letter queue"
+        time.sleep(0.2)
+    # Failed: the person may ask again at once (not "being prepared" for an hour).
+    monkeypatch.undo()
+    c.practitioner.api.post("/api/me/record", expect=202)
+    _wait_ready(c.practitioner.api, "/api/me/record")
