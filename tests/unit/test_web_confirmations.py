@@ -24,7 +24,7 @@ from odvalidation.domain.models import (
     Stage,
 )
 from odvalidation.services import journeys as js
-from odvalidation.services import notifications, panels
+from odvalidation.services import notifications
 from tests.unit.test_web_practitioner import (
     in_claim_development,
     move_to,
@@ -156,8 +156,7 @@ def test_the_practitioner_is_told_their_panel_is_ready_once_with_the_panels_emai
     )
     outbox: list[tuple[list[str], str]] = []
     people = {p: Person(id=p, name=p, email=f"{p}@nhs.net") for p in ("pat", "m1")}
-    monkeypatch.setattr(panels, "current_panel", lambda jid: panel)
-    monkeypatch.setattr(js, "person", people.get)
+    monkeypatch.setattr(notifications, "current_panel", lambda jid: panel)
     monkeypatch.setattr(notifications, "person", people.get)
     monkeypatch.setattr(
         js, "claim", lambda j: Claim(journey_id=j.id, number=1, level=Level.LEADER, updated_at=now)

@@ -30,7 +30,7 @@ from odvalidation.domain.models import (
     Review,
     Stage,
 )
-from odvalidation.services import journey_page, panels
+from odvalidation.services import journey_page, panels, people, seats
 from odvalidation.services import journeys as js
 from tests.browser.harness import WebClient, in_process_web
 from tests.unit.test_web_panel import signed_in
@@ -122,11 +122,11 @@ def academy(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Academy:
     monkeypatch.setattr(js, "cohort_journeys", lambda caller, cid: a.journeys)
     monkeypatch.setattr(js, "load_for", lambda caller, jid: by_id[jid])
     monkeypatch.setattr(
-        js, "person", lambda pid: Person(id=pid, name=NAMES.get(pid, "A member"), email="x@nhs.net")
+        people, "person", lambda pid: Person(id=pid, name=NAMES.get(pid, "A member"), email="x@nhs.net")
     )
     monkeypatch.setattr(js, "record_attendance", a.record_attendance)
     monkeypatch.setattr(js, "record_equivalent_session", a.record_equivalent)
-    monkeypatch.setattr(panels, "interview_of", lambda j: a.interviews.get(j.id))
+    monkeypatch.setattr(seats, "interview_of", lambda j: a.interviews.get(j.id))
     monkeypatch.setattr(panels, "record_interview_held", a.record_held)
     return a
 
@@ -302,7 +302,7 @@ def claimed(academy: Academy, monkeypatch: pytest.MonkeyPatch) -> Journey:
         submitted_at=now,
     )
     monkeypatch.setattr(panels, "reviews_for", lambda caller, jid: ([review], []))
-    monkeypatch.setattr(panels, "outcome_of", lambda j: None)
+    monkeypatch.setattr(seats, "outcome_of", lambda j: None)
     return kit
 
 

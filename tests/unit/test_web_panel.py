@@ -32,7 +32,7 @@ from odvalidation.domain.models import (
 )
 from odvalidation.domain.panels import ClaimToAssign
 from odvalidation.services import journeys as js
-from odvalidation.services import panels
+from odvalidation.services import panels, people, seats
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
 
 FRAMEWORK = "nw-cipd-combined@1.0"
@@ -145,7 +145,9 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
             updated_at=now,
         ),
     )
-    monkeypatch.setattr(js, "person", lambda pid: Person(id=pid, name="Rowan Achterberg", email="r@nhs.net"))
+    monkeypatch.setattr(
+        people, "person", lambda pid: Person(id=pid, name="Rowan Achterberg", email="r@nhs.net")
+    )
     monkeypatch.setattr(
         js,
         "evidence",
@@ -163,7 +165,7 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
             for i, e in enumerate(LEADER_ELEMENTS)
         ],
     )
-    monkeypatch.setattr(panels, "current_panel", lambda jid: claim.panel)
+    monkeypatch.setattr(seats, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(panels, "my_assignments", lambda caller: [claim.journey])
     monkeypatch.setattr(panels, "declare", claim.declare)
     monkeypatch.setattr(panels, "reviews_for", claim.reviews_for)
@@ -327,7 +329,7 @@ def test_only_the_chair_sees_the_outcome_form_and_not_yet_needs_feedback(
 ) -> None:
     browser, claim = member
     claim.journey.stage = Stage.INTERVIEW
-    monkeypatch.setattr(panels, "outcome_of", lambda j: None)
+    monkeypatch.setattr(seats, "outcome_of", lambda j: None)
     recorded: list[tuple[str, dict[str, str], str]] = []
 
     def record(caller: Any, journey_id: str, outcome: Any, feedback: dict[str, str], plan: str) -> Any:
@@ -415,7 +417,7 @@ def test_resolving_a_blocked_claim_by_override_needs_members_and_a_reason(
         claim_number=1,
     )
     monkeypatch.setattr(js, "load_for", lambda caller, jid: journey)
-    monkeypatch.setattr(js, "person", lambda pid: None)
+    monkeypatch.setattr(people, "person", lambda pid: None)
     monkeypatch.setattr(
         js,
         "history",

@@ -50,7 +50,7 @@ def sign_in(
 ) -> tuple[WebClient, str]:
     """A confirmed account (self sign-up makes a practitioner), signed in; returns the client and the sub."""
     from odvalidation.domain.models import Person
-    from odvalidation.services import journeys as js
+    from odvalidation.services import people
 
     browser = WebClient(web["handler"])
     details = {
@@ -68,7 +68,7 @@ def sign_in(
     assert reply.status == 303, reply.body
     user = web["cognito"].admin_get_user(UserPoolId=web["pool_id"], Username=email)
     sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
-    js.save_person(Person(id=sub, name=name, email=email, academy_id="north-west"))
+    people.save_person(Person(id=sub, name=name, email=email, academy_id="north-west"))
     return browser, sub
 
 

@@ -12,7 +12,7 @@ from ..domain.academies import academy
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, DraftComment, Person, Role
-from ..services import comments, confirmations, uploads
+from ..services import comments, confirmations, people, uploads
 from ..services import journeys as js
 from ..services.uploads import UploadLink
 from .identity import current_caller
@@ -69,7 +69,7 @@ def profile(body: ProfileIn) -> Person:
         raise InvalidInput("Your sign-in has no email address; sign in again.")
     if body.academy_id:
         academy(body.academy_id)
-    return js.save_person(
+    return people.save_person(
         Person(
             id=c.id,
             name=body.name,
@@ -270,8 +270,6 @@ class InvitationIn(Body):
 
 @router.post("/api/invitations", tags=["Academy leads"], summary="Invite a panel member, supporter or lead")
 def invite(body: InvitationIn) -> Person:
-    from ..services import people
-
     return people.invite(
         caller(),
         people.Invitation(

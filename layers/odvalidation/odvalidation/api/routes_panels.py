@@ -22,7 +22,7 @@ from ..domain.models import (
     Role,
 )
 from ..domain.panels import MemberDetails, PanelMember
-from ..services import journeys, panels
+from ..services import journeys, panels, seats
 from .identity import current_caller
 from .schemas import Body, JourneyList, JourneySummary, Message
 
@@ -115,7 +115,7 @@ def get_panel(journey_id: Ident) -> Panel:
     from ..services import journeys as js
 
     js.load_for(caller(), journey_id)
-    return panels.current_panel(journey_id)
+    return seats.current_panel(journey_id)
 
 
 @router.post("/api/journeys/<journey_id>/panel/declaration", tags=["Panels"], summary="Declare conflicts")
@@ -172,7 +172,7 @@ def interview(journey_id: Ident, body: InterviewIn) -> Interview:
 @router.get("/api/journeys/<journey_id>/interview", tags=["Panels"], summary="The interview arranged")
 def get_interview(journey_id: Ident) -> Interview:
     journey = journeys.load_for(caller(), journey_id)
-    found = panels.interview_of(journey)
+    found = seats.interview_of(journey)
     if found is None:
         raise NotFound("No interview has been arranged for this claim yet.")
     return found

@@ -49,6 +49,8 @@ from . import journey_page
 from .common import actor_of, db, moved, new_id, panel_ids, part, reapplied, supporter_ids, updated
 from .common import record as record_event
 from .counting import counter_changes
+from .people import ensure_profile, person_by_email
+from .seats import seats_released
 
 # ---------------------------------------------------------------------------- reading
 
@@ -210,8 +212,6 @@ def create_cohort(caller: Caller, spec: NewCohort) -> Cohort:
 def register_interest(caller: Caller, cohort_id: str) -> Journey:
     require_role(caller, Role.PRACTITIONER)
     c = cohort(cohort_id)
-    from .people import ensure_profile
-
     ensure_profile(caller)  # email, panels and reports need the practitioner's profile
     store = db()
     enrolment = store.get(keys.enrolment(caller.id, cohort_id))
@@ -582,20 +582,6 @@ def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
     return found
 
 
-def person_by_email(email: str) -> Person | None:
-    items = list(db().query(f"EMAIL#{email.strip().lower()}", index="GSI1"))
-    return from_item(Person, items[0]) if items else None
-
-
-def person(person_id: str) -> Person | None:
-    return db().get_model(Person, keys.person(person_id))
-
-
-def save_person(p: Person) -> Person:
-    db().put(to_item(p, keys.person(p.id), GSI1PK=f"EMAIL#{p.email.lower()}", GSI1SK="PERSON"))
-    return p
-
-
 # ---------------------------------------------------------------------------- step 5: submission
 
 
@@ -676,8 +662,6 @@ def withdraw(caller: Caller, journey_id: str, reason: str) -> Journey:
     token = journey.task_token
     change = moved(journey, Stage.WITHDRAWN, actor=caller.id, action="withdrew", reason=reason)
     if journey.stage in (Stage.PANEL_REVIEW, Stage.INTERVIEW):
-        from .panels import seats_released  # panels imports this module
-
         # A claim withdrawn under review frees its panel's seats.
         change.updates.extend(seats_released(journey))
     stored = db().commit(change)
@@ -694,38 +678,6 @@ def start_new_claim(caller: Caller, journey_id: str) -> Journey:
         raise InvalidTransition("A new claim can be started after a 'not yet' outcome or a lapsed claim.")
     workflow.start(journey.id, "claim_development", name_suffix=f"claim{journey.claim_number + 1}")
     return journey
-
-
-@reapplied()
-def start_revalidation(caller: Caller, certificate_id: str) -> Journey:
-    """Renewal: a lighter claim on the same journey that, once confirmed, issues a certificate that
-    supersedes this one. Open from 90 days before the certificate expires (and after it has)."""
-    from . import certificates
-
-    record = certificates.mine(caller, certificate_id)
-    if record.practitioner_id != caller.id:
-        raise Forbidden("Only the holder can renew their certificate.")
-    at = clock.now()
-    if record.revoked_at is not None or record.superseded_by is not None:
-        raise InvalidTransition("This certificate has been revoked or already renewed.")
-    if at < record.valid_until - timedelta(days=90):
-        raise InvalidTransition(
-            f"Renewal opens 90 days before the certificate expires, on {record.valid_until - timedelta(days=90):%-d %B %Y}."
-        )
-    journey = db().journey(record.journey_id)
-    if journey.stage is not Stage.VALIDATED or journey.certificate_id != record.id:
-        raise InvalidTransition("A renewal has already been started.")
-    stored = db().commit(
-        updated(
-            journey,
-            actor=caller.id,
-            action="started revalidation",
-            reason=record.id,
-            update={"revalidation": True},
-        )
-    )
-    workflow.start(journey.id, "claim_development", name_suffix=f"renew{journey.claim_number + 1}")
-    return stored
 
 
 RESUME_AT: dict[Stage, str] = {

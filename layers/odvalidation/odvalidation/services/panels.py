@@ -8,9 +8,9 @@ from typing import Any
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import keys, mail, workflow
+from ..dal import keys, workflow
 from ..dal import schedules as schedule_store
-from ..dal.store import Change, from_item, to_item
+from ..dal.store import from_item, to_item
 from ..domain import panels as solver
 from ..domain.access import Caller, check_lead, is_lead_for, reads_claims_as_lead
 from ..domain.claims import claimed_elements
@@ -27,16 +27,24 @@ from ..domain.models import (
     OutcomeRecord,
     Panel,
     PanelSeat,
-    Person,
     Recommendation,
     Review,
     Stage,
 )
-from ..settings import settings
+from ..observability import logger, metrics
 from . import journeys as js
 from .common import db, moved, part, reapplied, record, updated
+from .notifications import alert_academy_leads, send_panel_email
+from .people import person
+from .seats import (
+    REVIEW_DAYS,
+    _conflict_declared,
+    _load_change,
+    _seat_change,
+    current_panel,
+    interview_of,
+)
 
-REVIEW_DAYS = 28
 SYSTEM = "system:panel-assignment"
 
 
@@ -84,7 +92,7 @@ def save_member(caller: Caller, details: solver.MemberDetails) -> solver.PanelMe
 
 
 def claim_to_assign(journey: Journey) -> solver.ClaimToAssign:
-    practitioner = js.person(journey.practitioner_id)
+    practitioner = person(journey.practitioner_id)
     cohort = js.cohort(journey.cohort_id)
     today = clock.now().date()
     previous = [
@@ -104,69 +112,6 @@ def claim_to_assign(journey: Journey) -> solver.ClaimToAssign:
         needed_by=today + timedelta(days=REVIEW_DAYS),
         previous_panels=previous,
     )
-
-
-def _load_change(member_id: str, by: int) -> dict[str, Any]:
-    """The member's load moves by `by` claims, in the same transaction as the seat (+1) or as the
-    outcome or withdrawal that ends the panel's work (-1: a cap is the claims held at once, and a
-    load never goes below zero)."""
-    update: dict[str, Any] = {
-        "Key": {k: {"S": v} for k, v in keys.member(member_id).items()},
-        "UpdateExpression": "ADD current_load :by",
-        "ExpressionAttributeValues": {":by": {"N": str(by)}},
-    }
-    if by < 0:
-        update["ConditionExpression"] = "current_load >= :least"
-        update["ExpressionAttributeValues"][":least"] = {"N": str(-by)}
-    return update
-
-
-def _conflict_declared(member_id: str, practitioner_id: str) -> dict[str, Any]:
-    """In the transaction that frees the seat: the member keeps the conflict for good and holds one
-    claim fewer. An update of those two attributes alone, so a lead's edit of the member at the same
-    moment cannot undo it (nor this undo the edit)."""
-    update = _load_change(member_id, -1)
-    update["UpdateExpression"] = (
-        "SET declared_conflicts = list_append(if_not_exists(declared_conflicts, :none), :conflict) "
-        + update["UpdateExpression"]
-    )
-    update["ExpressionAttributeValues"] |= {":none": {"L": []}, ":conflict": {"L": [{"S": practitioner_id}]}}
-    return update
-
-
-def seats_released(journey: Journey) -> list[dict[str, Any]]:
-    """The load updates that free the seats of the journey's current panel (none if it has none)."""
-    panel = db().get_model(Panel, keys.journey_part(journey.id, f"PANEL#{journey.claim_number}"))
-    return [_load_change(s.member_id, -1) for s in panel.seats] if panel else []
-
-
-def _seat_change(journey: Journey, assignment: solver.Assignment, base: Change) -> Change:
-    """Add the panel, one seat item per member (for "my assignments") and the members' loads."""
-    at = clock.now()
-    panel = Panel(
-        journey_id=journey.id,
-        claim_number=journey.claim_number,
-        seats=[
-            PanelSeat(member_id=m, kind=assignment.kinds[m], chair=m == assignment.chair_id)
-            for m in assignment.member_ids
-        ],
-        assigned_at=at,
-        override_reason=assignment.override_reason,
-        review_due=at.date() + timedelta(days=REVIEW_DAYS),
-    )
-    base.puts.append(part(journey.id, f"PANEL#{journey.claim_number}", panel))
-    for seat in panel.seats:
-        base.puts.append(
-            part(
-                journey.id,
-                f"SEAT#{journey.claim_number}#{seat.member_id}",
-                seat,
-                GSI1PK=f"MEMBER#{seat.member_id}",
-                GSI1SK=f"SEAT#{at.isoformat()}#{journey.id}",
-            )
-        )
-        base.updates.append(_load_change(seat.member_id, 1))
-    return base
 
 
 @reapplied(task=True)
@@ -252,14 +197,6 @@ def resolve_blocked(caller: Caller, journey_id: str, *, member_ids: list[str] | 
     schedule_review_reminders(journey_id)
     workflow.resume(token, {"assigned": True})
     return current_panel(journey_id)
-
-
-def current_panel(journey_id: str) -> Panel:
-    journey = db().journey(journey_id)
-    found = db().get_model(Panel, keys.journey_part(journey_id, f"PANEL#{journey.claim_number}"))
-    if found is None:
-        raise NotFound("No panel has been assigned to this claim yet.")
-    return found
 
 
 def _seat_of(caller: Caller, journey: Journey) -> tuple[Panel, PanelSeat]:
@@ -631,8 +568,6 @@ def _tag_for_retention(journey: Journey) -> None:
     journey has moved on first; a file that could not be tagged would be kept for ever, so any failure
     (an AccessDenied above all) is logged, counted and answered with a 503: the chair's retry tags
     what is left (tagging twice is harmless)."""
-    from ..observability import logger, metrics
-
     failed: list[str] = []
     for item in js.evidence(journey):
         try:
@@ -648,11 +583,6 @@ def _tag_for_retention(journey: Journey) -> None:
             f"The outcome is recorded, but {len(failed)} evidence file(s) could not be marked for deletion "
             f"({failed[0]}). Record the outcome again to finish."
         )
-
-
-def interview_of(journey: Journey) -> Interview | None:
-    """The interview arranged for the journey's current claim, if any."""
-    return db().get_model(Interview, keys.journey_part(journey.id, f"INTERVIEW#{journey.claim_number}"))
 
 
 def _when(at: datetime) -> str:
@@ -682,112 +612,14 @@ def record_interview_held(caller: Caller, journey_id: str) -> Interview:
     return held
 
 
-def outcome_of(journey: Journey) -> OutcomeRecord | None:
-    return db().get_model(OutcomeRecord, keys.journey_part(journey.id, f"OUTCOME#{journey.claim_number}"))
-
-
 # ---------------------------------------------------------------------------- email
 
 
-def _ics(journey: Journey, interview: Interview, attendees: list[Person]) -> bytes:
-    from icalendar import Calendar, Event, vCalAddress
-
-    cal = Calendar()
-    cal.add("prodid", "-//NHS System OD Validation//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "REQUEST")
-    event = Event()
-    event.add("uid", f"interview-{journey.id}-{interview.claim_number}@od-validation")
-    event.add("summary", "System OD validation interview")
-    event.add("dtstart", interview.at)
-    event.add("dtend", interview.at + timedelta(minutes=interview.duration_minutes))
-    event.add("dtstamp", clock.now())
-    event.add("location", interview.location)
-    event.add(
-        "description",
-        "Developmental validation interview. Details: " + settings().public_url(f"/journeys/{journey.id}"),
-    )
-    event.add("organizer", vCalAddress(f"mailto:{settings().sender_email}"))
-    for p in attendees:
-        event.add("attendee", vCalAddress(f"mailto:{p.email}"))
-    cal.add_component(event)
-    return bytes(cal.to_ical())
-
-
-def send_panel_email(
-    journey: Journey,
-    kind: str,
-    *,
-    only: list[str] | None = None,
-    include_practitioner: bool = False,
-    interview: Interview | None = None,
-    **context: Any,
-) -> list[Any]:
-    from . import notifications
-
-    panel = current_panel(journey.id)
-    people = [
-        p for s in panel.seats if (only is None or s.member_id in only) and (p := js.person(s.member_id))
-    ]
-    if kind == "review_reminder":
-        reviewed = {
-            r.member_id
-            for r in db().query_models(
-                Review, f"JOURNEY#{journey.id}", prefix=f"REVIEW#{journey.claim_number}#"
-            )
-        }
-        people = [p for p in people if p.id not in reviewed]
-        context.setdefault("overdue", bool(panel.review_due and clock.now().date() > panel.review_due))
-    practitioner = js.person(journey.practitioner_id) if include_practitioner else None
-    claim = js.claim(journey)
-    level = claim.level.value if claim and claim.level else ""
-    shared: dict[str, Any] = {
-        "level": notifications.LEVEL_TEXT.get(level, "system OD practice"),
-        "review_due": panel.review_due.strftime("%-d %B %Y") if panel.review_due else "",
-        **context,
-    }
-    attachments = None
-    if kind == "interview_invitation":
-        interview = interview or interview_of(journey)
-        if interview is None:
-            raise NotFound("No interview has been arranged.")
-        shared |= {
-            "when": f"{interview.at:%A %-d %B %Y at %H:%M} UTC",
-            "duration": interview.duration_minutes,
-            "location": interview.location,
-        }
-        attachments = [
-            mail.Attachment(
-                "interview.ics",
-                _ics(journey, interview, [*people, *([practitioner] if practitioner else [])]),
-                "text",
-                "calendar",
-                {"method": "REQUEST"},
-            )
-        ]
-    # Each link opens the page where its reader acts: a member's next step on this claim (declare,
-    # review, or record the outcome), the practitioner's journey.
-    sent = notifications.send_to(
-        journey,
-        kind,
-        people,
-        attachments=attachments,
-        **({"link": settings().public_url(f"/panel/{journey.id}")} | shared),
-    )
-    if practitioner is not None:
-        sent += notifications.send_to(journey, kind, [practitioner], attachments=attachments, **shared)
-    return sent
-
-
 def _alert_leads(journey: Journey, problem: str, reason: str, *, seats: int = 0) -> None:
-    from . import notifications
-
-    notifications.alert_academy_leads(journey, problem, reason, seats=seats)
+    alert_academy_leads(journey, problem, reason, seats=seats)
 
 
 def _quiet_panel_email(journey: Journey, kind: str, **kw: Any) -> None:
-    from ..observability import logger
-
     try:
         send_panel_email(journey, kind, **kw)
     except Exception:

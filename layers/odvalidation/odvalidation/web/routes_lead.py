@@ -17,7 +17,7 @@ from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
 from ..domain.models import Journey, MemberKind, Role, Stage
 from ..domain.panels import ClaimToAssign, DateRange, ExclusionRule, MemberDetails, PanelMember, exclusion
-from ..services import certificates, confirmations, panels
+from ..services import certificates, confirmations, panels, people, seats
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
@@ -51,7 +51,7 @@ def _day(value: date | datetime | None) -> str:
 
 
 def _name(person_id: str) -> str:
-    person = js.person(person_id)
+    person = people.person(person_id)
     return person.name if person else person_id
 
 
@@ -139,7 +139,7 @@ def resume(journey_id: str) -> Response:
 def _interview_page(
     j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
-    arranged = panels.interview_of(j)
+    arranged = seats.interview_of(j)
     title = "Change the interview" if arranged else "Arrange the interview"
     return _journey_form("lead/interview.html", title, j, values, errors, status, arranged=arranged)
 
@@ -147,7 +147,7 @@ def _interview_page(
 @router.get("/lead/journeys/<journey_id>/interview")
 def interview_form(journey_id: str) -> Response:
     j = _lead_journey(lead_caller(), journey_id)
-    arranged = panels.interview_of(j)
+    arranged = seats.interview_of(j)
     if arranged is None:
         return _interview_page(j, {"duration": "60"}, {})
     # Once arranged, the form shows the arrangement as it was entered, to change it.
@@ -222,7 +222,7 @@ def _member_form(
 
 
 def _email_of(person_id: str) -> str:
-    person = js.person(person_id)
+    person = people.person(person_id)
     return person.email if person else person_id
 
 
@@ -274,7 +274,7 @@ def _save_member(existing: PanelMember | None) -> Response:
     errors: dict[str, str] = {}
     person_id = existing.id if existing else None
     if existing is None:
-        found = js.person_by_email(values.get("email", ""))
+        found = people.person_by_email(values.get("email", ""))
         if found is None:
             errors["email"] = (
                 "No one with this email address has an account yet: ask them to create one first"
@@ -291,7 +291,7 @@ def _save_member(existing: PanelMember | None) -> Response:
         errors["academy_id"] = "Select the member's academy"
     managers: list[str] = []
     for email in filter(None, (e.strip() for e in values.get("line_managers", "").splitlines())):
-        manager = js.person_by_email(email)
+        manager = people.person_by_email(email)
         if manager is None:
             errors["line_managers"] = f"No one with the email address {email} has an account"
             break
@@ -530,8 +530,6 @@ def invite_form() -> Response:
 
 @router.post("/lead/invitations")
 def invite() -> Response:
-    from ..services import people
-
     caller = lead_caller()
     values = first_values(form_data())
     errors: dict[str, str] = {}

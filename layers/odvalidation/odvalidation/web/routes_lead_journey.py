@@ -21,7 +21,7 @@ from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
-from ..services import journey_page, panels
+from ..services import journey_page, panels, seats
 from ..services import journeys as js
 from .forms import first_values
 from .pages import LEVEL_NAMES, STAGE_NAMES, lead_stage_text, long_date
@@ -76,7 +76,7 @@ def _notice() -> str:
 
 def interview_text(j: Journey) -> str:
     """'Interview on 18 Dec 2026' once it is arranged, else ''."""
-    arranged = panels.interview_of(j) if j.stage is Stage.INTERVIEW else None
+    arranged = seats.interview_of(j) if j.stage is Stage.INTERVIEW else None
     if arranged is None:
         return ""
     if arranged.held_at is not None:
@@ -263,7 +263,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
     titles = {e.id: e.title for e in fw.elements}
     # load() already withholds the claim from a reader who may not see it; the page holds to it too.
     claim = view.claim if content else None
-    interview = panels.interview_of(j) if j.claim_number else None
+    interview = seats.interview_of(j) if j.claim_number else None
     outcome = view.outcome
     summary = [
         {"key": "Cohort", "value": view.cohort.name if view.cohort else j.cohort_id},

@@ -26,7 +26,7 @@ from ..domain.models import (
     Role,
 )
 from ..services import journeys as js
-from ..services import panels
+from ..services import panels, people, seats
 from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
@@ -98,7 +98,7 @@ def conflict_facts(a: Assignment) -> list[dict[str, Any]]:
     who = a.practitioner
     managers = []
     for manager_id in who.line_managers if who else []:
-        found = js.person(manager_id)
+        found = people.person(manager_id)
         managers.append(
             f"{found.name}{f', {found.employer}' if found.employer else ''}" if found else "Not known"
         )
@@ -275,7 +275,7 @@ def reviewer_label(member_id: str, caller: DomainCaller, a: Assignment) -> str:
         found = panels.member(member_id)
         name, organisation = found.name, found.employer
     except NotFound:
-        person = js.person(member_id)
+        person = people.person(member_id)
         if person is not None:
             name, organisation = person.name, person.employer or ""
     if member_id == caller.id:
@@ -368,7 +368,7 @@ def _chair_assignment(journey_id: str) -> tuple[DomainCaller, Assignment]:
 @router.get(f"/panel/{PATH_ID}/outcome")
 def outcome_form(journey_id: str) -> Response:
     _, a = _chair_assignment(journey_id)
-    recorded = panels.outcome_of(a.journey)
+    recorded = seats.outcome_of(a.journey)
     if recorded is not None:
         return page(
             "panel/outcome_recorded.html",

@@ -36,7 +36,7 @@ from ..domain.models import (
     Readiness,
     Stage,
 )
-from ..services import comments, confirmations, journey_page, uploads
+from ..services import comments, confirmations, journey_page, people, uploads
 from ..services import journeys as js
 from ..settings import settings
 from . import pages, security
@@ -279,7 +279,7 @@ def _claim_context(caller: access.Caller, journey_id: str) -> dict[str, Any]:
             )
         if items:
             groups.append({"title": f"{domain.id}. {domain.title}", "items": items, "id": domain.id})
-    supporter = js.person(journey.supporter_id) if journey.supporter_id else None
+    supporter = people.person(journey.supporter_id) if journey.supporter_id else None
     return {
         "journey": journey,
         "framework": fw,
@@ -568,7 +568,7 @@ def _actor_name(actor: str, caller: access.Caller, names: dict[str, str]) -> str
     if actor.startswith("system:"):
         return "The service"
     if actor not in names:
-        found = js.person(actor)
+        found = people.person(actor)
         names[actor] = found.name if found else "Your academy"
     return names[actor]
 
