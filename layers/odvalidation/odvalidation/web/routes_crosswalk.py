@@ -13,7 +13,7 @@ from ..domain.models import Role
 from ..services import crosswalks, people
 from .access import domain_caller
 from .forms import first_values
-from .site import app, form_data, page, redirect, require_role
+from .request import app, form_data, page, redirect, require_role
 
 router: Router = Router()
 

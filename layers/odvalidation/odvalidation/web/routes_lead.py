@@ -22,7 +22,7 @@ from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
-from .site import app, form_data, page, redirect, require_role
+from .request import app, form_data, page, redirect, require_role
 
 router: Router = Router()
 

@@ -12,8 +12,8 @@ from ..domain.errors import DomainError
 from ..domain.frameworks import all_frameworks
 from ..services import journeys as js
 from .forms import first_values
+from .request import form_data, page, redirect
 from .routes_lead import _academy_of, _date, lead_caller
-from .site import form_data, page, redirect
 
 router: Router = Router()
 

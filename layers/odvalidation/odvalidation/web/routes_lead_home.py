@@ -24,8 +24,8 @@ from ..domain.models import Cohort, Journey, Role, Stage
 from ..services import journeys as js
 from ..services import seats
 from .pages import STAGE_NAMES, academy_name
+from .request import page
 from .routes_lead import _academy_of, _name, lead_caller
-from .site import page
 
 router: Router = Router()
 

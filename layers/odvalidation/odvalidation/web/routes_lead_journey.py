@@ -25,8 +25,8 @@ from ..services import journey_page, panels, seats
 from ..services import journeys as js
 from .forms import first_values
 from .pages import LEVEL_NAMES, STAGE_NAMES, lead_stage_text, long_date
+from .request import app, form_data, page, redirect
 from .routes_lead import STAGE_TEXT, _day, _name, lead_caller
-from .site import app, form_data, page, redirect
 
 router: Router = Router()
 

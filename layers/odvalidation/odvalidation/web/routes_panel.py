@@ -31,7 +31,7 @@ from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
 from .panel_work import Assignment, assignment, assignment_rows, my_review, next_step_for
-from .site import app, form_data, page, redirect, require_role
+from .request import app, form_data, page, redirect, require_role
 
 router: Router = Router()
 

@@ -42,7 +42,7 @@ from ..settings import settings
 from . import pages, security
 from .forms import _email, _Form, first_values, validate
 from .pages import LEVEL_NAMES, STAGE_NAMES, long_date
-from .site import form_data, page, redirect, require_caller
+from .request import form_data, page, redirect, require_caller
 
 router: Router = Router()
 
