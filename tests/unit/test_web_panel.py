@@ -31,8 +31,8 @@ from odvalidation.domain.models import (
     Stage,
 )
 from odvalidation.domain.panels import ClaimToAssign
+from odvalidation.services import cohorts, panels, people, seats
 from odvalidation.services import journeys as js
-from odvalidation.services import panels, people, seats
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
 
 FRAMEWORK = "nw-cipd-combined@1.0"
@@ -364,15 +364,15 @@ def test_a_lead_creates_a_cohort_with_a_framework_from_the_data(
     web: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     browser, sub = signed_in(web, ("academy_lead",))
-    created: list[js.NewCohort] = []
+    created: list[cohorts.NewCohort] = []
 
-    def create(caller: Any, spec: js.NewCohort) -> Any:
+    def create(caller: Any, spec: cohorts.NewCohort) -> Any:
         assert caller.id == sub
         assert caller.academy_id == "north-west"
         created.append(spec)
         return type("C", (), {"id": "north-west-4"})()
 
-    monkeypatch.setattr(js, "create_cohort", create)
+    monkeypatch.setattr(cohorts, "create_cohort", create)
     page = browser.get("/lead/cohorts/new").body
     assert f'<option value="{FRAMEWORK}">' in page
 

@@ -76,12 +76,12 @@ def make_cohort(framework_key: str = "global-practice@1.0") -> str:
     from odvalidation import clock
     from odvalidation.domain.access import Caller
     from odvalidation.domain.models import Role
-    from odvalidation.services import journeys as js
+    from odvalidation.services import cohorts
 
     lead = Caller(id="lead-1", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="north-west")
-    cohort = js.create_cohort(
+    cohort = cohorts.create_cohort(
         lead,
-        js.NewCohort(
+        cohorts.NewCohort(
             academy_id="north-west",
             name="North West cohort 7",
             number=7,

@@ -25,8 +25,9 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.models import EvidenceItem, EvidenceStatus, Stage, UploadGrant
 from ..settings import settings
+from .claim_development import _claim_for_edit
 from .common import db, new_id, part
-from .journeys import _claim_for_edit, _framework_ids, evidence_by_key
+from .journeys import _framework_ids, evidence_by_key
 
 
 class UploadLink(BaseModel):

@@ -21,7 +21,7 @@ from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
-from ..services import journey_page, panels, seats
+from ..services import journey_page, panels, preparation, seats
 from ..services import journeys as js
 from .forms import first_values
 from .pages import LEVEL_NAMES, STAGE_NAMES, lead_stage_text, long_date
@@ -173,7 +173,7 @@ def attendance(cohort_id: str) -> Response:
         return _cohort_page(caller, cohort_id, values, errors, status=400)
     attended = values["attended"] == "yes"
     try:
-        js.record_attendance(caller, cohort_id, values["people"], attended=attended)
+        preparation.record_attendance(caller, cohort_id, values["people"], attended=attended)
     except DomainError as problem:
         return _cohort_page(caller, cohort_id, values, {"people": problem.message}, status=409)
     return redirect(f"/lead/cohorts/{cohort_id}?done={'attendance' if attended else 'absent'}")
@@ -377,7 +377,7 @@ def equivalent(journey_id: str) -> Response:
     if errors:
         return _equivalent_page(j, values, errors, status=400)
     try:
-        js.record_equivalent_session(caller, journey_id, EquivalentSession(values["kind"]), reason)
+        preparation.record_equivalent_session(caller, journey_id, EquivalentSession(values["kind"]), reason)
     except DomainError as problem:
         return _equivalent_page(j, values, {"kind": problem.message}, status=409)
     return redirect(f"/lead/journeys/{journey_id}?done=equivalent")

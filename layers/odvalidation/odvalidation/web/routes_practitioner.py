@@ -36,7 +36,7 @@ from ..domain.models import (
     Readiness,
     Stage,
 )
-from ..services import comments, confirmations, journey_page, people, uploads
+from ..services import claim_development, comments, confirmations, journey_page, people, preparation, uploads
 from ..services import journeys as js
 from ..settings import settings
 from . import pages, security
@@ -93,7 +93,7 @@ def register_interest() -> Response:
     form, _ = validate(InterestForm, first_values(form_data()))
     if form is None:
         return redirect("/home")
-    journey = js.register_interest(me(), form.cohort_id)
+    journey = preparation.register_interest(me(), form.cohort_id)
     return redirect(f"/journeys/{journey.id}?registered=1")
 
 
@@ -154,7 +154,7 @@ def save_reflection(journey_id: str) -> Response:
     if errors:
         return _reflection_page(journey, values, errors, status=400)
     try:
-        js.save_reflection(caller, journey_id, ratings, values.get("career_note", ""), submit=submit)
+        preparation.save_reflection(caller, journey_id, ratings, values.get("career_note", ""), submit=submit)
     except ACTIONABLE as problem:
         rated = {r.element_id for r in ratings}
         for element in framework(journey.framework_key).elements:
@@ -226,7 +226,7 @@ def decide(journey_id: str) -> Response:
         return _decision_page(journey, values, errors, status=400)
     readiness = Readiness(choice)
     try:
-        js.record_decision(caller, journey_id, readiness, reengage, values.get("note", ""))
+        preparation.record_decision(caller, journey_id, readiness, reengage, values.get("note", ""))
     except ACTIONABLE as problem:
         where = "reengage-day" if readiness is Readiness.READY_LATER else "readiness"
         return _decision_page(journey, values, {where: problem.message}, status=400)
@@ -334,7 +334,7 @@ def save_level(journey_id: str) -> Response:
     if choice not in {v.value for v in Level}:
         return _claim_page(caller, journey_id, values, {"level": "Select the level you are claiming"}, 400)
     try:
-        js.save_claim(caller, journey_id, level=Level(choice))
+        claim_development.save_claim(caller, journey_id, level=Level(choice))
     except ACTIONABLE as problem:
         return _claim_page(caller, journey_id, values, {"level": problem.message}, 400)
     return redirect(f"/journeys/{journey_id}/claim?saved=level")
@@ -432,7 +432,7 @@ def save_narrative(journey_id: str, element_id: str) -> Response:
     if form is None:
         return _element_page(caller, journey_id, element_id, values, errors, 400)
     try:
-        js.save_claim(caller, journey_id, narratives={element_id: form.narrative})
+        claim_development.save_claim(caller, journey_id, narratives={element_id: form.narrative})
     except ACTIONABLE as problem:
         return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
     return redirect(f"/journeys/{journey_id}/claim/{element_id}?saved=1")
@@ -469,7 +469,7 @@ def remove_evidence(journey_id: str, evidence_id: str) -> Response:
     caller = me()
     element_id = first_values(form_data()).get("element_id", "")
     with contextlib.suppress(NotFound):  # removed already (a second click): the page shows the list as it is
-        js.remove_evidence(caller, journey_id, evidence_id)
+        claim_development.remove_evidence(caller, journey_id, evidence_id)
     framework_ids = {e.id for e in framework(js.load_for(caller, journey_id).framework_key).elements}
     if element_id in framework_ids:
         return redirect(f"/journeys/{journey_id}/claim/{element_id}?removed=1")
