@@ -122,7 +122,8 @@ def test_an_extension_is_told_to_the_practitioner_with_the_new_date(
     from odvalidation.services import confirmations
 
     _, _, journey_id = in_claim_development(web)
-    monkeypatch.setattr(claim_development, "schedule_claim_deadline", lambda journey: None)  # EventBridge: not here
+    # EventBridge: not here
+    monkeypatch.setattr(claim_development, "schedule_claim_deadline", lambda journey: None)
     lead = Caller(id="lead-1", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="north-west")
     journey = confirmations.grant_extension(lead, journey_id, 4, "Caring responsibilities")
     assert sent(journey_id, "extension_granted") == [["rowan@nhs.net"]]

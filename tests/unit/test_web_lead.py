@@ -30,7 +30,16 @@ from odvalidation.domain.models import (
     Review,
     Stage,
 )
-from odvalidation.services import cohorts, journey_page, panels, people, preparation, seats
+from odvalidation.services import (
+    cohorts,
+    interviews,
+    journey_page,
+    panel_reviews,
+    panels,
+    people,
+    preparation,
+    seats,
+)
 from odvalidation.services import journeys as js
 from tests.browser.harness import WebClient, in_process_web
 from tests.unit.test_web_panel import signed_in
@@ -127,7 +136,7 @@ def academy(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Academy:
     monkeypatch.setattr(preparation, "record_attendance", a.record_attendance)
     monkeypatch.setattr(preparation, "record_equivalent_session", a.record_equivalent)
     monkeypatch.setattr(seats, "interview_of", lambda j: a.interviews.get(j.id))
-    monkeypatch.setattr(panels, "record_interview_held", a.record_held)
+    monkeypatch.setattr(interviews, "record_interview_held", a.record_held)
     return a
 
 
@@ -301,7 +310,7 @@ def claimed(academy: Academy, monkeypatch: pytest.MonkeyPatch) -> Journey:
         recommendation=Recommendation.LEADER,
         submitted_at=now,
     )
-    monkeypatch.setattr(panels, "reviews_for", lambda caller, jid: ([review], []))
+    monkeypatch.setattr(panel_reviews, "reviews_for", lambda caller, jid: ([review], []))
     monkeypatch.setattr(seats, "outcome_of", lambda j: None)
     return kit
 

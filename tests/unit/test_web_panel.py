@@ -31,7 +31,7 @@ from odvalidation.domain.models import (
     Stage,
 )
 from odvalidation.domain.panels import ClaimToAssign
-from odvalidation.services import cohorts, panels, people, seats
+from odvalidation.services import cohorts, interviews, panel_reviews, panels, people, seats
 from odvalidation.services import journeys as js
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
 
@@ -104,7 +104,7 @@ class Claim1:
     def reviews_for(self, caller: Any, journey_id: str) -> tuple[list[Review], list[str]]:
         if caller.id not in {r.member_id for r in self.reviews}:
             raise Forbidden("You can see the other reviews once you have submitted your own.")
-        return self.reviews, panels.disagreements(self.reviews) if len(self.reviews) == 2 else []
+        return self.reviews, panel_reviews.disagreements(self.reviews) if len(self.reviews) == 2 else []
 
     def submit_review(
         self, caller: Any, journey_id: str, judgements: list[ElementJudgement], recommendation: Recommendation
@@ -168,8 +168,8 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
     monkeypatch.setattr(seats, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(panels, "my_assignments", lambda caller: [claim.journey])
     monkeypatch.setattr(panels, "declare", claim.declare)
-    monkeypatch.setattr(panels, "reviews_for", claim.reviews_for)
-    monkeypatch.setattr(panels, "submit_review", claim.submit_review)
+    monkeypatch.setattr(panel_reviews, "reviews_for", claim.reviews_for)
+    monkeypatch.setattr(panel_reviews, "submit_review", claim.submit_review)
     monkeypatch.setattr(panels, "member", lambda mid: (_ for _ in ()).throw(panels.NotFound("no")))
     return browser, claim
 
@@ -315,7 +315,7 @@ def test_a_service_refusal_is_shown_on_the_form(
     def refuse(*args: Any, **kwargs: Any) -> Review:
         raise InvalidInput("Reviews are recorded while the claim is under panel review.")
 
-    monkeypatch.setattr(panels, "submit_review", refuse)
+    monkeypatch.setattr(panel_reviews, "submit_review", refuse)
     form = {f"judgement-{field(e)}": "partly_evidenced" for e in LEADER_ELEMENTS} | {
         "recommendation": "not_yet"
     }
@@ -337,7 +337,7 @@ def test_only_the_chair_sees_the_outcome_form_and_not_yet_needs_feedback(
             raise InvalidInput("Write developmental feedback or a development plan.")
         recorded.append((outcome.value, feedback, plan))
 
-    monkeypatch.setattr(panels, "record_outcome", record)
+    monkeypatch.setattr(interviews, "record_outcome", record)
     reply = browser.submit(f"/panel/{JOURNEY}/outcome", {"outcome": "not_yet"})
     assert reply.status == 409
     assert "Write developmental feedback or a development plan." in reply.body

@@ -11,6 +11,7 @@ from .. import clock
 from ..dal import keys
 from ..dal.store import Change
 from ..domain import panels as solver
+from ..domain.access import Caller
 from ..domain.errors import NotFound
 from ..domain.models import (
     Interview,
@@ -102,3 +103,11 @@ def interview_of(journey: Journey) -> Interview | None:
 
 def outcome_of(journey: Journey) -> OutcomeRecord | None:
     return db().get_model(OutcomeRecord, keys.journey_part(journey.id, f"OUTCOME#{journey.claim_number}"))
+
+
+def _seat_of(caller: Caller, journey: Journey) -> tuple[Panel, PanelSeat]:
+    panel = db().get_model(Panel, keys.journey_part(journey.id, f"PANEL#{journey.claim_number}"))
+    seat = next((s for s in panel.seats if s.member_id == caller.id), None) if panel else None
+    if panel is None or seat is None:
+        raise NotFound(f"There is no journey '{journey.id}'.")
+    return panel, seat

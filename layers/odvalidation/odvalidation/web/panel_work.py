@@ -17,7 +17,7 @@ from ..domain.errors import Forbidden, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import FrameworkElement, Journey, Level, Panel, PanelSeat, Person, Review, Stage
 from ..services import journeys as js
-from ..services import panels, people, seats
+from ..services import panel_reviews, panels, people, seats
 
 
 @dataclass
@@ -64,7 +64,7 @@ def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
 def my_review(caller: DomainCaller, journey_id: str) -> tuple[list[Review], list[str]] | None:
     """Every review and the flags, once the caller has submitted theirs; None before that."""
     try:
-        return panels.reviews_for(caller, journey_id)
+        return panel_reviews.reviews_for(caller, journey_id)
     except Forbidden:
         return None
 

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.shared.cookies import Cookie
 
-from ..domain.errors import Forbidden
+from ..domain import access
+from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from ..domain.models import Role
-from . import multipart, security, urls
+from . import multipart, pages, security, urls
 from .forms import (
     parse_form,
 )
@@ -109,3 +110,15 @@ def safe_next(target: str | None, default: str = "/home") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+# The errors a person can act on (a page shows them); NotFound and Forbidden have their own pages (site.py).
+ACTIONABLE = (InvalidInput, InvalidTransition, Conflict)
+
+
+def me() -> access.Caller:
+    return pages.domain_caller(require_caller())
+
+
+def query() -> dict[str, str]:
+    return dict(app.current_event.query_string_parameters or {})

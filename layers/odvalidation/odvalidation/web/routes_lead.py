@@ -17,7 +17,7 @@ from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
 from ..domain.models import Journey, MemberKind, Role, Stage
 from ..domain.panels import ClaimToAssign, DateRange, ExclusionRule, MemberDetails, PanelMember, exclusion
-from ..services import certificates, confirmations, panels, people, seats
+from ..services import certificates, confirmations, interviews, panels, people, seats
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
@@ -191,7 +191,9 @@ def interview(journey_id: str) -> Response:
     if errors or day is None or at_time is None:
         return _interview_page(j, values, errors, status=400)
     try:
-        panels.schedule_interview(caller, journey_id, datetime.combine(day, at_time), location, int(duration))
+        interviews.schedule_interview(
+            caller, journey_id, datetime.combine(day, at_time), location, int(duration)
+        )
     except DomainError as problem:
         return _interview_page(j, values, {"date-day": problem.message}, status=409)
     return redirect(f"/lead/journeys/{journey_id}?done=interview")

@@ -21,7 +21,7 @@ from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import EquivalentSession, Journey, Panel, Readiness, Stage
-from ..services import journey_page, panels, preparation, seats
+from ..services import interviews, journey_page, panel_reviews, preparation, seats
 from ..services import journeys as js
 from .forms import first_values
 from .pages import LEVEL_NAMES, STAGE_NAMES, lead_stage_text, long_date
@@ -219,7 +219,7 @@ def _reviews(caller: DomainCaller, j: Journey, name: Any, titles: dict[str, str]
     }:
         return []
     try:
-        reviews, _ = panels.reviews_for(caller, j.id)
+        reviews, _ = panel_reviews.reviews_for(caller, j.id)
     except NotFound:
         return []
     return [
@@ -327,7 +327,7 @@ def journey(journey_id: str) -> Response:
 def interview_held(journey_id: str) -> Response:
     caller = lead_caller()
     try:
-        panels.record_interview_held(caller, journey_id)
+        interviews.record_interview_held(caller, journey_id)
     except DomainError as problem:
         return page(
             "lead/problem.html",

@@ -25,8 +25,8 @@ from ..domain.models import (
     Review,
     Role,
 )
+from ..services import interviews, panel_reviews, panels, people, seats
 from ..services import journeys as js
-from ..services import panels, people, seats
 from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
@@ -256,7 +256,7 @@ def submit_review(journey_id: str) -> Response:
     if errors or recommendation is None:
         return _review_page(caller, a, values, errors, status=400)
     try:
-        panels.submit_review(caller, journey_id, judgements, recommendation)
+        panel_reviews.submit_review(caller, journey_id, judgements, recommendation)
     except DomainError as problem:
         return _review_page(caller, a, values, {"recommendation": problem.message}, status=409)
     return redirect(f"/panel/{journey_id}/reviews?submitted=1")
@@ -400,7 +400,7 @@ def record_outcome(journey_id: str) -> Response:
     if errors:
         return _outcome_page(a, values, errors, status=400)
     try:
-        panels.record_outcome(caller, journey_id, Outcome(raw), feedback, plan)
+        interviews.record_outcome(caller, journey_id, Outcome(raw), feedback, plan)
     except DomainError as problem:
         return _outcome_page(a, values, {"outcome": problem.message}, status=409)
     return redirect(f"/panel/{journey_id}/outcome")

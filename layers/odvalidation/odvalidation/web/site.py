@@ -24,6 +24,7 @@ from . import (
     pages,
     routes_account,
     routes_certificates,
+    routes_claim,
     routes_confirmations,
     routes_credential_links,
     routes_crosswalk,
@@ -340,6 +341,7 @@ def asset_file() -> Response:
 # the lead's journey pages.
 ROUTERS = [
     routes_practitioner.router,
+    routes_claim.router,
     routes_panel.router,
     routes_certificates.router,
     routes_lead.router,
