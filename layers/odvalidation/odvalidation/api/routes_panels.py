@@ -112,9 +112,7 @@ def assignments() -> JourneyList:
 
 @router.get("/api/journeys/<journey_id>/panel", tags=["Panels"], summary="The claim's panel")
 def get_panel(journey_id: Ident) -> Panel:
-    from ..services import journeys as js
-
-    js.load_for(caller(), journey_id)
+    journeys.load_for(caller(), journey_id)
     return seats.current_panel(journey_id)
 
 
