@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from local import iam
-from local.deploy import ACCOUNT_ID, REGION
+from local.deployed import ACCOUNT_ID, REGION
 
 if TYPE_CHECKING:
     from local.environments import Environments

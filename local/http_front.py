@@ -28,7 +28,7 @@ import jwt
 from pydantic import BaseModel, Field, ValidationError
 
 from local import dispatch
-from local.deploy import ACCOUNT_ID, REST_API_ID, Route
+from local.deployed import ACCOUNT_ID, REST_API_ID, Route
 
 if TYPE_CHECKING:
     from local.stack import LocalStack

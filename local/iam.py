@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local import iam_actions
-from local.deploy import ACCOUNT_ID
+from local.deployed import ACCOUNT_ID
 from local.iam_actions import Need, Resources
 
 log = logging.getLogger(__name__)

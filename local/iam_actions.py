@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from local.deploy import ACCOUNT_ID, REGION
+from local.deployed import ACCOUNT_ID, REGION
 
 PARTITION = "aws"
 

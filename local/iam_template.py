@@ -17,7 +17,9 @@ from typing import Any
 import boto3
 
 from local import iam
-from local.deploy import REGION, TEMPLATE, DeployedStack, Resolver, _is_local, load_template
+from local.deploy import _is_local, load_template
+from local.deployed import REGION, TEMPLATE, DeployedStack
+from local.intrinsics import Resolver
 
 
 def translate_offline(path: Path = TEMPLATE) -> dict[str, Any]:

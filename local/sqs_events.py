@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from local import dispatch
-from local.deploy import ACCOUNT_ID, REGION
+from local.deployed import ACCOUNT_ID, REGION
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from local.deploy import Context, Created
+    from local.resources import Context, Created
 
 log = logging.getLogger(__name__)
 

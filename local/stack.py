@@ -8,9 +8,6 @@ moto's backends are process-global, so one LocalStack runs per process at a time
 from __future__ import annotations
 
 import atexit
-import email
-import email.policy
-import email.utils
 import json
 import logging
 import os
@@ -22,7 +19,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from zoneinfo import ZoneInfo
@@ -33,13 +29,16 @@ from local import (
     cognito_rules,
     dispatch,
     iam,
+    mailbox,
     moto_faults,
     moto_tuning,
     s3_post_policy,
     s3_presigned,
     sqs_events,
 )
-from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack, clients_for, deploy, stage_name
+from local.deploy import clients_for, deploy, stage_name
+from local.deployed import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack
+from local.mailbox import SentEmail
 
 if TYPE_CHECKING:
     from local.environments import Environments
@@ -48,18 +47,6 @@ log = logging.getLogger(__name__)
 
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
 _STANDARD_ATTRIBUTES = {"email", "name", "given_name", "family_name", "phone_number", "email_verified"}
-
-
-class SentEmail(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    source: str
-    to: list[str]
-    subject: str
-    body: str  # the plain-text part when there is one, else the HTML
-    html: str | None = None
-    raw: str | None = None  # the whole MIME message, for raw sends
 
 
 class FiredSchedule(BaseModel):
@@ -91,21 +78,6 @@ def free_port(preferred: int = 0) -> int:
                 continue
             return int(sock.getsockname()[1])
     raise RuntimeError("no free port on 127.0.0.1")
-
-
-def _distinct(addresses: list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for address in addresses:
-        seen.setdefault(email.utils.parseaddr(address)[1].lower() or address, address)
-    return list(seen.values())
-
-
-def _text_of(message: EmailMessage) -> tuple[str, str | None]:
-    text_part = message.get_body(preferencelist=("plain",))
-    html_part = message.get_body(preferencelist=("html",))
-    html = html_part.get_content() if html_part is not None else None
-    text = text_part.get_content() if text_part is not None else (html or "")
-    return str(text), (str(html) if html is not None else None)
 
 
 class LocalStack:
@@ -495,55 +467,7 @@ class LocalStack:
 
     def sent_emails(self) -> list[SentEmail]:
         """Every email SES accepted, oldest first (read from moto's SES backend in this process)."""
-        from moto.ses.models import RawMessage, ses_backends
-
-        emails: list[SentEmail] = []
-        for message in list(ses_backends[ACCOUNT_ID][REGION].sent_messages):
-            if isinstance(message, RawMessage):
-                parsed = email.message_from_string(message.raw_data, policy=email.policy.default)
-                assert isinstance(parsed, EmailMessage)
-                text, html = _text_of(parsed)
-                # moto adds the To: header's addresses to the Destination it was given; SES delivers to
-                # the Destination alone, so each person is one recipient (and one billed email).
-                to = _distinct(message.destinations) or [str(a) for a in parsed.get_all("To", [])]
-                emails.append(
-                    SentEmail(
-                        id=message.id,
-                        source=message.source or str(parsed.get("From", "")),
-                        to=to,
-                        subject=str(parsed.get("Subject", "")),
-                        body=text,
-                        html=html,
-                        raw=message.raw_data,
-                    )
-                )
-            elif hasattr(message, "subject"):
-                destinations = message.destinations
-                to = [
-                    a
-                    for key in ("ToAddresses", "CcAddresses", "BccAddresses")
-                    for a in destinations.get(key, [])
-                ]
-                emails.append(
-                    SentEmail(
-                        id=message.id,
-                        source=message.source,
-                        to=to,
-                        subject=message.subject,
-                        body=message.body,
-                    )
-                )
-            else:  # templated mail is stored unrendered by moto
-                emails.append(
-                    SentEmail(
-                        id=getattr(message, "id", ""),
-                        source=message.source,
-                        to=list(message.destinations.get("ToAddresses", [])),
-                        subject=f"(template {message.template})",
-                        body=message.template_data,
-                    )
-                )
-        return emails
+        return mailbox.sent_emails()
 
     def wait_for_email(
         self, to: str, containing: str, within: float = 15.0, body_containing: str = ""

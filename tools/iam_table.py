@@ -24,7 +24,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from local import iam, iam_template, scenario  # noqa: E402
-from local.deploy import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack  # noqa: E402
+from local.deployed import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack  # noqa: E402
 from local.stack import LocalStack  # noqa: E402
 from odvalidation.domain.frameworks import framework  # noqa: E402
 

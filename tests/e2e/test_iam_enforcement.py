@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from local import iam, iam_template, scenario
-from local.deploy import TEMPLATE
+from local.deployed import TEMPLATE
 from local.stack import LocalStack
 from odvalidation.dal.clients import client
 from odvalidation.services.common import db

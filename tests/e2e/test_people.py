@@ -76,7 +76,7 @@ def test_a_profile_is_made_from_the_token_on_first_use(local_stack: LocalStack) 
     api = ApiClient(local_stack.base_url, local_stack.token_for(address))
     journey = api.post("/api/journeys", {"cohort_id": c.cohort_id})
     api.wait_step(journey["id"], "reflection")
-    from odvalidation.services.journeys import person
+    from odvalidation.services.people import person
 
     profile = person(journey["practitioner_id"])
     assert profile is not None

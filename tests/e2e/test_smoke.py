@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from local import scenario
-from local.deploy import REGION
+from local.deployed import REGION
 from local.stack import LocalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]

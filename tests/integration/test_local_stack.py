@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from local import dispatch
-from local.deploy import DeployError, deploy
+from local.deploy import deploy
+from local.deployed import DeployError
 from local.stack import LocalStack, shared_stack
 
 pytestmark = pytest.mark.xdist_group("local_stack")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from local.deploy import DeployError, deploy
+from local.deploy import deploy
+from local.deployed import DeployError
 from local.stack import LocalStack, shared_stack
 
 pytestmark = pytest.mark.xdist_group("local_stack")

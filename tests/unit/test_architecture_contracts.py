@@ -121,6 +121,12 @@ def test_the_product_keeps_every_contract(product: Path) -> None:
             id="a-new-web-cycle",
         ),
         pytest.param(
+            PACKAGE / "web/routes_feedback.py",
+            "from . import site",
+            "No other cycle",
+            id="a-route-module-imports-the-site-back",
+        ),
+        pytest.param(
             Path("functions/notify/app.py"),
             "import local.stack",
             "Product code never imports",

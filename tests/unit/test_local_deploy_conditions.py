@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from local.deploy import DeployError, apply_conditions, check_rules, evaluate_conditions
+from local.conditions import apply_conditions, check_rules, evaluate_conditions
+from local.deployed import DeployError
 
 TEMPLATE: dict[str, Any] = {
     "Conditions": {

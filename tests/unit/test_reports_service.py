@@ -20,9 +20,9 @@ from odvalidation.domain.access import Caller
 from odvalidation.domain.errors import Forbidden, InvalidTransition, NotFound
 from odvalidation.domain.journey import move
 from odvalidation.domain.models import AuditEvent, Journey, Outcome, Readiness, Role, Stage
+from odvalidation.services import cohorts, reports
 from odvalidation.services import feedback as fb
 from odvalidation.services import journeys as js
-from odvalidation.services import reports
 from odvalidation.services.counting import counter_changes
 from odvalidation.settings import settings
 
@@ -82,14 +82,14 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def cohort(
     academy: str, number: int, workshop: date = date(2026, 2, 1), fw: str = "global-practice@1.0"
 ) -> str:
-    spec = js.NewCohort(
+    spec = cohorts.NewCohort(
         academy_id=academy,
         name=f"{academy} cohort {number}",
         number=number,
         framework_key=fw,
         workshop_date=workshop,
     )
-    return js.create_cohort(NATIONAL, spec).id
+    return cohorts.create_cohort(NATIONAL, spec).id
 
 
 class Journeys:

@@ -23,8 +23,8 @@ from odvalidation.domain.models import (
     Readiness,
     Stage,
 )
+from odvalidation.services import claim_development, notifications
 from odvalidation.services import journeys as js
-from odvalidation.services import notifications, panels
 from tests.unit.test_web_practitioner import (
     in_claim_development,
     move_to,
@@ -49,7 +49,7 @@ def test_submitting_shows_the_confirmation_and_emails_the_practitioner_once(
     assert browser.get(f"/journeys/{journey_id}/submitted").header("Location") == f"/journeys/{journey_id}"
 
     done = Completeness(complete=True, total=1, evidenced=1, narrated=1, missing=[])
-    monkeypatch.setattr(js, "submit_claim", lambda caller, jid: done)
+    monkeypatch.setattr(claim_development, "submit_claim", lambda caller, jid: done)
     reply = browser.post(f"/journeys/{journey_id}/submit", {"csrf_token": check.csrf_token()})
     assert reply.header("Location") == f"/journeys/{journey_id}/submitted"
     assert sent(journey_id, "claim_submitted") == [["rowan@nhs.net"]]
@@ -122,7 +122,8 @@ def test_an_extension_is_told_to_the_practitioner_with_the_new_date(
     from odvalidation.services import confirmations
 
     _, _, journey_id = in_claim_development(web)
-    monkeypatch.setattr(js, "schedule_claim_deadline", lambda journey: None)  # EventBridge: not here
+    # EventBridge: not here
+    monkeypatch.setattr(claim_development, "schedule_claim_deadline", lambda journey: None)
     lead = Caller(id="lead-1", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="north-west")
     journey = confirmations.grant_extension(lead, journey_id, 4, "Caring responsibilities")
     assert sent(journey_id, "extension_granted") == [["rowan@nhs.net"]]
@@ -156,8 +157,7 @@ def test_the_practitioner_is_told_their_panel_is_ready_once_with_the_panels_emai
     )
     outbox: list[tuple[list[str], str]] = []
     people = {p: Person(id=p, name=p, email=f"{p}@nhs.net") for p in ("pat", "m1")}
-    monkeypatch.setattr(panels, "current_panel", lambda jid: panel)
-    monkeypatch.setattr(js, "person", people.get)
+    monkeypatch.setattr(notifications, "current_panel", lambda jid: panel)
     monkeypatch.setattr(notifications, "person", people.get)
     monkeypatch.setattr(
         js, "claim", lambda j: Claim(journey_id=j.id, number=1, level=Level.LEADER, updated_at=now)

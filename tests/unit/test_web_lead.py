@@ -30,7 +30,16 @@ from odvalidation.domain.models import (
     Review,
     Stage,
 )
-from odvalidation.services import journey_page, panels
+from odvalidation.services import (
+    cohorts,
+    interviews,
+    journey_page,
+    panel_reviews,
+    panels,
+    people,
+    preparation,
+    seats,
+)
 from odvalidation.services import journeys as js
 from tests.browser.harness import WebClient, in_process_web
 from tests.unit.test_web_panel import signed_in
@@ -122,12 +131,12 @@ def academy(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Academy:
     monkeypatch.setattr(js, "cohort_journeys", lambda caller, cid: a.journeys)
     monkeypatch.setattr(js, "load_for", lambda caller, jid: by_id[jid])
     monkeypatch.setattr(
-        js, "person", lambda pid: Person(id=pid, name=NAMES.get(pid, "A member"), email="x@nhs.net")
+        people, "person", lambda pid: Person(id=pid, name=NAMES.get(pid, "A member"), email="x@nhs.net")
     )
-    monkeypatch.setattr(js, "record_attendance", a.record_attendance)
-    monkeypatch.setattr(js, "record_equivalent_session", a.record_equivalent)
-    monkeypatch.setattr(panels, "interview_of", lambda j: a.interviews.get(j.id))
-    monkeypatch.setattr(panels, "record_interview_held", a.record_held)
+    monkeypatch.setattr(preparation, "record_attendance", a.record_attendance)
+    monkeypatch.setattr(preparation, "record_equivalent_session", a.record_equivalent)
+    monkeypatch.setattr(seats, "interview_of", lambda j: a.interviews.get(j.id))
+    monkeypatch.setattr(interviews, "record_interview_held", a.record_held)
     return a
 
 
@@ -301,8 +310,8 @@ def claimed(academy: Academy, monkeypatch: pytest.MonkeyPatch) -> Journey:
         recommendation=Recommendation.LEADER,
         submitted_at=now,
     )
-    monkeypatch.setattr(panels, "reviews_for", lambda caller, jid: ([review], []))
-    monkeypatch.setattr(panels, "outcome_of", lambda j: None)
+    monkeypatch.setattr(panel_reviews, "reviews_for", lambda caller, jid: ([review], []))
+    monkeypatch.setattr(seats, "outcome_of", lambda j: None)
     return kit
 
 
@@ -357,8 +366,8 @@ def test_a_cohort_is_changed_after_creation(
     web: dict[str, Any], academy: Academy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     browser = lead(web)
-    changed: list[js.CohortChanges] = []
-    monkeypatch.setattr(js, "update_cohort", lambda caller, cid, changes: changed.append(changes))
+    changed: list[cohorts.CohortChanges] = []
+    monkeypatch.setattr(cohorts, "update_cohort", lambda caller, cid, changes: changed.append(changes))
     assert 'href="/lead/cohorts/north-west-3/edit"' in browser.get("/lead/cohorts/north-west-3").body
     form = browser.get("/lead/cohorts/north-west-3/edit").body
     assert 'value="North West cohort 3"' in form
@@ -448,9 +457,9 @@ def test_update_cohort_keeps_places_above_those_joined_and_a_full_cohort_refuses
     from odvalidation.domain.models import Role
 
     nw = Caller(id="nwlead", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="north-west")
-    c = js.create_cohort(
+    c = cohorts.create_cohort(
         nw,
-        js.NewCohort(
+        cohorts.NewCohort(
             academy_id="north-west",
             name="NW 7",
             number=7,
@@ -463,15 +472,15 @@ def test_update_cohort_keeps_places_above_those_joined_and_a_full_cohort_refuses
         store().commit(Change(journey=joined, expected_version=None))
     keep = {"name": "NW 7", "workshop_date": c.workshop_date, "claim_window_months": 6, "panel_size": 3}
 
-    changed = js.update_cohort(nw, c.id, js.CohortChanges(**keep, venue="Salford", places=2))
+    changed = cohorts.update_cohort(nw, c.id, cohorts.CohortChanges(**keep, venue="Salford", places=2))
     assert changed.framework_key == FRAMEWORK
     assert js.cohort(c.id).venue == "Salford"
     assert js.cohort(c.id).places == 2
     with pytest.raises(InvalidInput, match="2 practitioners have already joined"):
-        js.update_cohort(nw, c.id, js.CohortChanges(**keep, places=1))
+        cohorts.update_cohort(nw, c.id, cohorts.CohortChanges(**keep, places=1))
     ldn = Caller(id="ldn", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="london")
     with pytest.raises(Forbidden):
-        js.update_cohort(ldn, c.id, js.CohortChanges(**keep))
+        cohorts.update_cohort(ldn, c.id, cohorts.CohortChanges(**keep))
 
     practitioner = Caller(
         id="sam",
@@ -481,7 +490,7 @@ def test_update_cohort_keeps_places_above_those_joined_and_a_full_cohort_refuses
         academy_id="north-west",
     )
     with pytest.raises(Conflict, match="is full"):
-        js.register_interest(practitioner, c.id)
+        preparation.register_interest(practitioner, c.id)
 
 
 # --------------------------------------------------------------------------- choosing a panel by hand

@@ -24,6 +24,7 @@ from odvalidation.domain.models import (
 from odvalidation.domain.panels import PanelMember
 from odvalidation.services import journeys as js
 from odvalidation.services import panels
+from odvalidation.services import people as people_service
 from tests.browser.harness import WebClient
 from tests.unit.test_web_panel import JOURNEY, LEADER_ELEMENTS, Claim1, field, signed_in
 from tests.unit.test_web_panel import member as member  # the fixture, shared
@@ -80,18 +81,20 @@ def test_the_panel_email_links_the_members_page_and_the_practitioner_their_journ
 
     claim = Claim1("m1")
     sent: list[tuple[list[str], str]] = []
-    monkeypatch.setattr(panels, "current_panel", lambda jid: claim.panel)
+    monkeypatch.setattr(notifications, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(js, "claim", lambda j: None)
     monkeypatch.setattr(
-        js, "person", lambda pid: Person(id=pid, name=pid, email=f"{pid}@nhs.net", employer="Trust")
+        notifications,
+        "person",
+        lambda pid: Person(id=pid, name=pid, email=f"{pid}@nhs.net", employer="Trust"),
     )
-    monkeypatch.setattr(panels, "interview_of", lambda j: None)
+    monkeypatch.setattr(notifications, "interview_of", lambda j: None)
     monkeypatch.setattr(
         notifications.mail, "send", lambda to, subject, body, html, attachments=None: sent.append((to, body))
     )
     monkeypatch.setattr(notifications, "_record", lambda *a, **k: a[1])
 
-    panels.send_panel_email(claim.journey, "panel_assigned")
+    notifications.send_panel_email(claim.journey, "panel_assigned")
     assert [to for to, _ in sent] == [["m1@nhs.net"], ["peer-1@nhs.net"]]  # once each, members only
     for _, body in sent:
         assert f"/panel/{JOURNEY}\n" in body
@@ -144,7 +147,7 @@ def test_the_declaration_shows_what_a_conflict_is_judged_on(
         ),
         "boss": Person(id="boss", name="Dana Okafor", email="d@nhs.net", employer="Mersey Care"),
     }
-    monkeypatch.setattr(js, "person", people.get)
+    monkeypatch.setattr(people_service, "person", people.get)
     page = text(browser.get(f"/panel/{JOURNEY}/declaration").body)
     assert "Employer Mersey Care NHS Foundation Trust" in page
     assert "Local Leadership Academy North West" in page

@@ -14,7 +14,7 @@ from odvalidation import clock
 from odvalidation.domain.access import Caller
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Outcome, OutcomeRecord, Role
-from odvalidation.services import journeys as js
+from odvalidation.services import cohorts
 from odvalidation.services.common import db, part
 from tests.unit.test_web_practitioner import (
     in_claim_development,
@@ -28,14 +28,14 @@ from tests.unit.test_web_practitioner import web as web  # the fixture, shared
 
 def cohort_of(academy_id: str, number: int, workshop_in_days: int) -> str:
     lead = Caller(id=f"lead-{academy_id}", roles=frozenset({Role.ACADEMY_LEAD}), academy_id=academy_id)
-    spec = js.NewCohort(
+    spec = cohorts.NewCohort(
         academy_id=academy_id,
         name=f"{academy_id} cohort {number}",
         number=number,
         framework_key="global-practice@1.0",
         workshop_date=clock.now().date() + timedelta(days=workshop_in_days),
     )
-    return js.create_cohort(lead, spec).id
+    return cohorts.create_cohort(lead, spec).id
 
 
 def test_home_offers_only_the_practitioners_own_academys_cohorts_still_to_come(web: dict[str, Any]) -> None:

@@ -231,7 +231,7 @@ def test_a_failure_shows_the_500_page_without_a_stack_trace(
 
 
 def test_after_sign_in_only_a_local_path_is_followed(web: dict[str, Any]) -> None:
-    from odvalidation.web.site import safe_next
+    from odvalidation.web.request import safe_next
 
     assert safe_next("/claim/elements") == "/claim/elements"
     for hostile in ("https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", None):

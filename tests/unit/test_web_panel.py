@@ -31,8 +31,8 @@ from odvalidation.domain.models import (
     Stage,
 )
 from odvalidation.domain.panels import ClaimToAssign
+from odvalidation.services import cohorts, interviews, panel_reviews, panels, people, seats
 from odvalidation.services import journeys as js
-from odvalidation.services import panels
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
 
 FRAMEWORK = "nw-cipd-combined@1.0"
@@ -104,7 +104,7 @@ class Claim1:
     def reviews_for(self, caller: Any, journey_id: str) -> tuple[list[Review], list[str]]:
         if caller.id not in {r.member_id for r in self.reviews}:
             raise Forbidden("You can see the other reviews once you have submitted your own.")
-        return self.reviews, panels.disagreements(self.reviews) if len(self.reviews) == 2 else []
+        return self.reviews, panel_reviews.disagreements(self.reviews) if len(self.reviews) == 2 else []
 
     def submit_review(
         self, caller: Any, journey_id: str, judgements: list[ElementJudgement], recommendation: Recommendation
@@ -145,7 +145,9 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
             updated_at=now,
         ),
     )
-    monkeypatch.setattr(js, "person", lambda pid: Person(id=pid, name="Rowan Achterberg", email="r@nhs.net"))
+    monkeypatch.setattr(
+        people, "person", lambda pid: Person(id=pid, name="Rowan Achterberg", email="r@nhs.net")
+    )
     monkeypatch.setattr(
         js,
         "evidence",
@@ -163,11 +165,11 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
             for i, e in enumerate(LEADER_ELEMENTS)
         ],
     )
-    monkeypatch.setattr(panels, "current_panel", lambda jid: claim.panel)
+    monkeypatch.setattr(seats, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(panels, "my_assignments", lambda caller: [claim.journey])
     monkeypatch.setattr(panels, "declare", claim.declare)
-    monkeypatch.setattr(panels, "reviews_for", claim.reviews_for)
-    monkeypatch.setattr(panels, "submit_review", claim.submit_review)
+    monkeypatch.setattr(panel_reviews, "reviews_for", claim.reviews_for)
+    monkeypatch.setattr(panel_reviews, "submit_review", claim.submit_review)
     monkeypatch.setattr(panels, "member", lambda mid: (_ for _ in ()).throw(panels.NotFound("no")))
     return browser, claim
 
@@ -313,7 +315,7 @@ def test_a_service_refusal_is_shown_on_the_form(
     def refuse(*args: Any, **kwargs: Any) -> Review:
         raise InvalidInput("Reviews are recorded while the claim is under panel review.")
 
-    monkeypatch.setattr(panels, "submit_review", refuse)
+    monkeypatch.setattr(panel_reviews, "submit_review", refuse)
     form = {f"judgement-{field(e)}": "partly_evidenced" for e in LEADER_ELEMENTS} | {
         "recommendation": "not_yet"
     }
@@ -327,7 +329,7 @@ def test_only_the_chair_sees_the_outcome_form_and_not_yet_needs_feedback(
 ) -> None:
     browser, claim = member
     claim.journey.stage = Stage.INTERVIEW
-    monkeypatch.setattr(panels, "outcome_of", lambda j: None)
+    monkeypatch.setattr(seats, "outcome_of", lambda j: None)
     recorded: list[tuple[str, dict[str, str], str]] = []
 
     def record(caller: Any, journey_id: str, outcome: Any, feedback: dict[str, str], plan: str) -> Any:
@@ -335,7 +337,7 @@ def test_only_the_chair_sees_the_outcome_form_and_not_yet_needs_feedback(
             raise InvalidInput("Write developmental feedback or a development plan.")
         recorded.append((outcome.value, feedback, plan))
 
-    monkeypatch.setattr(panels, "record_outcome", record)
+    monkeypatch.setattr(interviews, "record_outcome", record)
     reply = browser.submit(f"/panel/{JOURNEY}/outcome", {"outcome": "not_yet"})
     assert reply.status == 409
     assert "Write developmental feedback or a development plan." in reply.body
@@ -362,15 +364,15 @@ def test_a_lead_creates_a_cohort_with_a_framework_from_the_data(
     web: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     browser, sub = signed_in(web, ("academy_lead",))
-    created: list[js.NewCohort] = []
+    created: list[cohorts.NewCohort] = []
 
-    def create(caller: Any, spec: js.NewCohort) -> Any:
+    def create(caller: Any, spec: cohorts.NewCohort) -> Any:
         assert caller.id == sub
         assert caller.academy_id == "north-west"
         created.append(spec)
         return type("C", (), {"id": "north-west-4"})()
 
-    monkeypatch.setattr(js, "create_cohort", create)
+    monkeypatch.setattr(cohorts, "create_cohort", create)
     page = browser.get("/lead/cohorts/new").body
     assert f'<option value="{FRAMEWORK}">' in page
 
@@ -415,7 +417,7 @@ def test_resolving_a_blocked_claim_by_override_needs_members_and_a_reason(
         claim_number=1,
     )
     monkeypatch.setattr(js, "load_for", lambda caller, jid: journey)
-    monkeypatch.setattr(js, "person", lambda pid: None)
+    monkeypatch.setattr(people, "person", lambda pid: None)
     monkeypatch.setattr(
         js,
         "history",

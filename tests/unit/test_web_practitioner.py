@@ -50,7 +50,7 @@ def sign_in(
 ) -> tuple[WebClient, str]:
     """A confirmed account (self sign-up makes a practitioner), signed in; returns the client and the sub."""
     from odvalidation.domain.models import Person
-    from odvalidation.services import journeys as js
+    from odvalidation.services import people
 
     browser = WebClient(web["handler"])
     details = {
@@ -68,7 +68,7 @@ def sign_in(
     assert reply.status == 303, reply.body
     user = web["cognito"].admin_get_user(UserPoolId=web["pool_id"], Username=email)
     sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
-    js.save_person(Person(id=sub, name=name, email=email, academy_id="north-west"))
+    people.save_person(Person(id=sub, name=name, email=email, academy_id="north-west"))
     return browser, sub
 
 
@@ -76,12 +76,12 @@ def make_cohort(framework_key: str = "global-practice@1.0") -> str:
     from odvalidation import clock
     from odvalidation.domain.access import Caller
     from odvalidation.domain.models import Role
-    from odvalidation.services import journeys as js
+    from odvalidation.services import cohorts
 
     lead = Caller(id="lead-1", roles=frozenset({Role.ACADEMY_LEAD}), academy_id="north-west")
-    cohort = js.create_cohort(
+    cohort = cohorts.create_cohort(
         lead,
-        js.NewCohort(
+        cohorts.NewCohort(
             academy_id="north-west",
             name="North West cohort 7",
             number=7,

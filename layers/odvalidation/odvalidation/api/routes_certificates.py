@@ -116,9 +116,7 @@ def revoke(certificate_id: CertId, body: RevocationIn) -> Message:
     summary="Start renewing your certificate (opens 90 days before it expires)",
 )
 def revalidate(certificate_id: CertId) -> Message:
-    from ..services import journeys
-
-    journey = journeys.start_revalidation(caller(), certificate_id)
+    journey = certificates.start_revalidation(caller(), certificate_id)
     return Message(
         message="Your revalidation has started: reflect on your practice since validation and evidence at "
         f"least one element in each domain. Journey {journey.id}."

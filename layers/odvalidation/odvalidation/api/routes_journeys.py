@@ -12,7 +12,7 @@ from ..domain.academies import academy
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, DraftComment, Person, Role
-from ..services import comments, confirmations, uploads
+from ..services import claim_development, cohorts, comments, confirmations, people, preparation, uploads
 from ..services import journeys as js
 from ..services.uploads import UploadLink
 from .identity import current_caller
@@ -69,7 +69,7 @@ def profile(body: ProfileIn) -> Person:
         raise InvalidInput("Your sign-in has no email address; sign in again.")
     if body.academy_id:
         academy(body.academy_id)
-    return js.save_person(
+    return people.save_person(
         Person(
             id=c.id,
             name=body.name,
@@ -89,7 +89,7 @@ def list_cohorts(academy_id: str | None = None) -> CohortList:
 
 @router.post("/api/cohorts", tags=["Cohorts"], summary="Create a cohort (academy lead)")
 def create_cohort(body: CohortIn) -> Cohort:
-    return js.create_cohort(caller(), js.NewCohort(**body.model_dump()))
+    return cohorts.create_cohort(caller(), cohorts.NewCohort(**body.model_dump()))
 
 
 @router.get(
@@ -101,7 +101,7 @@ def cohort_journeys(cohort_id: JourneyId) -> JourneyList:
 
 @router.post("/api/cohorts/<cohort_id>/attendance", tags=["Cohorts"], summary="Record workshop attendance")
 def attendance(cohort_id: JourneyId, body: AttendanceIn) -> Message:
-    moved = js.record_attendance(caller(), cohort_id, body.journey_ids, attended=body.attended)
+    moved = preparation.record_attendance(caller(), cohort_id, body.journey_ids, attended=body.attended)
     if not body.attended:
         return Message(message=f"Recorded that {len(body.journey_ids)} did not attend the workshop.")
     return Message(
@@ -116,7 +116,7 @@ def attendance(cohort_id: JourneyId, body: AttendanceIn) -> Message:
     description="Another cohort's workshop, a one-to-one or a reasonable adjustment, with the reason.",
 )
 def equivalent_session(journey_id: JourneyId, body: EquivalentSessionIn) -> Message:
-    moved = js.record_equivalent_session(caller(), journey_id, body.kind, body.reason)
+    moved = preparation.record_equivalent_session(caller(), journey_id, body.kind, body.reason)
     return Message(
         message="Equivalent session recorded"
         + ("; the practitioner moves on to the decision." if moved else ".")
@@ -125,7 +125,7 @@ def equivalent_session(journey_id: JourneyId, body: EquivalentSessionIn) -> Mess
 
 @router.post("/api/journeys", tags=["Journeys"], summary="Express interest in a cohort")
 def register(body: RegisterInterest) -> JourneySummary:
-    return JourneySummary.of(js.register_interest(caller(), body.cohort_id))
+    return JourneySummary.of(preparation.register_interest(caller(), body.cohort_id))
 
 
 @router.get("/api/journeys/<journey_id>", tags=["Journeys"], summary="A journey's status and history")
@@ -142,13 +142,13 @@ def journey_status(journey_id: JourneyId) -> JourneyStatus:
 
 @router.put("/api/journeys/<journey_id>/reflection", tags=["Step 1: reflection"], summary="Save or submit")
 def reflection(journey_id: JourneyId, body: ReflectionIn) -> Message:
-    js.save_reflection(caller(), journey_id, body.ratings, body.career_note, submit=body.submit)
+    preparation.save_reflection(caller(), journey_id, body.ratings, body.career_note, submit=body.submit)
     return Message(message="Reflection submitted." if body.submit else "Reflection saved.")
 
 
 @router.post("/api/journeys/<journey_id>/decision", tags=["Step 3: decision"], summary="Record the decision")
 def decision(journey_id: JourneyId, body: DecisionIn) -> Message:
-    d = js.record_decision(caller(), journey_id, body.readiness, body.reengage_on, body.note)
+    d = preparation.record_decision(caller(), journey_id, body.readiness, body.reengage_on, body.note)
     return Message(message=f"Decision recorded: {d.readiness.value.replace('_', ' ')}.")
 
 
@@ -156,7 +156,7 @@ def decision(journey_id: JourneyId, body: DecisionIn) -> Message:
     "/api/journeys/<journey_id>/claim", tags=["Step 4: claim"], summary="Save the level and narratives"
 )
 def save_claim(journey_id: JourneyId, body: ClaimIn) -> Message:
-    c = js.save_claim(
+    c = claim_development.save_claim(
         caller(),
         journey_id,
         level=body.level,
@@ -183,7 +183,7 @@ def add_evidence(journey_id: JourneyId, body: EvidenceIn) -> UploadLink:
 )
 def replace_evidence(journey_id: JourneyId, evidence_id: JourneyId, body: EvidenceIn) -> UploadLink:
     c = caller()
-    js.remove_evidence(c, journey_id, evidence_id)
+    claim_development.remove_evidence(c, journey_id, evidence_id)
     return uploads.request_upload(c, journey_id, body.element_id, body.filename, body.content_type, body.size)
 
 
@@ -193,7 +193,7 @@ def replace_evidence(journey_id: JourneyId, evidence_id: JourneyId, body: Eviden
     summary="Remove a piece of evidence",
 )
 def remove_evidence(journey_id: JourneyId, evidence_id: JourneyId) -> Message:
-    js.remove_evidence(caller(), journey_id, evidence_id)
+    claim_development.remove_evidence(caller(), journey_id, evidence_id)
     return Message(message="Evidence removed.")
 
 
@@ -270,8 +270,6 @@ class InvitationIn(Body):
 
 @router.post("/api/invitations", tags=["Academy leads"], summary="Invite a panel member, supporter or lead")
 def invite(body: InvitationIn) -> Person:
-    from ..services import people
-
     return people.invite(
         caller(),
         people.Invitation(

@@ -22,7 +22,7 @@ from ..domain.models import (
     Role,
 )
 from ..domain.panels import MemberDetails, PanelMember
-from ..services import journeys, panels
+from ..services import interviews, journeys, panel_reviews, panels, seats
 from .identity import current_caller
 from .schemas import Body, JourneyList, JourneySummary, Message
 
@@ -112,10 +112,8 @@ def assignments() -> JourneyList:
 
 @router.get("/api/journeys/<journey_id>/panel", tags=["Panels"], summary="The claim's panel")
 def get_panel(journey_id: Ident) -> Panel:
-    from ..services import journeys as js
-
-    js.load_for(caller(), journey_id)
-    return panels.current_panel(journey_id)
+    journeys.load_for(caller(), journey_id)
+    return seats.current_panel(journey_id)
 
 
 @router.post("/api/journeys/<journey_id>/panel/declaration", tags=["Panels"], summary="Declare conflicts")
@@ -143,7 +141,7 @@ def evidence_link(journey_id: Ident, evidence_id: Ident) -> Link:
 
 @router.put("/api/journeys/<journey_id>/panel/review", tags=["Panels"], summary="Submit your review")
 def review(journey_id: Ident, body: ReviewIn) -> Message:
-    panels.submit_review(caller(), journey_id, body.judgements, body.recommendation)
+    panel_reviews.submit_review(caller(), journey_id, body.judgements, body.recommendation)
     return Message(message="Review submitted.")
 
 
@@ -151,7 +149,7 @@ def review(journey_id: Ident, body: ReviewIn) -> Message:
     "/api/journeys/<journey_id>/panel/reviews", tags=["Panels"], summary="All reviews, once yours is in"
 )
 def reviews(journey_id: Ident) -> ReviewsOut:
-    found, flags = panels.reviews_for(caller(), journey_id)
+    found, flags = panel_reviews.reviews_for(caller(), journey_id)
     return ReviewsOut(reviews=found, disagreements=flags)
 
 
@@ -166,13 +164,13 @@ def resolve(journey_id: Ident, body: ResolveIn) -> Panel:
 
 @router.post("/api/journeys/<journey_id>/interview", tags=["Panels"], summary="Arrange the interview")
 def interview(journey_id: Ident, body: InterviewIn) -> Interview:
-    return panels.schedule_interview(caller(), journey_id, body.at, body.location, body.duration_minutes)
+    return interviews.schedule_interview(caller(), journey_id, body.at, body.location, body.duration_minutes)
 
 
 @router.get("/api/journeys/<journey_id>/interview", tags=["Panels"], summary="The interview arranged")
 def get_interview(journey_id: Ident) -> Interview:
     journey = journeys.load_for(caller(), journey_id)
-    found = panels.interview_of(journey)
+    found = seats.interview_of(journey)
     if found is None:
         raise NotFound("No interview has been arranged for this claim yet.")
     return found
@@ -184,11 +182,11 @@ def get_interview(journey_id: Ident) -> Interview:
     summary="Record that the interview took place (academy lead)",
 )
 def interview_held(journey_id: Ident) -> Interview:
-    return panels.record_interview_held(caller(), journey_id)
+    return interviews.record_interview_held(caller(), journey_id)
 
 
 @router.post(
     "/api/journeys/<journey_id>/outcome", tags=["Panels"], summary="Record the outcome (panel chair)"
 )
 def outcome(journey_id: Ident, body: OutcomeIn) -> OutcomeRecord:
-    return panels.record_outcome(caller(), journey_id, body.outcome, body.feedback, body.development_plan)
+    return interviews.record_outcome(caller(), journey_id, body.outcome, body.feedback, body.development_plan)

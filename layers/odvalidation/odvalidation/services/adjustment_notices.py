@@ -16,7 +16,7 @@ from ..domain.adjustments import Adjustment, AdjustmentKind, AdjustmentState, Te
 from ..domain.models import Cohort, Journey, Person, Role, Stage
 from ..observability import logger, metrics
 from ..settings import settings
-from . import adjustments, notifications
+from . import adjustments, notifications, people
 from . import journeys as js
 from .common import db
 
@@ -31,7 +31,7 @@ def _academy_leads(academy_id: str) -> list[Person]:
 
 def _tell_leads(journey: Journey, adjustment: Adjustment, *, changed: bool) -> None:
     try:
-        practitioner = js.person(journey.practitioner_id)
+        practitioner = people.person(journey.practitioner_id)
         cohort = db().get_model(Cohort, keys.cohort(journey.cohort_id))
         notifications.send_to(
             journey,

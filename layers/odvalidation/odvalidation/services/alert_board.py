@@ -14,7 +14,7 @@ from ..domain.access import Caller, check_lead
 from ..domain.alerts import TITLES, Alert, AlertKind, Facts, still_open
 from ..domain.errors import NotFound
 from ..domain.models import Journey, Panel
-from . import panels
+from . import seats
 from .common import db, record
 
 
@@ -31,7 +31,7 @@ def _facts(alert: Alert, journey: Journey) -> Facts:
             panel_version=panel.version if panel else None, review_due=panel.review_due if panel else None
         )
     if alert.kind is AlertKind.REVIEWS_IN:
-        return Facts(interview_arranged=panels.interview_of(journey) is not None)
+        return Facts(interview_arranged=seats.interview_of(journey) is not None)
     return Facts()
 
 

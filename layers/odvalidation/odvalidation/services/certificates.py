@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -11,19 +12,33 @@ from ..certificates import sharing
 from ..certificates.credential import build_credential, verify_url
 from ..certificates.ids import new_certificate_id, readable_form
 from ..certificates.verification import VerificationResult, status_of
-from ..dal import keys
+from ..dal import keys, workflow
 from ..dal import schedules as schedule_store
 from ..dal.clients import client
 from ..dal.store import Change, to_item
 from ..domain.academies import academy
-from ..domain.access import Caller, check_lead
+from ..domain.access import (
+    Caller,
+    check_lead,
+)
 from ..domain.claims import claimed_elements
-from ..domain.errors import InvalidTransition, NotFound
+from ..domain.errors import Forbidden, InvalidTransition, NotFound
 from ..domain.frameworks import framework
-from ..domain.models import AuditEvent, CertificateRecord, Level, Outcome, OutcomeRecord, Stage
+from ..domain.models import (
+    AuditEvent,
+    CertificateRecord,
+    Journey,
+    Level,
+    Outcome,
+    OutcomeRecord,
+    Stage,
+)
 from ..settings import settings
 from . import journeys as js
+from . import notifications
 from .common import db, reapplied, updated
+from .people import person
+from .seats import current_panel
 
 if TYPE_CHECKING:
     from ..certificates.checks import CredentialVerification
@@ -56,7 +71,7 @@ def issue(journey_id: str) -> dict[str, Any]:
         raise InvalidTransition(f"Journey {journey_id} has no validated outcome to certify.")
     assert journey.outcome is not None
     level = Level(journey.outcome.value)
-    holder = js.person(journey.practitioner_id)
+    holder = person(journey.practitioner_id)
     if holder is None:
         raise NotFound(f"No profile for practitioner {journey.practitioner_id}.")
     fw = framework(journey.framework_key)
@@ -100,12 +115,8 @@ def issue(journey_id: str) -> dict[str, Any]:
     )
 
     panel_size = None
-    try:
-        from .panels import current_panel
-
+    with contextlib.suppress(NotFound):
         panel_size = len(current_panel(journey.id).seats)
-    except NotFound:
-        pass
     credential = build_credential(record, base_url=s.public_base_url, panel_size=panel_size)
     token = sign_credential(credential, signer)
     pdf = render_certificate_pdf(
@@ -283,8 +294,6 @@ def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecor
         # The list's bit is set in the same transaction: the list says "revoked" once the record does.
         change.updates.append(revoke_update(record.status_list_id, record.status_list_index))
     store.commit(change)
-    from . import notifications
-
     notifications.send_quietly(journey, "certificate_revoked", reason=reason, revoked_on=f"{at:%-d %B %Y}")
     return revoked
 
@@ -295,3 +304,33 @@ def audit(journey_id: str) -> list[AuditEvent]:
 
 def as_json(record: CertificateRecord) -> str:
     return json.dumps(record.model_dump(mode="json"))
+
+
+@reapplied()
+def start_revalidation(caller: Caller, certificate_id: str) -> Journey:
+    """Renewal: a lighter claim on the same journey that, once confirmed, issues a certificate that
+    supersedes this one. Open from 90 days before the certificate expires (and after it has)."""
+    record = mine(caller, certificate_id)
+    if record.practitioner_id != caller.id:
+        raise Forbidden("Only the holder can renew their certificate.")
+    at = clock.now()
+    if record.revoked_at is not None or record.superseded_by is not None:
+        raise InvalidTransition("This certificate has been revoked or already renewed.")
+    if at < record.valid_until - timedelta(days=90):
+        raise InvalidTransition(
+            f"Renewal opens 90 days before the certificate expires, on {record.valid_until - timedelta(days=90):%-d %B %Y}."
+        )
+    journey = db().journey(record.journey_id)
+    if journey.stage is not Stage.VALIDATED or journey.certificate_id != record.id:
+        raise InvalidTransition("A renewal has already been started.")
+    stored = db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="started revalidation",
+            reason=record.id,
+            update={"revalidation": True},
+        )
+    )
+    workflow.start(journey.id, "claim_development", name_suffix=f"renew{journey.claim_number + 1}")
+    return stored

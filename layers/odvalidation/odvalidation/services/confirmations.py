@@ -14,20 +14,20 @@ from ..domain.access import Caller
 from ..domain.claims import Completeness
 from ..domain.models import Journey, Person
 from ..settings import settings
+from . import claim_development, notifications
 from . import journeys as js
-from . import notifications
 
 
 def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     """Submit, then confirm to the practitioner that the claim has arrived."""
-    result = js.submit_claim(caller, journey_id)
+    result = claim_development.submit_claim(caller, journey_id)
     notifications.send_quietly(js.load_for(caller, journey_id), "claim_submitted")
     return result
 
 
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
     """Name the supporter, then tell them (they cannot comment on a claim they do not know of)."""
-    supporter = js.name_supporter(caller, journey_id, email)
+    supporter = claim_development.name_supporter(caller, journey_id, email)
     notifications.send_quietly(
         js.load_for(caller, journey_id),
         "supporter_named",
@@ -40,6 +40,6 @@ def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
 
 def grant_extension(caller: Caller, journey_id: str, weeks: int, reason: str) -> Journey:
     """Extend the deadline, then tell the practitioner the new date."""
-    journey = js.grant_extension(caller, journey_id, weeks, reason)
+    journey = claim_development.grant_extension(caller, journey_id, weeks, reason)
     notifications.send_quietly(journey, "extension_granted")
     return journey

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import grants
+from ..dal import grants, keys
 from ..dal.store import to_item
 from ..domain.evidence import ALLOWED_TYPES, Verdict, allowed_list, check_upload, safe_display_name, sniff
 from ..domain.models import AuditEvent, EvidenceStatus
@@ -84,8 +84,6 @@ def check_landed(key: str) -> str:
         reason=f"element {item.element_id}: {checked.display_name}"
         + ("" if verdict.ok else f" ({verdict.reason})"),
     )
-    from ..dal import keys
-
     store.put(to_item(event, keys.journey_part(item.journey_id, keys.audit_sk(at.isoformat(), item.id))))
     if not verdict.ok:
         journey = store.journey(item.journey_id)

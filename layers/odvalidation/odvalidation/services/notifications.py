@@ -4,19 +4,33 @@ recorded and never blocks the journey."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from .. import clock
 from ..dal import identity, keys, mail
 from ..domain.academies import academy
+from ..domain.errors import NotFound
 from ..domain.frameworks import framework
-from ..domain.models import Cohort, EmailRecord, Journey, Person, Role
+from ..domain.models import (
+    Cohort,
+    EmailRecord,
+    Interview,
+    Journey,
+    Person,
+    Review,
+    Role,
+)
 from ..email import render
 from ..observability import logger, metrics
 from ..settings import settings
+from . import journeys as js
+from .adjustments import agreed_interview
 from .common import db, part
-from .journeys import claim_completeness, person
+from .journeys import claim_completeness
+from .people import person
+from .seats import current_panel, interview_of
 
 LEVEL_TEXT = {"system_od_leader": "system OD leader", "system_od_practitioner": "system OD practitioner"}
 
@@ -92,8 +106,6 @@ def send(journey: Journey, kind: str, *, to: list[Person] | None = None, **conte
     if to is not None:
         return send_to(journey, kind, to, **context)
     if kind in {"panel_assigned", "review_reminder", "interview_invitation"}:
-        from .panels import current_panel, send_panel_email
-
         records = send_panel_email(journey, kind, **context)
         if kind == "panel_assigned":
             # The practitioner was told they would hear when their panel is ready: one email, with the
@@ -162,3 +174,92 @@ def alert_academy_leads(
                 error=f"{type(exc).__name__}: {exc}",
             )
         ]
+
+
+def _ics(journey: Journey, interview: Interview, attendees: list[Person]) -> bytes:
+    from icalendar import Calendar, Event, vCalAddress
+
+    cal = Calendar()
+    cal.add("prodid", "-//NHS System OD Validation//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"interview-{journey.id}-{interview.claim_number}@od-validation")
+    event.add("summary", "System OD validation interview")
+    event.add("dtstart", interview.at)
+    event.add("dtend", interview.at + timedelta(minutes=interview.duration_minutes))
+    event.add("dtstamp", clock.now())
+    event.add("location", interview.location)
+    event.add(
+        "description",
+        "Developmental validation interview. Details: " + settings().public_url(f"/journeys/{journey.id}"),
+    )
+    event.add("organizer", vCalAddress(f"mailto:{settings().sender_email}"))
+    for p in attendees:
+        event.add("attendee", vCalAddress(f"mailto:{p.email}"))
+    cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def send_panel_email(
+    journey: Journey,
+    kind: str,
+    *,
+    only: list[str] | None = None,
+    include_practitioner: bool = False,
+    interview: Interview | None = None,
+    **context: Any,
+) -> list[Any]:
+    panel = current_panel(journey.id)
+    people = [p for s in panel.seats if (only is None or s.member_id in only) and (p := person(s.member_id))]
+    if kind == "review_reminder":
+        reviewed = {
+            r.member_id
+            for r in db().query_models(
+                Review, f"JOURNEY#{journey.id}", prefix=f"REVIEW#{journey.claim_number}#"
+            )
+        }
+        people = [p for p in people if p.id not in reviewed]
+        context.setdefault("overdue", bool(panel.review_due and clock.now().date() > panel.review_due))
+    practitioner = person(journey.practitioner_id) if include_practitioner else None
+    claim = js.claim(journey)
+    level = claim.level.value if claim and claim.level else ""
+    shared: dict[str, Any] = {
+        "level": LEVEL_TEXT.get(level, "system OD practice"),
+        "review_due": panel.review_due.strftime("%-d %B %Y") if panel.review_due else "",
+        **context,
+    }
+    attachments = None
+    told: dict[str, Any] = {}  # for the chair and the practitioner only: an agreed interview adjustment
+    if kind == "interview_invitation":
+        told = {"adjustments": agreed_interview(journey.id)}
+        interview = interview or interview_of(journey)
+        if interview is None:
+            raise NotFound("No interview has been arranged.")
+        shared |= {
+            "when": f"{interview.at:%A %-d %B %Y at %H:%M} UTC",
+            "duration": interview.duration_minutes,
+            "location": interview.location,
+        }
+        attachments = [
+            mail.Attachment(
+                "interview.ics",
+                _ics(journey, interview, [*people, *([practitioner] if practitioner else [])]),
+                "text",
+                "calendar",
+                {"method": "REQUEST"},
+            )
+        ]
+    # Each link opens the page where its reader acts: a member's next step on this claim (declare,
+    # review, or record the outcome), the practitioner's journey.
+    link = {"link": settings().public_url(f"/panel/{journey.id}")}
+    # An agreed interview adjustment is told to the chair alone (in a message of their own).
+    chair = {s.member_id for s in panel.seats if s.chair} if told.get("adjustments") else set()
+    groups = [([p for p in people if p.id not in chair], {}), ([p for p in people if p.id in chair], told)]
+    sent: list[Any] = []
+    for group, extra in groups:
+        if group:
+            sent += send_to(journey, kind, group, attachments=attachments, **(link | shared | extra))
+    if practitioner is not None:
+        sent += send_to(journey, kind, [practitioner], attachments=attachments, **(shared | told))
+    return sent

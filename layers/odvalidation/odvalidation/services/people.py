@@ -8,26 +8,33 @@ import string
 
 from pydantic import BaseModel, ConfigDict
 
-from ..dal import identity, mail
+from ..dal import identity, keys, mail
+from ..dal.store import from_item, to_item
 from ..domain.academies import academy
-from ..domain.access import Caller, check_lead
+from ..domain.access import (
+    Caller,
+    check_lead,
+)
 from ..domain.errors import Conflict, InvalidInput
-from ..domain.models import Person, Role
+from ..domain.models import (
+    Person,
+    Role,
+)
 from ..email import render
 from ..settings import settings
-from . import journeys as js
+from .common import db
 
 INVITABLE = {Role.PANEL, Role.SUPPORTER, Role.ACADEMY_LEAD}
 
 
 def ensure_profile(caller: Caller) -> Person:
     """The caller's profile, made from their verified token the first time they act."""
-    found = js.person(caller.id)
+    found = person(caller.id)
     if found is not None:
         return found
     if not caller.email:
         raise InvalidInput("Your sign-in has no email address; sign out and sign in again.")
-    return js.save_person(
+    return save_person(
         Person(
             id=caller.id,
             name=caller.name or caller.email,
@@ -69,7 +76,7 @@ def invite(caller: Caller, invitation: Invitation) -> Person:
         raise InvalidInput(
             "Leads invite panel members, supporters and other academy leads; practitioners sign up."
         )
-    existing = js.person_by_email(invitation.email)
+    existing = person_by_email(invitation.email)
     if existing is not None:
         # Already has an account: give them the role as well (an idempotent retry lands here too).
         identity.add_to_group(email=invitation.email, group=invitation.role.value)
@@ -86,7 +93,7 @@ def invite(caller: Caller, invitation: Invitation) -> Person:
         )
     except identity.IdentityError as error:
         raise Conflict(error.message) from None
-    person = js.save_person(
+    person = save_person(
         Person(
             id=sub,
             name=invitation.name,
@@ -112,3 +119,17 @@ def invite(caller: Caller, invitation: Invitation) -> Person:
     )
     mail.send([invitation.email], subject, text, html)
     return person
+
+
+def person_by_email(email: str) -> Person | None:
+    items = list(db().query(f"EMAIL#{email.strip().lower()}", index="GSI1"))
+    return from_item(Person, items[0]) if items else None
+
+
+def person(person_id: str) -> Person | None:
+    return db().get_model(Person, keys.person(person_id))
+
+
+def save_person(p: Person) -> Person:
+    db().put(to_item(p, keys.person(p.id), GSI1PK=f"EMAIL#{p.email.lower()}", GSI1SK="PERSON"))
+    return p

@@ -25,8 +25,9 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.models import EvidenceItem, EvidenceStatus, Stage, UploadGrant
 from ..settings import settings
+from .claim_development import _claim_for_edit
 from .common import db, new_id, part
-from .journeys import _claim_for_edit, _framework_ids
+from .journeys import _framework_ids, evidence_by_key
 
 
 class UploadLink(BaseModel):
@@ -230,6 +231,4 @@ def evidence_for_landing(journey_id: str, claim_number: int, key: str) -> Eviden
             EvidenceItem,
             keys.journey_part(journey_id, f"EVIDENCE#{claim_number}#{landed_evidence_id(key)}"),
         )
-    from .journeys import evidence_by_key
-
     return evidence_by_key(key)

@@ -16,6 +16,7 @@ from ..domain.errors import NotFound
 from ..domain.frameworks import framework
 from ..domain.models import Cohort, Journey, Level, OutcomeRecord, Panel, Role, Stage
 from ..services import journeys as js
+from ..services import people
 from . import panel_work
 from .security import Caller
 
@@ -207,7 +208,7 @@ def home_context(caller: Caller) -> dict[str, Any]:
     supporting = []
     if caller.has_role(Role.SUPPORTER):
         for journey in js.supported_journeys(who):
-            practitioner = js.person(journey.practitioner_id)
+            practitioner = people.person(journey.practitioner_id)
             supporting.append(
                 {
                     "id": journey.id,

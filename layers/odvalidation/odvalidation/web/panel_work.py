@@ -17,7 +17,7 @@ from ..domain.errors import Forbidden, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import FrameworkElement, Journey, Level, Panel, PanelSeat, Person, Review, Stage
 from ..services import journeys as js
-from ..services import panels
+from ..services import panel_reviews, panels, people, seats
 
 
 @dataclass
@@ -42,14 +42,14 @@ def seat_of(panel: Panel, member_id: str) -> PanelSeat | None:
 def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
     """The claim, if the caller sits on its current panel (else NotFound, as the API answers)."""
     journey = js.load_for(caller, journey_id)
-    panel = panels.current_panel(journey_id)
+    panel = seats.current_panel(journey_id)
     seat = seat_of(panel, caller.id)
     if seat is None:
         raise NotFound(f"There is no journey '{journey_id}'.")
     claim = js.claim(journey)
     level = claim.level if claim else None
     fw = framework(journey.framework_key)
-    person = js.person(journey.practitioner_id)
+    person = people.person(journey.practitioner_id)
     return Assignment(
         journey=journey,
         panel=panel,
@@ -64,7 +64,7 @@ def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
 def my_review(caller: DomainCaller, journey_id: str) -> tuple[list[Review], list[str]] | None:
     """Every review and the flags, once the caller has submitted theirs; None before that."""
     try:
-        return panels.reviews_for(caller, journey_id)
+        return panel_reviews.reviews_for(caller, journey_id)
     except Forbidden:
         return None
 

@@ -27,7 +27,7 @@ from ..settings import settings
 from . import security
 from .access import domain_caller
 from .forms import EmailForm, ErasureForm, ResetPasswordForm, WithdrawForm, first_values, validate
-from .site import app, current_session, form_data, page, redirect, require_caller
+from .request import app, current_session, form_data, page, redirect, require_caller
 
 router: Router = Router()
 

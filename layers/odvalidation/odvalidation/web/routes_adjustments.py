@@ -25,12 +25,12 @@ from ..domain.adjustments import (
 )
 from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ..domain.models import Journey, Role, Stage
-from ..services import adjustment_notices, adjustments, panels
+from ..services import adjustment_notices, adjustments, people, seats
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
 from .pages import long_date
-from .site import app, form_data, page, redirect, require_caller, require_role
+from .request import app, form_data, page, redirect, require_caller, require_role
 
 router: Router = Router()
 ACTIONABLE = (InvalidInput, InvalidTransition, Conflict)
@@ -69,7 +69,7 @@ def _done() -> str:
 
 
 def _name(person_id: str) -> str:
-    found = js.person(person_id)
+    found = people.person(person_id)
     return found.name if found else "The practitioner"
 
 
@@ -103,7 +103,7 @@ def _practitioner() -> DomainCaller:
 
 def _interview_line(journey: Journey, found: list[Adjustment]) -> str:
     """The practitioner's interview, with the agreed format and length once it is arranged."""
-    interview = panels.interview_of(journey) if journey.stage is Stage.INTERVIEW else None
+    interview = seats.interview_of(journey) if journey.stage is Stage.INTERVIEW else None
     if interview is None:
         return ""
     agreed = next((a.agreed for a in found if a.kind is AdjustmentKind.INTERVIEW and a.agreed), None)

@@ -33,7 +33,7 @@ from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values, validate
 from .pages import long_date
-from .site import app, form_data, page, redirect, require_caller
+from .request import app, form_data, page, redirect, require_caller
 
 router: Router = Router()
 

@@ -26,7 +26,7 @@ from ..settings import settings
 from . import multipart
 from .access import domain_caller
 from .forms import first_values
-from .site import app, form_data, page, redirect, require_caller
+from .request import app, form_data, page, redirect, require_caller
 
 router: Router = Router()
 

@@ -15,7 +15,7 @@ from ..domain import access
 from ..domain.models import Readiness
 from ..services import journeys as js
 from .pages import domain_caller, long_date
-from .site import page, redirect, require_caller
+from .request import page, redirect, require_caller
 
 router: Router = Router()
 

@@ -31,7 +31,7 @@ from ..domain.errors import NotFound
 from ..domain.frameworks import all_frameworks, framework
 from ..domain.models import Level
 from ..settings import settings
-from .site import app, page
+from .request import app, page
 
 router: Router = Router()
 

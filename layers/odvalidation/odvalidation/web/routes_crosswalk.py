@@ -10,11 +10,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError
 from ..domain.models import Role
-from ..services import crosswalks
-from ..services import journeys as js
+from ..services import crosswalks, people
 from .access import domain_caller
 from .forms import first_values
-from .site import app, form_data, page, redirect, require_role
+from .request import app, form_data, page, redirect, require_role
 
 router: Router = Router()
 
@@ -24,7 +23,7 @@ def _lead() -> DomainCaller:
 
 
 def _name(person_id: str) -> str:
-    person = js.person(person_id)
+    person = people.person(person_id)
     return person.name if person else person_id
 
 

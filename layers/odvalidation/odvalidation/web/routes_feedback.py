@@ -10,7 +10,7 @@ from ..services import feedback as fb
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values, validate
-from .site import form_data, page, require_caller
+from .request import form_data, page, require_caller
 
 router: Router = Router()
 PAGE_TITLE = "Tell us how the validation process was for you"

@@ -18,12 +18,12 @@ from ..domain.access import reads_claims_as_lead
 from ..domain.errors import DomainError
 from ..domain.models import Journey, Role, Stage
 from ..domain.panels import ClaimToAssign, ExclusionRule, PanelMember, exclusion
-from ..services import adjustments, certificates, confirmations, panels
+from ..services import adjustments, certificates, confirmations, interviews, panels, people, seats
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
-from .site import app, form_data, page, redirect, require_role
+from .request import app, form_data, page, redirect, require_role
 
 router: Router = Router()
 
@@ -52,7 +52,7 @@ def _day(value: date | datetime | None) -> str:
 
 
 def _name(person_id: str) -> str:
-    person = js.person(person_id)
+    person = people.person(person_id)
     return person.name if person else person_id
 
 
@@ -140,7 +140,7 @@ def resume(journey_id: str) -> Response:
 def _interview_page(
     j: Journey, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
-    arranged = panels.interview_of(j)
+    arranged = seats.interview_of(j)
     title = "Change the interview" if arranged else "Arrange the interview"
     # An agreed interview adjustment's format and length, for the academy lead who arranges it (a
     # national lead arranging one is not shown the practitioner's adjustments).
@@ -153,7 +153,7 @@ def _interview_page(
 @router.get("/lead/journeys/<journey_id>/interview")
 def interview_form(journey_id: str) -> Response:
     j = _lead_journey(lead_caller(), journey_id)
-    arranged = panels.interview_of(j)
+    arranged = seats.interview_of(j)
     if arranged is None:
         return _interview_page(j, {"duration": "60"}, {})
     # Once arranged, the form shows the arrangement as it was entered, to change it.
@@ -197,7 +197,9 @@ def interview(journey_id: str) -> Response:
     if errors or day is None or at_time is None:
         return _interview_page(j, values, errors, status=400)
     try:
-        panels.schedule_interview(caller, journey_id, datetime.combine(day, at_time), location, int(duration))
+        interviews.schedule_interview(
+            caller, journey_id, datetime.combine(day, at_time), location, int(duration)
+        )
     except DomainError as problem:
         return _interview_page(j, values, {"date-day": problem.message}, status=409)
     return redirect(f"/lead/journeys/{journey_id}?done=interview")
@@ -397,8 +399,6 @@ def invite_form() -> Response:
 
 @router.post("/lead/invitations")
 def invite() -> Response:
-    from ..services import people
-
     caller = lead_caller()
     values = first_values(form_data())
     errors: dict[str, str] = {}

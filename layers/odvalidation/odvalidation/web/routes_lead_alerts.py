@@ -16,8 +16,8 @@ from ..domain.alerts import TITLES
 from ..domain.errors import NotFound
 from ..services import alert_board
 from .forms import first_values
+from .request import form_data, redirect
 from .routes_lead import _academy_of, _name, lead_caller
-from .site import form_data, redirect
 
 router: Router = Router()
 

@@ -10,10 +10,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ..domain.access import check_lead
 from ..domain.errors import DomainError
 from ..domain.frameworks import all_frameworks
+from ..services import cohorts
 from ..services import journeys as js
 from .forms import first_values
+from .request import form_data, page, redirect
 from .routes_lead import _academy_of, _date, lead_caller
-from .site import form_data, page, redirect
 
 router: Router = Router()
 
@@ -56,7 +57,7 @@ def new_cohort_form() -> Response:
     return cohort_form({"panel_size": "3", "claim_window_months": "6"}, {})
 
 
-def cohort_changes(values: dict[str, str], errors: dict[str, str]) -> js.CohortChanges | None:
+def cohort_changes(values: dict[str, str], errors: dict[str, str]) -> cohorts.CohortChanges | None:
     """The fields a cohort keeps changeable, checked; each problem is added to `errors`."""
     name = values.get("name", "").strip()
     if not name:
@@ -80,7 +81,7 @@ def cohort_changes(values: dict[str, str], errors: dict[str, str]) -> js.CohortC
         errors["claim_window_months"] = "The claim window is between 1 and 9 months"
     if errors or workshop is None:
         return None
-    return js.CohortChanges(
+    return cohorts.CohortChanges(
         name=name,
         workshop_date=workshop,
         claim_window_months=int(window),
@@ -104,14 +105,14 @@ def create_cohort() -> Response:
     changes = cohort_changes(values, errors)
     if errors or changes is None:
         return cohort_form(values, errors, status=400)
-    spec = js.NewCohort(
+    spec = cohorts.NewCohort(
         academy_id=_academy_of(caller),
         number=int(number),
         framework_key=values["framework_key"],
         **changes.model_dump(),
     )
     try:
-        created = js.create_cohort(caller, spec)
+        created = cohorts.create_cohort(caller, spec)
     except DomainError as problem:
         return cohort_form(values, {"number": problem.message}, status=409)
     return redirect(f"/lead/cohorts/{created.id}")
@@ -153,7 +154,7 @@ def edit_cohort(cohort_id: str) -> Response:
     if errors or changes is None:
         return cohort_form(values, errors, status=400, cohort_id=cohort_id)
     try:
-        js.update_cohort(caller, cohort_id, changes)
+        cohorts.update_cohort(caller, cohort_id, changes)
     except DomainError as problem:
         return cohort_form(values, {"places": problem.message}, status=409, cohort_id=cohort_id)
     return redirect(f"/lead/cohorts/{cohort_id}?done=changed")

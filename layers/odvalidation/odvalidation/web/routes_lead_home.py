@@ -22,11 +22,11 @@ from ..domain.errors import NotFound
 from ..domain.frameworks import all_frameworks
 from ..domain.models import Cohort, Journey, Role, Stage
 from ..services import journeys as js
-from ..services import panels
+from ..services import seats
 from .pages import STAGE_NAMES, academy_name
+from .request import page
 from .routes_lead import _academy_of, _name, lead_caller
 from .routes_lead_alerts import alert_context
-from .site import page
 
 router: Router = Router()
 
@@ -76,7 +76,7 @@ def _kind_of(j: Journey, c: Cohort, today: date) -> str | None:
         return "attendance"
     if j.stage is Stage.AWAITING_PANEL:
         return "panels"
-    if j.stage is Stage.INTERVIEW and panels.interview_of(j) is None:
+    if j.stage is Stage.INTERVIEW and seats.interview_of(j) is None:
         return "interviews"
     if j.stage is Stage.VALIDATED and j.certificate_id:
         return "certificates"

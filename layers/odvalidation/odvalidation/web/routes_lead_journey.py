@@ -21,12 +21,12 @@ from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import EquivalentSession, EvidenceItem, Journey, Panel, Readiness, Stage
-from ..services import attestations, journey_page, panels
+from ..services import attestations, interviews, journey_page, panel_reviews, preparation, seats
 from ..services import journeys as js
 from .forms import first_values
 from .pages import LEVEL_NAMES, STAGE_NAMES, academy_name, lead_stage_text, long_date
+from .request import app, form_data, page, redirect
 from .routes_lead import STAGE_TEXT, _day, _name, lead_caller
-from .site import app, form_data, page, redirect
 
 router: Router = Router()
 
@@ -76,7 +76,7 @@ def _notice() -> str:
 
 def interview_text(j: Journey) -> str:
     """'Interview on 18 Dec 2026' once it is arranged, else ''."""
-    arranged = panels.interview_of(j) if j.stage is Stage.INTERVIEW else None
+    arranged = seats.interview_of(j) if j.stage is Stage.INTERVIEW else None
     if arranged is None:
         return ""
     if arranged.held_at is not None:
@@ -173,7 +173,7 @@ def attendance(cohort_id: str) -> Response:
         return _cohort_page(caller, cohort_id, values, errors, status=400)
     attended = values["attended"] == "yes"
     try:
-        js.record_attendance(caller, cohort_id, values["people"], attended=attended)
+        preparation.record_attendance(caller, cohort_id, values["people"], attended=attended)
     except DomainError as problem:
         return _cohort_page(caller, cohort_id, values, {"people": problem.message}, status=409)
     return redirect(f"/lead/cohorts/{cohort_id}?done={'attendance' if attended else 'absent'}")
@@ -219,7 +219,7 @@ def _reviews(caller: DomainCaller, j: Journey, name: Any, titles: dict[str, str]
     }:
         return []
     try:
-        reviews, _ = panels.reviews_for(caller, j.id)
+        reviews, _ = panel_reviews.reviews_for(caller, j.id)
     except NotFound:
         return []
     return [
@@ -293,7 +293,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
     titles = {e.id: e.title for e in fw.elements}
     # load() already withholds the claim from a reader who may not see it; the page holds to it too.
     claim = view.claim if content else None
-    interview = panels.interview_of(j) if j.claim_number else None
+    interview = seats.interview_of(j) if j.claim_number else None
     outcome = view.outcome
     summary = [
         {"key": "Cohort", "value": view.cohort.name if view.cohort else j.cohort_id},
@@ -355,7 +355,7 @@ def journey(journey_id: str) -> Response:
 def interview_held(journey_id: str) -> Response:
     caller = lead_caller()
     try:
-        panels.record_interview_held(caller, journey_id)
+        interviews.record_interview_held(caller, journey_id)
     except DomainError as problem:
         return page(
             "lead/problem.html",
@@ -405,7 +405,7 @@ def equivalent(journey_id: str) -> Response:
     if errors:
         return _equivalent_page(j, values, errors, status=400)
     try:
-        js.record_equivalent_session(caller, journey_id, EquivalentSession(values["kind"]), reason)
+        preparation.record_equivalent_session(caller, journey_id, EquivalentSession(values["kind"]), reason)
     except DomainError as problem:
         return _equivalent_page(j, values, {"kind": problem.message}, status=409)
     return redirect(f"/lead/journeys/{journey_id}?done=equivalent")

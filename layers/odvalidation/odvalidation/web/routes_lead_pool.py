@@ -15,14 +15,13 @@ from ..domain.academies import ACADEMIES
 from ..domain.errors import DomainError, Forbidden
 from ..domain.models import MemberKind
 from ..domain.panels import MemberDetails, PanelMember
-from ..services import journeys as js
-from ..services import panels
+from ..services import panels, people
 from ..services.pool import PoolInvitation, invite_to_pool
 from . import date_periods
 from .forms import first_values
 from .pages import academy_name
+from .request import app, form_data, page, redirect
 from .routes_lead import _academy_of, lead_caller
-from .site import app, form_data, page, redirect
 
 router: Router = Router()
 
@@ -73,7 +72,7 @@ def _member_form(
 
 
 def _email_of(person_id: str) -> str:
-    person = js.person(person_id)
+    person = people.person(person_id)
     return person.email if person else person_id
 
 
@@ -124,7 +123,7 @@ def _check(existing: PanelMember | None, values: dict[str, str]) -> tuple[dict[s
         errors["academy_id"] = "Select the member's academy"
     managers: list[str] = []
     for manager_email in filter(None, (e.strip() for e in values.get("line_managers", "").splitlines())):
-        manager = js.person_by_email(manager_email.lower())
+        manager = people.person_by_email(manager_email.lower())
         if manager is None:
             errors["line_managers"] = f"No one with the email address {manager_email} has an account"
             break

@@ -26,13 +26,13 @@ from ..domain.models import (
     Role,
     Stage,
 )
-from ..services import adjustments, attestations, panels
+from ..services import adjustments, attestations, interviews, panel_reviews, panels, people, seats
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
 from .panel_work import Assignment, assignment, assignment_rows, my_review, next_step_for
-from .site import app, form_data, page, redirect, require_role
+from .request import app, form_data, page, redirect, require_role
 
 router: Router = Router()
 
@@ -99,7 +99,7 @@ def conflict_facts(a: Assignment) -> list[dict[str, Any]]:
     who = a.practitioner
     managers = []
     for manager_id in who.line_managers if who else []:
-        found = js.person(manager_id)
+        found = people.person(manager_id)
         managers.append(
             f"{found.name}{f', {found.employer}' if found.employer else ''}" if found else "Not known"
         )
@@ -259,7 +259,7 @@ def submit_review(journey_id: str) -> Response:
     if errors or recommendation is None:
         return _review_page(caller, a, values, errors, status=400)
     try:
-        panels.submit_review(caller, journey_id, judgements, recommendation)
+        panel_reviews.submit_review(caller, journey_id, judgements, recommendation)
     except DomainError as problem:
         return _review_page(caller, a, values, {"recommendation": problem.message}, status=409)
     return redirect(f"/panel/{journey_id}/reviews?submitted=1")
@@ -278,7 +278,7 @@ def reviewer_label(member_id: str, caller: DomainCaller, a: Assignment) -> str:
         found = panels.member(member_id)
         name, organisation = found.name, found.employer
     except NotFound:
-        person = js.person(member_id)
+        person = people.person(member_id)
         if person is not None:
             name, organisation = person.name, person.employer or ""
     if member_id == caller.id:
@@ -376,7 +376,7 @@ def _chair_assignment(journey_id: str) -> tuple[DomainCaller, Assignment]:
 @router.get(f"/panel/{PATH_ID}/outcome")
 def outcome_form(journey_id: str) -> Response:
     _, a = _chair_assignment(journey_id)
-    recorded = panels.outcome_of(a.journey)
+    recorded = seats.outcome_of(a.journey)
     if recorded is not None:
         return page(
             "panel/outcome_recorded.html",
@@ -408,7 +408,7 @@ def record_outcome(journey_id: str) -> Response:
     if errors:
         return _outcome_page(a, values, errors, status=400)
     try:
-        panels.record_outcome(caller, journey_id, Outcome(raw), feedback, plan)
+        interviews.record_outcome(caller, journey_id, Outcome(raw), feedback, plan)
     except DomainError as problem:
         return _outcome_page(a, values, {"outcome": problem.message}, status=409)
     return redirect(f"/panel/{journey_id}/outcome")

@@ -7,11 +7,9 @@ from the browser straight to S3 through a presigned POST in a plain HTML form (n
 
 from __future__ import annotations
 
-import contextlib
-from collections import Counter
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -19,8 +17,7 @@ from pydantic import Field, StringConstraints
 
 from ..domain import access
 from ..domain.claims import Completeness
-from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from ..domain.evidence import allowed_list
+from ..domain.errors import Forbidden, NotFound
 from ..domain.frameworks import framework
 from ..domain.history import A_PANEL_MEMBER
 from ..domain.models import (
@@ -28,26 +25,21 @@ from ..domain.models import (
     ElementRating,
     EvidenceItem,
     EvidenceStatus,
-    Framework,
-    FrameworkElement,
     Journey,
     Level,
     Outcome,
     Readiness,
     Stage,
 )
-from ..services import comments, confirmations, journey_page, uploads
+from ..services import comments, confirmations, journey_page, people, preparation
 from ..services import journeys as js
-from ..settings import settings
-from . import pages, security
-from .forms import _email, _Form, first_values, validate
+from . import pages
+from .forms import _Form, first_values, validate
 from .pages import LEVEL_NAMES, STAGE_NAMES, long_date
-from .site import form_data, page, redirect, require_caller
+from .request import ACTIONABLE, form_data, me, page, query, redirect
+from .routes_claim import _claim_context
 
 router: Router = Router()
-
-# The errors a person can act on; NotFound and Forbidden have their own pages (site.py).
-ACTIONABLE = (InvalidInput, InvalidTransition, Conflict)
 
 READINESS = [
     {"value": Readiness.READY_NOW.value, "text": "I am ready to make a claim now"},
@@ -68,17 +60,9 @@ RATINGS = [
 ]
 
 
-def me() -> access.Caller:
-    return pages.domain_caller(require_caller())
-
-
 def field_id(element_id: str) -> str:
     """An element id as part of an HTML id ("1.2" -> "1-2"), so the error summary's links stay simple."""
     return element_id.replace(".", "-")
-
-
-def query() -> dict[str, str]:
-    return dict(router.current_event.query_string_parameters or {})
 
 
 # --------------------------------------------------------------------------- register interest
@@ -93,7 +77,7 @@ def register_interest() -> Response:
     form, _ = validate(InterestForm, first_values(form_data()))
     if form is None:
         return redirect("/home")
-    journey = js.register_interest(me(), form.cohort_id)
+    journey = preparation.register_interest(me(), form.cohort_id)
     return redirect(f"/journeys/{journey.id}?registered=1")
 
 
@@ -154,7 +138,7 @@ def save_reflection(journey_id: str) -> Response:
     if errors:
         return _reflection_page(journey, values, errors, status=400)
     try:
-        js.save_reflection(caller, journey_id, ratings, values.get("career_note", ""), submit=submit)
+        preparation.save_reflection(caller, journey_id, ratings, values.get("career_note", ""), submit=submit)
     except ACTIONABLE as problem:
         rated = {r.element_id for r in ratings}
         for element in framework(journey.framework_key).elements:
@@ -226,7 +210,7 @@ def decide(journey_id: str) -> Response:
         return _decision_page(journey, values, errors, status=400)
     readiness = Readiness(choice)
     try:
-        js.record_decision(caller, journey_id, readiness, reengage, values.get("note", ""))
+        preparation.record_decision(caller, journey_id, readiness, reengage, values.get("note", ""))
     except ACTIONABLE as problem:
         where = "reengage-day" if readiness is Readiness.READY_LATER else "readiness"
         return _decision_page(journey, values, {where: problem.message}, status=400)
@@ -234,246 +218,6 @@ def decide(journey_id: str) -> Response:
 
 
 # --------------------------------------------------------------------------- step 4: the claim builder
-
-
-def _element_status(
-    element: FrameworkElement, narratives: dict[str, str], items: list[EvidenceItem]
-) -> dict[str, str]:
-    mine = [i for i in items if i.element_id == element.id]
-    verified = any(i.status is EvidenceStatus.VERIFIED for i in mine)
-    narrated = bool(narratives.get(element.id, "").strip())
-    if verified and narrated:
-        return {"status": "Completed"}
-    if any(i.status is EvidenceStatus.PENDING for i in mine):
-        return {"status": "Being checked", "colour": "yellow"}
-    if not mine and not narrated:
-        return {"status": "Not started", "colour": "grey"}
-    return {"status": "In progress", "colour": "blue"}
-
-
-def _claim_context(caller: access.Caller, journey_id: str) -> dict[str, Any]:
-    state = js.status(caller, journey_id)
-    journey: Journey = state["journey"]
-    access.check_owner(caller, journey)
-    fw = framework(journey.framework_key)
-    claim = state["claim"]
-    level = claim.level if claim else None
-    expected = {e.id for e in (fw.elements_for(level) if level else fw.elements)}
-    narratives = claim.narratives if claim else {}
-    # The supporter's comments, flagged on the element they are about (read on that element's page).
-    commented = Counter(c.element_id for c in state["comments"] if c.element_id)
-    groups = []
-    for domain in fw.domains:
-        items = []
-        for element in domain.elements:
-            if element.id not in expected:
-                continue
-            count = commented.get(element.id, 0)
-            items.append(
-                {
-                    "name": f"{element.id} {element.title}",
-                    "href": f"/journeys/{journey_id}/claim/{element.id}",
-                    **_element_status(element, narratives, state["evidence"]),
-                }
-                | ({"hint": f"Your supporter commented ({count})"} if count else {})
-            )
-        if items:
-            groups.append({"title": f"{domain.id}. {domain.title}", "items": items, "id": domain.id})
-    supporter = js.person(journey.supporter_id) if journey.supporter_id else None
-    return {
-        "journey": journey,
-        "framework": fw,
-        "claim": claim,
-        "level": level.value if level else "",
-        "groups": groups,
-        "completeness": state.get("completeness"),
-        "deadline": long_date(journey.claim_deadline),
-        "supporter": supporter,
-        "evidence": state["evidence"],
-        "narratives": narratives,
-        "expected": expected,
-    }
-
-
-def _claim_page(
-    caller: access.Caller,
-    journey_id: str,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response:
-    context = _claim_context(caller, journey_id)
-    if context["journey"].stage is not Stage.CLAIM_DEVELOPMENT:
-        return redirect(f"/journeys/{journey_id}")
-    notice = {"level": "Your level has been saved.", "supporter": "Your supporter has been named."}.get(
-        query().get("saved", ""), ""
-    )
-    shown = {"level": context["level"], "supporter_email": ""} | (values or {})
-    return page(
-        "practitioner/claim.html",
-        status=status,
-        page_title="Build your claim",
-        values=shown,
-        errors=errors or {},
-        levels=[{"value": v.value, "text": t} for v, t in LEVEL_NAMES.items()],
-        notice=notice,
-        **context,
-    )
-
-
-@router.get("/journeys/<journey_id>/claim")
-def claim_builder(journey_id: str) -> Response:
-    return _claim_page(me(), journey_id)
-
-
-@router.post("/journeys/<journey_id>/level")
-def save_level(journey_id: str) -> Response:
-    caller = me()
-    values = first_values(form_data())
-    choice = values.get("level", "")
-    if choice not in {v.value for v in Level}:
-        return _claim_page(caller, journey_id, values, {"level": "Select the level you are claiming"}, 400)
-    try:
-        js.save_claim(caller, journey_id, level=Level(choice))
-    except ACTIONABLE as problem:
-        return _claim_page(caller, journey_id, values, {"level": problem.message}, 400)
-    return redirect(f"/journeys/{journey_id}/claim?saved=level")
-
-
-@router.post("/journeys/<journey_id>/supporter")
-def name_supporter(journey_id: str) -> Response:
-    caller = me()
-    values = first_values(form_data())
-    email = values.get("supporter_email", "")
-    try:
-        confirmations.name_supporter(caller, journey_id, _email(email))
-    except ValueError as problem:
-        message = str(problem).replace("your email address", "your supporter's email address")
-        return _claim_page(caller, journey_id, values, {"supporter_email": message}, 400)
-    except ACTIONABLE as problem:
-        return _claim_page(caller, journey_id, values, {"supporter_email": problem.message}, 400)
-    return redirect(f"/journeys/{journey_id}/claim?saved=supporter")
-
-
-def _element_of(fw: Framework, element_id: str) -> FrameworkElement:
-    element = fw.element(element_id)
-    if element is None:
-        raise NotFound(f"Element {element_id} is not part of this framework.")
-    return element
-
-
-def _upload_notice(journey: Journey, key: str) -> dict[str, str] | None:
-    """What became of the file S3 just sent the browser back from (its key is in the redirect's query)."""
-    if not key:
-        return None
-    if not key.startswith(f"journeys/{journey.id}/"):
-        return None
-    item = uploads.evidence_for_landing(journey.id, journey.claim_number, key)
-    journey_id = journey.id
-    if item is None or item.journey_id != journey_id:
-        return {
-            "kind": "info",
-            "text": "Your file has arrived and is being checked. Refresh this page in a minute.",
-        }
-    if item.status is EvidenceStatus.VERIFIED:
-        return {"kind": "success", "text": f"{item.display_name} has been uploaded and checked."}
-    if item.status is EvidenceStatus.QUARANTINED:
-        return {"kind": "error", "text": f"{item.display_name} was not accepted. {item.reason or ''}".strip()}
-    return {"kind": "info", "text": f"{item.display_name} is being checked. Refresh this page in a minute."}
-
-
-def _element_page(
-    caller: access.Caller,
-    journey_id: str,
-    element_id: str,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-) -> Response:
-    context = _claim_context(caller, journey_id)
-    journey: Journey = context["journey"]
-    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
-        return redirect(f"/journeys/{journey_id}")
-    element = _element_of(context["framework"], element_id)
-    items = [i for i in context["evidence"] if i.element_id == element_id]
-    narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
-    # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
-    on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
-    return page(
-        "practitioner/element.html",
-        comments=on_element,
-        status=status,
-        page_title=f"Element {element.id}: {element.title}",
-        journey=journey,
-        element=element,
-        items=items,
-        values={"narrative": narrative},
-        errors=errors or {},
-        notice=_upload_notice(journey, query().get("key", "")),
-        saved=query().get("saved") == "1",
-        removed=query().get("removed") == "1",
-    )
-
-
-@router.get("/journeys/<journey_id>/claim/<element_id>")
-def element_page(journey_id: str, element_id: str) -> Response:
-    return _element_page(me(), journey_id, element_id)
-
-
-class NarrativeForm(_Form):
-    narrative: Annotated[str, Field(max_length=20_000)] = ""
-
-
-@router.post("/journeys/<journey_id>/claim/<element_id>")
-def save_narrative(journey_id: str, element_id: str) -> Response:
-    caller = me()
-    values = first_values(form_data())
-    form, errors = validate(NarrativeForm, values)
-    if form is None:
-        return _element_page(caller, journey_id, element_id, values, errors, 400)
-    try:
-        js.save_claim(caller, journey_id, narratives={element_id: form.narrative})
-    except ACTIONABLE as problem:
-        return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
-    return redirect(f"/journeys/{journey_id}/claim/{element_id}?saved=1")
-
-
-@router.get("/journeys/<journey_id>/claim/<element_id>/upload")
-def upload_page(journey_id: str, element_id: str) -> Response:
-    caller = me()
-    journey = js.load_for(caller, journey_id)
-    element = _element_of(framework(journey.framework_key), element_id)
-    back = f"/journeys/{journey_id}/claim/{element_id}"
-    # S3 sends the browser back here after the upload, adding the object's key to the query.
-    upload = uploads.browser_upload(caller, journey_id, element_id, settings().public_url(back))
-    target = urlsplit(upload.url)
-    response = page(
-        "practitioner/upload.html",
-        page_title=f"Upload evidence for element {element.id}",
-        journey=journey,
-        element=element,
-        upload=upload,
-        back=back,
-        max_mb=upload.max_bytes // 1_048_576,
-        allowed=allowed_list(),
-    )
-    # The form posts to the bucket, so this page's policy allows that one origin as a form target.
-    response.headers["Content-Security-Policy"] = security.content_security_policy(
-        form_action=[f"{target.scheme}://{target.netloc}"]
-    )
-    return response
-
-
-@router.post("/journeys/<journey_id>/evidence/<evidence_id>/remove")
-def remove_evidence(journey_id: str, evidence_id: str) -> Response:
-    caller = me()
-    element_id = first_values(form_data()).get("element_id", "")
-    with contextlib.suppress(NotFound):  # removed already (a second click): the page shows the list as it is
-        js.remove_evidence(caller, journey_id, evidence_id)
-    framework_ids = {e.id for e in framework(js.load_for(caller, journey_id).framework_key).elements}
-    if element_id in framework_ids:
-        return redirect(f"/journeys/{journey_id}/claim/{element_id}?removed=1")
-    return redirect(f"/journeys/{journey_id}/claim")
 
 
 # --------------------------------------------------------------------------- step 5: check and submit
@@ -568,7 +312,7 @@ def _actor_name(actor: str, caller: access.Caller, names: dict[str, str]) -> str
     if actor.startswith("system:"):
         return "The service"
     if actor not in names:
-        found = js.person(actor)
+        found = people.person(actor)
         names[actor] = found.name if found else "Your academy"
     return names[actor]
 

@@ -19,7 +19,7 @@ from ..domain.record import KEPT_FOR, RecordArchive
 from ..services import record_archive
 from .access import domain_caller
 from .forms import SubjectAccessForm, first_values, validate
-from .site import current_session, form_data, page, redirect, require_caller
+from .request import current_session, form_data, page, redirect, require_caller
 
 router: Router = Router()
 

@@ -17,7 +17,7 @@ from ..domain.models import Cohort, Role
 from ..services import journeys as js
 from ..settings import settings
 from .access import domain_caller
-from .site import page, require_role
+from .request import page, require_role
 
 # The report pages import services.reports and domain.charts themselves: only leads open them, and
 # importing them at start-up costs every web function ~5 ms.

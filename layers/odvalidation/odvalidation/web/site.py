@@ -1,27 +1,50 @@
-"""The web function's routes: one Powertools REST resolver returning HTML.
+"""The web function's site: the resolver's middleware and error pages, the sign-in pages, static files,
+and the one place every route module is registered (ROUTERS, at the foot).
 
 Every request gets a `Session` (from its cookies) before its route runs; every POST must carry the
 session's CSRF token; every response gets the security headers (in `handle`, so 404s and 500s too).
-Other pages join by defining a Powertools `Router` and `app.include_router(router)`, and use
-`page()`, `redirect()`, `form_data()`, `require_caller()` and `require_role()` from here.
+A new page module defines a Powertools `Router`, takes `page()`, `redirect()`, `form_data()`,
+`require_caller()` and `require_role()` from web/request.py, and is added to ROUTERS here.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.shared.cookies import Cookie
 
 from ..dal import identity
 from ..domain.academies import ACADEMIES
 from ..domain.errors import Forbidden, NotFound, Unavailable
-from ..domain.models import Role
 from ..observability import logger
 from ..settings import settings
-from . import multipart, pages, security, static, urls
+from . import (
+    pages,
+    routes_account,
+    routes_adjustments,
+    routes_attestation,
+    routes_certificates,
+    routes_claim,
+    routes_confirmations,
+    routes_credential_links,
+    routes_crosswalk,
+    routes_feedback,
+    routes_lead,
+    routes_lead_alerts,
+    routes_lead_cohorts,
+    routes_lead_home,
+    routes_lead_journey,
+    routes_lead_pool,
+    routes_panel,
+    routes_practitioner,
+    routes_record,
+    routes_reports,
+    security,
+    static,
+    urls,
+)
 from .forms import (
     ConfirmForm,
     EmailForm,
@@ -29,104 +52,22 @@ from .forms import (
     SignInForm,
     SignUpForm,
     first_values,
-    parse_form,
     validate,
 )
 from .render import render
-from .security import Caller, Session
+from .request import (
+    HTML,
+    SignInRequired,
+    app,
+    current_session,
+    form_data,
+    page,
+    redirect,
+    require_caller,
+    safe_next,
+)
 
-HTML = "text/html; charset=utf-8"
 STATIC_PREFIXES = ("/static/", "/assets/")
-
-app = APIGatewayRestResolver()
-
-
-# --------------------------------------------------------------------------- helpers for every page
-
-
-class SignInRequired(Exception):
-    """Raised by require_caller(); answered with a redirect to the sign-in page."""
-
-
-def _cookie_headers() -> list[str]:
-    event = app.current_event
-    values: list[str] = []
-    for name, items in (event.get("multiValueHeaders") or {}).items():
-        if name.lower() == "cookie":
-            values.extend(items or [])
-    if not values:
-        values = [v for k, v in (event.get("headers") or {}).items() if k.lower() == "cookie" and v]
-    return values
-
-
-def current_session() -> Session:
-    """This request's session (loaded once per request, from its cookies)."""
-    session = app.context.get("session")
-    if not isinstance(session, Session):
-        session = security.load_session(security.parse_cookies(_cookie_headers()))
-        app.append_context(session=session)
-    return session
-
-
-def current_caller() -> Caller | None:
-    return current_session().caller
-
-
-def require_caller() -> Caller:
-    caller = current_caller()
-    if caller is None:
-        raise SignInRequired
-    return caller
-
-
-def require_role(*roles: Role) -> Caller:
-    caller = require_caller()
-    if not any(caller.has_role(role) for role in roles):
-        raise Forbidden("Your account does not have access to this page.")
-    return caller
-
-
-def form_data() -> dict[str, list[str]]:
-    event = app.current_event
-    if multipart.is_multipart(multipart.content_type_of(event.raw_event)):
-        return multipart.from_event(event.raw_event).fields  # the file upload on /verify
-    return parse_form(event.body, is_base64=bool(event.get("isBase64Encoded")))
-
-
-def _with_session_cookies(response: Response, extra: list[Cookie] | None = None) -> Response:
-    response.cookies = [*current_session().set_cookies, *(extra or []), *response.cookies]
-    return response
-
-
-def page(
-    template: str, /, *, status: int = 200, cookies: list[Cookie] | None = None, **context: Any
-) -> Response:
-    """An HTML page; base.html's user and csrf_token come from the session, errors default to none."""
-    session = current_session()
-    context.setdefault("errors", {})
-    context.setdefault("user", session.caller)
-    body = render(template, csrf_token=session.csrf_token, **context)
-    # Pages can show personal data: never keep them in a shared cache or the back-forward cache.
-    headers = {"Cache-Control": "no-store"}
-    return _with_session_cookies(Response(status, HTML, body, headers), cookies)
-
-
-def redirect(location: str, /, *, cookies: list[Cookie] | None = None) -> Response:
-    """A 303 to a service path ("/journeys/j-1"); the base path (the stage) is added here."""
-    # 303 so that the browser follows a POST with a GET (refresh does not post the form again).
-    response = Response(303, HTML, "", {"Location": urls.url(location), "Cache-Control": "no-store"})
-    return _with_session_cookies(response, cookies)
-
-
-def safe_next(target: str | None, default: str = "/home") -> str:
-    """A service path to go to after sign-in; anything that could leave the site becomes the default."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
-    return target
-
 
 # --------------------------------------------------------------------------- middleware and errors
 
@@ -378,11 +319,6 @@ def home() -> Response:
     return page("home.html", **pages.home_context(caller), notice="")
 
 
-from . import routes_practitioner  # noqa: E402 - its pages use the helpers above
-
-app.include_router(routes_practitioner.router)
-
-
 # --------------------------------------------------------------------------- static files
 
 
@@ -404,57 +340,33 @@ def asset_file() -> Response:
     return _static("assets/" + app.current_event.path.removeprefix("/assets/"))
 
 
-# --------------------------------------------------------------------------- page modules (after the helpers they use)
+# --------------------------------------------------------------------------- page modules
 
-from .routes_panel import router as panel_router  # noqa: E402
-
-app.include_router(panel_router)
-from .routes_certificates import router as certificates_router  # noqa: E402
-
-app.include_router(certificates_router)
-from .routes_lead import router as lead_router  # noqa: E402
-
-app.include_router(lead_router)
-from .routes_lead_cohorts import router as lead_cohorts_router  # noqa: E402
-
-app.include_router(lead_cohorts_router)  # before the journey pages: /lead/cohorts/new is not a cohort id
-from .routes_lead_home import router as lead_home_router  # noqa: E402
-
-app.include_router(lead_home_router)
-from .routes_lead_alerts import router as lead_alerts_router  # noqa: E402
-from .routes_lead_journey import router as lead_journey_router  # noqa: E402
-from .routes_lead_pool import router as lead_pool_router  # noqa: E402
-
-app.include_router(lead_journey_router)
-app.include_router(lead_alerts_router)
-app.include_router(lead_pool_router)
-from .routes_reports import router as reports_router  # noqa: E402
-
-app.include_router(reports_router)
-from .routes_feedback import router as feedback_router  # noqa: E402
-
-app.include_router(feedback_router)
-from .routes_credential_links import router as credential_links_router  # noqa: E402
-
-app.include_router(credential_links_router)
-from .routes_confirmations import router as confirmations_router  # noqa: E402
-
-app.include_router(confirmations_router)
-from .routes_crosswalk import router as crosswalk_router  # noqa: E402
-
-app.include_router(crosswalk_router)
-from .routes_account import router as account_router  # noqa: E402
-
-app.include_router(account_router)
-from .routes_attestation import router as attestation_router  # noqa: E402
-
-app.include_router(attestation_router)
-from .routes_adjustments import router as adjustments_router  # noqa: E402
-
-app.include_router(adjustments_router)
-from .routes_record import router as record_router  # noqa: E402
-
-app.include_router(record_router)
+# In the order they are matched: /lead/cohorts/new is not a cohort id, so the cohort pages come before
+# the lead's journey pages.
+ROUTERS = [
+    routes_practitioner.router,
+    routes_claim.router,
+    routes_panel.router,
+    routes_certificates.router,
+    routes_lead.router,
+    routes_lead_cohorts.router,
+    routes_lead_home.router,
+    routes_lead_journey.router,
+    routes_lead_alerts.router,
+    routes_lead_pool.router,
+    routes_reports.router,
+    routes_feedback.router,
+    routes_credential_links.router,
+    routes_confirmations.router,
+    routes_crosswalk.router,
+    routes_account.router,
+    routes_attestation.router,
+    routes_adjustments.router,
+    routes_record.router,
+]
+for router in ROUTERS:
+    app.include_router(router)
 
 
 # --------------------------------------------------------------------------- entry point

@@ -1,0 +1,203 @@
+"""Steps 4 and 5 of a journey: the claim (level, narratives, evidence), the supporter, the extension of
+its deadline, and its submission."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .. import clock
+from ..dal import evidence as evidence_store
+from ..dal import keys, workflow
+from ..dal import schedules as schedule_store
+from ..domain import journey as rules
+from ..domain.access import (
+    Caller,
+    check_lead,
+    check_owner,
+)
+from ..domain.claims import Completeness, completeness
+from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from ..domain.frameworks import framework
+from ..domain.models import (
+    Claim,
+    EvidenceItem,
+    Journey,
+    Level,
+    Person,
+    Stage,
+)
+from .common import db, moved, part, reapplied, updated
+from .common import record as record_event
+from .journeys import _framework_ids, claim, claim_completeness, evidence, load_for, schedule_claim_deadline
+from .people import person_by_email
+
+
+def _claim_for_edit(caller: Caller, journey_id: str) -> tuple[Journey, Claim]:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
+        raise InvalidTransition("The claim can only be changed during claim development.")
+    current = claim(journey) or Claim(
+        journey_id=journey_id,
+        number=journey.claim_number,
+        updated_at=clock.now(),
+        revalidation=journey.revalidation,
+        # A renewal is at the level already validated.
+        level=Level(journey.outcome.value) if journey.revalidation and journey.outcome else None,
+    )
+    return journey, current
+
+
+def save_claim(
+    caller: Caller,
+    journey_id: str,
+    *,
+    level: Level | None = None,
+    narratives: dict[str, str] | None = None,
+    elements: list[str] | None = None,
+    practice_reflection: str | None = None,
+) -> Claim:
+    """Merge the given narratives into the claim. Only the elements sent are changed, so two tabs
+    (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried."""
+    for _attempt in range(3):
+        journey, current = _claim_for_edit(caller, journey_id)
+        known = set(_framework_ids(journey))
+        unknown = sorted((set(narratives or {}) | set(elements or [])) - known)
+        if unknown:
+            raise InvalidInput(f"Element {unknown[0]} is not part of this cohort's framework.")
+        if (elements is not None or practice_reflection is not None) and not current.revalidation:
+            raise InvalidInput("Chosen elements and a practice reflection belong to a revalidation claim.")
+        if current.revalidation and level and level is not current.level:
+            raise InvalidInput("A revalidation is at the level you were validated at.")
+        updated_claim = current.model_copy(
+            update={
+                "level": current.level if current.revalidation else (level or current.level),
+                "elements": elements if elements is not None else current.elements,
+                "practice_reflection": (
+                    practice_reflection if practice_reflection is not None else current.practice_reflection
+                ),
+                "narratives": {**current.narratives, **(narratives or {})},
+                "version": current.version + 1,
+                "updated_at": clock.now(),
+            }
+        )
+        try:
+            db().put_versioned(
+                part(journey_id, f"CLAIM#{journey.claim_number}", updated_claim), current.version
+            )
+        except Conflict:
+            continue
+        return updated_claim
+    raise Conflict("Your claim is being saved from somewhere else at the same time. Reload and try again.")
+
+
+def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
+    journey, _ = _claim_for_edit(caller, journey_id)
+    store = db()
+    key = keys.journey_part(journey_id, f"EVIDENCE#{journey.claim_number}#{evidence_id}")
+    found = store.get_model(EvidenceItem, key)
+    if found is None:
+        raise NotFound("That evidence has already been removed.")
+    # A claim moved to another framework may link one file to several elements (domain/crosswalk.py):
+    # the file goes only with its last link.
+    if not any(other.key == found.key and other.id != found.id for other in evidence(journey)):
+        evidence_store.delete(found.key)
+    store.delete(key)
+    # Only an audit event: the removal is done, so a concurrent change to the journey is met by
+    # reading it again (record_event), never by a "reload" for something that already happened.
+    record_event(
+        journey_id,
+        actor=caller.id,
+        action="removed evidence",
+        reason=f"element {found.element_id}: {found.display_name}",
+    )
+
+
+@reapplied()
+def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    if journey.stage in rules.RESTING and journey.stage is not Stage.NOT_YET_VALIDATED:
+        raise InvalidTransition("A supporter can be named while the claim is being developed.")
+    found = person_by_email(email)
+    if found is None:
+        raise InvalidInput(
+            f"No one with the email {email} has an account yet. Ask your academy lead to invite them as a supporter."
+        )
+    if found.id == caller.id:
+        raise InvalidInput("Name someone other than yourself as your supporter.")
+    link = {k: {"S": v} for k, v in keys.journey_part(journey_id, f"SUPPORTER#{found.id}").items()} | {
+        "GSI1PK": {"S": f"SUPPORTER#{found.id}"},
+        "GSI1SK": {"S": f"JOURNEY#{journey_id}"},
+    }
+    db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="named supporter",
+            reason=found.name,
+            update={"supporter_id": found.id},
+            puts=[link],
+        )
+    )
+    return found
+
+
+@reapplied()
+def submit_claim(caller: Caller, journey_id: str) -> Completeness:
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    current = claim(journey)
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT and current is not None and current.submitted_at:
+        # A double-clicked submit, or a retry after the workflow could not be reached: one effect.
+        if journey.stage is Stage.SUBMITTED and journey.resume_token:
+            workflow.resume(journey.resume_token, {"event": "submitted"})
+        return completeness(framework(journey.framework_key), current, evidence(journey))
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
+        raise InvalidTransition("Only a claim in development can be submitted.")
+    result = claim_completeness(journey)
+    if not result.complete:
+        raise InvalidInput(f"Your claim is not ready to submit: {result.missing[0]}", details=result.missing)
+    if journey.waiting_step != "claim_development" or not journey.task_token:
+        raise InvalidTransition("Your journey is still being set up. Wait a moment and submit again.")
+    assert current is not None
+    submitted = current.model_copy(update={"submitted_at": clock.now(), "version": current.version + 1})
+    token = journey.task_token
+    db().commit(
+        moved(
+            journey,
+            Stage.SUBMITTED,
+            actor=caller.id,
+            action="submitted claim",
+            reason=f"claim {journey.claim_number}, {submitted.level}",
+            puts=[part(journey_id, f"CLAIM#{journey.claim_number}", submitted)],
+        )
+    )
+    for purpose in ("claim-reminder-30", "claim-reminder-7", "claim-deadline"):
+        schedule_store.cancel(journey_id, purpose)
+    workflow.resume(token, {"event": "submitted"})
+    return result
+
+
+@reapplied()
+def grant_extension(caller: Caller, journey_id: str, weeks: int, reason: str) -> Journey:
+    journey = db().journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT or journey.claim_deadline is None:
+        raise InvalidTransition("An extension can only be granted during claim development.")
+    if journey.extension_granted:
+        raise InvalidTransition("This claim has already had its one extension.")
+    if not 1 <= weeks <= 12:
+        raise InvalidInput("An extension is between 1 and 12 weeks.")
+    deadline = journey.claim_deadline + timedelta(weeks=weeks)
+    stored = db().commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="granted extension",
+            reason=reason,
+            update={"claim_deadline": deadline, "extension_granted": True},
+        )
+    )
+    schedule_claim_deadline(stored)
+    return stored

@@ -1,0 +1,186 @@
+"""The interview and the outcome: the lead arranges the interview and records that it took place; the
+chair records the outcome, which frees the panel's seats and starts the evidence's retention clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .. import clock
+from ..dal import evidence as evidence_store
+from ..dal import keys, workflow
+from ..domain.access import Caller, check_lead
+from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
+from ..domain.frameworks import framework
+from ..domain.models import (
+    Interview,
+    Journey,
+    Outcome,
+    OutcomeRecord,
+    Stage,
+)
+from ..observability import logger, metrics
+from . import journeys as js
+from .common import db, moved, part, reapplied, updated
+from .panels import _quiet_panel_email
+from .seats import (
+    _load_change,
+    _seat_of,
+    interview_of,
+)
+
+
+@reapplied()
+def schedule_interview(
+    caller: Caller, journey_id: str, at: datetime, location: str, duration: int
+) -> Interview:
+    store = db()
+    journey = store.journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    if journey.stage is not Stage.INTERVIEW:
+        raise InvalidTransition(
+            "The interview can be arranged once every panel member has reviewed the claim."
+        )
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    if at <= clock.now():
+        raise InvalidInput("Choose a date and time for the interview in the future.")
+    arranged = interview_of(journey)
+    if arranged is not None and arranged.has_taken_place(clock.now()):
+        raise InvalidTransition(
+            f"The interview took place on {_when(arranged.held_at or arranged.at)}: "
+            "the panel chair now records the outcome."
+        )
+    interview = Interview(
+        journey_id=journey_id,
+        claim_number=journey.claim_number,
+        at=at,
+        location=location,
+        duration_minutes=duration,
+    )
+    stored = store.commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="interview arranged",
+            reason=f"{at:%-d %B %Y %H:%M} at {location}",
+            puts=[part(journey_id, f"INTERVIEW#{journey.claim_number}", interview)],
+        )
+    )
+    _quiet_panel_email(stored, "interview_invitation", include_practitioner=True, interview=interview)
+    return interview
+
+
+@reapplied()
+def record_outcome(
+    caller: Caller, journey_id: str, outcome: Outcome, feedback: dict[str, str], development_plan: str
+) -> OutcomeRecord:
+    store = db()
+    journey = store.journey(journey_id)
+    panel, seat = _seat_of(caller, journey)
+    if not seat.chair:
+        raise Forbidden("Only the panel chair records the outcome.")
+    known = {e.id for e in framework(journey.framework_key).elements}
+    unknown = sorted(set(feedback) - known)
+    if unknown:
+        raise InvalidInput(f"Element {unknown[0]} is not part of this cohort's framework.")
+    if outcome is Outcome.NOT_YET and not (
+        development_plan.strip() or any(v.strip() for v in feedback.values())
+    ):
+        raise InvalidInput(
+            "Write developmental feedback or a development plan: 'not yet' always comes with a route back."
+        )
+    if journey.stage is not Stage.INTERVIEW or journey.waiting_step != "interview" or not journey.task_token:
+        existing = store.get_model(
+            OutcomeRecord, keys.journey_part(journey_id, f"OUTCOME#{journey.claim_number}")
+        )
+        if existing is not None and existing.outcome is outcome:
+            if journey.resume_token:
+                workflow.resume(journey.resume_token, {"outcome": outcome.value})
+            # A repeat after a tagging failure (below) tags what is still untagged.
+            _tag_for_retention(journey)
+            return existing
+        raise InvalidTransition("The outcome is recorded after the interview.")
+    interview = interview_of(journey)
+    if interview is None:
+        raise InvalidTransition(
+            "The outcome is recorded after the interview, and no interview has been arranged yet: "
+            "the academy lead arranges it."
+        )
+    if not interview.has_taken_place(clock.now()):
+        raise InvalidTransition(
+            f"The interview is on {_when(interview.at)}: record the outcome after it has taken place."
+        )
+    record = OutcomeRecord(
+        journey_id=journey_id,
+        claim_number=journey.claim_number,
+        outcome=outcome,
+        feedback=feedback,
+        development_plan=development_plan,
+        recorded_by=caller.id,
+        recorded_at=clock.now(),
+    )
+    token = journey.task_token
+    to = Stage.NOT_YET_VALIDATED if outcome is Outcome.NOT_YET else Stage.VALIDATED
+    change = moved(
+        journey,
+        to,
+        actor=caller.id,
+        action=f"outcome: {outcome.value.replace('_', ' ')}",
+        update={"outcome": outcome},
+        puts=[part(journey_id, f"OUTCOME#{journey.claim_number}", record)],
+    )
+    # The panel's work on this claim ends with its outcome: each member can take another claim.
+    change.updates.extend(_load_change(s.member_id, -1) for s in panel.seats)
+    store.commit(change)
+    workflow.resume(token, {"outcome": outcome.value})
+    _tag_for_retention(journey)
+    return record
+
+
+def _tag_for_retention(journey: Journey) -> None:
+    """Tag the claim's evidence for the bucket's retention rule. The outcome is recorded and the
+    journey has moved on first; a file that could not be tagged would be kept for ever, so any failure
+    (an AccessDenied above all) is logged, counted and answered with a 503: the chair's retry tags
+    what is left (tagging twice is harmless)."""
+    failed: list[str] = []
+    for item in js.evidence(journey):
+        try:
+            evidence_store.tag_for_expiry(item.key)  # a file removed meanwhile is skipped there
+        except Exception as exc:
+            logger.exception(
+                "evidence not tagged for retention", extra={"journey_id": journey.id, "key": item.key}
+            )
+            failed.append(getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__)
+    if failed:
+        metrics.add_metric(name="RetentionTaggingFailed", unit="Count", value=len(failed))
+        raise Unavailable(
+            f"The outcome is recorded, but {len(failed)} evidence file(s) could not be marked for deletion "
+            f"({failed[0]}). Record the outcome again to finish."
+        )
+
+
+def _when(at: datetime) -> str:
+    return f"{at:%-d %B %Y} at {at:%H:%M}"
+
+
+def record_interview_held(caller: Caller, journey_id: str) -> Interview:
+    """The academy lead records that the interview took place (say, earlier than first arranged), so
+    that the chair may record the outcome. Recording it twice keeps the first record."""
+    store = db()
+    journey = store.journey(journey_id)
+    check_lead(caller, journey.academy_id)
+    interview = interview_of(journey)
+    if journey.stage is not Stage.INTERVIEW or interview is None:
+        raise InvalidTransition("Arrange the interview first; then record that it took place.")
+    if interview.held_at is not None:
+        return interview
+    held = interview.model_copy(update={"held_at": clock.now(), "held_recorded_by": caller.id})
+    store.commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="interview held",
+            puts=[part(journey_id, f"INTERVIEW#{journey.claim_number}", held)],
+        )
+    )
+    return held
