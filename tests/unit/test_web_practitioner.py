@@ -386,7 +386,7 @@ def test_the_narrative_level_and_removal_go_through_the_claim_services(web: dict
     )
     assert removed.header("Location") == f"/journeys/{journey_id}/claim/1.1?removed=1"
     assert (
-        "You have not uploaded any evidence for this element yet."
+        "No file supports this element yet."
         in browser.get(f"/journeys/{journey_id}/claim/1.1").body
     )
 

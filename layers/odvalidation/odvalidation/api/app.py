@@ -25,6 +25,7 @@ def resolver(*, with_status_lists: bool = False) -> APIGatewayRestResolver:
         "routes_privacy",
         "routes_frameworks",
         "routes_crosswalks",
+        "routes_evidence",
     ):
         try:
             module = __import__(f"odvalidation.api.{name}", fromlist=["router"])

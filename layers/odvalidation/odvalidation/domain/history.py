@@ -9,7 +9,15 @@ from .models import AuditEvent
 
 # Events whose reason names a piece of evidence (its file name, the element it supports).
 EVIDENCE_ACTIONS = frozenset(
-    {"evidence verified", "evidence quarantined", "removed evidence", "opened evidence"}
+    {
+        "evidence verified",
+        "evidence quarantined",
+        "removed evidence",
+        "opened evidence",
+        "linked evidence",
+        "unlinked evidence",
+        "described evidence",
+    }
 )
 CONFLICT_DECLARED = "declared a conflict of interest"
 # Events whose reason explains the choice of panel member by member (who is over their cap, who

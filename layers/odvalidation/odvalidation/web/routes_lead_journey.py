@@ -299,7 +299,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
             [f"{e} {titles.get(e, '')}", text] for e, text in (claim.narratives.items() if claim else [])
         ],
         evidence=[
-            [e.display_name, e.element_id, e.status.value.capitalize()]
+            [e.label, ", ".join(e.elements) or "None yet", e.status.value.capitalize()]
             for e in (view.evidence if content else [])
         ],
         panel=_panel(view.panel, name),

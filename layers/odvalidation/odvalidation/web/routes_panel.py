@@ -178,12 +178,11 @@ def _review_page(
     by_element: dict[str, list[dict[str, str]]] = {}
     for item in js.evidence(a.journey):
         if item.status is EvidenceStatus.VERIFIED:
-            by_element.setdefault(item.element_id, []).append(
-                {
-                    "name": item.display_name,
-                    "href": f"/panel/{a.journey.id}/evidence/{item.id}",
-                }
-            )
+            # A library file linked to several elements is listed under each (issue 16.6), one link.
+            for element_id in item.elements:
+                by_element.setdefault(element_id, []).append(
+                    {"name": item.label, "href": f"/panel/{a.journey.id}/evidence/{item.id}"}
+                )
     elements = [
         {
             "id": e.id,

@@ -442,6 +442,9 @@ app.include_router(crosswalk_router)
 from .routes_account import router as account_router  # noqa: E402
 
 app.include_router(account_router)
+from .routes_evidence import router as evidence_router  # noqa: E402
+
+app.include_router(evidence_router)
 
 
 # --------------------------------------------------------------------------- entry point
