@@ -53,9 +53,15 @@ def relinked(
     return item.model_copy(update={"element_ids": ordered})
 
 
-def with_element(items: list[EvidenceItem], element_id: str, chosen: set[str]) -> list[EvidenceItem]:
-    """The items whose links change when exactly `chosen` (item ids) support `element_id`: the chosen
-    ones gain it, the others lose it. Only the items that change are returned (with element_ids set)."""
+def with_element(
+    items: list[EvidenceItem], element_id: str, chosen: set[str], shown: set[str] | None = None
+) -> list[EvidenceItem]:
+    """The items whose links change when, of the items `shown` on the page (all when None), exactly
+    `chosen` support `element_id`: the chosen gain it, the others lose it. An item the page did not show
+    (a file that landed after the page was drawn) is left as it is. Only the items that change are
+    returned (with element_ids set)."""
+    if shown is not None:
+        items = [i for i in items if i.id in shown]
     unknown = chosen - {i.id for i in items}
     if unknown:
         raise InvalidInput("That file is no longer in your evidence library. Reload the page and try again.")

@@ -125,14 +125,14 @@ def update_item(
 
 
 def set_element_evidence(
-    caller: Caller, journey_id: str, element_id: str, chosen: set[str]
+    caller: Caller, journey_id: str, element_id: str, chosen: set[str], shown: set[str] | None = None
 ) -> list[EvidenceItem]:
-    """From an element's page: exactly the `chosen` library items (ids) support the element. Returns
-    the items whose links changed."""
+    """From an element's page: of the library items the page showed, exactly the `chosen` ones (ids)
+    support the element. Returns the items whose links changed."""
     journey, current = _editable(caller, journey_id)
     fw = framework(journey.framework_key)
     items = js.evidence(journey)
-    changes = rules.with_element(items, element_id, chosen)
+    changes = rules.with_element(items, element_id, chosen, shown)
     store = db()
     before = {i.id: i for i in items}
     written = []

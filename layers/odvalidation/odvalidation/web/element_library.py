@@ -26,6 +26,8 @@ LIBRARY_FIELD = (
     "library"  # present when the page showed the library's checkboxes (an empty tick list unlinks)
 )
 CHOSEN_FIELD = "evidence"
+# The files the page listed: only these change (one that landed after the page was drawn is not unlinked).
+SHOWN_FIELD = "shown"
 
 
 def context(
@@ -62,7 +64,8 @@ def save_links(caller: Caller, journey_id: str, element_id: str, form: Mapping[s
     if LIBRARY_FIELD not in form:
         return  # the page had no library to tick (or an older form): links stay as they are
     chosen = {v for v in form.get(CHOSEN_FIELD, []) if v}
-    evidence_library.set_element_evidence(caller, journey_id, element_id, chosen)
+    shown = {v for v in form.get(SHOWN_FIELD, []) if v}
+    evidence_library.set_element_evidence(caller, journey_id, element_id, chosen, shown)
 
 
 def after_save(caller: Caller, journey_id: str, element_id: str) -> str:
