@@ -131,3 +131,20 @@ def test_a_link_outside_the_level_is_refused_with_a_message(web: dict[str, Any])
     assert refused.status == 400
     assert "Element 9.9 is not part of the" in text(refused.body)
     assert items(journey_id)[0].elements == ["1.1"]
+
+
+def test_another_practitioner_can_neither_read_nor_change_the_library(web: dict[str, Any]) -> None:
+    from tests.unit.test_web_practitioner import sign_in
+
+    browser, _, journey_id = in_claim_development(web)
+    land(element_upload_fields(browser, journey_id, "1.1"), "map.pdf", PDF)
+    (item,) = items(journey_id)
+    stranger, _ = sign_in(web, "stranger@example.nhs.uk", "Sam Stranger")
+    token = stranger.get("/home").csrf_token()
+    assert stranger.get(f"/journeys/{journey_id}/evidence").status == 404
+    assert stranger.get(f"/journeys/{journey_id}/evidence/{item.id}").status == 404
+    assert stranger.get(f"/journeys/{journey_id}/evidence/{item.id}/edit").status == 404
+    form = [("csrf_token", token), ("title", "Mine"), ("linking", "1"), ("elements", "1.2")]
+    assert stranger.post(f"/journeys/{journey_id}/evidence/{item.id}/edit", form).status == 404  # type: ignore[arg-type]
+    assert items(journey_id)[0].elements == ["1.1"]
+    assert items(journey_id)[0].title == ""
