@@ -121,6 +121,28 @@ def _attested(stack: LocalStack, north_west: scenario.Cast) -> None:
     scenario.submit(c, journey_id)
 
 
+def _evidence_library(c: scenario.Cast, journey_id: str) -> None:
+    """Issue 16.6: a claim's evidence library with one file, uploaded once and linked to three elements."""
+    api = c.practitioner.api
+    api.put(
+        f"/api/journeys/{journey_id}/claim",
+        {
+            "level": "system_od_practitioner",
+            "narratives": {"1.1": "I mapped who shapes whom across the place partnership."},
+        },
+    )
+    evidence_id = scenario.upload(api, journey_id, "1.1", scenario.PDF, "Place stakeholder map.pdf")
+    api.call(
+        "PATCH",
+        f"/api/journeys/{journey_id}/evidence/{evidence_id}",
+        {
+            "element_ids": ["1.1", "1.2", "2.1"],
+            "title": "Place stakeholder map",
+            "description": "The partners of the place, and how each shapes the others (March 2026).",
+        },
+    )
+
+
 def load(stack: LocalStack) -> None:
     north_west = scenario.cast(stack, academy="north-west", cohort_number=1, tag="nw")
     validated = scenario.register(north_west)
@@ -186,6 +208,7 @@ def load(stack: LocalStack) -> None:
     )
     london.lead.api.post(f"{adjustments}/more_time/decision", {"agree": True, "note": "Agreed: six weeks."})
     london.lead.api.post(f"{adjustments}/interview/decision", {"agree": True})
+    _evidence_library(london, in_claim)
 
     national = scenario.person(
         stack,

@@ -146,15 +146,9 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
     check_page(page, "practitioner-05-claim-builder")
     for i, element in enumerate(elements):
         page.goto(f"journeys/{journey_id}/claim/{element.id}")
-        page.get_by_label("Your narrative").fill(f"How I work on {element.title.lower()} across the system.")
-        page.get_by_role("button", name="Save narrative").click()
-        page.wait_for_url("**?saved=1")
-        page.get_by_role("button", name="Upload a file").click()
-        page.wait_for_url(f"**/claim/{element.id}/upload")
-        if i == 0:
-            check_page(page, "practitioner-07-upload")
+        # The file is uploaded from the element page itself (issue 16.6), straight to the bucket.
         name, mime, content = FILES[i % len(FILES)]
-        page.get_by_label("Upload a file").set_input_files(
+        page.get_by_label("Add a file to your library").set_input_files(
             {"name": name, "mimeType": mime, "buffer": content}
         )
         page.get_by_role("button", name="Upload file").click()
@@ -162,6 +156,12 @@ def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
         expect(page.get_by_text(f"{name} has been uploaded and checked.")).to_be_visible()
         if i == 0:
             check_page(page, "practitioner-06-element")
+        page.get_by_label("Your narrative").fill(f"How I work on {element.title.lower()} across the system.")
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url(f"**saved={element.id}" if i + 1 < len(elements) else "**/claim?saved=elements")
+    # The upload page of its own still works (for a link kept from before the library).
+    page.goto(f"journeys/{journey_id}/claim/{elements[0].id}/upload")
+    check_page(page, "practitioner-07-upload")
     page.goto(f"journeys/{journey_id}/claim")
     expect(page.locator("#progress")).to_have_text(f"{len(elements)} of {len(elements)} elements evidenced")
     check_page(page, "practitioner-08-claim-complete")

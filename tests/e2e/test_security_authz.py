@@ -316,6 +316,10 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("POST", "/api/journeys/{journey_id}/evidence", _evidence_body, owner_only(409)),
     ("PUT", "/api/journeys/{journey_id}/evidence/{evidence_id}", _evidence_body, owner_only(409)),
     ("DELETE", "/api/journeys/{journey_id}/evidence/{evidence_id}", None, owner_only(409)),
+    # The evidence library (issue 16.6): read by whoever reads the claim; links changed by A alone, and
+    # not once the claim is submitted.
+    ("GET", "/api/journeys/{journey_id}/evidence", None, viewers() | {"panel_undeclared": 403, "national_lead": 403}),
+    ("PATCH", "/api/journeys/{journey_id}/evidence/{evidence_id}", _const({"title": "Stakeholder map"}), owner_only(409)),
     ("PUT", "/api/journeys/{journey_id}/supporter", lambda w, _r: {"email": w.people["supporter_of_a"].email}, owner_only(200)),  # type: ignore[union-attr]
     # The supporter's comments on a draft: theirs and the practitioner's alone. A's claim is submitted,
     # so even its supporter is told it is too late to comment.

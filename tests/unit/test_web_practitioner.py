@@ -385,10 +385,7 @@ def test_the_narrative_level_and_removal_go_through_the_claim_services(web: dict
         f"/journeys/{journey_id}/evidence/{evidence_id}/remove", {"csrf_token": token, "element_id": "1.1"}
     )
     assert removed.header("Location") == f"/journeys/{journey_id}/claim/1.1?removed=1"
-    assert (
-        "You have not uploaded any evidence for this element yet."
-        in browser.get(f"/journeys/{journey_id}/claim/1.1").body
-    )
+    assert "No file supports this element yet." in browser.get(f"/journeys/{journey_id}/claim/1.1").body
 
 
 def test_submitting_an_incomplete_claim_lists_what_is_missing(web: dict[str, Any]) -> None:

@@ -29,6 +29,7 @@ def resolver(*, with_status_lists: bool = False) -> APIGatewayRestResolver:
         "routes_attestations",
         "routes_adjustments",
         "routes_record",
+        "routes_evidence",
     ):
         try:
             module = __import__(f"odvalidation.api.{name}", fromlist=["router"])

@@ -31,8 +31,8 @@ def completeness(framework: Framework, claim: Claim | None, evidence: list[Evide
     else:
         elements = framework.elements_for(claim.level)
         missing = []
-    verified = {e.element_id for e in evidence if e.status is EvidenceStatus.VERIFIED}
-    pending = {e.element_id for e in evidence if e.status is EvidenceStatus.PENDING}
+    verified = {el for e in evidence if e.status is EvidenceStatus.VERIFIED for el in e.elements}
+    pending = {el for e in evidence if e.status is EvidenceStatus.PENDING for el in e.elements}
     narratives = claim.narratives if claim else {}
     evidenced = narrated = 0
     for element in elements:
@@ -74,7 +74,7 @@ def _revalidation(framework: Framework, claim: Claim, evidence: list[EvidenceIte
             missing.append(
                 f"Choose at least one element from domain {domain.id} ({domain.title}) to evidence."
             )
-    verified = {e.element_id for e in evidence if e.status is EvidenceStatus.VERIFIED}
+    verified = {el for e in evidence if e.status is EvidenceStatus.VERIFIED for el in e.elements}
     elements = [e for e in framework.elements if e.id in chosen]
     evidenced = narrated = 0
     for element in elements:

@@ -222,14 +222,27 @@ def move_claim(
             )
     moved_items: list[EvidenceItem] = []
     for item in evidence:
-        targets = walk.targets_of(item.element_id)
-        if not targets:
-            raise InvalidInput(
-                f"Evidence \u201c{item.display_name}\u201d is on element {item.element_id}, which is not in {old.key}."
-            )
-        moved_items.append(item.model_copy(update={"element_id": targets[0]}))
+        for linked in item.elements:
+            if not walk.targets_of(linked):
+                raise InvalidInput(
+                    f"Evidence \u201c{item.display_name}\u201d is on element {linked}, which is not in {old.key}."
+                )
+        if len(item.elements) > 1:
+            # A library item (issue 16.6) already supports several elements: it stays one item, linked
+            # to every target of each.
+            targets = list(dict.fromkeys(t for linked in item.elements for t in walk.targets_of(linked)))
+            moved_items.append(item.model_copy(update={"element_id": targets[0], "element_ids": targets}))
+            continue
+        if not item.elements:  # in the library, on no element: it moves with the element it came from
+            targets = walk.targets_of(item.element_id)
+            moved_items.append(item.model_copy(update={"element_id": targets[0]}) if targets else item)
+            continue
+        targets = walk.targets_of(item.elements[0])
+        moved_items.append(item.model_copy(update={"element_id": targets[0], "element_ids": [targets[0]]}))
         moved_items.extend(
-            item.model_copy(update={"id": link_id(item.id, t), "element_id": t, "uploaded_at": at})
+            item.model_copy(
+                update={"id": link_id(item.id, t), "element_id": t, "element_ids": [t], "uploaded_at": at}
+            )
             for t in targets[1:]
         )
     chosen = sorted(
@@ -246,7 +259,7 @@ def move_claim(
             sources=[s for s in old_order if s in walk.sources_of(e.id)],
             narratives=received.get(e.id, 0),
             evidence=sum(
-                1 for i in moved_items if i.element_id == e.id and i.status is EvidenceStatus.VERIFIED
+                1 for i in moved_items if e.id in i.elements and i.status is EvidenceStatus.VERIFIED
             ),
             expected=e.id in expected,
         )

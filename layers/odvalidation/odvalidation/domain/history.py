@@ -20,6 +20,9 @@ EVIDENCE_ACTIONS = frozenset(
         "attester opened evidence",
         "attester confirmed evidence",
         "attester declined evidence",
+        "linked evidence",
+        "unlinked evidence",
+        "described evidence",
     }
 )
 CONFLICT_DECLARED = "declared a conflict of interest"

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -280,10 +280,18 @@ class Decision(Model):
 
 
 class EvidenceItem(Model):
+    """One file in a claim's evidence library (issue 16.6): uploaded once, linked to every element it
+    supports. `id` is its identity for good (downloads, audit, attestations key on it)."""
+
     id: Id
     journey_id: Id
     claim_number: int
-    element_id: str
+    element_id: str  # the element it was uploaded for (its S3 key names it)
+    # The elements it supports. Items stored before the library have none: they support element_id
+    # (filled in on read below, so every reader sees one shape). An empty list: in the library, unlinked.
+    element_ids: list[str] | None = None
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     key: str  # the S3 object key, always under the journey's prefix
     display_name: ShortText
     status: EvidenceStatus = EvidenceStatus.PENDING
@@ -292,6 +300,22 @@ class EvidenceItem(Model):
     reason: str | None = None  # why it was quarantined
     etag: str | None = None  # of the object that was checked: a new object at the key is checked again
     uploaded_at: datetime
+
+    @model_validator(mode="after")
+    def _links_of_an_older_item(self) -> "EvidenceItem":
+        if self.element_ids is None:
+            self.element_ids = [self.element_id] if self.element_id else []
+        return self
+
+    @property
+    def elements(self) -> list[str]:
+        """The element ids this item supports."""
+        return list(self.element_ids or [])
+
+    @property
+    def label(self) -> str:
+        """What the item is called: its title, or the file's name until it has one."""
+        return self.title or self.display_name
 
 
 class UploadGrant(Model):

@@ -8,11 +8,11 @@ from ..dal import evidence as evidence_store
 from ..dal import grants, keys
 from ..dal.store import to_item
 from ..domain.evidence import ALLOWED_TYPES, Verdict, allowed_list, check_upload, safe_display_name, sniff
-from ..domain.models import AuditEvent, EvidenceStatus
+from ..domain.models import AuditEvent, EvidenceItem, EvidenceStatus
 from ..observability import logger
 from ..settings import settings
 from . import notifications, uploads
-from .common import db, part
+from .common import db
 from .journeys import evidence_by_key
 
 
@@ -62,7 +62,7 @@ def check_landed(key: str) -> str:
                 "display_name": safe_display_name(grant.browser_name or "", verdict.content_type),
             }
         checked = item.model_copy(update=update)
-        store.put(part(item.journey_id, sk, checked, GSI1PK=f"EVIDENCEKEY#{key}", GSI1SK="EVIDENCE"))
+        _record_check(item, sk, checked)
         action = "evidence verified"
     else:
         evidence_store.quarantine(key)
@@ -74,7 +74,7 @@ def check_landed(key: str) -> str:
                 "etag": etag,
             }
         )
-        store.put(part(item.journey_id, sk, checked, GSI1PK=f"EVIDENCEKEY#{key}", GSI1SK="EVIDENCE"))
+        _record_check(item, sk, checked)
         action = "evidence quarantined"
     event = AuditEvent(
         journey_id=item.journey_id,
@@ -95,6 +95,17 @@ def check_landed(key: str) -> str:
             reason=verdict.reason,
         )
     return checked.status.value
+
+
+# What the check records of an item: only these attributes are written, so links and a title the
+# practitioner gives the file meanwhile (services/evidence_library.py) are never overwritten.
+CHECK_FIELDS = ("status", "size", "etag", "reason", "content_type", "display_name")
+
+
+def _record_check(item: EvidenceItem, sk: str, checked: EvidenceItem) -> None:
+    from ..dal import keys
+
+    db().set_fields(keys.journey_part(item.journey_id, sk), checked, CHECK_FIELDS)
 
 
 def _unbound(key: str, head: dict[str, object], why: str) -> str:

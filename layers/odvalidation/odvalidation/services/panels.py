@@ -324,7 +324,7 @@ def evidence_link(caller: Caller, journey_id: str, evidence_id: str) -> str:
         journey_id,
         actor=caller.id,
         action="opened evidence",
-        reason=f"element {item.element_id}: {item.display_name}",
+        reason=f"element {', '.join(item.elements) or item.element_id}: {item.display_name}",
     )
     return evidence_store.download_link(item.key, item.display_name)
 

@@ -287,6 +287,9 @@ PLAIN_ACTIONS = {
     "resume did not start": "The service could not restart a step; the academy has been told",
     "step failed": "A step did not complete; the academy has been told",
     "resumed after failure": "The academy restarted a step",
+    "linked evidence": "Linked a file from the evidence library to an element",
+    "unlinked evidence": "Took a file of the evidence library off an element",
+    "described evidence": "Gave a file of the evidence library its title and description",
 }
 PLAIN_MOVES = {
     Stage.CLOSED: "Paused to develop further",

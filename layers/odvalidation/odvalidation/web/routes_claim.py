@@ -28,7 +28,7 @@ from ..domain.models import (
 from ..services import claim_development, comments, confirmations, people, uploads
 from ..services import journeys as js
 from ..settings import settings
-from . import security
+from . import element_library, security
 from .forms import _email, _Form, first_values, validate
 from .pages import LEVEL_NAMES, long_date
 from .request import ACTIONABLE, form_data, me, page, query, redirect
@@ -39,7 +39,7 @@ router: Router = Router()
 def _element_status(
     element: FrameworkElement, narratives: dict[str, str], items: list[EvidenceItem]
 ) -> dict[str, str]:
-    mine = [i for i in items if i.element_id == element.id]
+    mine = [i for i in items if element.id in i.elements]
     verified = any(i.status is EvidenceStatus.VERIFIED for i in mine)
     narrated = bool(narratives.get(element.id, "").strip())
     if verified and narrated:
@@ -105,9 +105,11 @@ def _claim_page(
     context = _claim_context(caller, journey_id)
     if context["journey"].stage is not Stage.CLAIM_DEVELOPMENT:
         return redirect(f"/journeys/{journey_id}")
-    notice = {"level": "Your level has been saved.", "supporter": "Your supporter has been named."}.get(
-        query().get("saved", ""), ""
-    )
+    notice = {
+        "level": "Your level has been saved.",
+        "supporter": "Your supporter has been named.",
+        "elements": "Your elements have been saved. Check your claim, then submit it.",
+    }.get(query().get("saved", ""), "")
     shown = {"level": context["level"], "supporter_email": ""} | (values or {})
     return page(
         "practitioner/claim.html",
@@ -195,12 +197,15 @@ def _element_page(
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:
         return redirect(f"/journeys/{journey_id}")
     element = _element_of(context["framework"], element_id)
-    items = [i for i in context["evidence"] if i.element_id == element_id]
+    items = [i for i in context["evidence"] if element_id in i.elements]
     narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
     # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
     on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
-    return page(
+    # The library's files to tick, and a form that uploads a new one from this page (issue 16.6).
+    library = element_library.context(caller, journey, element_id, context["evidence"], values)
+    response = page(
         "practitioner/element.html",
+        **library,
         comments=on_element,
         status=status,
         page_title=f"Element {element.id}: {element.title}",
@@ -210,9 +215,10 @@ def _element_page(
         values={"narrative": narrative},
         errors=errors or {},
         notice=_upload_notice(journey, query().get("key", "")),
-        saved=query().get("saved") == "1",
+        saved=query().get("saved", ""),
         removed=query().get("removed") == "1",
     )
+    return element_library.allow_upload(response, library)
 
 
 @router.get("/journeys/<journey_id>/claim/<element_id>")
@@ -235,7 +241,11 @@ def save_narrative(journey_id: str, element_id: str) -> Response:
         claim_development.save_claim(caller, journey_id, narratives={element_id: form.narrative})
     except ACTIONABLE as problem:
         return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
-    return redirect(f"/journeys/{journey_id}/claim/{element_id}?saved=1")
+    try:
+        element_library.save_links(caller, journey_id, element_id, form_data())
+    except ACTIONABLE as problem:
+        return _element_page(caller, journey_id, element_id, values, {"evidence": problem.message}, 400)
+    return redirect(element_library.after_save(caller, journey_id, element_id))
 
 
 @router.get("/journeys/<journey_id>/claim/<element_id>/upload")

@@ -273,8 +273,8 @@ def _evidence_rows(j: Journey, items: list[EvidenceItem]) -> list[list[str]]:
     attested = attestations.confirmed(j) if items else {}
     return [
         [
-            e.display_name,
-            e.element_id,
+            e.label,
+            ", ".join(e.elements) or "None yet",
             e.status.value.capitalize(),
             "; ".join(a.mark() for a in attested.get(e.id, [])),
         ]

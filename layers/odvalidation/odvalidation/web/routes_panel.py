@@ -180,13 +180,15 @@ def _review_page(
     attested = attestations.confirmed(a.journey)  # "attested by ..." beside the evidence (issue 18.2)
     for item in js.evidence(a.journey):
         if item.status is EvidenceStatus.VERIFIED:
-            by_element.setdefault(item.element_id, []).append(
-                {
-                    "name": item.display_name,
-                    "href": f"/panel/{a.journey.id}/evidence/{item.id}",
-                    "attested": attested.get(item.id, []),
-                }
-            )
+            # A library file linked to several elements is listed under each (issue 16.6), one link.
+            for element_id in item.elements:
+                by_element.setdefault(element_id, []).append(
+                    {
+                        "name": item.label,
+                        "href": f"/panel/{a.journey.id}/evidence/{item.id}",
+                        "attested": attested.get(item.id, []),
+                    }
+                )
     elements = [
         {
             "id": e.id,

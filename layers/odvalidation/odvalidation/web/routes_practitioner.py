@@ -257,7 +257,7 @@ def _claim_rows(journey: Journey, context: dict[str, Any], *, editable: bool) ->
         files = [
             f"{i.display_name} ({_evidence_state(i)})"
             for i in context["evidence"]
-            if i.element_id == element.id
+            if element.id in i.elements
         ]
         narrative = context["narratives"].get(element.id, "").strip() or "No narrative yet"
         row: dict[str, Any] = {

@@ -30,6 +30,7 @@ from . import (
     routes_confirmations,
     routes_credential_links,
     routes_crosswalk,
+    routes_evidence,
     routes_feedback,
     routes_lead,
     routes_lead_alerts,
@@ -364,6 +365,7 @@ ROUTERS = [
     routes_attestation.router,
     routes_adjustments.router,
     routes_record.router,
+    routes_evidence.router,
 ]
 for router in ROUTERS:
     app.include_router(router)
