@@ -32,7 +32,7 @@ from odvalidation.domain.models import (
 )
 from odvalidation.domain.panels import ClaimToAssign
 from odvalidation.services import journeys as js
-from odvalidation.services import panels
+from odvalidation.services import panel_overview, panels
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
 
 FRAMEWORK = "nw-cipd-combined@1.0"
@@ -165,6 +165,16 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
     )
     monkeypatch.setattr(panels, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(panels, "my_assignments", lambda caller: [claim.journey])
+
+    def seated(caller: Any) -> list[panel_overview.Seated]:
+        # The list's batched reads, answered from the same fakes as one claim's pages.
+        from odvalidation.web.panel_work import assignment, my_review
+
+        a = assignment(caller, JOURNEY)
+        reviewed = my_review(caller, JOURNEY) is not None
+        return [panel_overview.Seated(a.journey, a.panel, a.seat, js.claim(a.journey), a.practitioner, reviewed)]
+
+    monkeypatch.setattr(panel_overview, "seated_claims", seated)
     monkeypatch.setattr(panels, "declare", claim.declare)
     monkeypatch.setattr(panels, "reviews_for", claim.reviews_for)
     monkeypatch.setattr(panels, "submit_review", claim.submit_review)

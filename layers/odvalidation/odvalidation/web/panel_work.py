@@ -17,7 +17,7 @@ from ..domain.errors import Forbidden, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import FrameworkElement, Journey, Level, Panel, PanelSeat, Person, Review, Stage
 from ..services import journeys as js
-from ..services import panels
+from ..services import panel_overview, panels
 
 
 @dataclass
@@ -90,23 +90,30 @@ def next_step_for(caller: DomainCaller, journey_id: str) -> str:
 
 
 def assignment_rows(caller: DomainCaller) -> list[dict[str, Any]]:
-    """One row per claim the caller sits on the current panel of, with the next action on each."""
+    """One row per claim the caller sits on the current panel of, with the next action on each: read
+    in three round trips however many claims (services.panel_overview)."""
     rows: list[dict[str, Any]] = []
-    for journey in panels.my_assignments(caller):
-        try:
-            a = assignment(caller, journey.id)
-        except NotFound:  # a seat on an earlier claim, or a seat given up after a conflict
-            continue
-        reviewed = my_review(caller, journey.id) is not None
-        status, href = next_step(a, reviewed)
+    for s in panel_overview.seated_claims(caller):
+        level = s.claim.level if s.claim else None
+        fw = framework(s.journey.framework_key)
+        a = Assignment(
+            journey=s.journey,
+            panel=s.panel,
+            seat=s.seat,
+            practitioner_name=s.practitioner.name if s.practitioner else "The practitioner",
+            level=level,
+            elements=fw.elements_for(level) if level else fw.elements,
+            practitioner=s.practitioner,
+        )
+        status, href = next_step(a, s.reviewed)
         rows.append(
             {
-                "journey_id": journey.id,
+                "journey_id": s.journey.id,
                 "practitioner": a.practitioner_name,
                 "level": a.level_name,
                 "due": a.panel.review_due,
                 "declared": "Yes" if a.seat.declared else "Not yet",
-                "reviewed": "Yes" if reviewed else "Not yet",
+                "reviewed": "Yes" if s.reviewed else "Not yet",
                 "role": "Chair" if a.seat.chair else a.seat.kind.value.capitalize(),
                 "status": status,
                 "href": href,
