@@ -172,7 +172,9 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
 
         a = assignment(caller, JOURNEY)
         reviewed = my_review(caller, JOURNEY) is not None
-        return [panel_overview.Seated(a.journey, a.panel, a.seat, js.claim(a.journey), a.practitioner, reviewed)]
+        return [
+            panel_overview.Seated(a.journey, a.panel, a.seat, js.claim(a.journey), a.practitioner, reviewed)
+        ]
 
     monkeypatch.setattr(panel_overview, "seated_claims", seated)
     monkeypatch.setattr(panels, "declare", claim.declare)

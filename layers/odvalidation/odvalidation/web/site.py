@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.shared.cookies import Cookie
 
-from ..dal import identity
+from ..dal import identity, read_cache
 from ..domain.academies import ACADEMIES
 from ..domain.errors import Forbidden, NotFound, Unavailable
 from ..domain.models import Role
@@ -449,7 +449,7 @@ app.include_router(account_router)
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Resolve an API Gateway (REST, v1) event and add the security headers to whatever comes back."""
-    with urls.serving(event):
+    with urls.serving(event), read_cache.for_request(event):
         result = app.resolve(event, context)
         headers = security.security_headers()
     multi = result.setdefault("multiValueHeaders", {})
