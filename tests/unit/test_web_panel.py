@@ -166,17 +166,19 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
     monkeypatch.setattr(panels, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(panels, "my_assignments", lambda caller: [claim.journey])
 
-    def seated(caller: Any) -> list[panel_overview.Seated]:
-        # The list's batched reads, answered from the same fakes as one claim's pages.
-        from odvalidation.web.panel_work import assignment, my_review
+    def seated_claim(caller: Any, journey_id: str) -> panel_overview.Seated:
+        # The batched reads of services.panel_overview, answered from the same fakes as the services.
+        from odvalidation.web.panel_work import my_review
 
-        a = assignment(caller, JOURNEY)
+        seat = next((s for s in claim.panel.seats if s.member_id == caller.id), None)
+        if journey_id != JOURNEY or seat is None:
+            raise panels.NotFound(f"There is no journey '{journey_id}'.")
         reviewed = my_review(caller, JOURNEY) is not None
-        return [
-            panel_overview.Seated(a.journey, a.panel, a.seat, js.claim(a.journey), a.practitioner, reviewed)
-        ]
+        who = js.person(claim.journey.practitioner_id)
+        return panel_overview.Seated(claim.journey, claim.panel, seat, js.claim(claim.journey), who, reviewed)
 
-    monkeypatch.setattr(panel_overview, "seated_claims", seated)
+    monkeypatch.setattr(panel_overview, "seated_claim", seated_claim)
+    monkeypatch.setattr(panel_overview, "seated_claims", lambda caller: [seated_claim(caller, JOURNEY)])
     monkeypatch.setattr(panels, "declare", claim.declare)
     monkeypatch.setattr(panels, "reviews_for", claim.reviews_for)
     monkeypatch.setattr(panels, "submit_review", claim.submit_review)

@@ -20,6 +20,7 @@ from typing import Any
 from ..dal import keys
 from ..dal.store import from_item
 from ..domain.access import Caller, is_lead_for
+from ..domain.errors import NotFound
 from ..domain.models import Claim, Journey, Panel, PanelSeat, Person
 from .common import db
 
@@ -40,21 +41,12 @@ def _key(item: dict[str, Any]) -> tuple[str, str]:
     return item["PK"]["S"], item["SK"]["S"]
 
 
-def seated_claims(caller: Caller) -> list[Seated]:
+def _seated(caller: Caller, journeys: list[Journey]) -> list[Seated]:
+    """The claims among these whose current panel seats the caller, with one BatchGetItem of every
+    panel, claim, practitioner and the caller's own review (each key is known from its journey)."""
     store = db()
-    # SEAT#<claim number>#<member id>: which claim of the journey the seat is on.
-    seats = {
-        item["PK"]["S"].split("#", 1)[1]: item["SK"]["S"]
-        for item in store.query(f"MEMBER#{caller.id}", index="GSI1", prefix="SEAT#")
-    }
-    journeys = [from_item(Journey, item) for item in store.batch_get(keys.journey(i) for i in seats)]
-    order = list(seats)  # the seats' order (GSI1's sort key), not BatchGetItem's, which has none
-    current = sorted(
-        (j for j in journeys if seats.get(j.id) == f"SEAT#{j.claim_number}#{caller.id}"),
-        key=lambda j: order.index(j.id),
-    )
     wanted: dict[tuple[str, str], dict[str, str]] = {}
-    for j in current:
+    for j in journeys:
         parts = [
             keys.journey_part(j.id, f"PANEL#{j.claim_number}"),
             keys.journey_part(j.id, f"REVIEW#{j.claim_number}#{caller.id}"),
@@ -70,10 +62,10 @@ def seated_claims(caller: Caller) -> list[Seated]:
         return from_item(model, item) if item else None  # type: ignore[type-var]
 
     out: list[Seated] = []
-    for j in current:
+    for j in journeys:
         panel = model(Panel, keys.journey_part(j.id, f"PANEL#{j.claim_number}"))
         seat = next((s for s in panel.seats if s.member_id == caller.id), None) if panel else None
-        if panel is None or seat is None:  # a seat given up after a conflict
+        if panel is None or seat is None:  # no panel yet, or a seat given up after a conflict
             continue
         own_review = (f"JOURNEY#{j.id}", f"REVIEW#{j.claim_number}#{caller.id}") in found
         out.append(
@@ -91,3 +83,35 @@ def seated_claims(caller: Caller) -> list[Seated]:
             )
         )
     return out
+
+
+def seated_claim(caller: Caller, journey_id: str) -> Seated:
+    """One claim the caller sits on the current panel of, in two round trips (its journey, then one
+    BatchGetItem); NotFound otherwise, as for anyone with no reason to see the journey. A seat on the
+    current panel is what lets a panel member view a journey (domain.access.can_view_journey), so the
+    seat is the whole check: the supporters' and seats' Queries a general view check makes are not needed."""
+    try:
+        journey = db().journey(journey_id)
+    except NotFound:
+        raise NotFound(f"There is no journey '{journey_id}'.") from None
+    found = _seated(caller, [journey])
+    if not found:
+        raise NotFound(f"There is no journey '{journey_id}'.")
+    return found[0]
+
+
+def seated_claims(caller: Caller) -> list[Seated]:
+    """Every claim the caller sits on the current panel of, in three round trips."""
+    store = db()
+    # SEAT#<claim number>#<member id>: which claim of the journey the seat is on.
+    seats = {
+        item["PK"]["S"].split("#", 1)[1]: item["SK"]["S"]
+        for item in store.query(f"MEMBER#{caller.id}", index="GSI1", prefix="SEAT#")
+    }
+    journeys = [from_item(Journey, item) for item in store.batch_get(keys.journey(i) for i in seats)]
+    order = list(seats)  # the seats' order (GSI1's sort key), not BatchGetItem's, which has none
+    current = sorted(
+        (j for j in journeys if seats.get(j.id) == f"SEAT#{j.claim_number}#{caller.id}"),
+        key=lambda j: order.index(j.id),
+    )
+    return _seated(caller, current)

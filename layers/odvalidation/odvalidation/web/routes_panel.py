@@ -217,7 +217,7 @@ def review_form(journey_id: str) -> Response:
     if not a.seat.declared:
         # Evidence is shown only after declaring: send the member to the declaration first.
         return redirect(f"/panel/{journey_id}/declaration")
-    if my_review(caller, journey_id) is not None:
+    if a.reviewed:
         return redirect(f"/panel/{journey_id}/reviews")
     return _review_page(caller, a, {}, {})
 
