@@ -64,9 +64,11 @@ def test_a_batch_get_s_items_are_kept_and_nothing_outlives_the_request(
     store: tuple[Store, list[str]],
 ) -> None:
     s, calls = store
+    absent = {"PK": "JOURNEY#none", "SK": "JOURNEY"}
     with read_cache.reading():
-        [item] = s.batch_get([KEY])
+        [item] = s.batch_get([KEY, absent])
         assert s.get(KEY) == item
+        assert s.get(absent) is None  # what a BatchGetItem did not find is known absent
     s.get(KEY)  # after the request: read again
     assert calls == ["BatchGetItem", "GetItem"]
 

@@ -178,6 +178,7 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
         return panel_overview.Seated(claim.journey, claim.panel, seat, js.claim(claim.journey), who, reviewed)
 
     monkeypatch.setattr(panel_overview, "seated_claim", seated_claim)
+    monkeypatch.setattr(panel_overview, "read_members", lambda ids: None)  # panels.member is faked
     monkeypatch.setattr(panel_overview, "seated_claims", lambda caller: [seated_claim(caller, JOURNEY)])
     monkeypatch.setattr(panels, "declare", claim.declare)
     monkeypatch.setattr(panels, "reviews_for", claim.reviews_for)

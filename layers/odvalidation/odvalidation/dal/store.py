@@ -353,7 +353,8 @@ class Store:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def batch_get(self, key_list: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
-        wanted = [{k: {"S": v} for k, v in key.items()} for key in key_list]
+        asked = list(key_list)
+        wanted = [{k: {"S": v} for k, v in key.items()} for key in asked]
         found: list[dict[str, Any]] = []
         for start in range(0, len(wanted), 100):
             request = {self.table: {"Keys": wanted[start : start + 100], "ConsistentRead": True}}
@@ -363,6 +364,10 @@ class Store:
                 for item in got:  # consistent reads: as good as a GetItem of each for the request
                     read_cache.remember({"PK": item["PK"]["S"], "SK": item["SK"]["S"]}, item)
                 found.extend(got)
+        returned = {(item["PK"]["S"], item["SK"]["S"]) for item in found}
+        for key in asked:  # absent: as a GetItem that found nothing
+            if (key["PK"], key["SK"]) not in returned:
+                read_cache.remember(key, None)
                 request = out.get("UnprocessedKeys") or {}
         return found
 

@@ -115,3 +115,12 @@ def seated_claims(caller: Caller) -> list[Seated]:
         key=lambda j: order.index(j.id),
     )
     return _seated(caller, current)
+
+
+def read_members(member_ids: list[str]) -> None:
+    """Read these panel members (and, for any not in the pool, their people) in one BatchGetItem, so
+    that a GET page naming several reviewers finds each in the request's read cache
+    (dal/read_cache.py) rather than reading them one after another."""
+    ids = sorted(set(member_ids))
+    if ids:
+        db().batch_get([*(keys.member(i) for i in ids), *(keys.person(i) for i in ids)])

@@ -26,7 +26,7 @@ from ..domain.models import (
     Role,
 )
 from ..services import journeys as js
-from ..services import panels
+from ..services import panel_overview, panels
 from .access import domain_caller
 from .forms import first_values
 from .pages import academy_name
@@ -309,6 +309,7 @@ def combined(journey_id: str) -> Response:
         )
     reviews, flags = found
     complete = len(reviews) >= len(a.panel.seats)
+    panel_overview.read_members([r.member_id for r in reviews])  # one round trip, not one per reviewer
     names = {r.member_id: reviewer_label(r.member_id, caller, a) for r in reviews}
     differing = element_disagreements(a, reviews, flags) if complete else {}
     wide = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}
