@@ -18,18 +18,30 @@ MAX_GOAL = 4
 
 # Why a route needs more than the goal, where the count alone does not say (read from the code).
 WHY: dict[str, str] = {
-    "web: GET /panel": "The panel member's list reads each assignment's journey, panel and people one "
-    "by one (a Query per seat, a GetItem per journey and person): N+1 over the member's seats; a "
-    "BatchGetItem per kind would make it three.",
+    "web: GET /panel": "Three round trips however many claims the member sits on "
+    "(services/panel_overview.py): their seats (a Query of GSI1), the seats' journeys (BatchGetItem), "
+    "then every panel, claim, practitioner and the member's own review (one BatchGetItem): each step "
+    "needs the keys the one before gave.",
     "api: POST /api/journeys/<journey_id>/outcome": "Tags every evidence object of the claim for "
     "expiry (S3 PutObjectTagging, one call per object: S3 has no batch tagging) before answering; "
     "the tagging could move into a workflow task after the outcome.",
     "api: POST /api/journeys/<journey_id>/interview": "Emails the invitation to each attendee (SES "
     "SendEmail per person, with a PutItem per email so a retry sends none twice) and reads each "
     "person one by one; the emails could go from a workflow task, in parallel.",
-    "web: GET /panel/<journey_id>/reviews": "Reads each seat's review and each member with a GetItem "
-    "apiece: one Query of the journey's collection and one BatchGetItem would do (as the journey page).",
-    "web: GET /panel/<journey_id>/review": "As the reviews page: a GetItem per seat and member.",
+    "web: GET /panel/<journey_id>/reviews": "The claim in two round trips (its journey, then one "
+    "BatchGetItem of panel, claim, practitioner and own review), the reviews (a Query), the reviewers "
+    "(one BatchGetItem); services.panels.reviews_for's own check reads the journey's seats apart. Items "
+    "read twice in the request come from its read cache (dal/read_cache.py).",
+    "web: GET /panel/<journey_id>/review": "The claim in two round trips (its journey, then one "
+    "BatchGetItem of panel, claim, practitioner and own review); a member who has reviewed is sent on "
+    "(303), otherwise the form adds the claim's evidence (a Query).",
+    "web: GET /sign-in": "Only the first sign-in page a new stack serves: the session secret is made "
+    "(ssm GetParameter finds none, PutParameter, GetParameter; dal/session_secret.py). After that, one "
+    "read per cold start, or none.",
+    "web: GET /home": "By role: the person's journeys (a Query) with their cohorts, a supporter's "
+    "journeys, a panel member's seats (three round trips, as GET /panel).",
+    "api: POST /api/journeys/<journey_id>/interview/held": "Reads the journey and the interview, then "
+    "records it held in one transaction.",
     "web: GET /lead": "A Query per cohort of the lead's academy, then a GetItem per item shown: N+1 "
     "over cohorts.",
     "api: PUT /api/journeys/<journey_id>/panel/review": "Saves the review, then (the last review) "
@@ -54,7 +66,10 @@ WHY: dict[str, str] = {
     "web: GET /lead/assignments/<journey_id>": "Journey and panel pool read apart.",
     "web: GET /lead/cohorts/<cohort_id>": "The cohort, then its journeys and the people they name.",
     "api: PUT /api/journeys/<journey_id>/claim": "Reads the journey and the claim, then writes the claim.",
-    "api: POST /api/journeys/<journey_id>/evidence": "Reads the journey and the claim, then records the upload.",
+    "api: POST /api/journeys/<journey_id>/evidence": "Reads the journey, then its claim (whose key needs "
+    "the journey's claim number), then records the upload and its grant: two PutItems one after another "
+    "(services/uploads.py; a BatchWriteItem, or one Query of the journey's collection for the reads, "
+    "would save two; it is 75 of the ~300 requests, so it sets the median).",
     "api: GET /api/journeys/<journey_id>/panel": "The journey, the panel and its members apart.",
     "web: GET /reports": "One Query of counters per scope shown (national, academy, cohort).",
 }

@@ -330,6 +330,30 @@ def _secretsmanager(operation: str, params: Mapping[str, Any], res: Resources) -
     raise UnmappedCall(f"secretsmanager {operation} (by ARN only)")
 
 
+# ----------------------------------------------------------------------------------- Parameter Store
+
+
+def _ssm(operation: str, params: Mapping[str, Any], res: Resources) -> list[Need]:
+    name = str(params.get("Name", ""))
+    if not name:
+        raise UnmappedCall(f"ssm {operation}")
+    # A parameter's ARN is "parameter" followed by its name, which starts with "/" when it has a path.
+    arn = _arn("ssm", "parameter" + (name if name.startswith("/") else "/" + name))
+    if operation == "GetParameter":
+        # Decrypting a SecureString is also kms:Decrypt on its key for the caller; that key is not in the
+        # request, so this mapping cannot name it: tests/unit/test_template_operations.py checks statically
+        # that every role that reads the session secret may decrypt with DataKey.
+        return [Need("ssm:GetParameter", arn)]
+    if operation == "PutParameter":
+        # ssm:Overwrite is always in the context ("false" when not asked), so a Deny on "true" is decided.
+        needs = [Need("ssm:PutParameter", arn, {"ssm:Overwrite": str(bool(params.get("Overwrite"))).lower()})]
+        if params.get("Type") == "SecureString":
+            key = key_arn(str(params.get("KeyId") or "alias/aws/ssm"), res)
+            needs.append(Need("kms:Encrypt", key, {"kms:ViaService": f"ssm.{REGION}.amazonaws.com"}))
+        return needs
+    raise UnmappedCall(f"ssm {operation}")
+
+
 _BY_SERVICE: dict[str, Callable[[str, Mapping[str, Any], Resources], list[Need]]] = {
     "dynamodb": _dynamodb,
     "s3": _s3,
@@ -343,6 +367,7 @@ _BY_SERVICE: dict[str, Callable[[str, Mapping[str, Any], Resources], list[Need]]
     "sqs": _sqs,
     "sts": _sts,
     "secretsmanager": _secretsmanager,
+    "ssm": _ssm,
 }
 
 

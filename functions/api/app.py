@@ -5,6 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odvalidation.api.app import resolver
+from odvalidation.dal import read_cache
 from odvalidation.domain.access import Caller
 from odvalidation.domain.models import Journey, build
 from odvalidation.observability import logger, metrics
@@ -18,4 +19,6 @@ build(Caller, Journey)
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    # A GET keeps each item it reads for the rest of the request (dal/read_cache.py).
+    with read_cache.for_request(event):
+        return app.resolve(event, context)

@@ -1,5 +1,5 @@
-"""The local stack deploys the template's operational side as AWS would: the session secret generated
-in Secrets Manager and read from there by the product, log groups with their retention, alarms on the
+"""The local stack deploys the template's operational side as AWS would: the session secret made on
+first use in Parameter Store and read from there by the product, log groups with their retention, alarms on the
 stack's own resources, Cognito's email through SES, and the custom domain left out unless asked for."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from local.deploy import deploy
-from local.deployed import DeployError
+from local.deployed import STACK_NAME, DeployError
 from local.stack import LocalStack, shared_stack
 
 pytestmark = pytest.mark.xdist_group("local_stack")
@@ -22,19 +22,38 @@ def stack() -> LocalStack:
     return shared_stack()
 
 
-def test_the_session_secret_is_generated_in_secrets_manager_and_only_its_arn_is_in_the_environment(
+def test_the_session_secret_is_made_on_first_use_in_parameter_store_under_the_data_key(
     stack: LocalStack,
 ) -> None:
-    arn = stack.deployed.ref("SessionSecret")
-    assert os.environ["SESSION_SECRET_ARN"] == arn
+    name = os.environ["SESSION_SECRET_PARAMETER"]
+    assert name == f"/{STACK_NAME}/session-secret"
     assert "SESSION_SECRET" not in os.environ
-    secret = stack.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
-    assert len(secret) == 64
-    assert secret.isalnum()  # ExcludePunctuation honoured
+    assert os.environ["DATA_KEY_ID"] == stack.deployed.ref("DataKey")
 
     from odvalidation.dal.session_secret import session_secret
 
-    assert session_secret() == secret.encode()
+    value = session_secret()
+    ssm = stack.client("ssm")
+    stored = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    assert stored["Type"] == "SecureString"
+    assert value == stored["Value"].encode()
+    assert len(value) == 64
+    [described] = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"]
+    assert described["KeyId"] == stack.deployed.ref("DataKey")
+    assert described["Tier"] == "Standard"  # no monthly charge
+
+
+def test_a_second_cold_start_reads_the_secret_the_first_made_and_never_overwrites_it(
+    stack: LocalStack,
+) -> None:
+    from odvalidation.dal import clients
+    from odvalidation.dal import session_secret as module
+
+    first = module.session_secret()
+    clients.reset()  # a fresh execution environment: new clients, so a fresh provider and cache
+    ssm = clients.client("ssm")
+    module._create(ssm, os.environ["SESSION_SECRET_PARAMETER"], os.environ["DATA_KEY_ID"])  # a racing writer
+    assert module.session_secret() == first
 
 
 def test_the_product_reads_the_secret_once_and_keeps_it(stack: LocalStack) -> None:
@@ -44,18 +63,19 @@ def test_the_product_reads_the_secret_once_and_keeps_it(stack: LocalStack) -> No
     calls: list[str] = []
 
     def count(**kwargs: object) -> None:
-        calls.append("GetSecretValue")
+        calls.append("GetParameter")
 
+    session_secret()  # made, if no test before made it
     clients.reset()  # a fresh execution environment: new clients, so a fresh provider and cache
-    client = clients.client("secretsmanager")
-    client.meta.events.register("before-call.secrets-manager.GetSecretValue", count)
+    client = clients.client("ssm")
+    client.meta.events.register("before-call.ssm.GetParameter", count)
     try:
         first = session_secret()
         for _ in range(5):
             assert session_secret() == first
     finally:
-        client.meta.events.unregister("before-call.secrets-manager.GetSecretValue", count)
-    assert calls == ["GetSecretValue"]
+        client.meta.events.unregister("before-call.ssm.GetParameter", count)
+    assert calls == ["GetParameter"]
 
 
 def test_every_function_has_its_log_group_with_a_retention(stack: LocalStack) -> None:
@@ -72,8 +92,12 @@ def test_every_function_has_its_log_group_with_a_retention(stack: LocalStack) ->
 def test_alarms_watch_this_stacks_resources(stack: LocalStack) -> None:
     alarms = stack.client("cloudwatch").describe_alarms()["MetricAlarms"]
     watched = {(a["Namespace"], d["Name"], d["Value"]) for a in alarms for d in a["Dimensions"]}
-    for name in stack.deployed.functions:
+    # Outcome alarms cover most functions (tests/unit/test_template_operations.py says which); those on
+    # no outcome's path watch their own errors.
+    for name in ("od-validation-notify", "od-validation-post-confirmation"):
+        assert name in stack.deployed.functions
         assert ("AWS/Lambda", "FunctionName", name) in watched
+    assert ("AWS/SQS", "QueueName", stack.deployed.attributes["DeadLetterQueue"]["QueueName"]) in watched
     assert ("AWS/ApiGateway", "ApiName", "od-validation-api") in watched
     assert ("AWS/ApiGateway", "Stage", "v1") in watched
     assert ("AWS/States", "StateMachineArn", stack.deployed.ref("JourneyStateMachine")) in watched

@@ -31,7 +31,7 @@ from odvalidation.domain.models import (
     Stage,
 )
 from odvalidation.domain.panels import ClaimToAssign
-from odvalidation.services import cohorts, interviews, panel_reviews, panels, people, seats
+from odvalidation.services import cohorts, interviews, panel_overview, panel_reviews, panels, people, seats
 from odvalidation.services import journeys as js
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
 
@@ -167,6 +167,21 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
     )
     monkeypatch.setattr(seats, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(panels, "my_assignments", lambda caller: [claim.journey])
+
+    def seated_claim(caller: Any, journey_id: str) -> panel_overview.Seated:
+        # The batched reads of services.panel_overview, answered from the same fakes as the services.
+        from odvalidation.web.panel_work import my_review
+
+        seat = next((s for s in claim.panel.seats if s.member_id == caller.id), None)
+        if journey_id != JOURNEY or seat is None:
+            raise panels.NotFound(f"There is no journey '{journey_id}'.")
+        reviewed = my_review(caller, JOURNEY) is not None
+        who = js.person(claim.journey.practitioner_id)
+        return panel_overview.Seated(claim.journey, claim.panel, seat, js.claim(claim.journey), who, reviewed)
+
+    monkeypatch.setattr(panel_overview, "seated_claim", seated_claim)
+    monkeypatch.setattr(panel_overview, "read_members", lambda ids: None)  # panels.member is faked
+    monkeypatch.setattr(panel_overview, "seated_claims", lambda caller: [seated_claim(caller, JOURNEY)])
     monkeypatch.setattr(panels, "declare", claim.declare)
     monkeypatch.setattr(panel_reviews, "reviews_for", claim.reviews_for)
     monkeypatch.setattr(panel_reviews, "submit_review", claim.submit_review)

@@ -39,9 +39,10 @@ class Settings(BaseModel):
     verify_tokens_locally: bool = Field(default=False, alias="VERIFY_TOKENS_LOCALLY")
     jwks_url: str = Field(default="", alias="JWKS_URL")
     secure_cookies: bool = Field(default=True, alias="SECURE_COOKIES")
-    # The secret itself is read from Secrets Manager (dal/session_secret.py); SESSION_SECRET is only set
-    # by in-process harnesses that run without a stack.
-    session_secret_arn: str = Field(default="", alias="SESSION_SECRET_ARN")
+    # The secret itself is read from Parameter Store (dal/session_secret.py), made on first use under
+    # DataKey; SESSION_SECRET is only set by in-process harnesses that run without a stack.
+    session_secret_parameter: str = Field(default="", alias="SESSION_SECRET_PARAMETER")
+    data_key_id: str = Field(default="", alias="DATA_KEY_ID")
     session_secret: str = Field(default="", alias="SESSION_SECRET")
 
     @property

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from ..domain.errors import Conflict, NotFound, StaleRead
 from ..domain.models import AuditEvent, Journey
 from ..settings import settings
-from . import keys
+from . import keys, read_cache
 from .clients import client
 from .retry import reasons, retried
 
@@ -104,6 +104,10 @@ class Store:
 
     # ------------------------------------------------------------------ reads
     def get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
+        if consistent:  # an eventually consistent read is asked for as such: never from the cache
+            kept = read_cache.lookup(key)
+            if kept is not read_cache.MISSING:
+                return kept
         out = retried(
             lambda: self.db.get_item(
                 TableName=self.table, Key={k: {"S": v} for k, v in key.items()}, ConsistentRead=consistent
@@ -111,6 +115,8 @@ class Store:
             what="GetItem",
         )
         item: dict[str, Any] | None = out.get("Item")
+        if consistent:
+            read_cache.remember(key, item)
         return item
 
     def get_model[T: BaseModel](self, model: type[T], key: dict[str, str]) -> T | None:
@@ -168,6 +174,7 @@ class Store:
     # ------------------------------------------------------------------ writes
     def put(self, item: dict[str, Any], *, only_if_new: bool = False) -> bool:
         """Write one item that is not part of a journey change. Returns False if it already existed."""
+        read_cache.forget()
         kwargs: dict[str, Any] = {"TableName": self.table, "Item": item}
         if only_if_new:
             kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
@@ -181,6 +188,7 @@ class Store:
 
     def put_versioned(self, item: dict[str, Any], expected_version: int) -> None:
         """Write an item that carries its own `version` (claims, panels): no lost update."""
+        read_cache.forget()
         try:
             retried(
                 lambda: self.db.put_item(
@@ -203,6 +211,7 @@ class Store:
         """Change only the named attributes of an existing item (a field that is None is removed), so
         attributes that others keep current (a member's load, their conflicts) are never overwritten
         by a stale copy. Returns False if there is no such item."""
+        read_cache.forget()
         values = model.model_dump(mode="json", include=set(fields))
         sets = {name: value for name, value in values.items() if value is not None}
         removes = [name for name, value in values.items() if value is None]
@@ -235,6 +244,7 @@ class Store:
         return True
 
     def delete(self, key: dict[str, str]) -> None:
+        read_cache.forget()
         retried(
             lambda: self.db.delete_item(TableName=self.table, Key={k: {"S": v} for k, v in key.items()}),
             what="DeleteItem",
@@ -242,6 +252,7 @@ class Store:
 
     def commit(self, change: Change) -> Journey:
         """Write a journey change atomically; returns the journey as stored (version incremented)."""
+        read_cache.forget()
         journey = change.journey.model_copy(
             update={"version": (change.expected_version or 0) + (0 if change.expected_version is None else 1)}
         )
@@ -316,6 +327,7 @@ class Store:
 
     def replace_counters(self, values: dict[str, dict[str, int]]) -> None:
         """The repair command: overwrite counter items with values rebuilt from the journeys."""
+        read_cache.forget()
         for scope, counts in values.items():
             item = {k: {"N": str(v)} for k, v in counts.items()} | {
                 "PK": {"S": keys.COUNTERS_PK},
@@ -341,13 +353,21 @@ class Store:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def batch_get(self, key_list: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
-        wanted = [{k: {"S": v} for k, v in key.items()} for key in key_list]
+        asked = list(key_list)
+        wanted = [{k: {"S": v} for k, v in key.items()} for key in asked]
         found: list[dict[str, Any]] = []
         for start in range(0, len(wanted), 100):
             request = {self.table: {"Keys": wanted[start : start + 100], "ConsistentRead": True}}
             while request:
                 out = retried(partial(self.db.batch_get_item, RequestItems=request), what="BatchGetItem")
-                found.extend(out["Responses"].get(self.table, []))
+                got = out["Responses"].get(self.table, [])
+                for item in got:  # consistent reads: as good as a GetItem of each for the request
+                    read_cache.remember({"PK": item["PK"]["S"], "SK": item["SK"]["S"]}, item)
+                found.extend(got)
+        returned = {(item["PK"]["S"], item["SK"]["S"]) for item in found}
+        for key in asked:  # absent: as a GetItem that found nothing
+            if (key["PK"], key["SK"]) not in returned:
+                read_cache.remember(key, None)
                 request = out.get("UnprocessedKeys") or {}
         return found
 

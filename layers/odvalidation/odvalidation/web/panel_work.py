@@ -13,11 +13,10 @@ from typing import Any
 
 from ..certificates.credential import LEVEL_NAMES
 from ..domain.access import Caller as DomainCaller
-from ..domain.errors import Forbidden, NotFound
+from ..domain.errors import Forbidden
 from ..domain.frameworks import framework
 from ..domain.models import FrameworkElement, Journey, Level, Panel, PanelSeat, Person, Review, Stage
-from ..services import journeys as js
-from ..services import panel_reviews, panels, people, seats
+from ..services import panel_overview, panel_reviews
 
 
 @dataclass
@@ -29,6 +28,9 @@ class Assignment:
     level: Level | None
     elements: list[FrameworkElement]
     practitioner: Person | None = None
+    # Whether the caller's own review is in (or, as for a lead, every review may be read): what
+    # my_review answers, read with the rest in one BatchGetItem.
+    reviewed: bool | None = None
 
     @property
     def level_name(self) -> str:
@@ -39,26 +41,25 @@ def seat_of(panel: Panel, member_id: str) -> PanelSeat | None:
     return next((s for s in panel.seats if s.member_id == member_id), None)
 
 
-def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
-    """The claim, if the caller sits on its current panel (else NotFound, as the API answers)."""
-    journey = js.load_for(caller, journey_id)
-    panel = seats.current_panel(journey_id)
-    seat = seat_of(panel, caller.id)
-    if seat is None:
-        raise NotFound(f"There is no journey '{journey_id}'.")
-    claim = js.claim(journey)
-    level = claim.level if claim else None
-    fw = framework(journey.framework_key)
-    person = people.person(journey.practitioner_id)
+def _assignment(s: panel_overview.Seated) -> Assignment:
+    level = s.claim.level if s.claim else None
+    fw = framework(s.journey.framework_key)
     return Assignment(
-        journey=journey,
-        panel=panel,
-        seat=seat,
-        practitioner_name=person.name if person else "The practitioner",
+        journey=s.journey,
+        panel=s.panel,
+        seat=s.seat,
+        practitioner_name=s.practitioner.name if s.practitioner else "The practitioner",
         level=level,
         elements=fw.elements_for(level) if level else fw.elements,
-        practitioner=person,
+        practitioner=s.practitioner,
+        reviewed=s.reviewed,
     )
+
+
+def assignment(caller: DomainCaller, journey_id: str) -> Assignment:
+    """The claim, if the caller sits on its current panel (else NotFound, as the API answers): two
+    round trips (services.panel_overview.seated_claim)."""
+    return _assignment(panel_overview.seated_claim(caller, journey_id))
 
 
 def my_review(caller: DomainCaller, journey_id: str) -> tuple[list[Review], list[str]] | None:
@@ -86,27 +87,24 @@ def next_step(a: Assignment, reviewed: bool) -> tuple[str, str]:
 def next_step_for(caller: DomainCaller, journey_id: str) -> str:
     """The link of the member's next step on one claim (NotFound if they do not sit on its panel)."""
     a = assignment(caller, journey_id)
-    return next_step(a, my_review(caller, journey_id) is not None)[1]
+    return next_step(a, bool(a.reviewed))[1]
 
 
 def assignment_rows(caller: DomainCaller) -> list[dict[str, Any]]:
-    """One row per claim the caller sits on the current panel of, with the next action on each."""
+    """One row per claim the caller sits on the current panel of, with the next action on each: read
+    in three round trips however many claims (services.panel_overview)."""
     rows: list[dict[str, Any]] = []
-    for journey in panels.my_assignments(caller):
-        try:
-            a = assignment(caller, journey.id)
-        except NotFound:  # a seat on an earlier claim, or a seat given up after a conflict
-            continue
-        reviewed = my_review(caller, journey.id) is not None
-        status, href = next_step(a, reviewed)
+    for s in panel_overview.seated_claims(caller):
+        a = _assignment(s)
+        status, href = next_step(a, s.reviewed)
         rows.append(
             {
-                "journey_id": journey.id,
+                "journey_id": s.journey.id,
                 "practitioner": a.practitioner_name,
                 "level": a.level_name,
                 "due": a.panel.review_due,
                 "declared": "Yes" if a.seat.declared else "Not yet",
-                "reviewed": "Yes" if reviewed else "Not yet",
+                "reviewed": "Yes" if s.reviewed else "Not yet",
                 "role": "Chair" if a.seat.chair else a.seat.kind.value.capitalize(),
                 "status": status,
                 "href": href,

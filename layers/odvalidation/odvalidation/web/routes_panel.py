@@ -26,7 +26,16 @@ from ..domain.models import (
     Role,
     Stage,
 )
-from ..services import adjustments, attestations, interviews, panel_reviews, panels, people, seats
+from ..services import (
+    adjustments,
+    attestations,
+    interviews,
+    panel_overview,
+    panel_reviews,
+    panels,
+    people,
+    seats,
+)
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values
@@ -222,7 +231,7 @@ def review_form(journey_id: str) -> Response:
     if not a.seat.declared:
         # Evidence is shown only after declaring: send the member to the declaration first.
         return redirect(f"/panel/{journey_id}/declaration")
-    if my_review(caller, journey_id) is not None:
+    if a.reviewed:
         return redirect(f"/panel/{journey_id}/reviews")
     return _review_page(caller, a, {}, {})
 
@@ -314,6 +323,7 @@ def combined(journey_id: str) -> Response:
         )
     reviews, flags = found
     complete = len(reviews) >= len(a.panel.seats)
+    panel_overview.read_members([r.member_id for r in reviews])  # one round trip, not one per reviewer
     names = {r.member_id: reviewer_label(r.member_id, caller, a) for r in reviews}
     differing = element_disagreements(a, reviews, flags) if complete else {}
     wide = {e.id for e in a.elements if any(f.startswith(f"Element {e.id}:") for f in flags)}

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from ..dal import identity
+from ..dal import identity, read_cache
 from ..domain.academies import ACADEMIES
 from ..domain.errors import Forbidden, NotFound, Unavailable
 from ..observability import logger
@@ -376,7 +376,7 @@ for router in ROUTERS:
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Resolve an API Gateway (REST, v1) event and add the security headers to whatever comes back."""
-    with urls.serving(event):
+    with urls.serving(event), read_cache.for_request(event):
         result = app.resolve(event, context)
         headers = security.security_headers()
     multi = result.setdefault("multiValueHeaders", {})
