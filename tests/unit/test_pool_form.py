@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from odvalidation.domain.panels import DateRange
-from odvalidation.services import journeys as js
-from odvalidation.services import panels
+from odvalidation.services import panels, people
 from odvalidation.web import date_periods
 from tests.browser.harness import in_process_web
 from tests.unit.test_web_panel import signed_in
@@ -111,7 +110,7 @@ def test_one_form_invites_the_person_and_adds_them_to_the_pool(web: dict[str, An
     assert 'name="unavailable-2-from-day"' in form.body
     response = browser.submit("/lead/pool/new", member_form())
     assert response.status == 303, response.body[:2000]
-    person = js.person_by_email("alex.morgan@example.nhs.uk")
+    person = people.person_by_email("alex.morgan@example.nhs.uk")
     assert person is not None
     assert person.name == "Alex Morgan"
     assert person.employer == "Mersey Care"
@@ -145,7 +144,7 @@ def test_mistakes_are_listed_in_an_error_summary_and_nothing_typed_is_lost(web: 
     assert 'href="#employer"' in summary
     assert 'href="#unavailable-2-to-day"' in summary
     assert 'value="Alex.Morgan@example.nhs.uk"' in response.body
-    assert js.person_by_email("alex.morgan@example.nhs.uk") is None  # nobody invited
+    assert people.person_by_email("alex.morgan@example.nhs.uk") is None  # nobody invited
 
 
 def test_add_another_period_shows_one_more_row_without_javascript(web: dict[str, Any]) -> None:
@@ -155,7 +154,7 @@ def test_add_another_period_shows_one_more_row_without_javascript(web: dict[str,
     assert 'name="unavailable-3-from-day"' in response.body
     assert 'value="Alex Morgan"' in response.body
     assert "nhsuk-error-summary" not in response.body
-    assert js.person_by_email("alex.morgan@example.nhs.uk") is None
+    assert people.person_by_email("alex.morgan@example.nhs.uk") is None
 
 
 def test_members_with_the_same_name_are_told_apart_in_the_pool(web: dict[str, Any]) -> None:
@@ -177,4 +176,4 @@ def test_a_lead_adds_members_of_their_own_academy_only(web: dict[str, Any]) -> N
     response = browser.submit("/lead/pool/new", member_form(academy_id="london"))
     assert response.status == 403
     assert "Only a lead of this academy can do this." in response.body
-    assert js.person_by_email("alex.morgan@example.nhs.uk") is None
+    assert people.person_by_email("alex.morgan@example.nhs.uk") is None

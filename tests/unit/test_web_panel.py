@@ -176,7 +176,7 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
         if journey_id != JOURNEY or seat is None:
             raise panels.NotFound(f"There is no journey '{journey_id}'.")
         reviewed = my_review(caller, JOURNEY) is not None
-        who = js.person(claim.journey.practitioner_id)
+        who = people.person(claim.journey.practitioner_id)
         return panel_overview.Seated(claim.journey, claim.panel, seat, js.claim(claim.journey), who, reviewed)
 
     monkeypatch.setattr(panel_overview, "seated_claim", seated_claim)

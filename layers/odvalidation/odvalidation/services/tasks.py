@@ -262,9 +262,9 @@ def _review_deadline_alert(journey: Journey) -> None:
     """The reviewers' reminder a week before their reviews are due tells the leads too; the one after
     the due day (overdue) adds nothing new for them."""
     from ..domain.alerts import NEAR_DAYS, REVIEW_DUE
-    from . import alerts, panels
+    from . import alerts, seats
 
-    due = panels.current_panel(journey.id).review_due
+    due = seats.current_panel(journey.id).review_due
     if due is not None and 0 <= (due - clock.now().date()).days <= NEAR_DAYS:
         alerts.deadline_near(journey, REVIEW_DUE, due)
 
