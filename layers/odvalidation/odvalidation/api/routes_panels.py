@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ..domain.access import Caller, require_role
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.models import (
+    DraftJudgement,
     ElementJudgement,
     Interview,
     Outcome,
@@ -19,10 +20,11 @@ from ..domain.models import (
     Panel,
     Recommendation,
     Review,
+    ReviewDraft,
     Role,
 )
 from ..domain.panels import MemberDetails, PanelMember
-from ..services import interviews, journeys, panel_reviews, panels, seats
+from ..services import interviews, journeys, panel_reviews, panels, review_drafts, seats
 from .identity import current_caller
 from .schemas import Body, JourneyList, JourneySummary, Message
 
@@ -42,6 +44,11 @@ class DeclarationIn(Body):
 class ReviewIn(Body):
     judgements: list[ElementJudgement] = Field(max_length=100)
     recommendation: Recommendation
+
+
+class ReviewDraftIn(Body):
+    judgements: list[DraftJudgement] = Field(default_factory=list, max_length=100)
+    recommendation: Recommendation | None = None
 
 
 class ReviewsOut(BaseModel):
@@ -139,10 +146,43 @@ def evidence_link(journey_id: Ident, evidence_id: Ident) -> Link:
     )
 
 
-@router.put("/api/journeys/<journey_id>/panel/review", tags=["Panels"], summary="Submit your review")
+@router.put(
+    "/api/journeys/<journey_id>/panel/review",
+    tags=["Panels"],
+    summary="Submit your review, or change it",
+    description=(
+        "Every element of the claim needs a judgement. Once submitted, a review can be changed by "
+        "sending it again until the review is due or the interview starts; sending the same review again "
+        "changes nothing. Your draft is removed when the review is submitted."
+    ),
+)
 def review(journey_id: Ident, body: ReviewIn) -> Message:
-    panel_reviews.submit_review(caller(), journey_id, body.judgements, body.recommendation)
-    return Message(message="Review submitted.")
+    found = panel_reviews.submit_review(caller(), journey_id, body.judgements, body.recommendation)
+    return Message(message="Review submitted." if found.changed_at is None else "Review changed.")
+
+
+@router.put(
+    "/api/journeys/<journey_id>/panel/review/draft",
+    tags=["Panels"],
+    summary="Save your review as a draft",
+    description=(
+        "A draft may be partial (some elements judged, comments, no recommendation yet). Only you can "
+        "read it; it changes nothing in the claim's workflow. Saved until the review is due or the "
+        "interview starts, and removed when you submit your review."
+    ),
+)
+def save_draft(journey_id: Ident, body: ReviewDraftIn) -> ReviewDraft:
+    return review_drafts.save_draft(caller(), journey_id, body.judgements, body.recommendation)
+
+
+@router.get("/api/journeys/<journey_id>/panel/review/draft", tags=["Panels"], summary="Your review draft")
+def get_draft(journey_id: Ident) -> ReviewDraft:
+    who = caller()
+    journey = journeys.load_for(who, journey_id)
+    found = review_drafts.my_draft(who, journey)
+    if found is None:
+        raise NotFound("You have no draft of this review.")
+    return found
 
 
 @router.get(

@@ -18,7 +18,7 @@ from ..domain.models import (
     Review,
     Stage,
 )
-from . import alerts
+from . import alerts, review_drafts
 from . import journeys as js
 from .common import db, part, reapplied, record, updated
 from .panels import SYSTEM
@@ -33,13 +33,13 @@ GRADE = {Judgement.EVIDENCED: 2, Judgement.PARTLY: 1, Judgement.NOT_YET: 0}
 def submit_review(
     caller: Caller, journey_id: str, judgements: list[ElementJudgement], recommendation: Recommendation
 ) -> Review:
+    """Submit the caller's review, or change it once submitted (until the review is due or the interview
+    starts). Sending the same review again (a retry whose answer was lost) changes nothing."""
     store = db()
     journey = store.journey(journey_id)
     panel, seat = _seat_of(caller, journey)
     if not seat.declared:
         raise Forbidden("Declare whether you have a conflict of interest before reviewing.")
-    if journey.stage is not Stage.PANEL_REVIEW:
-        raise InvalidTransition("Reviews are recorded while the claim is under panel review.")
     claim = js.claim(journey)
     expected = claimed_elements(framework(journey.framework_key), claim)
     given = {j.element_id for j in judgements}
@@ -52,6 +52,10 @@ def submit_review(
     extra = sorted(given - set(expected))
     if extra:
         raise InvalidInput(f"Element {extra[0]} is not part of this claim.")
+    if review_drafts.my_review(caller, journey) is not None:
+        return _change_review(caller, journey_id, judgements, recommendation)
+    if journey.stage is not Stage.PANEL_REVIEW:
+        raise InvalidTransition("Reviews are recorded while the claim is under panel review.")
     review = Review(
         journey_id=journey_id,
         claim_number=journey.claim_number,
@@ -61,12 +65,57 @@ def submit_review(
         submitted_at=clock.now(),
     )
     if not store.put(
-        part(journey_id, f"REVIEW#{journey.claim_number}#{caller.id}", review), only_if_new=True
+        part(journey_id, review_drafts.review_sk(journey.claim_number, caller.id), review), only_if_new=True
     ):
-        raise Conflict("You have already submitted your review of this claim.")
+        # The same member's other request landed first (a double click, a retry): it is a change now.
+        return _change_review(caller, journey_id, judgements, recommendation)
+    review_drafts.discard(journey_id, journey.claim_number, caller.id)
     record(journey_id, actor=caller.id, action="submitted review")
     _close_review_if_complete(journey_id, panel)
     return review
+
+
+def _says(judgements: list[ElementJudgement], recommendation: Recommendation) -> tuple[object, ...]:
+    return tuple(sorted((j.element_id, j.judgement.value, j.comment) for j in judgements)), recommendation
+
+
+@reapplied()
+def _change_review(
+    caller: Caller, journey_id: str, judgements: list[ElementJudgement], recommendation: Recommendation
+) -> Review:
+    """Replace the caller's submitted review, with the audit event in the same transaction (versioned
+    on the journey, so it is read again if the workflow moved meanwhile). Never resumes the workflow:
+    the last review in did that once; the disagreements are worked out from the reviews whenever they
+    are read (reviews_for), so the lead's and the members' pages show the change."""
+    store = db()
+    journey = store.journey(journey_id)
+    panel, _ = _seat_of(caller, journey)
+    existing = review_drafts.my_review(caller, journey)
+    if existing is None:
+        raise InvalidTransition("Your review of this claim is no longer held: submit it again.")
+    if _says(existing.judgements, existing.recommendation) == _says(judgements, recommendation):
+        return existing  # a retry, or nothing changed: no event, no write
+    if journey.stage not in {Stage.PANEL_REVIEW, Stage.INTERVIEW}:
+        raise InvalidTransition(
+            "The panel's work on this claim is finished, so reviews can no longer be changed."
+        )
+    if reason := review_drafts.window_closed(journey, panel):
+        raise Conflict(
+            f"{reason}, so your review can no longer be changed. "
+            "If something in it must be corrected, tell the panel chair or your academy lead."
+        )
+    changed = existing.model_copy(
+        update={"judgements": judgements, "recommendation": recommendation, "changed_at": clock.now()}
+    )
+    store.commit(
+        updated(
+            journey,
+            actor=caller.id,
+            action="changed review",
+            puts=[part(journey_id, review_drafts.review_sk(journey.claim_number, caller.id), changed)],
+        )
+    )
+    return changed
 
 
 @reapplied()

@@ -19,7 +19,16 @@ from .journeys import my_journeys
 # counters are rebuilt from them.
 # ATTEST#: who was asked to confirm evidence (a leader's name, address and comment; issue 18.2).
 # Reasonable adjustments are personal (often health) data: erased with the rest.
-PERSONAL_PARTS = ("REFLECTION", "DECISION#", "CLAIM#", "EVIDENCE#", "COMMENT#", "ATTEST#", "ADJUSTMENT#")
+PERSONAL_PARTS = (
+    "REFLECTION",
+    "DECISION#",
+    "CLAIM#",
+    "EVIDENCE#",
+    "COMMENT#",
+    "ATTEST#",
+    "ADJUSTMENT#",
+    "REVIEWDRAFT#",
+)
 ERASED = "personal data erased"
 
 

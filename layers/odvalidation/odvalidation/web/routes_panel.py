@@ -34,6 +34,7 @@ from ..services import (
     panel_reviews,
     panels,
     people,
+    review_drafts,
     seats,
 )
 from ..services import journeys as js
@@ -42,6 +43,7 @@ from .forms import first_values
 from .pages import academy_name
 from .panel_work import Assignment, assignment, assignment_rows, my_review, next_step_for
 from .request import app, form_data, page, redirect, require_role
+from .review_form import COMMENT_LIMIT, ReviewMode, field_id, read_draft, review_mode, review_values, too_long
 
 router: Router = Router()
 
@@ -62,7 +64,6 @@ OUTCOME_TEXT = {
     Outcome.NOT_YET: "Not yet validated",
 }
 NOTE_LIMIT = 2000
-COMMENT_LIMIT = 4000
 PLAN_LIMIT = 8000
 
 
@@ -70,13 +71,7 @@ def member_caller() -> DomainCaller:
     return domain_caller(require_role(Role.PANEL, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD))
 
 
-def field_id(prefix: str, element_id: str) -> str:
-    # Element ids hold dots ("1.2"); ids without them work as fragments and CSS selectors alike.
-    return f"{prefix}-{element_id.replace('.', '-')}"
-
-
-def _too_long(value: str, limit: int, what: str) -> str | None:
-    return f"{what} must be {limit} characters or fewer" if len(value) > limit else None
+_too_long = too_long
 
 
 # --------------------------------------------------------------------------- my assignments
@@ -181,8 +176,15 @@ def evidence(journey_id: str, evidence_id: str) -> Response:
 
 
 def _review_page(
-    caller: DomainCaller, a: Assignment, values: dict[str, str], errors: dict[str, str], status: int = 200
+    caller: DomainCaller,
+    a: Assignment,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    *,
+    mode: ReviewMode | None = None,
 ) -> Response:
+    mode = mode or review_mode(caller, a)
     claim = js.claim(a.journey)
     narratives = claim.narratives if claim else {}
     by_element: dict[str, list[dict[str, Any]]] = {}
@@ -221,7 +223,17 @@ def _review_page(
         link_minutes=DOWNLOAD_LINK_SECONDS // 60,
         values=values,
         errors=errors,
+        mode=mode,
+        judgement_text={j.value: t for j, t in JUDGEMENT_TEXT.items()},
+        recommendation_text={r.value: t for r, t in RECOMMENDATION_TEXT.items()},
+        notice=_REVIEW_NOTICES.get((app.current_event.query_string_parameters or {}).get("saved", ""), ""),
     )
+
+
+_REVIEW_NOTICES = {
+    "draft": "Your draft has been saved. No one else can see it: come back to it at any time before "
+    "the review is due, then submit your review.",
+}
 
 
 @router.get(f"/panel/{PATH_ID}/review")
@@ -231,9 +243,11 @@ def review_form(journey_id: str) -> Response:
     if not a.seat.declared:
         # Evidence is shown only after declaring: send the member to the declaration first.
         return redirect(f"/panel/{journey_id}/declaration")
-    if a.reviewed:
+    mode = review_mode(caller, a)
+    if mode.submitted is None and a.journey.stage is not Stage.PANEL_REVIEW:
         return redirect(f"/panel/{journey_id}/reviews")
-    return _review_page(caller, a, {}, {})
+    # The form as the member left it: their submitted review (to change it), else their draft.
+    return _review_page(caller, a, review_values(mode), {}, mode=mode)
 
 
 def read_review(
@@ -261,19 +275,30 @@ def read_review(
 
 @router.post(f"/panel/{PATH_ID}/review")
 def submit_review(journey_id: str) -> Response:
+    """One form, two buttons: "Submit review" (or "Save changes") checks every element is judged;
+    "Save as draft" keeps whatever is there."""
     caller = member_caller()
     a = assignment(caller, journey_id)
     if not a.seat.declared:
         return redirect(f"/panel/{journey_id}/declaration")
     values = first_values(form_data())
+    if values.get("action") == "draft":
+        drafted, recommendation, errors = read_draft(a.elements, values)
+        if errors:
+            return _review_page(caller, a, values, errors, status=400)
+        try:
+            review_drafts.save_draft(caller, journey_id, drafted, recommendation)
+        except DomainError as problem:
+            return _review_page(caller, a, values, {"recommendation": problem.message}, status=409)
+        return redirect(f"/panel/{journey_id}/review?saved=draft")
     judgements, recommendation, errors = read_review(a.elements, values)
     if errors or recommendation is None:
         return _review_page(caller, a, values, errors, status=400)
     try:
-        panel_reviews.submit_review(caller, journey_id, judgements, recommendation)
+        review = panel_reviews.submit_review(caller, journey_id, judgements, recommendation)
     except DomainError as problem:
         return _review_page(caller, a, values, {"recommendation": problem.message}, status=409)
-    return redirect(f"/panel/{journey_id}/reviews?submitted=1")
+    return redirect(f"/panel/{journey_id}/reviews?{'changed' if review.changed_at else 'submitted'}=1")
 
 
 # --------------------------------------------------------------------------- the combined view
@@ -350,7 +375,12 @@ def combined(journey_id: str) -> Response:
         flags=shown_flags,
         complete=complete,
         reviewed_count=len(reviews),
-        notice="Your review has been submitted." if query.get("submitted") else "",
+        notice="Your review has been submitted."
+        if query.get("submitted")
+        else "Your review has been changed."
+        if query.get("changed")
+        else "",
+        can_change=review_mode(caller, a).can_change,
         # The chair conducts the interview: they alone are told an agreed interview adjustment's format
         # and length (never what was asked, nor why); the other members are told nothing of it.
         interview_adjustment=adjustments.agreed_interview(journey_id)
