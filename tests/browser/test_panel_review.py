@@ -14,6 +14,7 @@ from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
 from .conftest import check_page
+from .reflow import check_reflow
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +106,51 @@ def test_a_panel_member_declares_reviews_every_element_and_sees_the_disagreement
     expect(callout).to_contain_text("The panel's recommendations differ")
     expect(page.get_by_text("Strong system-wide evidence.")).to_be_visible()
     check_page(page, "panel-06-all-reviews")
+
+
+def test_a_member_saves_a_draft_comes_back_to_it_submits_and_changes_it_without_javascript(
+    stack: LocalStack, stack_page_no_js: Any
+) -> None:
+    """Issue 16.4: the review is long; a draft keeps what a member has done so far, and a submitted review
+    can still be corrected before it is due. The whole path works with scripts off."""
+    page = stack_page_no_js
+    _, journey_id, me, elements = claim_under_review(stack)
+    me.api.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})
+    sign_in(page, me.email)
+
+    page.goto(f"panel/{journey_id}/review")
+    page.locator("#judgement-1-1").check()
+    page.get_by_label("Comment on element 1.1").fill("Half way through: strong so far.")
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_url(f"**/panel/{journey_id}/review?saved=draft")
+    expect(page.get_by_text("Your draft has been saved.")).to_be_visible()
+    check_reflow(page, "panel-07-draft-saved")
+
+    # Leave, and come back from the assignments page: the form is as it was left.
+    page.goto("panel")
+    page.get_by_role("row").filter(has=page.locator(f"a[href*='/panel/{journey_id}/']")).get_by_role(
+        "link", name="Review the claim"
+    ).click()
+    page.wait_for_url(f"**/panel/{journey_id}/review")
+    expect(page.locator("#judgement-1-1")).to_be_checked()
+    expect(page.get_by_label("Comment on element 1.1")).to_have_value("Half way through: strong so far.")
+    expect(page.get_by_text("Your draft was last saved on")).to_be_visible()
+
+    for element_id in elements:
+        page.locator(f"#judgement-{element_id.replace('.', '-')}").check()
+    page.get_by_label("System OD leader").check()
+    page.get_by_role("button", name="Submit review").click()
+    page.wait_for_url(f"**/panel/{journey_id}/reviews?submitted=1")
+
+    # Before the review is due, it can be changed: the form comes back with the review as submitted.
+    page.get_by_role("link", name="Change your review").click()
+    page.wait_for_url(f"**/panel/{journey_id}/review")
+    expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
+    expect(page.get_by_label("Comment on element 1.1")).to_have_value("Half way through: strong so far.")
+    check_reflow(page, "panel-08-change-review")
+    page.get_by_label("Comment on element 1.1").fill("Strong, and the board paper settles it.")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"**/panel/{journey_id}/reviews?changed=1")
+    expect(page.get_by_text("Your review has been changed.")).to_be_visible()
+    expect(page.get_by_text("Strong, and the board paper settles it.")).to_be_visible()
+    check_page(page, "panel-09-review-changed")

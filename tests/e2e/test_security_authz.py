@@ -350,6 +350,9 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/journeys/{journey_id}/evidence/{evidence_id}/link", None, viewers() | {"panel_undeclared": 403, "national_lead": 403}),
     ("PUT", "/api/journeys/{journey_id}/panel/review", _const({"judgements": [], "recommendation": "not_yet"}), seated(undeclared=403, declared=422)),
     ("GET", "/api/journeys/{journey_id}/panel/reviews", None, seated(undeclared=403, declared=403, leads=200)),
+    # A draft is its author's alone: no one else's key holds one, so everyone else is told there is none.
+    ("PUT", "/api/journeys/{journey_id}/panel/review/draft", _const({"judgements": [{"element_id": "9.9"}]}), seated(undeclared=403, declared=422)),
+    ("GET", "/api/journeys/{journey_id}/panel/review/draft", None, _cells(404)),
     ("POST", "/api/journeys/{journey_id}/panel/resolution", _const({"reason": "try again"}), leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/interview", _const({"at": "2031-01-01T10:00:00Z", "location": "Room 1"}), leads_only(409)),
     # No interview has been arranged for A's claim (it waits at panel review).

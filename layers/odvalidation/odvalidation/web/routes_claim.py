@@ -3,7 +3,6 @@ with its narrative and evidence, the upload). Checking and submitting the claim:
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -216,7 +215,7 @@ def _element_page(
         errors=errors or {},
         notice=_upload_notice(journey, query().get("key", "")),
         saved=query().get("saved", ""),
-        removed=query().get("removed") == "1",
+        unlinked=query().get("unlinked") == "1",
     )
     return element_library.allow_upload(response, library)
 
@@ -272,15 +271,3 @@ def upload_page(journey_id: str, element_id: str) -> Response:
         form_action=[f"{target.scheme}://{target.netloc}"]
     )
     return response
-
-
-@router.post("/journeys/<journey_id>/evidence/<evidence_id>/remove")
-def remove_evidence(journey_id: str, evidence_id: str) -> Response:
-    caller = me()
-    element_id = first_values(form_data()).get("element_id", "")
-    with contextlib.suppress(NotFound):  # removed already (a second click): the page shows the list as it is
-        claim_development.remove_evidence(caller, journey_id, evidence_id)
-    framework_ids = {e.id for e in framework(js.load_for(caller, journey_id).framework_key).elements}
-    if element_id in framework_ids:
-        return redirect(f"/journeys/{journey_id}/claim/{element_id}?removed=1")
-    return redirect(f"/journeys/{journey_id}/claim")

@@ -7,6 +7,7 @@ The element page's own part (its library checkboxes and upload form) is in `elem
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -14,9 +15,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import Field
 
 from ..domain import access
-from ..domain.errors import Conflict, InvalidInput, InvalidTransition
+from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ..domain.models import EvidenceStatus
-from ..services import evidence_library, panels
+from ..services import claim_development, evidence_library, panels
 from . import pages
 from .evidence_views import element_names, item_view
 from .forms import _Form, first_values, validate
@@ -53,6 +54,7 @@ def library_page(journey_id: str) -> Response:
         covered=len(expected) - len(lib.missing),
         total=len(expected),
         saved=(router.current_event.query_string_parameters or {}).get("saved", ""),
+        removed=(router.current_event.query_string_parameters or {}).get("removed") == "1",
         back=f"/journeys/{journey_id}/claim" if lib.editable else f"/journeys/{journey_id}",
     )
 
@@ -128,3 +130,44 @@ def save_item(journey_id: str, evidence_id: str) -> Response:
             caller, journey_id, evidence_id, values | {"elements": chosen}, {"elements": problem.message}, 400
         )
     return redirect(f"/journeys/{journey_id}/evidence?saved={evidence_id}")
+
+
+# --------------------------------------------------------------------------- unlink, and delete (NHS pattern)
+# An element page only unlinks a file from that element (it stays in the library for the others);
+# deleting a file from the library is done from the library, after a page that asks "are you sure".
+
+
+@router.post("/journeys/<journey_id>/evidence/<evidence_id>/unlink")
+def unlink(journey_id: str, evidence_id: str) -> Response:
+    caller = me()
+    element_id = first_values(form_data()).get("element_id", "")
+    # Gone already (deleted from the library in another tab): the page shows the list as it is.
+    with contextlib.suppress(NotFound):
+        evidence_library.set_element_evidence(caller, journey_id, element_id, set(), {evidence_id})
+    return redirect(f"/journeys/{journey_id}/claim/{element_id}?unlinked=1")
+
+
+@router.get("/journeys/<journey_id>/evidence/<evidence_id>/remove")
+def confirm_remove(journey_id: str, evidence_id: str) -> Response:
+    lib = evidence_library.library(me(), journey_id)
+    item = next((i for i in lib.items if i.id == evidence_id), None)
+    if not lib.editable or item is None:
+        return redirect(f"/journeys/{journey_id}/evidence")
+    return page(
+        "practitioner/evidence_remove.html",
+        page_title=f"Are you sure you want to delete {item.label}?",
+        journey=lib.journey,
+        item=item_view(journey_id, lib.framework, item),
+    )
+
+
+@router.post("/journeys/<journey_id>/evidence/<evidence_id>/remove")
+def remove_evidence(journey_id: str, evidence_id: str) -> Response:
+    """Deletes the file from the whole library, only from the confirmation page (its "confirm" field):
+    any other post is shown that page first."""
+    caller = me()
+    if first_values(form_data()).get("confirm") != "yes":
+        return redirect(f"/journeys/{journey_id}/evidence/{evidence_id}/remove")
+    with contextlib.suppress(NotFound):  # deleted already (a second click): the library shows it gone
+        claim_development.remove_evidence(caller, journey_id, evidence_id)
+    return redirect(f"/journeys/{journey_id}/evidence?removed=1")
