@@ -289,3 +289,67 @@ def test_a_seat_left_vacant_after_a_conflict_is_told_to_the_lead(
     told = next(m for m in mails_to(local_stack, c.lead.email) if "vacant panel seat" in m.subject)
     assert "goes on with 2 members" in told.body
     assert "My former manager." not in told.body  # the member's note is theirs and the lead's page's
+
+
+def test_a_review_draft_is_private_and_a_review_can_be_changed_until_it_is_due(
+    local_stack: LocalStack,
+) -> None:
+    """Issue 16.4 through the public API with real tokens: a partial draft that only its author reads,
+    removed when the review is submitted; the review changed before it is due (the disagreements follow,
+    the workflow is not resumed twice), and refused after."""
+    from odvalidation.domain.frameworks import framework
+
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
+    members = [scenario.PANEL[s["member_id"]] for s in panel["seats"]]
+    level = c.practitioner.api.journey(journey_id)["claim"]["level"]
+    elements = [e.id for e in framework(c.framework_key).elements_for(level)]
+    draft_path = f"/api/journeys/{journey_id}/panel/review/draft"
+    review_path = f"/api/journeys/{journey_id}/panel/review"
+    for member in members:
+        member.api.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})
+    first, *others = members
+
+    partial = {
+        "judgements": [{"element_id": elements[0], "judgement": "partly_evidenced", "comment": "So far"}]
+    }
+    saved = first.api.put(draft_path, partial)
+    assert saved["recommendation"] is None
+    assert first.api.put(draft_path, partial)["judgements"] == saved["judgements"]  # a retry: the same draft
+    assert first.api.get(draft_path)["judgements"][0]["comment"] == "So far"
+    # No one else reads it: not another member, nor the lead, nor the practitioner; it is not a review.
+    for other in (others[0], c.lead, c.practitioner):
+        other.api.get(draft_path, expect=404)
+    assert c.lead.api.get(f"/api/journeys/{journey_id}/panel/reviews")["reviews"] == []
+    # An incomplete review is still refused when submitted.
+    first.api.put(review_path, {**partial, "recommendation": "not_yet"}, expect=422)
+
+    def full(grade: str, recommendation: str, comment: str = "") -> dict[str, Any]:
+        return {
+            "judgements": [{"element_id": e, "judgement": grade, "comment": comment} for e in elements],
+            "recommendation": recommendation,
+        }
+
+    assert first.api.put(review_path, full("evidenced", "system_od_leader"))["message"] == "Review submitted."
+    first.api.get(draft_path, expect=404)  # the draft went with the submission
+    others[0].api.put(review_path, full("not_yet_evidenced", "not_yet"))
+    for other in others[1:]:
+        other.api.put(review_path, full("evidenced", "system_od_leader"))
+    c.practitioner.api.wait_step(journey_id, "interview")
+    flags = c.lead.api.get(f"/api/journeys/{journey_id}/panel/reviews")["disagreements"]
+    assert any(f.startswith(f"Element {elements[0]}:") for f in flags)
+
+    changed = others[0].api.put(review_path, full("evidenced", "system_od_leader", "On reflection"))
+    assert changed["message"] == "Review changed."
+    assert c.lead.api.get(f"/api/journeys/{journey_id}/panel/reviews")["disagreements"] == []
+    trail = [e["action"] for e in c.lead.api.journey(journey_id)["history"]]
+    assert trail.count("all reviews in") == 1
+    assert trail.count("changed review") == 1
+
+    local_stack.advance_clock(days=29)  # the day after the review was due
+    refused = others[0].api.put(review_path, full("partly_evidenced", "system_od_leader"), expect=409)
+    assert "can no longer be changed" in refused["message"]
+    # Sending the review as it stands is still an answer, not an error (a retry whose reply was lost).
+    assert others[0].api.put(review_path, full("evidenced", "system_od_leader", "On reflection"))["message"]

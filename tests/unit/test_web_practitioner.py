@@ -351,7 +351,9 @@ def test_a_key_no_upload_was_granted_for_is_quarantined_and_recorded_nowhere(web
     assert "0 of " in text(browser.get(f"/journeys/{journey_id}/claim").body)
 
 
-def test_the_narrative_level_and_removal_go_through_the_claim_services(web: dict[str, Any]) -> None:
+def test_the_narrative_level_unlinking_and_a_confirmed_delete_go_through_the_claim_services(
+    web: dict[str, Any],
+) -> None:
     browser, _, journey_id = in_claim_development(web)
     page = browser.get(f"/journeys/{journey_id}/claim")
     token = page.csrf_token()
@@ -375,17 +377,36 @@ def test_the_narrative_level_and_removal_go_through_the_claim_services(web: dict
 
     _, _, fields = upload_form(browser, journey_id, "1.1")
     land(fields, "evidence.pdf", PDF)
-    found = re.search(
-        rf"/journeys/{journey_id}/evidence/([^/]+)/remove",
-        browser.get(f"/journeys/{journey_id}/claim/1.1").body,
-    )
-    assert found, "the element page lists no evidence to remove"
+    element_page = browser.get(f"/journeys/{journey_id}/claim/1.1").body
+    found = re.search(rf"/journeys/{journey_id}/evidence/([^/]+)/unlink", element_page)
+    assert found, "the element page lists no evidence to unlink"
+    # The element page only unlinks (issue 16.6 follow-up): it offers no delete from the whole library.
+    assert "/remove" not in element_page
     evidence_id = found[1]
-    removed = browser.post(
-        f"/journeys/{journey_id}/evidence/{evidence_id}/remove", {"csrf_token": token, "element_id": "1.1"}
+    unlinked = browser.post(
+        f"/journeys/{journey_id}/evidence/{evidence_id}/unlink", {"csrf_token": token, "element_id": "1.1"}
     )
-    assert removed.header("Location") == f"/journeys/{journey_id}/claim/1.1?removed=1"
-    assert "No file supports this element yet." in browser.get(f"/journeys/{journey_id}/claim/1.1").body
+    assert unlinked.header("Location") == f"/journeys/{journey_id}/claim/1.1?unlinked=1"
+    after = browser.get(f"/journeys/{journey_id}/claim/1.1", unlinked="1").body
+    assert "No file supports this element yet." in after
+    assert "It is still in your" in after
+    # The file is still in the library, which offers to delete it, after asking.
+    library = browser.get(f"/journeys/{journey_id}/evidence").body
+    assert f"/journeys/{journey_id}/evidence/{evidence_id}/remove" in library
+    # A delete posted without the confirmation page's answer is shown that page first; nothing goes.
+    unconfirmed = browser.post(f"/journeys/{journey_id}/evidence/{evidence_id}/remove", {"csrf_token": token})
+    assert unconfirmed.header("Location") == f"/journeys/{journey_id}/evidence/{evidence_id}/remove"
+    confirm = browser.get(f"/journeys/{journey_id}/evidence/{evidence_id}/remove")
+    assert "Are you sure you want to delete" in confirm.body
+    assert "No, keep it" in confirm.body
+    assert f"/evidence/{evidence_id}/edit" in browser.get(f"/journeys/{journey_id}/evidence").body
+    deleted = browser.post(
+        f"/journeys/{journey_id}/evidence/{evidence_id}/remove", {"csrf_token": token, "confirm": "yes"}
+    )
+    assert deleted.header("Location") == f"/journeys/{journey_id}/evidence?removed=1"
+    library = browser.get(f"/journeys/{journey_id}/evidence", removed="1").body
+    assert "The file has been deleted from your evidence library." in library
+    assert f"/evidence/{evidence_id}/edit" not in library
 
 
 def test_submitting_an_incomplete_claim_lists_what_is_missing(web: dict[str, Any]) -> None:
