@@ -16,6 +16,7 @@ from odvalidation.domain.errors import Forbidden, InvalidInput
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import (
     Claim,
+    DraftJudgement,
     ElementJudgement,
     EvidenceItem,
     EvidenceStatus,
@@ -28,10 +29,20 @@ from odvalidation.domain.models import (
     Person,
     Recommendation,
     Review,
+    ReviewDraft,
     Stage,
 )
 from odvalidation.domain.panels import ClaimToAssign
-from odvalidation.services import cohorts, interviews, panel_overview, panel_reviews, panels, people, seats
+from odvalidation.services import (
+    cohorts,
+    interviews,
+    panel_overview,
+    panel_reviews,
+    panels,
+    people,
+    review_drafts,
+    seats,
+)
 from odvalidation.services import journeys as js
 from tests.browser.harness import PASSWORD, WebClient, in_process_web
 
@@ -482,3 +493,88 @@ def test_resolving_a_blocked_claim_by_override_needs_members_and_a_reason(
 
     assert browser.submit(f"/lead/assignments/{JOURNEY}", {"how": "retry"}).status == 303
     assert calls == [(None, "")]
+
+
+# --------------------------------------------------------------------------- drafts and changes (issue 16.4)
+
+
+def test_save_as_draft_keeps_only_what_was_filled_in_and_checks_nothing_else(
+    member: tuple[WebClient, Claim1], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser, claim = member
+    claim.panel.seats[0].declared = True
+    saved: list[tuple[list[DraftJudgement], Recommendation | None]] = []
+
+    def save_draft(caller: Any, journey_id: str, judgements: list[DraftJudgement], rec: Any) -> ReviewDraft:
+        saved.append((judgements, rec))
+        return ReviewDraft(journey_id=journey_id, claim_number=1, member_id=caller.id, saved_at=clock.now())
+
+    monkeypatch.setattr(review_drafts, "save_draft", save_draft)
+    assert 'value="draft">Save as draft</button>' in browser.get(f"/panel/{JOURNEY}/review").body
+    reply = browser.submit(
+        f"/panel/{JOURNEY}/review",
+        {"action": "draft", "judgement-1-1": "partly_evidenced", "comment-1-2": "Still reading."},
+    )
+    assert reply.header("Location") == f"/panel/{JOURNEY}/review?saved=draft"
+    ((judgements, recommendation),) = saved
+    assert [(j.element_id, j.judgement, j.comment) for j in judgements] == [
+        ("1.1", Judgement.PARTLY, ""),
+        ("1.2", None, "Still reading."),
+    ]
+    assert recommendation is None
+    assert claim.submitted == []  # a draft is not a review
+
+
+def test_the_form_comes_back_as_the_draft_left_it(
+    member: tuple[WebClient, Claim1], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser, claim = member
+    claim.panel.seats[0].declared = True
+    draft = ReviewDraft(
+        journey_id=JOURNEY,
+        claim_number=1,
+        member_id=claim.me,
+        judgements=[
+            DraftJudgement(element_id="1.1", judgement=Judgement.EVIDENCED, comment="Board <paper>.")
+        ],
+        saved_at=clock.now(),
+    )
+    monkeypatch.setattr(review_drafts, "my_draft", lambda caller, journey: draft)
+    body = browser.get(f"/panel/{JOURNEY}/review", saved="draft").body
+    assert 'id="judgement-1-1" name="judgement-1-1" type="radio" value="evidenced" checked' in body
+    assert "Board &lt;paper&gt;.</textarea>" in body
+    assert "Your draft has been saved. No one else can see it" in body
+    assert "Your draft was last saved on" in body
+
+
+def test_after_the_due_date_the_review_is_shown_read_only_with_the_reason(
+    member: tuple[WebClient, Claim1], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser, claim = member
+    claim.panel.seats[0].declared = True
+    mine = Review(
+        journey_id=JOURNEY,
+        claim_number=1,
+        member_id=claim.me,
+        judgements=[ElementJudgement(element_id=e, judgement=Judgement.EVIDENCED) for e in LEADER_ELEMENTS],
+        recommendation=Recommendation.LEADER,
+        submitted_at=clock.now(),
+    )
+    claim.reviews.append(mine)
+    monkeypatch.setattr(review_drafts, "my_review", lambda caller, journey: mine)
+    monkeypatch.setattr(
+        review_drafts, "window_closed", lambda journey, panel: "The review was due on 1 March 2027"
+    )
+    body = browser.get(f"/panel/{JOURNEY}/review").body
+    assert "The review was due on 1 March 2027, so your review can no longer be changed." in body
+    assert f'action="/panel/{JOURNEY}/review"' not in body  # no form: nothing to send
+    assert "Save as draft" not in body
+    assert "System OD leader" in body
+    assert "Change your review" not in browser.get(f"/panel/{JOURNEY}/reviews").body
+    # While it is open, the same review comes back as a form to change, and the reviews page links to it.
+    monkeypatch.setattr(review_drafts, "window_closed", lambda journey, panel: None)
+    body = browser.get(f"/panel/{JOURNEY}/review").body
+    assert ">Save changes</button>" in body
+    assert "Save as draft" not in body  # a submitted review is changed, not drafted again
+    assert 'id="judgement-1-1" name="judgement-1-1" type="radio" value="evidenced" checked' in body
+    assert "Change your review" in browser.get(f"/panel/{JOURNEY}/reviews").body
