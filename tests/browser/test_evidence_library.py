@@ -27,6 +27,7 @@ from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
 from .conftest import _console_error, check_page
+from .reflow import check_reflow
 
 pytestmark = pytest.mark.browser
 
@@ -162,3 +163,39 @@ def test_one_complete_claim_with_the_library_and_the_panel_sees_the_file_under_e
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
         check_page(page, f"library-04-panel-review-{width}")
+
+
+def test_an_element_page_unlinks_and_only_the_library_deletes_after_asking(
+    stack: LocalStack, stack_page: Any
+) -> None:
+    """The element page's action keeps the file in the library; deleting it from the library takes an
+    "are you sure" page (NHS pattern), whose "No" changes nothing. JavaScript off, axe-clean at both widths."""
+    page = stack_page
+    cast, journey_id = _sign_in_to_claim(page, stack)
+    first = framework(FRAMEWORK).elements[0]
+    scenario.upload(cast.practitioner.api, journey_id, first.id, scenario.PDF, "board paper.pdf")
+
+    page.goto(f"journeys/{journey_id}/claim/{first.id}")
+    page.get_by_role("button", name=f"Unlink board paper.pdf from element {first.id}").click()
+    page.wait_for_url(f"**/claim/{first.id}?unlinked=1")
+    expect(page.get_by_text("The file no longer supports this element.")).to_be_visible()
+    expect(page.get_by_text("No file supports this element yet.")).to_be_visible()
+    check_page(page, "library-unlinked")
+
+    page.get_by_role("link", name="evidence library").first.click()
+    page.wait_for_url(f"**/journeys/{journey_id}/evidence")
+    expect(page.get_by_text("board paper.pdf").first).to_be_visible()  # still in the library
+    page.get_by_role("link", name="Delete board paper.pdf from library").click()
+    page.wait_for_url("**/evidence/*/remove")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to delete board paper.pdf?"
+    )
+    check_reflow(page, "library-delete-confirm")
+    page.get_by_role("link", name="No, keep it").click()
+    page.wait_for_url(f"**/journeys/{journey_id}/evidence")
+    page.get_by_role("link", name="Delete board paper.pdf from library").click()
+    page.get_by_role("button", name="Yes, delete this file").click()
+    page.wait_for_url(f"**/journeys/{journey_id}/evidence?removed=1")
+    expect(page.get_by_text("The file has been deleted from your evidence library.")).to_be_visible()
+    expect(page.get_by_text("No file has been uploaded yet.")).to_be_visible()
+    check_page(page, "library-deleted")
