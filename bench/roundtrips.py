@@ -33,8 +33,8 @@ WHY: dict[str, str] = {
     "(one BatchGetItem). What services.panels.reviews_for reads again for its own check comes from the "
     "request's read cache (dal/read_cache.py).",
     "web: GET /panel/<journey_id>/review": "The claim in two round trips (its journey, then one "
-    "BatchGetItem of panel, claim, practitioner and own review); a member who has reviewed is sent on "
-    "(303), otherwise the form adds the claim's evidence (a Query).",
+    "BatchGetItem of panel, claim, practitioner, own review, own draft and interview); the form adds "
+    "the claim's evidence (a Query), pre-filled from the review or the draft the batch brought.",
     "web: GET /sign-in": "Only the first sign-in page a new stack serves: the session secret is made "
     "(ssm GetParameter finds none, PutParameter, GetParameter; dal/session_secret.py). After that, one "
     "read per cold start, or none.",

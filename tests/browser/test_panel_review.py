@@ -129,7 +129,7 @@ def test_a_member_saves_a_draft_comes_back_to_it_submits_and_changes_it_without_
     # Leave, and come back from the assignments page: the form is as it was left.
     page.goto("panel")
     page.get_by_role("row").filter(has=page.locator(f"a[href*='/panel/{journey_id}/']")).get_by_role(
-        "link", name="Review the claim"
+        "link", name="Continue your review (draft saved)"
     ).click()
     page.wait_for_url(f"**/panel/{journey_id}/review")
     expect(page.locator("#judgement-1-1")).to_be_checked()

@@ -35,6 +35,8 @@ class Seated:
     claim: Claim | None
     practitioner: Person | None
     reviewed: bool
+    # The member has a review draft saved (issue 16.4) and has not submitted yet: "continue your review".
+    drafted: bool = False
 
 
 def _key(item: dict[str, Any]) -> tuple[str, str]:
@@ -50,6 +52,11 @@ def _seated(caller: Caller, journeys: list[Journey]) -> list[Seated]:
         parts = [
             keys.journey_part(j.id, f"PANEL#{j.claim_number}"),
             keys.journey_part(j.id, f"REVIEW#{j.claim_number}#{caller.id}"),
+            # Their own draft only (its key holds their id), and the interview, whose time closes the
+            # review to changes (issue 16.4): read here, they cost the review page no round trip (the
+            # request's read cache answers services.review_drafts).
+            keys.journey_part(j.id, f"REVIEWDRAFT#{j.claim_number}#{caller.id}"),
+            keys.journey_part(j.id, f"INTERVIEW#{j.claim_number}"),
             keys.person(j.practitioner_id),
         ]
         if j.claim_number >= 1:
@@ -80,6 +87,8 @@ def _seated(caller: Caller, journeys: list[Journey]) -> list[Seated]:
                 # As services.panels.reviews_for answers: a lead of the journey's academy sees every
                 # review whether or not they wrote one.
                 reviewed=own_review or is_lead_for(caller, j.academy_id),
+                drafted=not own_review
+                and (f"JOURNEY#{j.id}", f"REVIEWDRAFT#{j.claim_number}#{caller.id}") in found,
             )
         )
     return out

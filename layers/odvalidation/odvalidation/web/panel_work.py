@@ -31,6 +31,7 @@ class Assignment:
     # Whether the caller's own review is in (or, as for a lead, every review may be read): what
     # my_review answers, read with the rest in one BatchGetItem.
     reviewed: bool | None = None
+    drafted: bool = False
 
     @property
     def level_name(self) -> str:
@@ -53,6 +54,7 @@ def _assignment(s: panel_overview.Seated) -> Assignment:
         elements=fw.elements_for(level) if level else fw.elements,
         practitioner=s.practitioner,
         reviewed=s.reviewed,
+        drafted=s.drafted,
     )
 
 
@@ -76,7 +78,7 @@ def next_step(a: Assignment, reviewed: bool) -> tuple[str, str]:
     if not a.seat.declared:
         return "Declare conflicts of interest", f"{base}/declaration"
     if not reviewed and a.journey.stage is Stage.PANEL_REVIEW:
-        return "Review the claim", f"{base}/review"
+        return ("Continue your review (draft saved)" if a.drafted else "Review the claim"), f"{base}/review"
     if a.seat.chair and a.journey.stage is Stage.INTERVIEW:
         return "Record the outcome after the interview", f"{base}/outcome"
     if reviewed:
