@@ -34,6 +34,7 @@ from odvalidation.domain.models import (
 )
 from odvalidation.domain.panels import ClaimToAssign
 from odvalidation.services import (
+    attestations,
     cohorts,
     interviews,
     panel_overview,
@@ -196,6 +197,16 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
     monkeypatch.setattr(panels, "declare", claim.declare)
     monkeypatch.setattr(panel_reviews, "reviews_for", claim.reviews_for)
     monkeypatch.setattr(panel_reviews, "submit_review", claim.submit_review)
+    # The review form's own reads (issue 16.4): the member's review from the fake, no draft, still open.
+    monkeypatch.setattr(
+        review_drafts,
+        "my_review",
+        lambda caller, journey: next((r for r in claim.reviews if r.member_id == caller.id), None),
+    )
+    monkeypatch.setattr(review_drafts, "my_draft", lambda caller, journey: None)
+    monkeypatch.setattr(review_drafts, "window_closed", lambda journey, panel: None)
+    # No attestations: the page reads none from a table (run after a stack-backed module, there is none).
+    monkeypatch.setattr(attestations, "confirmed", lambda journey: {})
     monkeypatch.setattr(panels, "member", lambda mid: (_ for _ in ()).throw(panels.NotFound("no")))
     return browser, claim
 
