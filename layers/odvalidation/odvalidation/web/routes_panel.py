@@ -71,9 +71,6 @@ def member_caller() -> DomainCaller:
     return domain_caller(require_role(Role.PANEL, Role.ACADEMY_LEAD, Role.NATIONAL_LEAD))
 
 
-_too_long = too_long
-
-
 # --------------------------------------------------------------------------- my assignments
 
 
@@ -152,7 +149,7 @@ def declare(journey_id: str) -> Response:
         errors["conflict"] = "Select whether you have a conflict of interest"
     elif answer == "yes" and not note:
         errors["note"] = "Describe the conflict of interest"
-    if problem := _too_long(note, NOTE_LIMIT, "The description"):
+    if problem := too_long(note, NOTE_LIMIT, "The description"):
         errors["note"] = problem
     if errors:
         return _declaration_page(a, values, errors, status=400)
@@ -262,7 +259,7 @@ def read_review(
         comment = values.get(field_id("comment", e.id), "").strip()
         if choice not in allowed:
             errors[field_id("judgement", e.id)] = f"Select a judgement for element {e.id}, {e.title}"
-        elif problem := _too_long(comment, COMMENT_LIMIT, f"The comment on element {e.id}"):
+        elif problem := too_long(comment, COMMENT_LIMIT, f"The comment on element {e.id}"):
             errors[field_id("comment", e.id)] = problem
         else:
             judgements.append(ElementJudgement(element_id=e.id, judgement=Judgement(choice), comment=comment))
@@ -440,12 +437,12 @@ def record_outcome(journey_id: str) -> Response:
     feedback: dict[str, str] = {}
     for e in a.elements:
         text = values.get(field_id("feedback", e.id), "").strip()
-        if problem := _too_long(text, COMMENT_LIMIT, f"The feedback on element {e.id}"):
+        if problem := too_long(text, COMMENT_LIMIT, f"The feedback on element {e.id}"):
             errors[field_id("feedback", e.id)] = problem
         elif text:
             feedback[e.id] = text
     plan = values.get("development_plan", "").strip()
-    if problem := _too_long(plan, PLAN_LIMIT, "The development plan"):
+    if problem := too_long(plan, PLAN_LIMIT, "The development plan"):
         errors["development_plan"] = problem
     if errors:
         return _outcome_page(a, values, errors, status=400)
