@@ -364,11 +364,11 @@ class Store:
                 for item in got:  # consistent reads: as good as a GetItem of each for the request
                     read_cache.remember({"PK": item["PK"]["S"], "SK": item["SK"]["S"]}, item)
                 found.extend(got)
+                request = out.get("UnprocessedKeys") or {}
         returned = {(item["PK"]["S"], item["SK"]["S"]) for item in found}
         for key in asked:  # absent: as a GetItem that found nothing
             if (key["PK"], key["SK"]) not in returned:
                 read_cache.remember(key, None)
-                request = out.get("UnprocessedKeys") or {}
         return found
 
 
