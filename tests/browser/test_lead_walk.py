@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -165,15 +165,9 @@ def _count(page: Any, kind: str) -> Any:
     return page.locator(f"#task-{kind} .nhsuk-card__description")
 
 
-@pytest.fixture
-def academy_lead(stack_page: Any, programme: Programme) -> Iterator[LinksOnly]:
-    walk = LinksOnly(stack_page)
+def test_an_academy_lead_reaches_every_task_by_links(stack_page: Any, programme: Programme) -> None:
+    walk, page = LinksOnly(stack_page), stack_page
     walk.sign_in(programme.cast.lead.email)
-    yield walk
-
-
-def test_an_academy_lead_reaches_every_task_by_links(academy_lead: LinksOnly, programme: Programme) -> None:
-    walk, page = academy_lead, academy_lead.page
     p, j = programme, programme.journeys
     summary = page.locator(".nhsuk-error-summary")
     check_reflow(page, "walk-lead-01-signed-in")
@@ -181,7 +175,13 @@ def test_an_academy_lead_reaches_every_task_by_links(academy_lead: LinksOnly, pr
     # 1. The lead's home: what waits, each with a count; the alerts (5) with theirs.
     walk.header("Lead's work")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your academy's work")
-    for kind, count in (("attendance", 1), ("panels", 1), ("interviews", 1), ("stopped", 0), ("certificates", 0)):
+    for kind, count in (
+        ("attendance", 1),
+        ("panels", 1),
+        ("interviews", 1),
+        ("stopped", 0),
+        ("certificates", 0),
+    ):
         expect(_count(page, kind)).to_have_text(str(count))
     alerts = page.locator("#alert-counts")
     expect(alerts).to_contain_text("Claims with no valid panel: 1")
@@ -256,7 +256,9 @@ def test_an_academy_lead_reaches_every_task_by_links(academy_lead: LinksOnly, pr
     check_reflow(page, "walk-lead-11-revoke")
     page.get_by_label("Reason for revoking").fill("Issued in error.")
     walk.button("Continue")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Are you sure you want to revoke this certificate?")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to revoke this certificate?"
+    )
     check_reflow(page, "walk-lead-12-revoke-confirm")
     walk.button("Yes, revoke the certificate")
     expect(page.get_by_text("The certificate is revoked.")).to_be_visible()
@@ -305,6 +307,39 @@ def test_an_academy_lead_reaches_every_task_by_links(academy_lead: LinksOnly, pr
     walk.button("Assign panel")
     expect(page.get_by_text("Panel assigned.")).to_be_visible()
     check_reflow(page, "walk-lead-18-panel-assigned")
+
+    # 4. The panel pool in one step: invited and added with one form, unavailable dates as dates.
+    walk.header("Lead's work")
+    walk.link("Add someone to the panel pool")
+    check_reflow(page, "walk-lead-19-pool-new")
+    page.get_by_label("Full name").fill("Tamsin Thackeray-Obi")
+    page.get_by_label("Email address").fill(f"tamsin.{secrets.token_hex(3)}@example.nhs.uk")
+    page.get_by_label("Peer", exact=True).check()
+    page.get_by_label("Employer", exact=True).fill("Oxford Health Trust")
+    for group, (day, month) in (("Start date of period 1", ("2", "3")), ("End date of period 1", ("9", "3"))):
+        period = page.get_by_role("group", name=group)
+        period.get_by_label("Day").fill(day)
+        period.get_by_label("Month").fill(month)
+        period.get_by_label("Year").fill("2031")
+    walk.button("Add to the pool and send the invitation")
+    expect(page.get_by_text("The member was added to the pool and sent an invitation.")).to_be_visible()
+    check_reflow(page, "walk-lead-20-pool")
+    walk.link("Tamsin Thackeray-Obi")
+    expect(page.get_by_role("group", name="End date of period 1").get_by_label("Day")).to_have_value("9")
+    check_reflow(page, "walk-lead-21-pool-member")
+
+    # 9 to 11. The academy's figures, then England's as an academy lead may see them (suppressed), and
+    # another academy's page opening under the same rule.
+    walk.header("Lead's work")
+    walk.link(f"{academy(ACADEMY).name}'s figures")
+    expect(page.get_by_role("heading", level=1)).to_have_text(academy(ACADEMY).name)
+    check_reflow(page, "walk-lead-22-academy-figures")
+    walk.link("Back to England")
+    expect(page.locator(".nhsuk-inset-text").first).to_contain_text("shown as * (suppressed)")
+    check_reflow(page, "walk-lead-23-england-suppressed")
+    walk.link("London Leadership Academy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("London Leadership Academy")
+    check_reflow(page, "walk-lead-24-other-academy")
     walk.report("academy lead, sign-in to every task")
 
 
@@ -313,14 +348,29 @@ def chair_records_the_outcome(c: scenario.Cast, journey_id: str) -> None:
     chair = next(s["member_id"] for s in panel["seats"] if s["chair"])
     chair_api = {**scenario.PANEL, **{m.id: m for m in c.panel}}[chair].api
     chair_api.post(f"/api/journeys/{journey_id}/outcome", {"outcome": "system_od_leader", "feedback": {}})
-    c.practitioner.api.wait_for(journey_id, lambda j: bool(j.get("certificate_id")), timeout=60, what="a certificate")
+    c.practitioner.api.wait_for(
+        journey_id, lambda j: bool(j.get("certificate_id")), timeout=60, what="a certificate"
+    )
 
 
-def test_a_national_lead_reaches_the_table_by_cohort_and_its_csv(stack_page: Any, programme: Programme) -> None:
+def test_a_national_lead_reaches_the_table_by_cohort_and_its_csv(
+    stack_page: Any, programme: Programme
+) -> None:
     walk, page = LinksOnly(stack_page), stack_page
     walk.sign_in(programme.national.email)
+    # The academies' work, any academy chosen from the lead's home (counts only, no claims).
+    walk.header("Lead's work")
+    walk.link(academy(ACADEMY).name, within=page.get_by_role("navigation", name="Academies"), exact=True)
+    expect(page.locator(".nhsuk-caption-l")).to_have_text(academy(ACADEMY).name)
+    for kind in ("attendance", "panels", "interviews", "stopped", "certificates"):
+        expect(_count(page, kind)).to_have_text(re.compile(r"^\d+$"))
+    check_reflow(page, "walk-national-00-academy-work")
+
     walk.header("Reports")
     expect(page.get_by_role("heading", level=1)).to_have_text("The OD talent pipeline in England")
+    # The pictures (17.11): the pipeline by academy and readiness by workshop quarter, tables beside them.
+    expect(page.get_by_role("region", name="The pipeline by academy: the numbers")).to_be_visible()
+    expect(page.get_by_role("heading", name="Readiness by workshop quarter: England")).to_be_visible()
     check_reflow(page, "walk-national-01-reports")
 
     walk.link("See every cohort in one table")
