@@ -30,8 +30,8 @@ WHY: dict[str, str] = {
     "person one by one; the emails could go from a workflow task, in parallel.",
     "web: GET /panel/<journey_id>/reviews": "The claim in two round trips (its journey, then one "
     "BatchGetItem of panel, claim, practitioner and own review), the reviews (a Query), the reviewers "
-    "(one BatchGetItem); services.panels.reviews_for's own check reads the journey's seats apart. Items "
-    "read twice in the request come from its read cache (dal/read_cache.py).",
+    "(one BatchGetItem). What services.panels.reviews_for reads again for its own check comes from the "
+    "request's read cache (dal/read_cache.py).",
     "web: GET /panel/<journey_id>/review": "The claim in two round trips (its journey, then one "
     "BatchGetItem of panel, claim, practitioner and own review); a member who has reviewed is sent on "
     "(303), otherwise the form adds the claim's evidence (a Query).",
