@@ -6,12 +6,14 @@ keeping their headings, chart text readable.
 
 One seeded academy (used by no other browser module, so the lead's counts are exact) serves both walks:
 a practitioner whose attendance is due, one developing a claim, one whose claim is at the interview, and
-one whose claim waits for a panel because the whole pool was away when it was submitted.
+one whose claim waits for a panel because the whole pool was away when it was submitted, and one whose
+journey stopped because assigning its panel failed once.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import re
 import secrets
@@ -23,7 +25,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from local import scenario
+from local import dispatch, scenario
 from local.stack import LocalStack
 from odvalidation import clock
 from odvalidation.domain.academies import academy
@@ -43,6 +45,7 @@ class Programme:
     developing: scenario.Cast  # developing a claim: an extension may be granted
     interview: scenario.Cast  # all reviews in: the interview is to arrange
     waiting: scenario.Cast  # submitted while the pool was away: waits for a panel
+    stopped: scenario.Cast  # submitted when assigning its panel failed: stopped, for a lead to resume
     journeys: dict[str, str]  # by the names above
 
 
@@ -90,6 +93,37 @@ def _wait_for_a_panel(stack: LocalStack, national: scenario.Person, c: scenario.
     return journey_id
 
 
+def _assign_panel_fails_once() -> tuple[str, dispatch.HandlerRef, list[str]]:
+    """The deployed panel-assignment function's handler, replaced by one that fails its next call (not a
+    transient error: the workflow records the failure on the journey, for a lead to resume)."""
+    name = next(n for n, ref in dispatch.HANDLERS.items() if ref.module == "functions.assign_panel.app")
+    ref = dispatch.HANDLERS[name]
+    real = getattr(importlib.import_module(ref.module), ref.attribute)
+    failed: list[str] = []
+
+    def handler(event: Any, context: Any) -> Any:
+        if not failed:
+            failed.append(name)
+            raise RuntimeError("injected: the panel could not be assigned")
+        return real(event, context)
+
+    globals()["_assign_panel_handler"] = handler
+    return name, ref.model_copy(update={"module": __name__, "attribute": "_assign_panel_handler"}), failed
+
+
+def _stop(c: scenario.Cast) -> str:
+    journey_id = scenario.to_claim_development(c)
+    scenario.build_claim(c, journey_id)
+    scenario.wait_claim_complete(c, journey_id)
+    name, failing, failed = _assign_panel_fails_once()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(dispatch.HANDLERS, name, failing)
+        scenario.submit(c, journey_id)
+        c.practitioner.api.wait_for(journey_id, lambda j: bool(j["failure"]), timeout=30, what="a failure")
+    assert failed
+    return journey_id
+
+
 @pytest.fixture(scope="module")
 def programme(stack: LocalStack) -> Programme:
     c = scenario.cast(stack, academy=ACADEMY, tag=secrets.token_hex(3))
@@ -115,7 +149,9 @@ def programme(stack: LocalStack) -> Programme:
     scenario.review(interview, journeys["interview"])
     interview.practitioner.api.wait_step(journeys["interview"], "interview")
     journeys["waiting"] = _wait_for_a_panel(stack, national, waiting)
-    return Programme(c, national, attending, developing, interview, waiting, journeys)
+    stopped = _named(stack, c, "Saoirse Stanhope-Adjei")
+    journeys["stopped"] = _stop(stopped)
+    return Programme(c, national, attending, developing, interview, waiting, stopped, journeys)
 
 
 class LinksOnly:
@@ -179,7 +215,7 @@ def test_an_academy_lead_reaches_every_task_by_links(stack_page: Any, programme:
         ("attendance", 1),
         ("panels", 1),
         ("interviews", 1),
-        ("stopped", 0),
+        ("stopped", 1),
         ("certificates", 0),
     ):
         expect(_count(page, kind)).to_have_text(str(count))
@@ -187,6 +223,16 @@ def test_an_academy_lead_reaches_every_task_by_links(stack_page: Any, programme:
     expect(alerts).to_contain_text("Claims with no valid panel: 1")
     expect(alerts).to_contain_text("Claims with all reviews in: 1")
     check_reflow(page, "walk-lead-02-home")
+
+    # 2. A journey that stopped: read why, and resume it.
+    walk.link("Journeys that stopped")
+    check_reflow(page, "walk-lead-02a-stopped")
+    walk.link(f"See the journey for {p.stopped.practitioner.name}")
+    expect(page.get_by_text("injected: the panel could not be assigned").first).to_be_visible()
+    check_reflow(page, "walk-lead-02b-stopped-journey")
+    walk.button("Resume the journey")
+    expect(page.get_by_text("Journey resumed.")).to_be_visible()
+    walk.header("Lead's work")
 
     # 3. Attendance: an empty submit, then "did not attend", then "attended".
     walk.link("Workshop attendance to record")
@@ -277,7 +323,7 @@ def test_an_academy_lead_reaches_every_task_by_links(stack_page: Any, programme:
     page.get_by_label("Places (optional)").fill("12")
     walk.button("Save changes")
     expect(page.get_by_text("at Kassam Court, Oxford")).to_be_visible()
-    expect(page.get_by_text("4 of 12 places taken.")).to_be_visible()
+    expect(page.get_by_text("5 of 12 places taken.")).to_be_visible()
 
     # 7. Choosing a panel by hand: the reason is asked for only once the rules are overridden, and
     # members of the practitioner's own academy are flagged.
