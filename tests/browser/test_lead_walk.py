@@ -18,6 +18,8 @@ import io
 import re
 import secrets
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -70,13 +72,11 @@ def _named(stack: LocalStack, c: scenario.Cast, name: str) -> scenario.Cast:
     )
 
 
-def _wait_for_a_panel(stack: LocalStack, national: scenario.Person, c: scenario.Cast) -> str:
-    """A complete claim submitted while every pool member is away: the workflow finds no valid panel and
-    the claim waits for the lead. The pool is put back at once (other modules share the stack)."""
-    journey_id = scenario.to_claim_development(c)
-    scenario.build_claim(c, journey_id)
-    scenario.wait_claim_complete(c, journey_id)
-    original = national.api.get("/api/panel/members")["members"]
+@contextmanager
+def _away(national: scenario.Person, which: Callable[[dict[str, Any]], bool]) -> Iterator[None]:
+    """Pool members chosen by `which` unavailable for the next two months, then put back as they were
+    (the pool is national, and other modules share the stack)."""
+    original = [m for m in national.api.get("/api/panel/members")["members"] if which(m)]
     today = clock.now().date()
     away = {"start": today.isoformat(), "end": (today + timedelta(days=60)).isoformat()}
     try:
@@ -85,11 +85,27 @@ def _wait_for_a_panel(stack: LocalStack, national: scenario.Person, c: scenario.
                 f"/api/panel/members/{m['id']}",
                 {**scenario.member_details(m), "unavailable": [*m["unavailable"], away]},
             )
-        scenario.submit(c, journey_id)
-        c.practitioner.api.wait_step(journey_id, "awaiting_panel")
+        yield
     finally:
         for m in original:
             national.api.put(f"/api/panel/members/{m['id']}", scenario.member_details(m))
+
+
+def _unknown(member: dict[str, Any]) -> bool:
+    """A member added through the pool's form by another module: invited, but no one here can sign in as
+    them to review, so they must not sit on this module's panels."""
+    return member["id"] not in scenario.PANEL
+
+
+def _wait_for_a_panel(national: scenario.Person, c: scenario.Cast) -> str:
+    """A complete claim submitted while every pool member is away: the workflow finds no valid panel and
+    the claim waits for the lead."""
+    journey_id = scenario.to_claim_development(c)
+    scenario.build_claim(c, journey_id)
+    scenario.wait_claim_complete(c, journey_id)
+    with _away(national, lambda m: True):
+        scenario.submit(c, journey_id)
+        c.practitioner.api.wait_step(journey_id, "awaiting_panel")
     return journey_id
 
 
@@ -145,10 +161,11 @@ def programme(stack: LocalStack) -> Programme:
     journeys["interview"] = scenario.to_claim_development(interview)
     scenario.build_claim(interview, journeys["interview"])
     scenario.wait_claim_complete(interview, journeys["interview"])
-    scenario.submit(interview, journeys["interview"])
-    scenario.review(interview, journeys["interview"])
+    with _away(national, _unknown):
+        scenario.submit(interview, journeys["interview"])
+        scenario.review(interview, journeys["interview"])
     interview.practitioner.api.wait_step(journeys["interview"], "interview")
-    journeys["waiting"] = _wait_for_a_panel(stack, national, waiting)
+    journeys["waiting"] = _wait_for_a_panel(national, waiting)
     stopped = _named(stack, c, "Saoirse Stanhope-Adjei")
     journeys["stopped"] = _stop(stopped)
     return Programme(c, national, attending, developing, interview, waiting, stopped, journeys)
@@ -362,16 +379,23 @@ def test_an_academy_lead_reaches_every_task_by_links(stack_page: Any, programme:
     page.get_by_label("Email address").fill(f"tamsin.{secrets.token_hex(3)}@example.nhs.uk")
     page.get_by_label("Peer", exact=True).check()
     page.get_by_label("Employer", exact=True).fill("Oxford Health Trust")
-    for group, (day, month) in (("Start date of period 1", ("2", "3")), ("End date of period 1", ("9", "3"))):
+    # Away from today for three years: invited, but no one can review as her in the modules after this.
+    today = clock.now().date()
+    for group, day in (
+        ("Start date of period 1", today),
+        ("End date of period 1", today + timedelta(days=1095)),
+    ):
         period = page.get_by_role("group", name=group)
-        period.get_by_label("Day").fill(day)
-        period.get_by_label("Month").fill(month)
-        period.get_by_label("Year").fill("2031")
+        period.get_by_label("Day").fill(str(day.day))
+        period.get_by_label("Month").fill(str(day.month))
+        period.get_by_label("Year").fill(str(day.year))
     walk.button("Add to the pool and send the invitation")
     expect(page.get_by_text("The member was added to the pool and sent an invitation.")).to_be_visible()
     check_reflow(page, "walk-lead-20-pool")
     walk.link("Tamsin Thackeray-Obi")
-    expect(page.get_by_role("group", name="End date of period 1").get_by_label("Day")).to_have_value("9")
+    expect(page.get_by_role("group", name="End date of period 1").get_by_label("Day")).to_have_value(
+        str((today + timedelta(days=1095)).day)
+    )
     check_reflow(page, "walk-lead-21-pool-member")
 
     # 9 to 11. The academy's figures, then England's as an academy lead may see them (suppressed), and
