@@ -5,7 +5,7 @@ national table by cohort, filters it and downloads its CSV. Every page on the wa
 keeping their headings, chart text readable.
 
 One seeded academy (used by no other browser module, so the lead's counts are exact) serves both walks:
-a practitioner whose attendance is due, one developing a claim, one whose claim is at the interview, and
+a practitioner whose attendance is due, one developing a claim, one whose claim is at the interview,
 one whose claim waits for a panel because the whole pool was away when it was submitted, and one whose
 journey stopped because assigning its panel failed once.
 """
