@@ -32,11 +32,18 @@ from .journeys import _framework_ids, claim, claim_completeness, evidence, load_
 from .people import person_by_email
 
 
-def _claim_for_edit(caller: Caller, journey_id: str) -> tuple[Journey, Claim]:
+def journey_for_edit(caller: Caller, journey_id: str) -> Journey:
+    """The journey, if the caller may change its claim now (one read: what needs only the journey,
+    an upload link above all, does not read the claim too)."""
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:
         raise InvalidTransition("The claim can only be changed during claim development.")
+    return journey
+
+
+def _claim_for_edit(caller: Caller, journey_id: str) -> tuple[Journey, Claim]:
+    journey = journey_for_edit(caller, journey_id)
     current = claim(journey) or Claim(
         journey_id=journey_id,
         number=journey.claim_number,
