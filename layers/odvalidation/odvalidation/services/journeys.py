@@ -115,13 +115,17 @@ def history(journey_id: str) -> list[AuditEvent]:
 
 
 def claim_completeness(journey: Journey) -> Completeness:
-    current = claim(journey)
+    return completeness_of(journey, claim(journey), evidence(journey))
+
+
+def completeness_of(journey: Journey, current: Claim | None, items: list[EvidenceItem]) -> Completeness:
+    """As claim_completeness, from a claim and evidence already read."""
     if current is None and journey.revalidation and journey.claim_number:
         # Nothing saved yet on a renewal: judge it as the (empty) revalidation claim it will be.
         current = Claim(
             journey_id=journey.id, number=journey.claim_number, updated_at=clock.now(), revalidation=True
         )
-    return completeness(framework(journey.framework_key), current, evidence(journey))
+    return completeness(framework(journey.framework_key), current, items)
 
 
 # ---------------------------------------------------------------------------- shared by the steps
