@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -304,10 +305,14 @@ def _send_panel_email(
     # An agreed interview adjustment is told to the chair alone (in a message of their own).
     chair = {s.member_id for s in panel.seats if s.chair} if told.get("adjustments") else set()
     groups = [([p for p in people if p.id not in chair], {}), ([p for p in people if p.id in chair], told)]
-    sent: list[Any] = []
-    for group, extra in groups:
-        if group:
-            sent += send_to(journey, kind, group, attachments=attachments, **(link | shared | extra))
+    sends = [
+        partial(send_to, journey, kind, group, attachments=attachments, **(link | shared | extra))
+        for group, extra in groups
+        if group
+    ]
     if practitioner is not None:
-        sent += send_to(journey, kind, [practitioner], attachments=attachments, **(shared | told))
-    return sent
+        sends.append(
+            partial(send_to, journey, kind, [practitioner], attachments=attachments, **(shared | told))
+        )
+    # Every group's messages at once, as each group's people are (send_to).
+    return [record for records in parallel.at_once(*sends) for record in records]
