@@ -91,12 +91,16 @@ def _close_review_if_complete(journey_id: str, panel: Panel) -> None:
     """With every seat's review in, resume the workflow. The last two reviewers may get here at once:
     the one whose write finds the journey changed reads it again and finds the step already closed."""
     store = db()
-    reviews = store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{panel.claim_number}#")
+    # The reviews and the journey at once (issue 19): the journey is read fresh (after this review's
+    # write), and used only when every review is in.
+    reviews, journey = parallel.at_once(
+        lambda: store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{panel.claim_number}#"),
+        lambda: store.journey(journey_id),
+    )
     if len(reviews) < len(panel.seats) or not {r.member_id for r in reviews} >= {
         s.member_id for s in panel.seats
     }:
         return
-    journey = store.journey(journey_id)
     if journey.task_token and journey.waiting_step == "panel_review":
         token = journey.task_token
         flags = disagreements(reviews)
@@ -109,13 +113,13 @@ def _close_review_if_complete(journey_id: str, panel: Panel) -> None:
                 update={"task_token": None, "resume_token": token, "waiting_step": None},
             )
         )
-        # The reminders' deletes (Scheduler has no batch delete) and the resume follow the recorded
-        # close, not one another: all at once (issue 19; dal/parallel.py).
+        # The reminders' deletes (Scheduler has no batch delete), the resume and the leads' alert follow
+        # the recorded close, not one another: all at once (issue 19; dal/parallel.py).
         parallel.at_once(
             *(partial(schedule_store.cancel, journey_id, purpose) for purpose in REVIEW_REMINDERS),
             lambda: workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)}),
+            lambda: alerts.reviews_in(closed, len(flags)),
         )
-        alerts.reviews_in(closed, len(flags))
 
 
 def disagreements(reviews: list[Review]) -> list[str]:
