@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -60,6 +59,37 @@ def emails(journey_id: str) -> list[EmailRecord]:
     return db().query_models(EmailRecord, f"JOURNEY#{journey_id}", prefix="EMAIL#")
 
 
+Message = tuple[Person, str, str, str]  # to whom, subject, text, html
+
+
+def messages_for(journey: Journey, kind: str, people: list[Person], **context: Any) -> list[Message]:
+    """One message of `kind` per person, rendered (each is addressed by name)."""
+    shared = {
+        "academy_name": academy(journey.academy_id).name,
+        "framework_title": framework(journey.framework_key).title,
+        "link": settings().public_url(f"/journeys/{journey.id}"),
+        **context,
+    }
+    return [(p, *render(kind, name=p.name, **shared)) for p in people]
+
+
+def deliver(
+    journey: Journey, kind: str, messages: list[Message], attachments: list[mail.Attachment] | None = None
+) -> list[EmailRecord]:
+    """Send rendered messages, all at once, each recorded on the journey once sent: SES has no batch
+    send of different messages, and the person waiting waits for the slowest, not for the sum (issue
+    19). Rendered beforehand, so that the threads only wait on AWS."""
+
+    def one(message: Message) -> EmailRecord:
+        p, subject, text, html = message
+        message_id = mail.send([p.email], subject, text, html, attachments)
+        return _record(journey, kind, [p.email], subject, message_id)
+
+    records = parallel.each(one, messages)
+    metrics.add_metric(name="EmailSent", unit="Count", value=len(records))
+    return records
+
+
 def send_to(
     journey: Journey,
     kind: str,
@@ -68,23 +98,7 @@ def send_to(
     attachments: list[mail.Attachment] | None = None,
     **context: Any,
 ) -> list[EmailRecord]:
-    shared = {
-        "academy_name": academy(journey.academy_id).name,
-        "framework_title": framework(journey.framework_key).title,
-        "link": settings().public_url(f"/journeys/{journey.id}"),
-        **context,
-    }
-
-    def one(p: Person) -> EmailRecord:
-        subject, text, html = render(kind, name=p.name, **shared)
-        message_id = mail.send([p.email], subject, text, html, attachments)
-        return _record(journey, kind, [p.email], subject, message_id)
-
-    # One message per person (each is addressed by name), all at once: SES has no batch send of
-    # different messages, and the person waiting waits for the slowest, not for the sum (issue 19).
-    records = parallel.each(one, people)
-    metrics.add_metric(name="EmailSent", unit="Count", value=len(records))
-    return records
+    return deliver(journey, kind, messages_for(journey, kind, people, **context), attachments)
 
 
 def practitioner_context(journey: Journey, kind: str) -> dict[str, Any]:
@@ -305,14 +319,13 @@ def _send_panel_email(
     # An agreed interview adjustment is told to the chair alone (in a message of their own).
     chair = {s.member_id for s in panel.seats if s.chair} if told.get("adjustments") else set()
     groups = [([p for p in people if p.id not in chair], {}), ([p for p in people if p.id in chair], told)]
-    sends = [
-        partial(send_to, journey, kind, group, attachments=attachments, **(link | shared | extra))
+    messages = [
+        m
         for group, extra in groups
         if group
+        for m in messages_for(journey, kind, group, **(link | shared | extra))
     ]
     if practitioner is not None:
-        sends.append(
-            partial(send_to, journey, kind, [practitioner], attachments=attachments, **(shared | told))
-        )
-    # Every group's messages at once, as each group's people are (send_to).
-    return [record for records in parallel.at_once(*sends) for record in records]
+        messages += messages_for(journey, kind, [practitioner], **(shared | told))
+    # Every message at once, whichever group it is for.
+    return deliver(journey, kind, messages, attachments)
