@@ -232,36 +232,40 @@ def send_panel_email(
     interview: Interview | None = None,
     **context: Any,
 ) -> list[Any]:
-    # Read in two round trips (issue 19): what the message needs of the journey's collection and the
-    # practitioner in one BatchGetItem, then the members the panel names in another; kept in the read
-    # cache for the reads below.
     with read_cache.reading():
-        invitation = kind == "interview_invitation"
-        db().batch_get(
-            [
-                keys.journey(journey.id),
-                keys.journey_part(journey.id, f"PANEL#{journey.claim_number}"),
-                keys.journey_part(journey.id, f"CLAIM#{journey.claim_number}"),
-                *([keys.journey_part(journey.id, f"INTERVIEW#{journey.claim_number}")] if invitation else []),
-                *(
-                    [keys.journey_part(journey.id, adjustment_key(AdjustmentKind.INTERVIEW))]
-                    if invitation
-                    else []
-                ),
-                *([keys.person(journey.practitioner_id)] if include_practitioner else []),
-            ]
-        )
-        panel = current_panel(journey.id)
-        db().batch_get(keys.person(s.member_id) for s in panel.seats if only is None or s.member_id in only)
+        read_ahead(journey, kind, only=only, include_practitioner=include_practitioner)
         return _send_panel_email(
             journey,
             kind,
-            panel,
+            current_panel(journey.id),
             only=only,
             include_practitioner=include_practitioner,
             interview=interview,
             **context,
         )
+
+
+def read_ahead(journey: Journey, kind: str, *, only: list[str] | None, include_practitioner: bool) -> None:
+    """What a panel email reads, in two round trips (issue 19), into the request's read cache: what the
+    message needs of the journey's collection and the practitioner in one BatchGetItem, then the
+    members the panel names in another."""
+    invitation = kind == "interview_invitation"
+    db().batch_get(
+        [
+            keys.journey(journey.id),
+            keys.journey_part(journey.id, f"PANEL#{journey.claim_number}"),
+            keys.journey_part(journey.id, f"CLAIM#{journey.claim_number}"),
+            *([keys.journey_part(journey.id, f"INTERVIEW#{journey.claim_number}")] if invitation else []),
+            *(
+                [keys.journey_part(journey.id, adjustment_key(AdjustmentKind.INTERVIEW))]
+                if invitation
+                else []
+            ),
+            *([keys.person(journey.practitioner_id)] if include_practitioner else []),
+        ]
+    )
+    panel = current_panel(journey.id)
+    db().batch_get(keys.person(s.member_id) for s in panel.seats if only is None or s.member_id in only)
 
 
 def _send_panel_email(
