@@ -138,6 +138,26 @@ def _leads_to_a_fail_state(states: dict[str, Any], start: str) -> bool:
     return False
 
 
+def _dead_letter_alarm_of_queue_feeding(name: str) -> str | None:
+    """For a function fed by an SQS event source mapping: the alarm on its queue's dead-letter queue."""
+    resources = template()["Resources"]
+    for mapping in resources.values():
+        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        if mapping["Properties"]["FunctionName"] != {"Ref": name}:
+            continue
+        queue = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
+        redrive = resources[queue]["Properties"].get("RedrivePolicy") or {}
+        dead_letters = (redrive.get("deadLetterTargetArn") or {}).get("Fn::GetAtt", [None])[0]
+        for alarm_name, alarm in resources.items():
+            if alarm["Type"] == "AWS::CloudWatch::Alarm" and {
+                "Name": "QueueName",
+                "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]},
+            } in alarm["Properties"].get("Dimensions", []):
+                return alarm_name
+    return None
+
+
 def _outcome_alarm(name: str) -> str | None:
     """The outcome alarm that a failure of this function ends in, if any (template.yaml, "alarms")."""
     props = template()["Resources"][name]["Properties"]
@@ -162,6 +182,9 @@ def _outcome_alarm(name: str) -> str | None:
                 if "States.ALL" in catch["ErrorEquals"] and not _leads_to_a_fail_state(states, catch["Next"]):
                     return None
         return "FailedJourneysAlarm" if tasks else None
+    queue_alarm = _dead_letter_alarm_of_queue_feeding(name)
+    if queue_alarm:
+        return queue_alarm  # a message that failed maxReceiveCount times is in the queue's own dead letters
     async_invokers = "S3" in events or name == "ScheduledFunction"  # Scheduler invokes Lambda asynchronously
     dead_letters = template()["Globals"]["Function"].get("DeadLetterQueue") or props.get("DeadLetterQueue")
     if async_invokers and dead_letters == {
