@@ -2,7 +2,7 @@
 measures the same way for docs/performance.md section 2).
 
 One complete journey (validated as a practitioner) is driven through the HTTP API with the pages each
-person views along it, on a stack of its own with the benchmark's meter hooked in: every call a handler
+person views along it, on the shared local stack with the benchmark's meter hooked in: every call a handler
 makes while its request waits is timed, and calls that overlap in time (made at once, dal/parallel.py)
 count once. A change that reads or writes one item after another again fails here.
 """
@@ -14,10 +14,11 @@ from collections import defaultdict
 import pytest
 
 from bench import cost
-from bench.meter import Request
-from bench.stackrun import metered_stack
+from bench.meter import Meter, Request, item_size
+from local.stack import LocalStack
+from odvalidation.dal import clients
 
-pytestmark = pytest.mark.xdist_group("round_trips")
+pytestmark = pytest.mark.xdist_group("local_stack")
 
 # Route -> the most sequential AWS calls one request may make (measured, then held).
 # Exact where the calls are one after another; where calls are made at once, one more is allowed:
@@ -40,12 +41,19 @@ CEILING = {
 
 
 @pytest.fixture(scope="module")
-def requests() -> dict[str, list[Request]]:
-    with metered_stack() as (stack, meter):
-        try:
-            result = cost.run_branch(stack, meter, "validated as practitioner")
-        finally:
-            meter.uninstall()
+def requests(local_stack: LocalStack) -> dict[str, list[Request]]:
+    meter = Meter()
+    meter.install()  # hooks the clients made from now on: the product's are made again
+    clients.reset()
+    db = local_stack.client("dynamodb")
+    meter.size_of = lambda table, key: item_size(
+        db.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item") or {}
+    )
+    try:
+        result = cost.run_branch(local_stack, meter, "validated as practitioner")
+    finally:
+        meter.uninstall()
+        clients.reset()
     by_route: dict[str, list[Request]] = defaultdict(list)
     for r in result.requests:
         if not r.poll:
