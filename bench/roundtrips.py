@@ -67,15 +67,17 @@ WHY: dict[str, str] = {
     "(one Query) and then the element's evidence, the supporter and the upload policy apart.",
     "web: GET /journeys/<journey_id>/claim": "As the element page: status, then supporter and cohort apart.",
     "web: GET /journeys/<journey_id>/check": "As the claim page.",
-    "api: POST /api/journeys/<journey_id>/panel/declaration": "Reads the journey, the seat and the "
-    "panel, writes the declaration and the trail in order.",
-    "api: POST /api/journeys": "Reads the cohort, the person and the enrolment, writes the journey in a "
-    "transaction, then starts its execution (which needs the written journey).",
+    "api: POST /api/journeys/<journey_id>/panel/declaration": "The journey, its panel (the key needs the "
+    "journey's claim number), the panel's versioned write; then at once the seat's copy (a PutItem) and "
+    "the trail (the journey read again, then a transaction): 5 when those overlap in time",
+    "api: POST /api/journeys": "The cohort, the caller's profile and any enrolment in one BatchGetItem, the journey "
+    "written in a transaction, then its execution started (which needs the written journey)",
     "api: PUT /api/journeys/<journey_id>/reflection": "Reads, writes the step in a transaction, then "
     "resumes the workflow (SendTaskSuccess): the resume must follow the write.",
     "api: POST /api/cohorts/<cohort_id>/attendance": "As the reflection: read, write, then resume.",
     "api: POST /api/journeys/<journey_id>/decision": "Read, write, then resume the workflow.",
-    "web: GET /lead/assignments/<journey_id>": "Journey and panel pool read apart.",
+    "web: GET /lead/assignments/<journey_id>": "The journey, then at once the claim, the panel pool, the "
+    "practitioner's name and why no panel was formed",
     "web: GET /lead/cohorts/<cohort_id>": "The cohort, then its journeys and the people they name.",
     "api: PUT /api/journeys/<journey_id>/claim": "Reads the journey and the claim, then writes the claim.",
     "api: POST /api/journeys/<journey_id>/evidence": "The journey (GetItem; the claim is not read: an upload "

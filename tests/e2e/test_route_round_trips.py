@@ -34,6 +34,13 @@ CEILING = {
     # Journey; claim and evidence at once; transaction; reminders, resume and confirmation at once
     # (the confirmation reads the person, sends, records).
     "api: POST /api/journeys/<journey_id>/submission": 8,
+    # The cohort, the profile and the enrolment in one BatchGetItem; the transaction; the execution.
+    "api: POST /api/journeys": 3,
+    # Journey; panel; the panel's versioned write; the seat's copy and the trail at once.
+    "api: POST /api/journeys/<journey_id>/panel/declaration": 6,
+    # Journey; panel and claim; review; trail; reviews and journey at once; the last one closes the
+    # step, then deletes, resumes and alerts the leads at once.
+    "api: PUT /api/journeys/<journey_id>/panel/review": 14,
     # Cohorts and alerts at once, then journeys (Queries at once) and alerts' journeys, then one
     # BatchGetItem each of interviews and of alerts' facts and names.
     "web: GET /lead": 4,
