@@ -238,6 +238,10 @@ class PostPolicy:
             check_post(dict(form.items()), upload.filename or "", size, bucket)
         except Refused as refused:
             return _error(start_response, refused, f"/{bucket}")
+        finally:
+            # werkzeug spools each part to a temporary file: closed here, not left to the collector.
+            for part in files.values():
+                part.close()
         # moto reads the body again.
         environ["wsgi.input"] = io.BytesIO(raw)
         environ["CONTENT_LENGTH"] = str(len(raw))

@@ -15,8 +15,7 @@ from playwright.sync_api import expect
 from local import scenario
 from local.stack import LocalStack
 
-from .conftest import check_page
-from .test_lead_work import check_narrow
+from .reflow import check_reflow
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +40,7 @@ def test_a_lead_follows_an_alert_and_adds_a_pool_member_in_one_form(
     page.get_by_role("link", name="Lead's work").click()
     alerts = page.locator("#alert-counts")
     expect(alerts).to_contain_text("Claims with all reviews in")
-    check_narrow(page, "lead-alerts-01-home")
+    check_reflow(page, "lead-alerts-01-home")
     page.get_by_role("link", name="Claims with all reviews in").click()
     # Casts share the stack (and the practitioner's name): this journey's alert is found by its link.
     alert = page.locator("li.nhsuk-card").filter(has=page.locator(f'a[href$="/lead/journeys/{journey_id}"]'))
@@ -55,7 +54,7 @@ def test_a_lead_follows_an_alert_and_adds_a_pool_member_in_one_form(
     # The panel pool in one step.
     page.get_by_role("link", name="Add someone to the panel pool").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add someone to the panel pool")
-    check_narrow(page, "lead-pool-01-form")
+    check_reflow(page, "lead-pool-01-form")
     address = f"rhys.{secrets.token_hex(3)}@example.nhs.uk"
     page.get_by_label("Full name").fill("Rhys Okonjo-Hale")
     page.get_by_label("Email address").fill(address)
@@ -71,7 +70,7 @@ def test_a_lead_follows_an_alert_and_adds_a_pool_member_in_one_form(
     page.get_by_role("button", name="Add to the pool and send the invitation").click()
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("The start date of period 1 must be a real date")
-    check_narrow(page, "lead-pool-02-errors")
+    check_reflow(page, "lead-pool-02-errors")
     summary.get_by_role("link", name="The start date of period 1 must be a real date").click()
     expect(period.get_by_label("Day")).to_be_focused()
 
@@ -90,8 +89,7 @@ def test_a_lead_follows_an_alert_and_adds_a_pool_member_in_one_form(
     row = page.get_by_role("row").filter(has_text="Rhys Okonjo-Hale")
     expect(row).to_contain_text("Lancashire Teaching Hospitals")
     expect(row).to_contain_text("Expert")
-    # axe only: the pool's table reflow at 375 px is the charts lane's (issue 17 item 10).
-    check_page(page, "lead-pool-03-pool")
+    check_reflow(page, "lead-pool-03-pool")
     assert any(
         address in m.to and m.subject == "You are invited to System OD Validation"
         for m in stack.sent_emails()

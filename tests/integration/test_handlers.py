@@ -313,3 +313,27 @@ def test_post_confirmation_makes_a_self_registered_person_a_practitioner_once(
     assert invoke(local_stack, "post-confirmation", confirmed) == confirmed  # Cognito needs the event back
     assert invoke(local_stack, "post-confirmation", confirmed) == confirmed  # a retry: one membership
     assert groups() == ["practitioner"]
+
+
+def test_record_archive_delivered_twice_makes_one_archive(
+    local_stack: LocalStack, claim: tuple[scenario.Cast, str]
+) -> None:
+    """SQS delivers at least once: the same request's message again finds the archive made and leaves it."""
+    from odvalidation.services import record_archive
+
+    c, _journey_id = claim
+    api = c.practitioner.api
+    api.post("/api/me/record", expect=202)
+    deadline = time.monotonic() + 30
+    while api.get("/api/me/record")["status"] != "ready":
+        assert time.monotonic() < deadline, "the record was never made"
+        time.sleep(0.1)
+    made = record_archive.current(c.practitioner.id, "self")
+    assert made is not None
+    assert made.key
+    payload = event("record_archive", person_id=c.practitioner.id, scope="self", request_id=made.request_id)
+    for _ in range(2):
+        assert invoke(local_stack, "record-archive", payload) == {"batchItemFailures": []}
+    again = record_archive.current(c.practitioner.id, "self")
+    assert again is not None
+    assert (again.key, again.ready_at, again.status) == (made.key, made.ready_at, made.status)

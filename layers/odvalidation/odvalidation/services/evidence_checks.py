@@ -103,8 +103,6 @@ CHECK_FIELDS = ("status", "size", "etag", "reason", "content_type", "display_nam
 
 
 def _record_check(item: EvidenceItem, sk: str, checked: EvidenceItem) -> None:
-    from ..dal import keys
-
     db().set_fields(keys.journey_part(item.journey_id, sk), checked, CHECK_FIELDS)
 
 

@@ -10,10 +10,11 @@ from .. import clock
 from ..dal import schedules as schedule_store
 from ..dal import workflow
 from ..domain import journey as rules
+from ..domain.alerts import CLAIM_DUE, NEAR_DAYS, REVIEW_DUE
 from ..domain.errors import Conflict, InvalidTransition
 from ..domain.models import Failure, Journey, Stage
 from ..observability import logger
-from . import adjustments
+from . import adjustments, seats
 from . import journeys as js
 from .common import db, moved, reapplied, record, updated
 
@@ -191,6 +192,8 @@ def record_failure(journey_id: str, error: str, cause: str, execution_arn: str) 
 @reapplied(task=True)
 def scheduled(event: dict[str, Any]) -> dict[str, Any]:
     """Target of EventBridge Scheduler."""
+    # Email (jinja2) and certificates are imported where they are used: the workflow's task functions
+    # share this module and start faster without them. No cycle: nothing imports tasks.
     from . import notifications
 
     kind = event.get("kind")
@@ -251,8 +254,7 @@ def scheduled(event: dict[str, Any]) -> dict[str, Any]:
 
 def _deadline_alert(journey: Journey, days_left: int) -> None:
     """The week's reminder before a claim is due also tells the academy's leads (once per deadline)."""
-    from ..domain.alerts import CLAIM_DUE, NEAR_DAYS
-    from . import alerts
+    from . import alerts  # sends email: imported where used, as notifications above
 
     if journey.claim_deadline is not None and days_left <= NEAR_DAYS:
         alerts.deadline_near(journey, CLAIM_DUE, journey.claim_deadline.date())
@@ -261,8 +263,7 @@ def _deadline_alert(journey: Journey, days_left: int) -> None:
 def _review_deadline_alert(journey: Journey) -> None:
     """The reviewers' reminder a week before their reviews are due tells the leads too; the one after
     the due day (overdue) adds nothing new for them."""
-    from ..domain.alerts import NEAR_DAYS, REVIEW_DUE
-    from . import alerts, seats
+    from . import alerts  # sends email: imported where used, as notifications above
 
     due = seats.current_panel(journey.id).review_due
     if due is not None and 0 <= (due - clock.now().date()).days <= NEAR_DAYS:
