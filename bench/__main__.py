@@ -37,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
         help="throughput: run the handlers in this many worker processes at the start, as Lambda's execution "
         "environments (0, the default: in the stack's process; on 2 cores environments were not faster)",
     )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="replace only the sections run in the existing --out document (say, `--only cost --update` "
+        "for sections 2 to 4) and keep the others",
+    )
     args = parser.parse_args(argv)
     chosen = args.only or list(ALL)
     logging.basicConfig(level=logging.ERROR)
@@ -83,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         sections["maketest"] = testtime.section()
 
     order = ["coldstart", "roundtrips", "cost", "bill", "scale", "scans", "throughput", "maketest", "size"]
-    doc = _document([sections[k] for k in order if k in sections], time.perf_counter() - started, args.quick)
+    ran = [sections[k] for k in order if k in sections]
+    if args.update and args.out.exists():
+        doc = _updated(args.out.read_text(), ran, time.perf_counter() - started)
+    else:
+        doc = _document(ran, time.perf_counter() - started, args.quick)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(doc)
     print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -128,6 +138,43 @@ def _document(sections: list[Section], seconds: float, quick: bool) -> str:
         "",
     ]
     return "\n".join(head + [render(s) for s in sections])
+
+
+_RERUN = "Re-run since, alone: "
+
+
+def _rerun_line(lines: list[str], i: int) -> str | None:
+    return lines[i] if i < len(lines) and lines[i].startswith(_RERUN) else None
+
+
+def _updated(existing: str, ran: list[Section], seconds: float) -> str:
+    """The existing document with the sections just run in place of their old text (and their row of
+    the summary table), and a line that says which were re-run, when: the other figures are older."""
+    head, *chunks = existing.split("\n## ")
+    by_title = {chunk.split("\n", 1)[0]: "## " + chunk for chunk in chunks}
+    for section in ran:
+        by_title[section.title] = render(section).rstrip("\n") + "\n"
+    lines = head.split("\n")
+    lines = [
+        line
+        for i, line in enumerate(lines)
+        if not line.startswith(_RERUN)
+        and not (line == "" and lines[i + 1 : i + 2] == [_rerun_line(lines, i + 1)])
+    ]
+    verdicts = {s.title: "all met" if s.all_met else "**not all met**" for s in ran if s.figures}
+    lines = [
+        next((f"| {t} | {v} |" for t, v in verdicts.items() if line.startswith(f"| {t} |")), line)
+        for line in lines
+    ]
+    at = next(i for i, line in enumerate(lines) if line.startswith("Run on "))
+    lines[at + 1 : at + 1] = [
+        "",
+        f"{_RERUN}{', '.join(s.title for s in ran)} on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
+        f"(`python -m bench --only ... --update`, in {seconds:.0f} s).",
+    ]
+    return (
+        "\n".join(lines).rstrip("\n") + "\n\n" + "\n".join(by_title[t].rstrip("\n") + "\n" for t in by_title)
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ setup) are kept apart from what a deployed product would pay for.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import math
 import sys
@@ -21,8 +22,13 @@ from typing import Any
 
 import botocore.handlers
 
-_current = threading.local()
 OUTSIDE = "(outside a handler)"
+# What the calls being made belong to, in context variables rather than thread-locals: a handler that
+# makes calls at once in worker threads (dal/parallel.py) copies its context into them, so their calls
+# are counted for its function and its request, as a deployed product would pay for them.
+_function: contextvars.ContextVar[str] = contextvars.ContextVar("bench_function", default=OUTSIDE)
+_request: contextvars.ContextVar[Request | None] = contextvars.ContextVar("bench_request", default=None)
+_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_muted", default=False)
 POLL = "api (harness polling)"
 
 
@@ -128,11 +134,11 @@ class Meter:
         context["bench_started"] = time.perf_counter()
 
     def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        if not self.active or getattr(_current, "muted", False):
+        if not self.active or _muted.get():
             return
         service = model.service_model.service_name
         op = model.name
-        function = getattr(_current, "function", OUTSIDE)
+        function = _function.get()
         params = context.get("bench_params") or {}
         with self._lock:
             self.calls[(function, service, op)] += 1
@@ -140,11 +146,12 @@ class Meter:
                 self.scans += 1
             if function not in (OUTSIDE, POLL):
                 self.services_seen.setdefault(function, set()).add(service)
-        request: Request | None = getattr(_current, "request", None)
+        request = _request.get()
         if request is not None:
-            request.calls.append(
-                (context.get("bench_started", time.perf_counter()), time.perf_counter(), service, op)
-            )
+            with self._lock:  # calls made at once end in several threads
+                request.calls.append(
+                    (context.get("bench_started", time.perf_counter()), time.perf_counter(), service, op)
+                )
         if service == "dynamodb":
             r, w, n = self._units(op, params, parsed)
             with self._lock:
@@ -152,9 +159,10 @@ class Meter:
                 self.wru[function] += w
                 self.items_read[function] += n
             if request is not None:
-                request.rru += r
-                request.items_read += n
-                request.items_written += _written(op, params)
+                with self._lock:
+                    request.rru += r
+                    request.items_read += n
+                    request.items_written += _written(op, params)
 
     def _units(self, op: str, params: dict[str, Any], parsed: dict[str, Any]) -> tuple[float, float, int]:
         """(read units, write units, items read) of one DynamoDB call."""
@@ -253,22 +261,20 @@ class Meter:
 
 @contextmanager
 def muted() -> Iterator[None]:
-    before = getattr(_current, "muted", False)
-    _current.muted = True
+    token = _muted.set(True)
     try:
         yield
     finally:
-        _current.muted = before
+        _muted.reset(token)
 
 
 @contextmanager
 def as_function(name: str) -> Iterator[None]:
-    before = getattr(_current, "function", OUTSIDE)
-    _current.function = name
+    token = _function.set(name)
     try:
         yield
     finally:
-        _current.function = before
+        _function.reset(token)
 
 
 def _wrap_dispatch(meter: Meter) -> None:
@@ -288,8 +294,7 @@ def _wrap_dispatch(meter: Meter) -> None:
         )
         http = isinstance(event, dict) and "httpMethod" in event
         request = Request(short, event["httpMethod"], event.get("path", ""), poll=poll) if http else None
-        before = getattr(_current, "request", None)
-        _current.request = request
+        token = _request.set(request)
         start = time.perf_counter()
         with as_function(POLL if poll else short):
             try:
@@ -298,7 +303,7 @@ def _wrap_dispatch(meter: Meter) -> None:
                     request.status = _status(result[0])
                 return result
             finally:
-                _current.request = before
+                _request.reset(token)
                 meter.record_invocation(
                     POLL if poll else short, time.perf_counter() - start, ref.memory_mb if ref else 128, poll
                 )

@@ -22,12 +22,17 @@ WHY: dict[str, str] = {
     "(services/panel_overview.py): their seats (a Query of GSI1), the seats' journeys (BatchGetItem), "
     "then every panel, claim, practitioner and the member's own review (one BatchGetItem): each step "
     "needs the keys the one before gave.",
-    "api: POST /api/journeys/<journey_id>/outcome": "Tags every evidence object of the claim for "
-    "expiry (S3 PutObjectTagging, one call per object: S3 has no batch tagging) before answering; "
-    "the tagging could move into a workflow task after the outcome.",
-    "api: POST /api/journeys/<journey_id>/interview": "Emails the invitation to each attendee (SES "
-    "SendEmail per person, with a PutItem per email so a retry sends none twice) and reads each "
-    "person one by one; the emails could go from a workflow task, in parallel.",
+    "api: POST /api/journeys/<journey_id>/outcome": "The journey (GetItem); then at once its panel, interview and "
+    "outcome (one BatchGetItem) and the claim's evidence (a Query); the transaction; then at once the "
+    "resume and the tagging of every evidence object for expiry (S3 PutObjectTagging, one call per "
+    "object: S3 has no batch tagging; dal/parallel.py, 8 at a time). 4 when the calls made at once "
+    "overlap in time; on a loaded machine a fast call can end before its sibling starts, and the meter "
+    "then counts two. A failed tag still answers 503 and the chair's retry tags what is left",
+    "api: POST /api/journeys/<journey_id>/interview": "The journey, its interview (the key needs the journey's "
+    "claim number), the transaction; then the invitation's reads in two BatchGetItems (the journey's "
+    "items and the practitioner, then the members the panel names) and every attendee's email at once "
+    "(SendEmail, then its record: a PutItem, so a retry sends none twice). At most 4 would need the "
+    "emails sent after the answer, by a workflow task or a queue: not done",
     "web: GET /panel/<journey_id>/reviews": "The claim in two round trips (its journey, then one "
     "BatchGetItem of panel, claim, practitioner and own review), the reviews (a Query), the reviewers "
     "(one BatchGetItem). What services.panels.reviews_for reads again for its own check comes from the "
@@ -42,34 +47,43 @@ WHY: dict[str, str] = {
     "journeys, a panel member's seats (three round trips, as GET /panel).",
     "api: POST /api/journeys/<journey_id>/interview/held": "Reads the journey and the interview, then "
     "records it held in one transaction.",
-    "web: GET /lead": "A Query per cohort of the lead's academy, then a GetItem per item shown: N+1 "
-    "over cohorts.",
-    "api: PUT /api/journeys/<journey_id>/panel/review": "Saves the review, then (the last review) "
-    "completes the panel in a transaction, deletes the reminder schedules one by one (Scheduler has "
-    "no batch delete) and resumes the workflow: ordered writes.",
-    "api: POST /api/journeys/<journey_id>/submission": "Reads the journey, claim and evidence apart, "
-    "then deletes the claim's reminder schedules one by one and resumes the workflow.",
+    "web: GET /lead": "Three round trips however many cohorts and alerts: the cohorts and the alerts (a "
+    "Query each) at once, then each cohort's journeys (a Query each, at once) beside the alerts' "
+    "journeys (one BatchGetItem), then the interviews of claims at that step and the alerts' panels, "
+    "interviews and practitioners (one BatchGetItem each)",
+    "api: PUT /api/journeys/<journey_id>/panel/review": "The journey; panel and claim (one BatchGetItem); the "
+    "review (a PutItem, only if new) and the trail (a transaction) in order; then the reviews and the "
+    "journey at once. The last review also closes the step (a transaction), then at once deletes the "
+    "reminder schedules, resumes the workflow and alerts the leads (a conditional PutItem, the leads "
+    "from Cognito, their emails and records). At most 4 would need the close done by a task after the "
+    "answer",
+    "api: POST /api/journeys/<journey_id>/submission": "The journey; the claim and its evidence at once; the "
+    "transaction; then at once the three reminders' deletes (Scheduler has no batch delete), the resume "
+    "and the confirmation email, whose own three calls (the practitioner, SendEmail, its record) set "
+    "the length of that last step. At most 4 would need the email sent after the answer",
     "api: GET /api/journeys/<journey_id>": "The journey's own items in one Query (services/journey_page.py); "
     "the rest are the caller's and the cohort's reads.",
     "web: GET /journeys/<journey_id>/claim/<element_id>": "The claim pages read the journey's status "
     "(one Query) and then the element's evidence, the supporter and the upload policy apart.",
     "web: GET /journeys/<journey_id>/claim": "As the element page: status, then supporter and cohort apart.",
     "web: GET /journeys/<journey_id>/check": "As the claim page.",
-    "api: POST /api/journeys/<journey_id>/panel/declaration": "Reads the journey, the seat and the "
-    "panel, writes the declaration and the trail in order.",
-    "api: POST /api/journeys": "Reads the cohort, the person and the enrolment, writes the journey in a "
-    "transaction, then starts its execution (which needs the written journey).",
+    "api: POST /api/journeys/<journey_id>/panel/declaration": "The journey, its panel (the key needs the "
+    "journey's claim number), the panel's versioned write; then at once the seat's copy (a PutItem) and "
+    "the trail (the journey read again, then a transaction): 5 when those overlap in time",
+    "api: POST /api/journeys": "The cohort, the caller's profile and any enrolment in one BatchGetItem, the journey "
+    "written in a transaction, then its execution started (which needs the written journey)",
     "api: PUT /api/journeys/<journey_id>/reflection": "Reads, writes the step in a transaction, then "
     "resumes the workflow (SendTaskSuccess): the resume must follow the write.",
     "api: POST /api/cohorts/<cohort_id>/attendance": "As the reflection: read, write, then resume.",
     "api: POST /api/journeys/<journey_id>/decision": "Read, write, then resume the workflow.",
-    "web: GET /lead/assignments/<journey_id>": "Journey and panel pool read apart.",
+    "web: GET /lead/assignments/<journey_id>": "The journey, then at once the claim, the panel pool, the "
+    "practitioner's name and why no panel was formed",
     "web: GET /lead/cohorts/<cohort_id>": "The cohort, then its journeys and the people they name.",
     "api: PUT /api/journeys/<journey_id>/claim": "Reads the journey and the claim, then writes the claim.",
-    "api: POST /api/journeys/<journey_id>/evidence": "Reads the journey, then its claim (whose key needs "
-    "the journey's claim number), then records the upload and its grant: two PutItems one after another "
-    "(services/uploads.py; a BatchWriteItem, or one Query of the journey's collection for the reads, "
-    "would save two; it is 75 of the ~300 requests, so it sets the median).",
+    "api: POST /api/journeys/<journey_id>/evidence": "The journey (GetItem; the claim is not read: an upload "
+    "link needs only the journey), then the evidence item and its upload grant in one "
+    "TransactWriteItems (services/uploads.py): an item never exists without the grant that lets its "
+    "upload complete",
     "api: GET /api/journeys/<journey_id>/panel": "The journey, the panel and its members apart.",
     "web: GET /reports": "One Query of counters per scope shown (national, academy, cohort).",
 }
@@ -97,7 +111,8 @@ def section(branches: list[tuple[str, list[Request]]]) -> Section:
             "panel's and the lead's pages after the review, each person's pages at the end, and "
             "signing in). *Sequential AWS calls*: calls the handler made while the request waited, "
             "timed by a botocore hook (`before-call` to `after-call`); calls that overlap in time were "
-            "made in parallel and count once. *Items*: DynamoDB items read (each GetItem's item, each "
+            "made in parallel and count once; calls made at once from worker threads (dal/parallel.py) "
+            "are counted for the request whose context they carry. *Items*: DynamoDB items read (each GetItem's item, each "
             "Query's `ScannedCount`) and written (each Put, Update, Delete, transaction write). The "
             "harness's own look-ups (its polling) are left out. Cognito's token check is API "
             "Gateway's, before the handler, and not counted."

@@ -5,12 +5,14 @@ months". The pages run through the web handler over moto (test_web_practitioner'
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from odvalidation import clock
+from odvalidation.domain.access import Caller
 from odvalidation.domain.claims import Completeness
 from odvalidation.domain.models import (
     Claim,
@@ -49,7 +51,13 @@ def test_submitting_shows_the_confirmation_and_emails_the_practitioner_once(
     assert browser.get(f"/journeys/{journey_id}/submitted").header("Location") == f"/journeys/{journey_id}"
 
     done = Completeness(complete=True, total=1, evidenced=1, narrated=1, missing=[])
-    monkeypatch.setattr(claim_development, "submit_claim", lambda caller, jid: done)
+
+    def submit(caller: Caller, jid: str, *, then: Callable[[Journey], object] | None = None) -> Completeness:
+        if then is not None:  # once the submission is stored
+            then(js.load_for(caller, jid))
+        return done
+
+    monkeypatch.setattr(claim_development, "submit_claim", submit)
     reply = browser.post(f"/journeys/{journey_id}/submit", {"csrf_token": check.csrf_token()})
     assert reply.header("Location") == f"/journeys/{journey_id}/submitted"
     assert sent(journey_id, "claim_submitted") == [["rowan@nhs.net"]]
@@ -158,6 +166,7 @@ def test_the_practitioner_is_told_their_panel_is_ready_once_with_the_panels_emai
     outbox: list[tuple[list[str], str]] = []
     people = {p: Person(id=p, name=p, email=f"{p}@nhs.net") for p in ("pat", "m1")}
     monkeypatch.setattr(notifications, "current_panel", lambda jid: panel)
+    monkeypatch.setattr(notifications, "read_ahead", lambda *a, **k: None)  # the reads are faked here
     monkeypatch.setattr(notifications, "person", people.get)
     monkeypatch.setattr(
         js, "claim", lambda j: Claim(journey_id=j.id, number=1, level=Level.LEADER, updated_at=now)

@@ -129,6 +129,8 @@ def academy(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Academy:
     monkeypatch.setattr(js, "academy_cohorts", a.cohorts)
     monkeypatch.setattr(js, "cohort", lambda cid: a.cohort)
     monkeypatch.setattr(js, "cohort_journeys", lambda caller, cid: a.journeys)
+    monkeypatch.setattr(js, "academy_journeys", lambda caller, aid, cohorts: [a.journeys for _ in cohorts])
+    monkeypatch.setattr(seats, "read_interviews", lambda journeys: None)  # interview_of is the fake below
     monkeypatch.setattr(js, "load_for", lambda caller, jid: by_id[jid])
     monkeypatch.setattr(
         people, "person", lambda pid: Person(id=pid, name=NAMES.get(pid, "A member"), email="x@nhs.net")

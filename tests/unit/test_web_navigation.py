@@ -82,6 +82,7 @@ def test_the_panel_email_links_the_members_page_and_the_practitioner_their_journ
     claim = Claim1("m1")
     sent: list[tuple[list[str], str]] = []
     monkeypatch.setattr(notifications, "current_panel", lambda jid: claim.panel)
+    monkeypatch.setattr(notifications, "read_ahead", lambda *a, **k: None)  # the reads are faked here
     monkeypatch.setattr(js, "claim", lambda j: None)
     monkeypatch.setattr(
         notifications,

@@ -7,6 +7,7 @@ moment after its grant was written still finds it.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -18,10 +19,15 @@ from .store import from_item, store, to_item
 _KEEP = timedelta(days=1)
 
 
+def item(grant: UploadGrant) -> dict[str, Any]:
+    """The grant as a table item (for a write of its own, or one transaction with its evidence item)."""
+    found = to_item(grant, keys.upload_grant(grant.key))
+    found["expires_at"] = {"N": str(int((grant.expires + _KEEP).timestamp()))}  # the table's TTL
+    return found
+
+
 def put(grant: UploadGrant) -> None:
-    item = to_item(grant, keys.upload_grant(grant.key))
-    item["expires_at"] = {"N": str(int((grant.expires + _KEEP).timestamp()))}  # the table's TTL
-    store().put(item)
+    store().put(item(grant))
 
 
 def get(key: str) -> UploadGrant | None:

@@ -186,6 +186,14 @@ class Store:
             raise
         return True
 
+    def put_together(self, items: list[dict[str, Any]]) -> None:
+        """Write a few items that belong together (none a journey change) in one transaction: one
+        round trip, and all of them or none."""
+        read_cache.forget()
+        ops = [{"Put": {"TableName": self.table, "Item": item}} for item in items]
+        # A cancelled transaction wrote nothing, so a conflict or a throttle is sent again as is.
+        retried(lambda: self.db.transact_write_items(TransactItems=ops), what="TransactWriteItems")
+
     def put_versioned(self, item: dict[str, Any], expected_version: int) -> None:
         """Write an item that carries its own `version` (claims, panels): no lost update."""
         read_cache.forget()

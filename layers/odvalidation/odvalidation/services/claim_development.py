@@ -3,11 +3,13 @@ its deadline, and its submission."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import keys, workflow
+from ..dal import keys, parallel, workflow
 from ..dal import schedules as schedule_store
 from ..domain import journey as rules
 from ..domain.access import (
@@ -28,15 +30,29 @@ from ..domain.models import (
 )
 from .common import db, moved, part, reapplied, updated
 from .common import record as record_event
-from .journeys import _framework_ids, claim, claim_completeness, evidence, load_for, schedule_claim_deadline
+from .journeys import (
+    _framework_ids,
+    claim,
+    completeness_of,
+    evidence,
+    load_for,
+    schedule_claim_deadline,
+)
 from .people import person_by_email
 
 
-def _claim_for_edit(caller: Caller, journey_id: str) -> tuple[Journey, Claim]:
+def journey_for_edit(caller: Caller, journey_id: str) -> Journey:
+    """The journey, if the caller may change its claim now (one read: what needs only the journey,
+    an upload link above all, does not read the claim too)."""
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:
         raise InvalidTransition("The claim can only be changed during claim development.")
+    return journey
+
+
+def _claim_for_edit(caller: Caller, journey_id: str) -> tuple[Journey, Claim]:
+    journey = journey_for_edit(caller, journey_id)
     current = claim(journey) or Claim(
         journey_id=journey_id,
         number=journey.claim_number,
@@ -144,18 +160,26 @@ def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
 
 
 @reapplied()
-def submit_claim(caller: Caller, journey_id: str) -> Completeness:
+def submit_claim(
+    caller: Caller, journey_id: str, *, then: Callable[[Journey], object] | None = None
+) -> Completeness:
+    """Submit the claim; `then(journey)` (the confirmation email) runs once it is stored, at the same
+    time as the workflow is resumed and the reminders deleted."""
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
-    current = claim(journey)
+    # The claim and its evidence at once (issue 19: round trips); each is read once.
+    current, items = parallel.at_once(lambda: claim(journey), lambda: evidence(journey))
     if journey.stage is not Stage.CLAIM_DEVELOPMENT and current is not None and current.submitted_at:
         # A double-clicked submit, or a retry after the workflow could not be reached: one effect.
+        calls: list[Callable[[], object]] = [lambda: then(journey)] if then else []
         if journey.stage is Stage.SUBMITTED and journey.resume_token:
-            workflow.resume(journey.resume_token, {"event": "submitted"})
-        return completeness(framework(journey.framework_key), current, evidence(journey))
+            token = journey.resume_token
+            calls.append(lambda: workflow.resume(token, {"event": "submitted"}))
+        parallel.at_once(*calls)
+        return completeness(framework(journey.framework_key), current, items)
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:
         raise InvalidTransition("Only a claim in development can be submitted.")
-    result = claim_completeness(journey)
+    result = completeness_of(journey, current, items)
     if not result.complete:
         raise InvalidInput(f"Your claim is not ready to submit: {result.missing[0]}", details=result.missing)
     if journey.waiting_step != "claim_development" or not journey.task_token:
@@ -163,7 +187,7 @@ def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     assert current is not None
     submitted = current.model_copy(update={"submitted_at": clock.now(), "version": current.version + 1})
     token = journey.task_token
-    db().commit(
+    stored = db().commit(
         moved(
             journey,
             Stage.SUBMITTED,
@@ -173,9 +197,18 @@ def submit_claim(caller: Caller, journey_id: str) -> Completeness:
             puts=[part(journey_id, f"CLAIM#{journey.claim_number}", submitted)],
         )
     )
-    for purpose in ("claim-reminder-30", "claim-reminder-7", "claim-deadline"):
-        schedule_store.cancel(journey_id, purpose)
-    workflow.resume(token, {"event": "submitted"})
+    # The reminders' deletes (Scheduler has no batch delete) and the resume need only the recorded
+    # submission, not one another: all at once (issue 19). A failure of any is raised after all were
+    # tried; the practitioner's retry finds the claim submitted and resumes again (above), and a
+    # reminder left behind finds the claim submitted and sends nothing.
+    parallel.at_once(
+        *(
+            partial(schedule_store.cancel, journey_id, purpose)
+            for purpose in ("claim-reminder-30", "claim-reminder-7", "claim-deadline")
+        ),
+        lambda: workflow.resume(token, {"event": "submitted"}),
+        *([partial(then, stored)] if then else []),
+    )
     return result
 
 

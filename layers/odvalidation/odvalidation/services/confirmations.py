@@ -20,9 +20,9 @@ from . import journeys as js
 
 def submit_claim(caller: Caller, journey_id: str) -> Completeness:
     """Submit, then confirm to the practitioner that the claim has arrived."""
-    result = claim_development.submit_claim(caller, journey_id)
-    notifications.send_quietly(js.load_for(caller, journey_id), "claim_submitted")
-    return result
+    return claim_development.submit_claim(
+        caller, journey_id, then=lambda journey: notifications.send_quietly(journey, "claim_submitted")
+    )
 
 
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:

@@ -3,15 +3,17 @@ chair records the outcome, which frees the panel's seats and starts the evidence
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import keys, workflow
+from ..dal import keys, parallel, read_cache, workflow
 from ..domain.access import Caller, check_lead
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
 from ..domain.frameworks import framework
 from ..domain.models import (
+    EvidenceItem,
     Interview,
     Journey,
     Outcome,
@@ -75,7 +77,31 @@ def record_outcome(
     caller: Caller, journey_id: str, outcome: Outcome, feedback: dict[str, str], development_plan: str
 ) -> OutcomeRecord:
     store = db()
-    journey = store.journey(journey_id)
+    # Read in two round trips (issue 19): the journey, then at once what the outcome needs of its
+    # collection (one BatchGetItem, kept in the read cache until the first write) and the claim's
+    # evidence (a Query), which is tagged after the outcome.
+    with read_cache.reading():
+        journey = store.journey(journey_id)
+        _, tagged = parallel.at_once(
+            lambda: store.batch_get(
+                keys.journey_part(journey_id, f"{kind}#{journey.claim_number}")
+                for kind in ("PANEL", "INTERVIEW", "OUTCOME")
+            ),
+            lambda: js.evidence(journey),
+        )
+        return _record_outcome(caller, journey, tagged, outcome, feedback, development_plan)
+
+
+def _record_outcome(
+    caller: Caller,
+    journey: Journey,
+    tagged: list[EvidenceItem],
+    outcome: Outcome,
+    feedback: dict[str, str],
+    development_plan: str,
+) -> OutcomeRecord:
+    store = db()
+    journey_id = journey.id
     panel, seat = _seat_of(caller, journey)
     if not seat.chair:
         raise Forbidden("Only the panel chair records the outcome.")
@@ -94,10 +120,8 @@ def record_outcome(
             OutcomeRecord, keys.journey_part(journey_id, f"OUTCOME#{journey.claim_number}")
         )
         if existing is not None and existing.outcome is outcome:
-            if journey.resume_token:
-                workflow.resume(journey.resume_token, {"outcome": outcome.value})
             # A repeat after a tagging failure (below) tags what is still untagged.
-            _tag_for_retention(journey)
+            _resume_and_tag(journey, journey.resume_token, outcome, tagged)
             return existing
         raise InvalidTransition("The outcome is recorded after the interview.")
     interview = interview_of(journey)
@@ -132,25 +156,37 @@ def record_outcome(
     # The panel's work on this claim ends with its outcome: each member can take another claim.
     change.updates.extend(_load_change(s.member_id, -1) for s in panel.seats)
     store.commit(change)
-    workflow.resume(token, {"outcome": outcome.value})
-    _tag_for_retention(journey)
+    _resume_and_tag(journey, token, outcome, tagged)
     return record
 
 
-def _tag_for_retention(journey: Journey) -> None:
+def _resume_and_tag(journey: Journey, token: str | None, outcome: Outcome, items: list[EvidenceItem]) -> None:
+    """Resume the workflow and tag the claim's evidence at once: neither needs the other, and both
+    follow the recorded outcome. S3 has no batch tagging, so the objects are tagged in parallel
+    (dal/parallel.py): the chair waits for the slowest call, not for one per file."""
+    calls: list[Callable[[], object]] = [lambda: _tag_for_retention(journey, items)]
+    if token:
+        calls.append(lambda: workflow.resume(token, {"outcome": outcome.value}))
+    parallel.at_once(*calls)
+
+
+def _tag_for_retention(journey: Journey, items: list[EvidenceItem]) -> None:
     """Tag the claim's evidence for the bucket's retention rule. The outcome is recorded and the
     journey has moved on first; a file that could not be tagged would be kept for ever, so any failure
     (an AccessDenied above all) is logged, counted and answered with a 503: the chair's retry tags
     what is left (tagging twice is harmless)."""
-    failed: list[str] = []
-    for item in js.evidence(journey):
+
+    def tag(item: EvidenceItem) -> str | None:
         try:
             evidence_store.tag_for_expiry(item.key)  # a file removed meanwhile is skipped there
         except Exception as exc:
             logger.exception(
                 "evidence not tagged for retention", extra={"journey_id": journey.id, "key": item.key}
             )
-            failed.append(getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__)
+            return str(getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__)
+        return None
+
+    failed = [code for code in parallel.each(tag, items) if code]
     if failed:
         metrics.add_metric(name="RetentionTaggingFailed", unit="Count", value=len(failed))
         raise Unavailable(

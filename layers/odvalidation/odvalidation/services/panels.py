@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import keys, workflow
+from ..dal import keys, parallel, workflow
 from ..dal import schedules as schedule_store
 from ..dal.store import from_item, to_item
 from ..domain import panels as solver
@@ -219,16 +219,18 @@ def _declare_no_conflict(caller: Caller, journey_id: str) -> Panel:
     ]
     new_panel = panel.model_copy(update={"seats": seats, "version": panel.version + 1})
     store.put_versioned(part(journey_id, f"PANEL#{journey.claim_number}", new_panel), panel.version)
-    store.put(
-        part(
-            journey_id,
-            f"SEAT#{journey.claim_number}#{caller.id}",
-            seat.model_copy(update={"declared": True, "declared_at": at}),
-            GSI1PK=f"MEMBER#{caller.id}",
-            GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
-        )
+    seat_item = part(
+        journey_id,
+        f"SEAT#{journey.claim_number}#{caller.id}",
+        seat.model_copy(update={"declared": True, "declared_at": at}),
+        GSI1PK=f"MEMBER#{caller.id}",
+        GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
     )
-    record(journey_id, actor=caller.id, action="declared no conflict of interest")
+    # The seat's copy and the trail follow the panel's write, not one another: at once (issue 19).
+    parallel.at_once(
+        lambda: store.put(seat_item),
+        lambda: record(journey_id, actor=caller.id, action="declared no conflict of interest"),
+    )
     return new_panel
 
 

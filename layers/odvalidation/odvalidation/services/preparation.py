@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .. import clock
-from ..dal import keys, workflow
+from ..dal import keys, read_cache, workflow
 from ..dal.store import Change
 from ..domain import journey as rules
 from ..domain.access import (
@@ -36,6 +36,14 @@ from .people import ensure_profile
 
 def register_interest(caller: Caller, cohort_id: str) -> Journey:
     require_role(caller, Role.PRACTITIONER)
+    # The cohort, the caller's profile and any enrolment in one BatchGetItem (issue 19), kept for the
+    # reads below until the first write.
+    with read_cache.reading():
+        db().batch_get([keys.cohort(cohort_id), keys.person(caller.id), keys.enrolment(caller.id, cohort_id)])
+        return _register_interest(caller, cohort_id)
+
+
+def _register_interest(caller: Caller, cohort_id: str) -> Journey:
     c = cohort(cohort_id)
     ensure_profile(caller)  # email, panels and reports need the practitioner's profile
     store = db()

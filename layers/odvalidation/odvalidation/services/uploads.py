@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,7 +26,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
 from ..domain.models import EvidenceItem, EvidenceStatus, Stage, UploadGrant
 from ..settings import settings
-from .claim_development import _claim_for_edit
+from .claim_development import journey_for_edit
 from .common import db, new_id, part
 from .journeys import _framework_ids, evidence_by_key
 
@@ -44,53 +45,54 @@ def evidence_key(journey_id: str, claim_number: int, element_id: str, evidence_i
     return f"{evidence_store.journey_prefix(journey_id)}claim-{claim_number}/{element_id}/{evidence_id}"
 
 
-def _record(item: EvidenceItem) -> None:
-    db().put(
-        part(
-            item.journey_id,
-            f"EVIDENCE#{item.claim_number}#{item.id}",
-            item,
-            GSI1PK=f"EVIDENCEKEY#{item.key}",
-            GSI1SK="EVIDENCE",
-        )
+def _evidence_item(item: EvidenceItem) -> dict[str, Any]:
+    return part(
+        item.journey_id,
+        f"EVIDENCE#{item.claim_number}#{item.id}",
+        item,
+        GSI1PK=f"EVIDENCEKEY#{item.key}",
+        GSI1SK="EVIDENCE",
     )
+
+
+def _record(item: EvidenceItem) -> None:
+    db().put(_evidence_item(item))
 
 
 def request_upload(
     caller: Caller, journey_id: str, element_id: str, filename: str, content_type: str, size: int
 ) -> UploadLink:
-    journey, _ = _claim_for_edit(caller, journey_id)
+    journey = journey_for_edit(caller, journey_id)
     if element_id not in _framework_ids(journey):
         raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
     max_bytes = settings().upload_max_bytes
     check_declared(content_type, size, max_bytes)
     evidence_id = new_id("e")
     key = evidence_key(journey_id, journey.claim_number, element_id, evidence_id)
-    _record(
-        EvidenceItem(
-            id=evidence_id,
-            journey_id=journey_id,
-            claim_number=journey.claim_number,
-            element_id=element_id,
-            key=key,
-            display_name=safe_display_name(filename, content_type),
-            content_type=content_type,
-            size=size,
-            uploaded_at=clock.now(),
-        )
-    )
     # The file may be no larger than the size declared for it (itself within the cap).
     form = evidence_store.upload_form(key, content_type, size)
-    grants.put(
-        UploadGrant(
-            key=key,
-            journey_id=journey_id,
-            claim_number=journey.claim_number,
-            element_id=element_id,
-            evidence_id=evidence_id,
-            expires=evidence_store.policy_expiry(form),
-        )
+    item = EvidenceItem(
+        id=evidence_id,
+        journey_id=journey_id,
+        claim_number=journey.claim_number,
+        element_id=element_id,
+        key=key,
+        display_name=safe_display_name(filename, content_type),
+        content_type=content_type,
+        size=size,
+        uploaded_at=clock.now(),
     )
+    grant = UploadGrant(
+        key=key,
+        journey_id=journey_id,
+        claim_number=journey.claim_number,
+        element_id=element_id,
+        evidence_id=evidence_id,
+        expires=evidence_store.policy_expiry(form),
+    )
+    # The item and its grant in one transaction (one round trip, issue 19): never an item "being
+    # checked" that no upload could ever complete, because its grant was lost between two writes.
+    db().put_together([_evidence_item(item), grants.item(grant)])
     return UploadLink(
         evidence_id=evidence_id,
         url=form["url"],
@@ -121,7 +123,7 @@ class BrowserUpload(BaseModel):
 
 def browser_upload(caller: Caller, journey_id: str, element_id: str, redirect_url: str) -> BrowserUpload:
     """A presigned POST for one file of one element, for a form that works without JavaScript."""
-    journey, _ = _claim_for_edit(caller, journey_id)
+    journey = journey_for_edit(caller, journey_id)
     if element_id not in _framework_ids(journey):
         raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
     prefix = f"{evidence_store.incoming_prefix(journey_id)}{new_id('u')}/"

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
+from ..dal import parallel
 from ..domain.academies import ACADEMIES
 from ..domain.access import Caller as DomainCaller
 from ..domain.access import reads_claims_as_lead
@@ -259,9 +260,16 @@ def _member_flag(m: PanelMember, claim: ClaimToAssign) -> str:
 
 
 def _resolve_page(j: Journey, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
-    claim = panels.claim_to_assign(j)
+    # The claim, the pool, the practitioner's name and why no panel was formed need nothing of one
+    # another: read at once (issue 19; dal/parallel.py).
+    claim, pool, name, reason = parallel.at_once(
+        lambda: panels.claim_to_assign(j),
+        panels.pool,
+        lambda: _name(j.practitioner_id),
+        lambda: _reason(j.id),
+    )
     members = []
-    for m in sorted(panels.pool(), key=lambda m: m.name):
+    for m in sorted(pool, key=lambda m: m.name):
         flag = _member_flag(m, claim)
         load = f"{m.current_load} of {m.cap} claims"
         members.append(
@@ -276,8 +284,8 @@ def _resolve_page(j: Journey, values: dict[str, Any], errors: dict[str, str], st
         status=status,
         page_title="Resolve a claim waiting for a panel",
         journey=j,
-        name=_name(j.practitioner_id),
-        reason=_reason(j.id),
+        name=name,
+        reason=reason,
         members=members,
         values=values,
         errors=errors,

@@ -1,0 +1,92 @@
+"""The AWS calls a person waits for, per route, stay where issue 19 brought them (bench/roundtrips.py
+measures the same way for docs/performance.md section 2).
+
+One complete journey (validated as a practitioner) is driven through the HTTP API with the pages each
+person views along it, on the shared local stack with the benchmark's meter hooked in: every call a handler
+makes while its request waits is timed, and calls that overlap in time (made at once, dal/parallel.py)
+count once. A change that reads or writes one item after another again fails here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from bench import cost
+from bench.meter import Meter, Request, item_size
+from local.stack import LocalStack
+from odvalidation.dal import clients
+
+pytestmark = pytest.mark.xdist_group("local_stack")
+
+# Route -> the most sequential AWS calls one request may make (measured, then held).
+# Exact where the calls are one after another; where calls are made at once, one more is allowed:
+# whether two calls overlap in time depends on the machine's load, not on the product.
+CEILING = {
+    # The journey (GetItem), then the evidence item and its grant in one TransactWriteItems.
+    "api: POST /api/journeys/<journey_id>/evidence": 2,
+    # Journey; panel, interview, outcome (BatchGetItem) with the evidence (Query) at once; the
+    # transaction; the resume with the tagging of every object at once.
+    "api: POST /api/journeys/<journey_id>/outcome": 5,
+    # Journey, interview, transaction, two BatchGetItems, then each person's email and its record at once.
+    "api: POST /api/journeys/<journey_id>/interview": 7,
+    # Journey; claim and evidence at once; transaction; reminders, resume and confirmation at once
+    # (the confirmation reads the person, sends, records).
+    "api: POST /api/journeys/<journey_id>/submission": 8,
+    # The cohort, the profile and the enrolment in one BatchGetItem; the transaction; the execution.
+    "api: POST /api/journeys": 3,
+    # Journey; panel; the panel's versioned write; the seat's copy and the trail at once.
+    "api: POST /api/journeys/<journey_id>/panel/declaration": 6,
+    # Journey; panel and claim; review; trail; reviews and journey at once; the last one closes the
+    # step, then deletes, resumes and alerts the leads at once.
+    "api: PUT /api/journeys/<journey_id>/panel/review": 14,
+    # Cohorts and alerts at once, then journeys (Queries at once) and alerts' journeys, then one
+    # BatchGetItem each of interviews and of alerts' facts and names.
+    "web: GET /lead": 4,
+}
+
+
+@pytest.fixture(scope="module")
+def requests(local_stack: LocalStack) -> dict[str, list[Request]]:
+    meter = Meter()
+    meter.install()  # hooks the clients made from now on: the product's are made again
+    clients.reset()
+    db = local_stack.client("dynamodb")
+    meter.size_of = lambda table, key: item_size(
+        db.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item") or {}
+    )
+    try:
+        result = cost.run_branch(local_stack, meter, "validated as practitioner")
+    finally:
+        meter.uninstall()
+        clients.reset()
+    by_route: dict[str, list[Request]] = defaultdict(list)
+    for r in result.requests:
+        if not r.poll:
+            by_route[f"{r.function}: {r.route}"].append(r)
+    return by_route
+
+
+@pytest.mark.parametrize("route", sorted(CEILING))
+def test_the_route_makes_no_more_sequential_calls_than_it_did(
+    requests: dict[str, list[Request]], route: str
+) -> None:
+    made = requests.get(route)
+    assert made, f"the journey made no request to {route}"
+    worst = max(made, key=lambda r: r.sequential)
+    calls = [f"{service} {op}" for _, _, service, op in sorted(worst.calls)]
+    assert worst.sequential <= CEILING[route], (route, worst.sequential, calls)
+
+
+def test_an_upload_link_reads_only_the_journey_and_writes_item_and_grant_together(
+    requests: dict[str, list[Request]],
+) -> None:
+    for r in requests["api: POST /api/journeys/<journey_id>/evidence"]:
+        assert [op for _, _, _, op in sorted(r.calls)] == ["GetItem", "TransactWriteItems"]
+        assert r.items_written == 2  # the evidence item and its upload grant
+
+
+def test_the_median_request_makes_at_most_two_sequential_calls(requests: dict[str, list[Request]]) -> None:
+    counts = sorted(r.sequential for rs in requests.values() for r in rs)
+    assert counts[len(counts) // 2] <= 2, counts
