@@ -21,6 +21,8 @@ from .cost import PRICES, JourneyCost
 from .meter import Request
 
 PRICE_DATE = "2026-12-04"
+IDLE_POLLERS = 5  # Lambda's pollers of an SQS queue at rest (an estimate: see the bill's line)
+LONG_POLL_SECONDS = 20
 MONTHLY_TARGET = 5.00
 IDLE_TARGET = 3.00
 
@@ -82,6 +84,12 @@ FIXED_PRICES: dict[str, tuple[float, str, str, str]] = {
         "per GB-month, point-in-time recovery",
         f"{P}/dynamodb/pricing/on-demand/",
         "assumed",
+    ),
+    "sqs_request": (
+        0.40 / 1e6,
+        "per SQS standard-queue request ($0.40 per 1M; the first 1M a month are free, not subtracted)",
+        f"{P}/sqs/pricing/",
+        "as known",
     ),
     "hosted_zone": (0.50, "per Route 53 hosted zone a month", f"{P}/route53/pricing/", "as known"),
     "dashboard": (3.00, "per CloudWatch dashboard a month", f"{P}/cloudwatch/pricing/", "page*"),
@@ -227,6 +235,20 @@ def lines(results: list[JourneyCost]) -> tuple[list[Line], dict[str, float]]:
             advanced * f["advanced_parameter"],
             advanced * f["advanced_parameter"],
             f"{len(params)} in the template, {advanced} Advanced",
+        )
+    )
+    # An SQS event source mapping is polled all month, messages or none: Lambda keeps long polls open
+    # (20 s each; five at once when it starts, the number it scales down to is not published), and
+    # every ReceiveMessage is a billed request. An estimate, so it is shown as one.
+    mappings = len(res.get("AWS::Lambda::EventSourceMapping", []))
+    polls = mappings * IDLE_POLLERS * 730 * 3600 / LONG_POLL_SECONDS
+    out.append(
+        Line(
+            "SQS: Lambda's polling of the record archive queue (estimated)",
+            polls * f["sqs_request"],
+            polls * f["sqs_request"],
+            f"{mappings} event source mapping(s) x {IDLE_POLLERS} long polls of {LONG_POLL_SECONDS} s "
+            f"= {polls:,.0f} requests a month",
         )
     )
     zones = len(res.get("AWS::Route53::HostedZone", []))
