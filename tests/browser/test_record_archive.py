@@ -6,6 +6,7 @@ access request from the journey page (the reason is asked for). Each page axe-cl
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import time
 import zipfile
@@ -44,10 +45,15 @@ def check_both_widths(page: Any, name: str) -> None:
 
 def _until_ready(page: Any, link_name: str, heading: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
+    # The form posts to the page's own address, so wait_for_url may return before the answer is drawn:
+    # wait for the page to say where the record is (being prepared, or ready) before reading it.
+    state = re.compile(r"record is (being prepared|ready)")
+    page.get_by_role("heading", name=state).first.wait_for()
     while heading not in page.content():
         assert time.monotonic() < deadline, "the record was never ready"
         time.sleep(0.3)
         page.get_by_role("link", name=link_name).click()
+        page.get_by_role("heading", name=state).first.wait_for()
 
 
 def _download(page: Any, link_name: str) -> zipfile.ZipFile:
