@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +123,12 @@ class Poller:
         self._sqs = sqs_client
         self._lock = threading.Lock()
         self.delivered: list[Delivered] = []
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """No delivery while held: a test can send twice before the worker answers the first."""
+        with self._lock:
+            yield
 
     def deliver(self) -> list[Delivered]:
         done: list[Delivered] = []

@@ -39,8 +39,9 @@ CEILING = {
     # Journey; panel; the panel's versioned write; the seat's copy and the trail at once.
     "api: POST /api/journeys/<journey_id>/panel/declaration": 6,
     # Journey; panel and claim; review; trail; reviews and journey at once; the last one closes the
-    # step, then deletes, resumes and alerts the leads at once.
-    "api: PUT /api/journeys/<journey_id>/panel/review": 14,
+    # step, then deletes, resumes and alerts the leads at once; and (review drafts) whether a review is
+    # in already, to change it, and the member's draft removed once the review is in.
+    "api: PUT /api/journeys/<journey_id>/panel/review": 16,
     # Cohorts and alerts at once, then journeys (Queries at once) and alerts' journeys, then one
     # BatchGetItem each of interviews and of alerts' facts and names.
     "web: GET /lead": 4,
