@@ -6,6 +6,7 @@ to the local stack.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -13,11 +14,15 @@ import boto3
 from botocore.config import Config
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=20)
+# A client in use is thread-safe, but making one from boto3's default session is not, and the first
+# calls of a cold start may come from dal/parallel.py's threads at once.
+_MAKING = threading.Lock()
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
+    with _MAKING:
+        return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
 
 
 def reset() -> None:
