@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import async_invokes, sqs_events
+from . import async_invokes
 from .deployed import (
     ACCOUNT_ID,
     REGION,
@@ -552,8 +552,6 @@ HANDLERS_BY_TYPE: dict[str, Callable[[Context, str, dict[str, Any]], Created]] =
     "AWS::Lambda::LayerVersion": _layer_version,
     "AWS::Lambda::Function": _lambda_function,
     "AWS::Lambda::Permission": _lambda_permission,
-    # Delivered in the background (local/sqs_events.py), not inside SendMessage as moto would.
-    "AWS::Lambda::EventSourceMapping": sqs_events.event_source_mapping,
     # Played by local/async_invokes.py: moto would run an Event invocation inside Invoke.
     "AWS::Lambda::EventInvokeConfig": async_invokes.event_invoke_config,
     "AWS::StepFunctions::StateMachine": _state_machine,

@@ -35,7 +35,6 @@ from local import (
     moto_tuning,
     s3_post_policy,
     s3_presigned,
-    sqs_events,
 )
 from local.deploy import clients_for, deploy, stage_name
 from local.deployed import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack
@@ -112,9 +111,6 @@ class LocalStack:
         self._firer: threading.Thread | None = None
         self._fire_lock = threading.Lock()
         self._client: Any = None
-        # SQS event source mappings, delivered as Lambda's poller does (local/sqs_events.py).
-        self.queues = sqs_events.Poller(lambda: self.client("sqs"))
-        self._poller: threading.Thread | None = None
         # Lambda's asynchronous invocations (InvocationType=Event), run in the background with Lambda's
         # retries and failure destinations (local/async_invokes.py); `drain()` runs them to the end now.
         self.async_invokes = async_invokes.AsyncInvoker(lambda: self.client("sqs"))
@@ -223,10 +219,6 @@ class LocalStack:
             if self._fire_every:
                 self._firer = threading.Thread(target=self._fire_loop, name="local-scheduler", daemon=True)
                 self._firer.start()
-                self._poller = threading.Thread(
-                    target=self.queues.run, args=(self._stop,), name="local-sqs-poller", daemon=True
-                )
-                self._poller.start()
                 self._async_runner = threading.Thread(
                     target=self.async_invokes.run, args=(self._stop,), name="local-async-invokes", daemon=True
                 )
@@ -242,10 +234,6 @@ class LocalStack:
         if self._firer is not None:
             self._firer.join(timeout=10)
             self._firer = None
-        if self._poller is not None:
-            self._poller.join(timeout=10)
-            self._poller = None
-        sqs_events.MAPPINGS.clear()
         if self._async_runner is not None:
             self._async_runner.join(timeout=10)
             self._async_runner = None
