@@ -115,7 +115,7 @@ class Line:
 
 
 def _usd(value: float) -> str:
-    return f"${value:.2f}" if round(value, 2) == value else "$" + f"{value:.6f}".rstrip("0")
+    return f"${value:.2f}" if round(value, 2) == value else "$" + f"{value:.10f}".rstrip("0")
 
 
 def _resources() -> dict[str, list[dict[str, Any]]]:
