@@ -148,7 +148,9 @@ def check_page(page: Any, name: str) -> None:
     """Fail if the browser reported an error or axe finds any WCAG 2.2 AA violation; the page's screenshot
     is saved (test-artifacts/screenshots/<name>.png) when it fails, or always with SCREENSHOTS=all."""
     errors = getattr(page, "console_errors", [])
-    violations = [] if errors else (axe_check(page) if page.javascript_enabled else _axe_check_without_scripts(page))
+    violations = (
+        [] if errors else (axe_check(page) if page.javascript_enabled else _axe_check_without_scripts(page))
+    )
     if errors or violations or SAVE_EVERY_SCREENSHOT:
         # A full-page PNG costs Chromium as much as an axe run: taken when someone will look at it.
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
