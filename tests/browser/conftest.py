@@ -7,8 +7,8 @@ Fixtures:
 - `page_no_js` a fresh context and page with JavaScript switched off (also `stack_page_no_js`).
 The pages' base URL ends in the stage (`http://127.0.0.1:PORT/v1/`): go to service pages by relative
 paths (`page.goto("sign-in")`, `page.goto("./")`), as a link would; `/_local/...` is at the root.
-Helpers: `axe_check(page)` returns axe's WCAG 2.2 AA violations; `check_page(page, name)` saves a
-screenshot as test-artifacts/screenshots/<name>.png and fails with a readable list of violations.
+Helpers: `axe_check(page)` returns axe's WCAG 2.2 AA violations; `check_page(page, name)` fails with a readable list of violations
+and saves the page as test-artifacts/screenshots/<name>.png when it fails (every page with SCREENSHOTS=all).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+SAVE_EVERY_SCREENSHOT = os.environ.get("SCREENSHOTS") == "all"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -42,14 +43,9 @@ FONT_HOST = "https://assets.nhs.uk"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One worker runs all browser tests, so Chromium and the stack start once (pytest -n 2 --dist loadgroup).
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
-@pytest.fixture(scope="module")
+# One Chromium per test process (each xdist worker has its own, beside its own stack); every test gets a
+# fresh context, so no cookie or storage passes from one test to the next.
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (make chromium)")
@@ -149,12 +145,17 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 def check_page(page: Any, name: str) -> None:
-    """Screenshot the page and fail if axe finds any WCAG 2.2 AA violation."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """Fail if the browser reported an error or axe finds any WCAG 2.2 AA violation; the page's screenshot
+    is saved (test-artifacts/screenshots/<name>.png) when it fails, or always with SCREENSHOTS=all."""
     errors = getattr(page, "console_errors", [])
+    violations = (
+        [] if errors else (axe_check(page) if page.javascript_enabled else _axe_check_without_scripts(page))
+    )
+    if errors or violations or SAVE_EVERY_SCREENSHOT:
+        # A full-page PNG costs Chromium as much as an axe run: taken when someone will look at it.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert not errors, f"the browser reported errors on {name} ({page.url}):\n" + "\n".join(errors)
-    violations = axe_check(page) if page.javascript_enabled else _axe_check_without_scripts(page)
     assert not violations, f"axe found accessibility problems on {name} ({page.url}):\n{describe(violations)}"
 
 

@@ -5,6 +5,7 @@ and a client that keeps cookies like a browser. (Browser tests run on the local 
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -76,9 +77,30 @@ def cognito_as_deployed() -> None:
     )
 
 
+def _one_signing_key_per_process() -> None:
+    """moto signs every pool's tokens with the same fixed RSA key, which it reads and checks again for each
+    new pool (about 0.1 s of CPU, once per in-process web test): the checked key is kept for the process."""
+    from functools import cache
+    from types import SimpleNamespace
+
+    import moto.cognitoidp.models as cognito_models
+
+    if isinstance(cognito_models.jwk, SimpleNamespace):
+        return
+    jwk = cognito_models.jwk
+
+    @cache
+    def import_key(text: str) -> Any:
+        return jwk.RSAKey.import_key(json.loads(text))
+
+    rsa = SimpleNamespace(import_key=lambda value: import_key(json.dumps(value, sort_keys=True)))
+    cognito_models.jwk = SimpleNamespace(RSAKey=rsa)  # type: ignore[assignment]
+
+
 def create_user_pool(cognito: Any) -> tuple[str, str]:
     """A user pool and web client set up as template.yaml sets them up; returns (pool id, client id)."""
     cognito_as_deployed()
+    _one_signing_key_per_process()
     pool = cognito.create_user_pool(
         LambdaConfig={
             "PostConfirmation": f"arn:aws:lambda:eu-west-2:123456789012:function:{POST_CONFIRMATION}"
