@@ -37,11 +37,11 @@ CEILING = {
     # The cohort, the profile and the enrolment in one BatchGetItem; the transaction; the execution.
     "api: POST /api/journeys": 3,
     # Journey; panel; the panel's versioned write; the seat's copy and the trail at once.
-    "api: POST /api/journeys/<journey_id>/panel/declaration": 6,
+    "api: POST /api/journeys/<journey_id>/panel/declaration": 3,
     # Journey; panel and claim; review; trail; reviews and journey at once; the last one closes the
     # step, then deletes, resumes and alerts the leads at once; and (review drafts) whether a review is
     # in already, to change it, and the member's draft removed once the review is in.
-    "api: PUT /api/journeys/<journey_id>/panel/review": 16,
+    "api: PUT /api/journeys/<journey_id>/panel/review": 3,
     # Cohorts and alerts at once, then journeys (Queries at once) and alerts' journeys, then one
     # BatchGetItem each of interviews and of alerts' facts and names.
     "web: GET /lead": 4,

@@ -41,7 +41,17 @@ class RecordStageEvent(TaskEvent):
 
 
 class NotifyEvent(TaskEvent):
-    kind: Literal["signposting", "lapsed", "panel_assigned", "panel_attention", "outcome"]
+    kind: Literal[
+        "signposting",
+        "lapsed",
+        "panel_assigned",
+        "panel_attention",
+        "outcome",
+        "reviews_in",
+        "claim_submitted",
+    ]
+    # reviews_in: the disagreements the last review's close counted (the resume's output, $.review).
+    flags: int = 0
 
 
 class RecordFailureEvent(TaskEvent):
