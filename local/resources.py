@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import sqs_events
+from . import async_invokes
 from .deployed import (
     ACCOUNT_ID,
     REGION,
@@ -356,6 +356,8 @@ def _lambda_function(ctx: Context, logical_id: str, p: dict[str, Any]) -> Create
     if p.get("Tags"):
         args["Tags"] = {t["Key"]: t["Value"] for t in _tags_list(p["Tags"])}
     fn = lam.create_function(FunctionName=name, Code=_s3_code(ctx, p["Code"]), **args)
+    # moto keeps no DeadLetterConfig; the local asynchronous invoker sends failed events there.
+    async_invokes.dead_letter_config(name, (p.get("DeadLetterConfig") or {}).get("TargetArn"))
     code_dir = _code_location(ctx, logical_id)
     module_name, _, attribute = str(p.get("Handler", "app.handler")).rpartition(".")
     ctx.stack.functions[name] = FunctionInfo(
@@ -550,8 +552,8 @@ HANDLERS_BY_TYPE: dict[str, Callable[[Context, str, dict[str, Any]], Created]] =
     "AWS::Lambda::LayerVersion": _layer_version,
     "AWS::Lambda::Function": _lambda_function,
     "AWS::Lambda::Permission": _lambda_permission,
-    # Delivered in the background (local/sqs_events.py), not inside SendMessage as moto would.
-    "AWS::Lambda::EventSourceMapping": sqs_events.event_source_mapping,
+    # Played by local/async_invokes.py: moto would run an Event invocation inside Invoke.
+    "AWS::Lambda::EventInvokeConfig": async_invokes.event_invoke_config,
     "AWS::StepFunctions::StateMachine": _state_machine,
     "AWS::SNS::Topic": _sns_topic,
     "AWS::CloudWatch::Alarm": _cloudwatch_alarm,

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from local import (
+    async_invokes,
     cognito_rules,
     dispatch,
     iam,
@@ -34,7 +35,6 @@ from local import (
     moto_tuning,
     s3_post_policy,
     s3_presigned,
-    sqs_events,
 )
 from local.deploy import clients_for, deploy, stage_name
 from local.deployed import ACCOUNT_ID, REGION, TEMPLATE, DeployedStack
@@ -111,9 +111,10 @@ class LocalStack:
         self._firer: threading.Thread | None = None
         self._fire_lock = threading.Lock()
         self._client: Any = None
-        # SQS event source mappings, delivered as Lambda's poller does (local/sqs_events.py).
-        self.queues = sqs_events.Poller(lambda: self.client("sqs"))
-        self._poller: threading.Thread | None = None
+        # Lambda's asynchronous invocations (InvocationType=Event), run in the background with Lambda's
+        # retries and failure destinations (local/async_invokes.py); `drain()` runs them to the end now.
+        self.async_invokes = async_invokes.AsyncInvoker(lambda: self.client("sqs"))
+        self._async_runner: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -184,6 +185,8 @@ class LocalStack:
             self._set_env({"MOTO_PORT": str(self.moto_port), **self._aws_env()})
             self._moto_api("config", {"stepfunctions": {"execute_state_machine": True}})
             dispatch.install()
+            async_invokes.install()
+            async_invokes.use(self.async_invokes)
             self.deployed = deploy(
                 self.endpoint_url,
                 self.template,
@@ -216,10 +219,10 @@ class LocalStack:
             if self._fire_every:
                 self._firer = threading.Thread(target=self._fire_loop, name="local-scheduler", daemon=True)
                 self._firer.start()
-                self._poller = threading.Thread(
-                    target=self.queues.run, args=(self._stop,), name="local-sqs-poller", daemon=True
+                self._async_runner = threading.Thread(
+                    target=self.async_invokes.run, args=(self._stop,), name="local-async-invokes", daemon=True
                 )
-                self._poller.start()
+                self._async_runner.start()
         except BaseException:
             self.stop()
             raise
@@ -231,10 +234,11 @@ class LocalStack:
         if self._firer is not None:
             self._firer.join(timeout=10)
             self._firer = None
-        if self._poller is not None:
-            self._poller.join(timeout=10)
-            self._poller = None
-        sqs_events.MAPPINGS.clear()
+        if self._async_runner is not None:
+            self._async_runner.join(timeout=10)
+            self._async_runner = None
+        async_invokes.use(None)
+        async_invokes.CONFIGS.clear()
         if self._front is not None:
             self._front.stop()
             self._front = None

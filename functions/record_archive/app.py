@@ -1,20 +1,17 @@
-"""SQS: make a person's whole record into a zip (services/record_archive.make), one request per message.
+"""Asynchronous invoke: make a person's whole record into a zip (services/record_archive.make).
 
-Powertools' BatchProcessor reports each failed message (ReportBatchItemFailures), so SQS offers only
-that one again, up to the queue's maxReceiveCount, then moves it to the dead-letter queue.
+The event is the request's ids, as `dal/exports.queue_request` sends them. An error is raised to
+Lambda, which tries the event again (EventInvokeConfig MaximumRetryAttempts) and then sends it to the
+dead-letter queue; the request counts its failed tries, so the last one marks it failed.
 """
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from odvalidation.observability import logger
 from odvalidation.services import record_archive
-
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class ArchiveRequest(BaseModel):
@@ -25,15 +22,9 @@ class ArchiveRequest(BaseModel):
     request_id: str
 
 
-def _one(record: SQSRecord) -> None:
-    request = ArchiveRequest.model_validate_json(record.body)
-    attempt = int(record.attributes.approximate_receive_count or 1)
-    made = record_archive.make(request.person_id, request.scope, request.request_id, attempt=attempt)
-    logger.info("record archive", extra={"request_id": request.request_id, "made": made is not None})
-
-
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(
-        process_partial_response(event=event, record_handler=_one, processor=processor, context=context)
-    )
+    request = ArchiveRequest.model_validate(event)
+    made = record_archive.make(request.person_id, request.scope, request.request_id)
+    logger.info("record archive", extra={"request_id": request.request_id, "made": made is not None})
+    return {"made": made is not None}

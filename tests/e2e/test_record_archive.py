@@ -1,5 +1,5 @@
-"""Issue 18: a practitioner downloads their whole record as one archive, made in the background (SQS
--> RecordArchiveFunction) and offered by a short-lived link; an academy lead produces it for a subject
+"""Issue 18: a practitioner downloads their whole record as one archive, made in the background (an
+asynchronous invoke of RecordArchiveFunction) and offered by a short-lived link; an academy lead produces it for a subject
 access request. Through the local stack's HTTP front with real Cognito tokens, S3 over HTTP."""
 
 from __future__ import annotations
@@ -21,16 +21,12 @@ from local.stack import LocalStack
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
 
-def _wait_ready(api: ApiClient, path: str, timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        status = dict(api.get(path))
-        if status["status"] == "ready":
-            return status
-        assert status["status"] == "preparing", status
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the record was never made: {status}")
-        time.sleep(0.1)
+def _wait_ready(local_stack: LocalStack, api: ApiClient, path: str) -> dict[str, Any]:
+    """Run the asynchronous invocations to the end (no sleeping), then the request is ready."""
+    local_stack.async_invokes.drain()
+    status = dict(api.get(path))
+    assert status["status"] == "ready", status
+    return status
 
 
 def _archive(url: str) -> zipfile.ZipFile:
@@ -53,12 +49,12 @@ def test_a_practitioner_downloads_their_whole_record(local_stack: LocalStack) ->
     assert api.get("/api/me/record")["status"] == "none"
     api.get("/api/me/record/link", expect=404)  # nothing asked for yet
 
-    with local_stack.queues.held():  # the worker waits until both have asked
+    with local_stack.async_invokes.held():  # the worker waits until both have asked
         asked = api.post("/api/me/record", expect=202)
         again = api.post("/api/me/record", expect=202)
     # Asking twice while it is prepared is the same request.
     assert again["requested_at"] == asked["requested_at"]
-    ready = _wait_ready(api, "/api/me/record")
+    ready = _wait_ready(local_stack, api, "/api/me/record")
     assert ready["files"] >= 4  # two evidence files, record.json, record.html
     assert ready["requested_at"] == asked["requested_at"]
 
@@ -118,7 +114,7 @@ def test_an_academy_lead_produces_the_record_for_a_subject_access_request(local_
     c.lead.api.post(path, {"reason": ""}, expect=422)  # a subject access request says why
     asked = c.lead.api.post(path, {"reason": "Subject access request received 4 December"}, expect=202)
     assert asked["reason"] == "Subject access request received 4 December"
-    _wait_ready(c.lead.api, path)
+    _wait_ready(local_stack, c.lead.api, path)
     local_stack.wait_for_email(
         c.lead.email,
         "The record you asked for is ready",
@@ -150,39 +146,83 @@ def test_a_download_link_expires(local_stack: LocalStack) -> None:
     assert "Request has expired" in expired.text
 
 
-def test_a_request_that_keeps_failing_is_marked_failed_and_reaches_the_dead_letter_queue(
+def _dead_letters(local_stack: LocalStack, request_id: str) -> list[dict[str, Any]]:
+    """The shared dead-letter queue's messages about this request (taken off the queue)."""
+    sqs = local_stack.client("sqs")
+    url = sqs.get_queue_url(QueueName=local_stack.deployed.attributes["DeadLetterQueue"]["QueueName"])[
+        "QueueUrl"
+    ]
+    found: list[dict[str, Any]] = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        if not messages.get("Messages"):
+            return found
+        for m in messages["Messages"]:
+            if request_id in m["Body"]:
+                found.append(m)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def test_a_failed_try_is_retried_and_one_that_keeps_failing_is_marked_failed_and_dead_lettered(
     local_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from odvalidation.services import record_contents
+    from odvalidation.services import record_archive, record_contents
 
     c = scenario.cast(local_stack)
     scenario.register(c)
+    api = c.practitioner.api
     tries: list[str] = []
+    build = record_contents.build
+    fail_first = 2
 
-    def broken(_whole: object) -> None:
-        tries.append("x")
-        raise RuntimeError("the archive could not be written")
+    def broken(whole: Any) -> Any:
+        tries.append(api.get("/api/me/record")["status"])
+        if len(tries) <= fail_first:
+            raise RuntimeError("the archive could not be written")
+        return build(whole)
 
-    # Handlers run in this process (the default dispatch): the worker's build fails every time.
+    # Handlers run in this process (the default dispatch): the worker's build fails as told.
     monkeypatch.setattr(record_contents, "build", broken)
-    sqs = local_stack.client("sqs")
-    dlq = sqs.get_queue_url(QueueName="od-validation-RecordArchiveDeadLetterQueue")["QueueUrl"]
-    before = int(sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])[
-        "Attributes"]["ApproximateNumberOfMessages"])  # fmt: skip
-    c.practitioner.api.post("/api/me/record", expect=202)
-    deadline = time.monotonic() + 30
-    while c.practitioner.api.get("/api/me/record")["status"] != "failed":
-        assert time.monotonic() < deadline, "the request was never marked failed"
-        time.sleep(0.2)
-    assert len(tries) == 3  # the queue's maxReceiveCount
-    while True:
-        local_stack.queues.deliver()  # the receive after the last try moves it to the dead-letter queue
-        attributes = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
-        if int(attributes["Attributes"]["ApproximateNumberOfMessages"]) == before + 1:
-            break
-        assert time.monotonic() < deadline, "the failed request never reached the dead-letter queue"
-        time.sleep(0.2)
+
+    # Two failed tries, then one that works: Lambda's retries mend it, and meanwhile the page said
+    # "being prepared" (true: Lambda was to try again), never "failed".
+    api.post("/api/me/record", expect=202)
+    [outcome] = [
+        o for o in local_stack.async_invokes.drain() if o.function_name == "od-validation-record-archive"
+    ]
+    assert (outcome.succeeded, outcome.tries, outcome.sent_to) == (True, 3, [])
+    assert tries == ["preparing"] * 3
+    assert api.get("/api/me/record")["status"] == "ready"
+
+    # Every try fails: the third (MaximumRetryAttempts 2) marks it failed, and Lambda sends the event
+    # to the function's dead-letter queue and its record to the on-failure destination (the same queue).
+    tries.clear()
+    fail_first = 3
+    api.post("/api/me/record", expect=202)
+    [outcome] = [
+        o for o in local_stack.async_invokes.drain() if o.function_name == "od-validation-record-archive"
+    ]
+    assert (outcome.succeeded, outcome.tries, outcome.undelivered) == (False, 3, [])
+    assert len(tries) == 3
+    failed = api.get("/api/me/record")
+    assert failed["status"] == "failed"
+    request = record_archive.current(c.practitioner.id, "self")
+    assert request is not None
+    dead = _dead_letters(local_stack, request.request_id)
+    records = [json.loads(m["Body"]) for m in dead if "requestContext" in m["Body"]]
+    assert len(dead) == 2
+    [record] = records
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestPayload"] == {
+        "person_id": c.practitioner.id,
+        "scope": "self",
+        "request_id": request.request_id,
+    }
+    assert record["responsePayload"]["errorMessage"] == "the archive could not be written"
+
     # Failed: the person may ask again at once (not "being prepared" for an hour).
     monkeypatch.undo()
-    c.practitioner.api.post("/api/me/record", expect=202)
-    _wait_ready(c.practitioner.api, "/api/me/record")
+    api.post("/api/me/record", expect=202)
+    local_stack.async_invokes.drain()
+    assert api.get("/api/me/record")["status"] == "ready"

@@ -138,23 +138,21 @@ def _leads_to_a_fail_state(states: dict[str, Any], start: str) -> bool:
     return False
 
 
-def _dead_letter_alarm_of_queue_feeding(name: str) -> str | None:
-    """For a function fed by an SQS event source mapping: the alarm on its queue's dead-letter queue."""
+def _alarm_of_failure_destination(name: str) -> str | None:
+    """For an asynchronously invoked function with an on-failure destination (an SQS queue of this
+    stack): the alarm on that queue. What failed every try is in the queue."""
     resources = template()["Resources"]
-    for mapping in resources.values():
-        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
-            continue
-        if mapping["Properties"]["FunctionName"] != {"Ref": name}:
-            continue
-        queue = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
-        redrive = resources[queue]["Properties"].get("RedrivePolicy") or {}
-        dead_letters = (redrive.get("deadLetterTargetArn") or {}).get("Fn::GetAtt", [None])[0]
-        for alarm_name, alarm in resources.items():
-            if alarm["Type"] == "AWS::CloudWatch::Alarm" and {
-                "Name": "QueueName",
-                "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]},
-            } in alarm["Properties"].get("Dimensions", []):
-                return alarm_name
+    config = resources[name]["Properties"].get("EventInvokeConfig") or {}
+    destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    if not isinstance(destination, dict) or "Fn::GetAtt" not in destination:
+        return None
+    queue = destination["Fn::GetAtt"][0]
+    for alarm_name, alarm in resources.items():
+        if alarm["Type"] == "AWS::CloudWatch::Alarm" and {
+            "Name": "QueueName",
+            "Value": {"Fn::GetAtt": [queue, "QueueName"]},
+        } in alarm["Properties"].get("Dimensions", []):
+            return alarm_name
     return None
 
 
@@ -182,9 +180,9 @@ def _outcome_alarm(name: str) -> str | None:
                 if "States.ALL" in catch["ErrorEquals"] and not _leads_to_a_fail_state(states, catch["Next"]):
                     return None
         return "FailedJourneysAlarm" if tasks else None
-    queue_alarm = _dead_letter_alarm_of_queue_feeding(name)
-    if queue_alarm:
-        return queue_alarm  # a message that failed maxReceiveCount times is in the queue's own dead letters
+    destination_alarm = _alarm_of_failure_destination(name)
+    if destination_alarm:
+        return destination_alarm  # an event that failed every try: its record is in the watched queue
     async_invokers = "S3" in events or name == "ScheduledFunction"  # Scheduler invokes Lambda asynchronously
     dead_letters = template()["Globals"]["Function"].get("DeadLetterQueue") or props.get("DeadLetterQueue")
     if async_invokers and dead_letters == {

@@ -1,5 +1,5 @@
 """Static checks of the whole-record archive's resources (issue 18) in template.yaml: the archive is
-gone a week after it is made, the queue cannot lose a request silently, and the worker may write
+gone a week after it is made, a request cannot fail silently, and the worker may write
 nowhere but exports/. S3 lifecycle rules do not run in the local stack (moto stores them), so the
 expiry is checked here."""
 
@@ -36,23 +36,52 @@ def test_the_archives_expire_after_seven_days_in_every_version() -> None:
 
 
 def test_a_request_that_keeps_failing_reaches_a_watched_dead_letter_queue() -> None:
+    """Asynchronously invoked: Lambda tries it services/record_archive.TRIES times (the last marks the
+    request failed), then sends its record to the shared dead-letter queue, which DeadLetterAlarm watches.
+    Nothing polls for requests (an SQS event source would be polled, and billed, all month)."""
+    from odvalidation.services.record_archive import TRIES
+
     resources = _resources()
-    queue = resources["RecordArchiveQueue"]["Properties"]
-    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
-        "Fn::GetAtt": ["RecordArchiveDeadLetterQueue", "Arn"]
+    config = resources["RecordArchiveFunction"]["Properties"]["EventInvokeConfig"]
+    assert config["MaximumRetryAttempts"] + 1 == TRIES
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
     }
-    assert queue["RedrivePolicy"]["maxReceiveCount"] == 3
-    assert queue["SqsManagedSseEnabled"] is True
-    timeout = resources["RecordArchiveFunction"]["Properties"]["Timeout"]
-    assert queue["VisibilityTimeout"] >= 6 * timeout  # as Lambda advises for an SQS source
-    alarm = resources["RecordArchiveDeadLetterAlarm"]["Properties"]
+    alarm = resources["DeadLetterAlarm"]["Properties"]
     assert alarm["Dimensions"] == [
-        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["RecordArchiveDeadLetterQueue", "QueueName"]}}
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}}
     ]
     assert alarm["Threshold"] == 1
-    mapping = resources["RecordArchiveRequests"]["Properties"]
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["RecordArchiveQueue", "Arn"]}
+    kinds = {r["Type"] for r in resources.values()}
+    assert "AWS::Lambda::EventSourceMapping" not in kinds
+    # SAM grants the function's role sqs:SendMessage on the destination (Lambda sends as that role).
+    role = translated()["Resources"]["RecordArchiveFunctionRole"]["Properties"]
+    sends = [
+        s
+        for p in role["Policies"]
+        for s in as_list(p["PolicyDocument"]["Statement"])
+        if "sqs:SendMessage" in as_list(s["Action"])
+    ]
+    assert {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]} in [s["Resource"] for s in sends]
+
+
+def test_only_the_api_and_web_functions_may_ask_for_an_archive_and_name_the_function() -> None:
+    resources = translated()["Resources"]
+    invokers = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in as_list(policy["PolicyDocument"]["Statement"]):
+                if "lambda:InvokeFunction" in as_list(statement["Action"]):
+                    invokers[logical_id] = statement["Resource"]
+    archive = {"Fn::GetAtt": ["RecordArchiveFunction", "Arn"]}
+    assert {k for k, v in invokers.items() if v == archive} == {"ApiFunctionRole", "WebFunctionRole"}
+    # The ARN the functions are given is the one granted (built from the stack's name, as FunctionName is).
+    env = template()["Globals"]["Function"]["Environment"]["Variables"]["RECORD_ARCHIVE_FUNCTION_ARN"]
+    name = _resources()["RecordArchiveFunction"]["Properties"]["FunctionName"]["Fn::Sub"]
+    assert env["Fn::Sub"].endswith(f":function:{name}")
 
 
 def test_the_worker_writes_only_under_exports_and_reads_only_journeys_evidence() -> None:

@@ -32,8 +32,8 @@ class Settings(BaseModel):
     certificate_validity_days: int = Field(default=3 * 365, alias="CERTIFICATE_VALIDITY_DAYS", ge=1)
     suppression_threshold: int = Field(default=5, alias="SUPPRESSION_THRESHOLD", ge=0)
     evidence_retention_days: int = Field(default=365, alias="EVIDENCE_RETENTION_DAYS", ge=1)
-    # Where requests for a person's whole record are queued (services/record_archive.py).
-    record_queue_url: str = Field(default="", alias="RECORD_QUEUE_URL")
+    # The function that makes a person's whole record, invoked asynchronously (services/record_archive.py).
+    record_archive_function_arn: str = Field(default="", alias="RECORD_ARCHIVE_FUNCTION_ARN")
     upload_max_bytes: int = Field(default=25 * 1024 * 1024, alias="UPLOAD_MAX_BYTES", ge=1)
     # Only the local stack sets this: it tells the API to verify tokens itself (moto has no authorizer).
     verify_tokens_locally: bool = Field(default=False, alias="VERIFY_TOKENS_LOCALLY")

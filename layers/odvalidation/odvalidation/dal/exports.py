@@ -1,10 +1,9 @@
-"""A person's whole record in S3 and its queue (issue 18): the archive under exports/ in the evidence
-bucket (KMS-encrypted, public access blocked; the lifecycle rule ExpireRecordArchives removes it after
-7 days), the short-lived links that download it, and the SQS message that asks the worker to make it."""
+"""A person's whole record in S3 (issue 18): the archive under exports/ in the evidence bucket
+(KMS-encrypted, public access blocked; the lifecycle rule ExpireRecordArchives removes it after 7 days),
+the short-lived links that download it, and the asynchronous invoke that asks the worker to make it."""
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import IO, Any
 
@@ -12,14 +11,16 @@ from botocore.exceptions import ClientError
 
 from ..settings import settings
 from .clients import client
+from .invoke import invoke_async
 from .retry import retried
 
 
 def queue_request(person_id: str, scope: str, request_id: str) -> None:
-    """Ask RecordArchiveFunction to make the archive. The message carries ids only."""
-    client("sqs").send_message(
-        QueueUrl=settings().record_queue_url,
-        MessageBody=json.dumps({"person_id": person_id, "scope": scope, "request_id": request_id}),
+    """Ask RecordArchiveFunction to make the archive (Lambda queues the event: the page does not wait
+    for it). The event carries ids only."""
+    invoke_async(
+        settings().record_archive_function_arn,
+        {"person_id": person_id, "scope": scope, "request_id": request_id},
     )
 
 
@@ -89,15 +90,18 @@ def start_request(item: dict[str, Any], stale_before: str) -> bool:
 
 
 def settle_request(item: dict[str, Any]) -> bool:
-    """Record the outcome of the request the item names, unless a newer request replaced it: True if written."""
+    """Record the outcome of the request the item names while it is still being prepared, unless a
+    newer request replaced it: True if written. An event delivered twice at once settles it once (one
+    "ready" in the history, one email)."""
     try:
         retried(
             partial(
                 client("dynamodb").put_item,
                 TableName=settings().table_name,
                 Item=item,
-                ConditionExpression="request_id = :rid",
-                ExpressionAttributeValues={":rid": item["request_id"]},
+                ConditionExpression="request_id = :rid AND #s = :preparing",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":rid": item["request_id"], ":preparing": {"S": "preparing"}},
             ),
             what="PutItem",
         )

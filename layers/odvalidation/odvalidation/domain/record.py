@@ -63,6 +63,9 @@ class RecordArchive(Model):
     journeys: int = 0
     files: int = 0
     error: str | None = None
+    # Tries that failed so far: Lambda's asynchronous retries do not tell the function which try it is,
+    # so the request counts them (services/record_archive.make).
+    failed_tries: int = 0
 
     def expired(self, now: datetime) -> bool:
         return self.ready_at is not None and now >= self.ready_at + KEPT_FOR

@@ -4,7 +4,7 @@ services/record_contents.py).
 Asking: the practitioner for their own record, or an academy lead for a subject access request from a
 journey of their academy (with the request's reason). One request per person and scope at a time:
 asking again while one is being prepared answers with that one (dal/exports.start_request). The
-request is queued (SQS) for RecordArchiveFunction, which makes the zip under exports/, marks it
+request is handed to RecordArchiveFunction (an asynchronous invoke: Lambda queues it), which makes the zip under exports/, marks it
 ready and emails the one who asked a link to the page (never to the file). The page makes a
 15-minute presigned link when the download is asked for; nothing stores it. The archive is gone
 after 7 days (the bucket's lifecycle rule). Each step is in the audit trail of every journey the
@@ -39,8 +39,11 @@ from .notifications import send_to
 REQUESTED = "whole record requested"
 READY = "whole record ready"
 DOWNLOADED = "whole record downloaded"
-# How many times the queue offers a request (the RedrivePolicy's maxReceiveCount) before its dead-letter
-# queue takes it: the last try that fails marks the request failed, so the page can say so.
+# How many times Lambda tries a request: RecordArchiveFunction's EventInvokeConfig MaximumRetryAttempts
+# (2) plus the first (tests/unit/test_template_record_archive.py checks they agree). Lambda does not
+# tell a try its number, so the request counts its failed tries; the one that makes them TRIES marks
+# it failed, and the page says so and offers to ask again. Before that it stays "being prepared",
+# which is true: Lambda will try again.
 TRIES = 3
 
 
@@ -141,19 +144,32 @@ def subject_download(caller: Caller, journey_id: str) -> str:
 # --------------------------------------------------------------------------- the worker
 
 
-def make(person_id: str, scope: str, request_id: str, *, attempt: int = 1) -> RecordArchive | None:
-    """Make the archive a queued request asks for (RecordArchiveFunction). Safe to run again: a request
-    already made, or replaced by a newer one, is left alone. None when there was nothing to do."""
+def make(person_id: str, scope: str, request_id: str) -> RecordArchive | None:
+    """Make the archive a request asks for (RecordArchiveFunction). Safe to run again (Lambda delivers
+    an asynchronous event at least once): a request already made, failed, or replaced by a newer one
+    is left alone. None when there was nothing to do."""
     request = current(person_id, scope)
-    if request is None or request.request_id != request_id or request.status is ArchiveStatus.READY:
+    if request is None or request.request_id != request_id or request.status is not ArchiveStatus.PREPARING:
         return None
     try:
         return _make(request)
     except Exception as exc:
-        if attempt >= TRIES:
-            failed = request.model_copy(update={"status": ArchiveStatus.FAILED, "error": type(exc).__name__})
-            exports.settle_request(to_item(failed, keys.record_archive(person_id, scope)))
-        raise
+        _failed_try(request, exc)
+        raise  # Lambda tries again, up to TRIES in all, then dead-letters the event
+
+
+def _failed_try(request: RecordArchive, exc: Exception) -> None:
+    """Count the failed try on the request; the last one marks it failed (conditional on its id: a newer
+    request is left alone)."""
+    tries = request.failed_tries + 1
+    update: dict[str, object] = {"failed_tries": tries}
+    if tries >= TRIES:
+        update |= {"status": ArchiveStatus.FAILED, "error": type(exc).__name__}
+    failed = request.model_copy(update=update)
+    try:
+        exports.settle_request(to_item(failed, keys.record_archive(request.person_id, request.scope)))
+    except Exception:
+        logger.exception("could not count a failed try", extra={"request_id": request.request_id})
 
 
 def _make(request: RecordArchive) -> RecordArchive:
@@ -176,7 +192,9 @@ def _make(request: RecordArchive) -> RecordArchive:
         }
     )
     if not exports.settle_request(to_item(ready, keys.record_archive(request.person_id, request.scope))):
-        return ready  # a newer request replaced this one while it was made: that one will tell them
+        # A newer request replaced this one while it was made (that one will tell them), or the same
+        # event, delivered twice, settled it first (it told them).
+        return ready
     for jr in whole.journeys:
         record(jr.journey.id, actor="system:record-archive", action=READY)
     _tell(ready, [jr.journey for jr in whole.journeys])
