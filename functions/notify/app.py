@@ -28,5 +28,7 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"sent": after_answer.reviews_in(journey, event.flags)}
     if event.kind == "claim_submitted":
         return {"sent": after_answer.claim_submitted(journey)}
+    if event.kind == "interview_invitation":
+        return {"sent": after_answer.interview_invited(journey, event.since)}
     records = notifications.send(journey, event.kind)
     return {"sent": len(records)}

@@ -30,10 +30,10 @@ CEILING = {
     # transaction; the resume with the tagging of every object at once.
     "api: POST /api/journeys/<journey_id>/outcome": 5,
     # Journey, interview, transaction, two BatchGetItems, then each person's email and its record at once.
-    "api: POST /api/journeys/<journey_id>/interview": 7,
+    "api: POST /api/journeys/<journey_id>/interview": 3,
     # Journey; claim and evidence at once; transaction; reminders, resume and confirmation at once
     # (the confirmation reads the person, sends, records).
-    "api: POST /api/journeys/<journey_id>/submission": 8,
+    "api: POST /api/journeys/<journey_id>/submission": 3,
     # The cohort, the profile and the enrolment in one BatchGetItem; the transaction; the execution.
     "api: POST /api/journeys": 3,
     # Journey; panel; the panel's versioned write; the seat's copy and the trail at once.

@@ -9,6 +9,7 @@ delete finds the step over and sends nothing (services/tasks.py).
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 from ..dal import parallel
@@ -32,6 +33,22 @@ def claim_submitted(journey: Journey) -> int:
     the deletes, so a retried task does not send it twice for a failed delete)."""
     _cancel(journey, CLAIM_REMINDERS)
     return len(notifications.send(journey, "claim_submitted"))
+
+
+def interview_invited(journey: Journey, since: datetime | None) -> int:
+    """The interview's invitations (with the .ics) to each member and the practitioner, invoked
+    asynchronously by the lead's request (services/interviews.py). Lambda runs an event at least once
+    and again after a failure: whoever has had an invitation since the interview was arranged is not
+    sent another. A failure is raised, for Lambda to try again and then hand to the dead-letter queue."""
+    told = {
+        address
+        for e in notifications.emails(journey.id)
+        if e.kind == "interview_invitation" and not e.error and (since is None or e.sent_at >= since)
+        for address in e.to
+    }
+    return len(
+        notifications.send_panel_email(journey, "interview_invitation", include_practitioner=True, skip=told)
+    )
 
 
 def reviews_in(journey: Journey, flags: int) -> int:
