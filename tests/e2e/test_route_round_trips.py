@@ -45,6 +45,8 @@ CEILING = {
     # Cohorts and alerts at once, then journeys (Queries at once) and alerts' journeys, then one
     # BatchGetItem each of interviews and of alerts' facts and names.
     "web: GET /lead": 4,
+    # The journey's items in one Query, then the practitioner and the reviewers in one BatchGetItem.
+    "web: GET /panel/<journey_id>/reviews": 2,
 }
 
 

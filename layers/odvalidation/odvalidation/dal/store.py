@@ -138,6 +138,11 @@ class Store:
         forward: bool = True,
         limit: int | None = None,
     ) -> Iterator[dict[str, Any]]:
+        kept = None if index else read_cache.collection(pk)
+        if kept is not None:  # the request read the whole partition already: answered from it
+            sks = sorted((sk for sk in kept if not prefix or sk.startswith(prefix)), reverse=not forward)
+            yield from (kept[sk] for sk in (sks[:limit] if limit else sks))
+            return
         pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
         expr = "#pk = :pk" + (" AND begins_with(#sk, :prefix)" if prefix else "")
         names = {"#pk": pk_name} | ({"#sk": sk_name} if prefix else {})
@@ -382,9 +387,9 @@ class Store:
     def collection(self, pk: str, *, kept: bool = False) -> dict[str, dict[str, Any]]:
         """Every item of one item collection (one partition key), by sort key: one strongly
         consistent Query (and more pages only past 1 MB) where a page needs several of its items.
-        `kept`: each item also goes into the request's read cache (dal/read_cache.py), as a
-        BatchGetItem's do, so the services' GetItems of them cost no round trip; an item the caller
-        expects and the collection lacks is then to be remembered as absent (`read_cache.remember`)."""
+        `kept`: the collection is kept in the request's read cache (dal/read_cache.py), so the
+        services' GetItems and Queries of this partition cost no round trip (an item it lacks: not
+        there), until the request writes."""
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk",
@@ -395,15 +400,26 @@ class Store:
         while True:
             page = retried(lambda: self.db.query(**kwargs), what="Query")
             found.update((item["SK"]["S"], item) for item in page.get("Items", []))
-            if kept:
-                for item in page.get("Items", []):
-                    read_cache.remember({"PK": pk, "SK": item["SK"]["S"]}, item)
             if "LastEvaluatedKey" not in page:
+                if kept:
+                    read_cache.keep_collection(pk, found)
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def batch_get(self, key_list: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
-        asked = list(key_list)
+        # Items this request has read already (dal/read_cache.py) are not asked for again.
+        asked, kept = [], []
+        for key in key_list:
+            item = read_cache.lookup(key)
+            if item is read_cache.MISSING:
+                asked.append(key)
+            elif item is not None:
+                kept.append(item)
+        if not asked:
+            return kept
+        return kept + self._batch_get(asked)
+
+    def _batch_get(self, asked: list[dict[str, str]]) -> list[dict[str, Any]]:
         wanted = [{k: {"S": v} for k, v in key.items()} for key in asked]
         found: list[dict[str, Any]] = []
         for start in range(0, len(wanted), 100):

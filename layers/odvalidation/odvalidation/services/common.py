@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import clock
-from ..dal import keys, read_cache, retry
+from ..dal import keys, retry
 from ..dal.store import Change, Store, from_item, store, to_item
 from ..domain import journey as rules
 from ..domain.access import Caller
@@ -94,20 +94,15 @@ def db() -> Store:
     return store()
 
 
-def journey_items(journey_id: str, *also: str) -> tuple[Journey, dict[str, dict[str, Any]]]:
-    """The journey and every item of its collection, by sort key, in one Query (issue 19: round trips),
-    each kept in the request's read cache (inside `read_cache.reading()`), so the services' GetItems of
-    them cost nothing. The current claim's items it lacks (and any sort key in `also`, "{n}" standing
-    for the claim number) are remembered as absent, so no service asks for them again."""
+def journey_items(journey_id: str) -> tuple[Journey, dict[str, dict[str, Any]]]:
+    """The journey and every item of its collection, by sort key, in one Query (issue 19: round trips).
+    Inside `read_cache.reading()` the collection is kept for the rest of the request (until a write):
+    the services' GetItems and Queries of that partition are answered from it, an item it lacks
+    included (not there)."""
     items = db().collection(f"JOURNEY#{journey_id}", kept=True)
     if "JOURNEY" not in items:
         raise NotFound(f"There is no journey '{journey_id}'.")
-    journey = from_item(Journey, items["JOURNEY"])
-    n = journey.claim_number
-    for sk in (f"PANEL#{n}", f"CLAIM#{n}", f"INTERVIEW#{n}", f"OUTCOME#{n}", *(a.format(n=n) for a in also)):
-        if sk not in items:
-            read_cache.remember(keys.journey_part(journey_id, sk), None)
-    return journey, items
+    return from_item(Journey, items["JOURNEY"]), items
 
 
 # How often a use case reads again after its write found the journey changed: each time means that

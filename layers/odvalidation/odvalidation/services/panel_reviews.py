@@ -46,9 +46,7 @@ def submit_review(
     the last review in, the workflow resumed. What the close also sets off (the reminders' deletes, the
     leads' alert) is the workflow's next task (NotifyReviewsIn), after the answer."""
     with read_cache.reading():
-        journey, items = journey_items(
-            journey_id, f"REVIEW#{{n}}#{caller.id}", f"REVIEWDRAFT#{{n}}#{caller.id}"
-        )
+        journey, items = journey_items(journey_id)
         return _submit_review(caller, journey, items, judgements, recommendation)
 
 
@@ -191,6 +189,19 @@ def disagreements(reviews: list[Review]) -> list[str]:
             + "."
         )
     return flags
+
+
+def read_ahead(caller: Caller, journey_id: str) -> None:
+    """What a page of a claim's reviews reads (GET /panel/<id>/reviews), in two round trips whatever it
+    shows (issue 19), into the request's read cache: the journey's items in one Query (the journey,
+    panel, claim, interview, every review, the caller's own draft), then the practitioner and every
+    reviewer (member and person) in one BatchGetItem."""
+    journey, items = journey_items(journey_id)
+    prefix = f"REVIEW#{journey.claim_number}#"
+    ids = sorted({sk[len(prefix) :] for sk in items if sk.startswith(prefix)})
+    db().batch_get(
+        [keys.person(journey.practitioner_id), *(keys.member(i) for i in ids), *(keys.person(i) for i in ids)]
+    )
 
 
 def reviews_for(caller: Caller, journey_id: str) -> tuple[list[Review], list[str]]:
