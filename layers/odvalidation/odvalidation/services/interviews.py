@@ -10,6 +10,7 @@ from .. import clock
 from ..dal import evidence as evidence_store
 from ..dal import keys, parallel, read_cache, workflow
 from ..dal.invoke import invoke_async
+from ..dal.store import from_item
 from ..domain.access import Caller, check_lead
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
 from ..domain.frameworks import framework
@@ -23,7 +24,6 @@ from ..domain.models import (
 )
 from ..observability import logger, metrics
 from ..settings import settings
-from . import journeys as js
 from .common import db, journey_items, moved, part, reapplied, updated
 from .seats import (
     _load_change,
@@ -93,19 +93,15 @@ def schedule_interview(
 def record_outcome(
     caller: Caller, journey_id: str, outcome: Outcome, feedback: dict[str, str], development_plan: str
 ) -> OutcomeRecord:
-    store = db()
-    # Read in two round trips (issue 19): the journey, then at once what the outcome needs of its
-    # collection (one BatchGetItem, kept in the read cache until the first write) and the claim's
-    # evidence (a Query), which is tagged after the outcome.
+    # Read in one round trip (issue 19): the journey's items in one Query (the journey, its panel,
+    # interview, outcome and the claim's evidence, which is tagged after the outcome), kept in the read
+    # cache until the first write.
     with read_cache.reading():
-        journey = store.journey(journey_id)
-        _, tagged = parallel.at_once(
-            lambda: store.batch_get(
-                keys.journey_part(journey_id, f"{kind}#{journey.claim_number}")
-                for kind in ("PANEL", "INTERVIEW", "OUTCOME")
-            ),
-            lambda: js.evidence(journey),
-        )
+        journey, items = journey_items(journey_id)
+        prefix = f"EVIDENCE#{journey.claim_number}#"
+        tagged = [
+            from_item(EvidenceItem, item) for sk, item in sorted(items.items()) if sk.startswith(prefix)
+        ]
         return _record_outcome(caller, journey, tagged, outcome, feedback, development_plan)
 
 
@@ -220,9 +216,10 @@ def record_interview_held(caller: Caller, journey_id: str) -> Interview:
     """The academy lead records that the interview took place (say, earlier than first arranged), so
     that the chair may record the outcome. Recording it twice keeps the first record."""
     store = db()
-    journey = store.journey(journey_id)
-    check_lead(caller, journey.academy_id)
-    interview = interview_of(journey)
+    with read_cache.reading():  # the journey and its interview in one Query (issue 19)
+        journey, _ = journey_items(journey_id)
+        check_lead(caller, journey.academy_id)
+        interview = interview_of(journey)
     if journey.stage is not Stage.INTERVIEW or interview is None:
         raise InvalidTransition("Arrange the interview first; then record that it took place.")
     if interview.held_at is not None:
