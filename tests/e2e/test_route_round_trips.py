@@ -49,6 +49,10 @@ CEILING = {
     # Cohorts and alerts at once, then journeys (Queries at once) and alerts' journeys, then one
     # BatchGetItem each of interviews and of alerts' facts and names.
     "web: GET /lead": 4,
+    # The cohort and the journeys in one BatchGetItem; each journey's transaction and resume, at once.
+    "api: POST /api/cohorts/<cohort_id>/attendance": 3,
+    # The journey and its reflection in one Query; the transaction; the resume.
+    "api: PUT /api/journeys/<journey_id>/reflection": 3,
     # The journey's items in one Query, then the practitioner and the reviewers in one BatchGetItem.
     "web: GET /panel/<journey_id>/reviews": 2,
 }

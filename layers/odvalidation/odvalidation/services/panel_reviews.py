@@ -90,7 +90,8 @@ def _submit_review(
     reviews = [*(r for r in others if r.member_id != caller.id), review]
     change = updated(journey, actor=caller.id, action="submitted review")
     change.guards.append(part(journey_id, review_drafts.review_sk(n, caller.id), review))
-    change.deletes.append(keys.journey_part(journey_id, review_drafts.draft_sk(n, caller.id)))
+    if review_drafts.draft_sk(n, caller.id) in items:  # the member's draft, if any, goes with it
+        change.deletes.append(keys.journey_part(journey_id, review_drafts.draft_sk(n, caller.id)))
     reviewed = {r.member_id for r in reviews}
     waiting = [s.member_id for s in panel.seats if s.member_id not in reviewed]
     token = journey.task_token if journey.waiting_step == "panel_review" else None
