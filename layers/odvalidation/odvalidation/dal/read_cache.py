@@ -78,11 +78,14 @@ def keep_collection(pk: str, items: dict[str, dict[str, Any]]) -> None:
         kept[(("collection", pk),)] = copy.deepcopy(items)
 
 
-def collection(pk: str) -> dict[str, dict[str, Any]] | None:
-    """The collection kept for this partition (items by sort key), or None if none was read."""
+def collection(pk: str, prefix: str = "") -> list[dict[str, Any]] | None:
+    """The items of the collection kept for this partition whose sort key starts with `prefix`, in sort
+    key order (copies: the caller may change them), or None if no collection was read."""
     kept = _items.get()
     found = kept.get((("collection", pk),)) if kept is not None else None
-    return copy.deepcopy(found) if found is not None else None
+    if found is None:
+        return None
+    return [copy.deepcopy(found[sk]) for sk in sorted(found) if sk.startswith(prefix)]
 
 
 def forget() -> None:

@@ -138,10 +138,10 @@ class Store:
         forward: bool = True,
         limit: int | None = None,
     ) -> Iterator[dict[str, Any]]:
-        kept = None if index else read_cache.collection(pk)
+        kept = None if index else read_cache.collection(pk, prefix or "")
         if kept is not None:  # the request read the whole partition already: answered from it
-            sks = sorted((sk for sk in kept if not prefix or sk.startswith(prefix)), reverse=not forward)
-            yield from (kept[sk] for sk in (sks[:limit] if limit else sks))
+            kept = kept if forward else kept[::-1]
+            yield from kept[:limit] if limit else kept
             return
         pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
         expr = "#pk = :pk" + (" AND begins_with(#sk, :prefix)" if prefix else "")
