@@ -21,7 +21,7 @@ from .cost import PRICES, JourneyCost
 from .meter import Request
 
 PRICE_DATE = "2026-12-04"
-IDLE_POLLERS = 5  # Lambda's pollers of an SQS queue at rest (an estimate: see the bill's line)
+IDLE_POLLERS = 5  # Lambda's pollers of an SQS event source at rest (an estimate: see the bill's line)
 LONG_POLL_SECONDS = 20
 MONTHLY_TARGET = 5.00
 IDLE_TARGET = 3.00
@@ -45,6 +45,9 @@ CLAIMS_A_YEAR = JOURNEYS_A_YEAR  # one claim of stored evidence per journey
 LOG_BYTES_PER_INVOCATION = 1500  # Lambda's START/END/REPORT lines and one or two structured log lines
 TABLE_BYTES_PER_JOURNEY = 100_000  # a journey's items, its audit trail and its share of the counters
 CERTIFICATE_BYTES = 60_000  # PDF and credential of one certificate
+RECORD_ARCHIVES_A_MONTH = 10  # whole-record downloads and subject access requests (issue 18)
+ARCHIVE_SECONDS = 20  # RecordArchiveFunction's run for one archive (gathering a claim's evidence)
+ARCHIVE_FILES = 12  # objects read for one archive: a claim's evidence and a certificate's files
 
 P = "https://aws.amazon.com"
 # (US$ per unit, what the unit is, pricing page, how this figure was checked)
@@ -112,7 +115,7 @@ class Line:
 
 
 def _usd(value: float) -> str:
-    return f"${value:.2f}" if round(value, 2) == value else "$" + f"{value:.6f}".rstrip("0")
+    return f"${value:.2f}" if round(value, 2) == value else "$" + f"{value:.10f}".rstrip("0")
 
 
 def _resources() -> dict[str, list[dict[str, Any]]]:
@@ -120,6 +123,12 @@ def _resources() -> dict[str, list[dict[str, Any]]]:
     for r in load_template()["Resources"].values():
         by_type.setdefault(str(r.get("Type")), []).append(r.get("Properties") or {})
     return by_type
+
+
+def _function(logical_id: str) -> dict[str, Any] | None:
+    """A function's properties in template.yaml (None when the template has no such function)."""
+    found = load_template()["Resources"].get(logical_id)
+    return dict(found.get("Properties") or {}) if found else None
 
 
 def _request_cost(r: Request) -> float:
@@ -239,18 +248,42 @@ def lines(results: list[JourneyCost]) -> tuple[list[Line], dict[str, float]]:
     )
     # An SQS event source mapping is polled all month, messages or none: Lambda keeps long polls open
     # (20 s each; five at once when it starts, the number it scales down to is not published), and
-    # every ReceiveMessage is a billed request. An estimate, so it is shown as one.
+    # every ReceiveMessage is a billed request. An estimate, so it is shown as one; only a template
+    # with such a mapping has the line (the record archive is invoked asynchronously: nothing polls).
     mappings = len(res.get("AWS::Lambda::EventSourceMapping", []))
-    polls = mappings * IDLE_POLLERS * 730 * 3600 / LONG_POLL_SECONDS
-    out.append(
-        Line(
-            "SQS: Lambda's polling of the record archive queue (estimated)",
-            polls * f["sqs_request"],
-            polls * f["sqs_request"],
-            f"{mappings} event source mapping(s) x {IDLE_POLLERS} long polls of {LONG_POLL_SECONDS} s "
-            f"= {polls:,.0f} requests a month",
+    if mappings:
+        polls = mappings * IDLE_POLLERS * 730 * 3600 / LONG_POLL_SECONDS
+        out.append(
+            Line(
+                "SQS: Lambda's polling of event source mappings (estimated)",
+                polls * f["sqs_request"],
+                polls * f["sqs_request"],
+                f"{mappings} event source mapping(s) x {IDLE_POLLERS} long polls of {LONG_POLL_SECONDS} s "
+                f"= {polls:,.0f} requests a month",
+            )
         )
-    )
+    # The whole record: an asynchronous invoke is one Lambda request (the invocation it queues), then
+    # the archive function's run at its memory, its S3 reads and one PUT, and the "ready" email.
+    archive = _function("RecordArchiveFunction")
+    if archive is not None:
+        p = {k: v[0] for k, v in PRICES.items()}
+        gb_s = ARCHIVE_SECONDS * int(archive.get("MemorySize", 128)) / 1024
+        each = (
+            p["lambda_request"]
+            + gb_s * p["lambda_gb_s"]
+            + ARCHIVE_FILES * p["s3_get"]
+            + p["s3_put"]
+            + p["ses_email"]
+        )
+        out.append(
+            Line(
+                "Whole-record archives: an asynchronous invoke, the archive's run, its S3 reads and email",
+                RECORD_ARCHIVES_A_MONTH * each,
+                0.0,
+                f"{RECORD_ARCHIVES_A_MONTH} archives x ${each:.5f} ({ARCHIVE_SECONDS} s at "
+                f"{archive.get('MemorySize', 128)} MB, {ARCHIVE_FILES} objects read)",
+            )
+        )
     zones = len(res.get("AWS::Route53::HostedZone", []))
     dashboards = len(res.get("AWS::CloudWatch::Dashboard", []))
     if zones or dashboards:
@@ -329,7 +362,8 @@ def section(results: list[JourneyCost]) -> Section:
         + ", ".join(f"{b} {w:.0%}" for b, w in BRANCH_MIX.items())
         + f"; one claim of evidence per journey; {LOG_BYTES_PER_INVOCATION:,} bytes of logs per invocation; "
         f"{TABLE_BYTES_PER_JOURNEY // 1000} KB of table items per journey; {CERTIFICATE_BYTES // 1000} KB per "
-        "certificate; every invocation a cold start and a trace (upper bounds at this traffic). The "
+        f"certificate; {RECORD_ARCHIVES_A_MONTH} whole-record archives a month of {ARCHIVE_SECONDS} s and "
+        f"{ARCHIVE_FILES} objects each; every invocation a cold start and a trace (upper bounds at this traffic). The "
         "journeys' own cost includes the pages viewed along them, so the page views are counted twice "
         "for those few: the bill errs high."
     )

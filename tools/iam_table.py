@@ -37,7 +37,8 @@ STATE_MACHINE, SCHEDULER = "state machine", "scheduler"
 def traced_run(stack: LocalStack) -> None:
     """One practitioner's journey from registration to certificate, with what happens around it: a
     file replaced, a lead's invitation, the certificate downloaded and verified, expiry reminders that
-    fall due, the certificate revoked, and the practitioner's erasure."""
+    fall due, the certificate revoked, the person's whole record made and downloaded, and the
+    practitioner's erasure."""
     from local.client import ApiClient
     from odvalidation.dal import signing
 
@@ -67,6 +68,10 @@ def traced_run(stack: LocalStack) -> None:
             "academy_id": c.academy,
         },
     )
+    # The person's whole record: the API invokes the archive function asynchronously; run it now.
+    c.practitioner.api.post("/api/me/record", expect=202)
+    stack.async_invokes.drain()
+    c.practitioner.api.get("/api/me/record/link")
     # The expiry reminders fall due: the local scheduler fires them as the schedules' role.
     stack.advance_clock(days=3 * 365 - 89)
     c.lead.api.post(f"/api/certificates/{certificate_id}/revocation", {"reason": "Issued in error."})

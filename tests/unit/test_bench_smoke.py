@@ -147,9 +147,14 @@ def test_the_monthly_bill_prices_the_template_s_fixed_resources() -> None:
     # The idle month, recomputed from template.yaml: a key, alarm or secret added there shows here.
     [idle] = [f for f in section.figures if f.name == "A month with no users"]
     assert idle.value == f"${sum(line.idle for line in lines):.2f}"
-    # Lambda polls the record archive queue all month, with or without messages: priced, not free.
-    polling = by_name["SQS: Lambda's polling of the record archive queue (estimated)"]
-    assert polling.idle == pytest.approx(bill.IDLE_POLLERS * 730 * 3600 / 20 * 0.40 / 1e6)
+    # Nothing polls: the record archive is invoked asynchronously, so no SQS event source is priced,
+    # and an archive is paid for when asked for (at scale), never in the idle month.
+    assert not [name for name in by_name if "polling" in name]
+    archives = by_name[
+        "Whole-record archives: an asynchronous invoke, the archive's run, its S3 reads and email"
+    ]
+    assert archives.idle == 0
+    assert 0 < archives.monthly < 0.05
     assert {f.name for f in section.figures} == {
         "Monthly bill at the programme's scale",
         "A month with no users",
