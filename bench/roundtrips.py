@@ -67,9 +67,10 @@ WHY: dict[str, str] = {
     "number), then one transaction: the panel (versioned), the seat's copy and the trail",
     "api: POST /api/journeys": "The cohort, the caller's profile and any enrolment in one BatchGetItem, the journey "
     "written in a transaction, then its execution started (which needs the written journey)",
-    "api: PUT /api/journeys/<journey_id>/reflection": "Reads, writes the step in a transaction, then "
-    "resumes the workflow (SendTaskSuccess): the resume must follow the write.",
-    "api: POST /api/cohorts/<cohort_id>/attendance": "As the reflection: read, write, then resume.",
+    "api: PUT /api/journeys/<journey_id>/reflection": "The journey and its reflection in one Query, the step written in "
+    "a transaction, then the workflow resumed (SendTaskSuccess): the resume must follow the write.",
+    "api: POST /api/cohorts/<cohort_id>/attendance": "The cohort and every journey named in one BatchGetItem, then "
+    "each journey's transaction and resume, the journeys at once: three round trips however many.",
     "api: POST /api/journeys/<journey_id>/decision": "Read, write, then resume the workflow.",
     "web: GET /lead/assignments/<journey_id>": "The journey, then at once the claim, the panel pool, the "
     "practitioner's name and why no panel was formed",
