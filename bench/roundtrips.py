@@ -22,21 +22,18 @@ WHY: dict[str, str] = {
     "(services/panel_overview.py): their seats (a Query of GSI1), the seats' journeys (BatchGetItem), "
     "then every panel, claim, practitioner and the member's own review (one BatchGetItem): each step "
     "needs the keys the one before gave.",
-    "api: POST /api/journeys/<journey_id>/outcome": "The journey (GetItem); then at once its panel, interview and "
-    "outcome (one BatchGetItem) and the claim's evidence (a Query); the transaction; then at once the "
-    "resume and the tagging of every evidence object for expiry (S3 PutObjectTagging, one call per "
-    "object: S3 has no batch tagging; dal/parallel.py, 8 at a time). 4 when the calls made at once "
-    "overlap in time; on a loaded machine a fast call can end before its sibling starts, and the meter "
-    "then counts two. A failed tag still answers 503 and the chair's retry tags what is left",
-    "api: POST /api/journeys/<journey_id>/interview": "The journey, its interview (the key needs the journey's "
-    "claim number), the transaction; then the invitation's reads in two BatchGetItems (the journey's "
-    "items and the practitioner, then the members the panel names) and every attendee's email at once "
-    "(SendEmail, then its record: a PutItem, so a retry sends none twice). At most 4 would need the "
-    "emails sent after the answer, by a workflow task or a queue: not done",
-    "web: GET /panel/<journey_id>/reviews": "The claim in two round trips (its journey, then one "
-    "BatchGetItem of panel, claim, practitioner and own review), the reviews (a Query), the reviewers "
-    "(one BatchGetItem). What services.panels.reviews_for reads again for its own check comes from the "
-    "request's read cache (dal/read_cache.py).",
+    "api: POST /api/journeys/<journey_id>/outcome": "The journey's items in one Query (journey, panel, interview, outcome "
+    "and the claim's evidence; services/common.journey_items); the transaction; then at once the resume "
+    "and the tagging of every evidence object for expiry (S3 PutObjectTagging, one call per object: S3 "
+    "has no batch tagging; dal/parallel.py, 8 at a time). 3 when the tags made at once overlap; one more "
+    "should a wave of tags end before the next starts. A failed tag still answers 503 and the chair's "
+    "retry tags what is left",
+    "api: POST /api/journeys/<journey_id>/interview": "The journey's items in one Query, the transaction, then the "
+    "invitations handed to the Notify function (an asynchronous Lambda invoke, dal/invoke.py): the emails "
+    "are sent after the answer, and a retried event skips whoever was invited already",
+    "web: GET /panel/<journey_id>/reviews": "The journey's items in one Query (panel, claim, every review, the "
+    "member's draft, the interview: kept for the request, dal/read_cache.py), then the practitioner and "
+    "every reviewer in one BatchGetItem (services.panel_reviews.read_ahead).",
     "web: GET /panel/<journey_id>/review": "The claim in two round trips (its journey, then one "
     "BatchGetItem of panel, claim, practitioner, own review, own draft and interview); the form adds "
     "the claim's evidence (a Query), pre-filled from the review or the draft the batch brought.",
@@ -45,36 +42,35 @@ WHY: dict[str, str] = {
     "read per cold start, or none.",
     "web: GET /home": "By role: the person's journeys (a Query) with their cohorts, a supporter's "
     "journeys, a panel member's seats (three round trips, as GET /panel).",
-    "api: POST /api/journeys/<journey_id>/interview/held": "Reads the journey and the interview, then "
-    "records it held in one transaction.",
+    "api: POST /api/journeys/<journey_id>/interview/held": "The journey and its interview in one Query, then it is recorded "
+    "held in one transaction.",
     "web: GET /lead": "Three round trips however many cohorts and alerts: the cohorts and the alerts (a "
     "Query each) at once, then each cohort's journeys (a Query each, at once) beside the alerts' "
     "journeys (one BatchGetItem), then the interviews of claims at that step and the alerts' panels, "
     "interviews and practitioners (one BatchGetItem each)",
-    "api: PUT /api/journeys/<journey_id>/panel/review": "The journey; panel and claim (one BatchGetItem); the "
-    "review (a PutItem, only if new) and the trail (a transaction) in order; then the reviews and the "
-    "journey at once. The last review also closes the step (a transaction), then at once deletes the "
-    "reminder schedules, resumes the workflow and alerts the leads (a conditional PutItem, the leads "
-    "from Cognito, their emails and records). At most 4 would need the close done by a task after the "
+    "api: PUT /api/journeys/<journey_id>/panel/review": "The journey's items in one Query (panel, claim, every review, "
+    "the member's draft, the interview); one transaction (the review, its draft removed, the trail and, "
+    "for the last review in, the step closed; the reviews not yet in must still be absent, so the last "
+    "two reviewers cannot both leave it open); then the last review resumes the workflow. The "
+    "reminders' deletes and the leads' alert are the workflow's next task (NotifyReviewsIn), after the "
     "answer",
-    "api: POST /api/journeys/<journey_id>/submission": "The journey; the claim and its evidence at once; the "
-    "transaction; then at once the three reminders' deletes (Scheduler has no batch delete), the resume "
-    "and the confirmation email, whose own three calls (the practitioner, SendEmail, its record) set "
-    "the length of that last step. At most 4 would need the email sent after the answer",
+    "api: POST /api/journeys/<journey_id>/submission": "The journey's items in one Query (the claim and its evidence), "
+    "the transaction, then the resume. The confirmation email and the reminders' deletes are the "
+    "workflow's next task (NotifySubmitted), after the answer",
     "api: GET /api/journeys/<journey_id>": "The journey's own items in one Query (services/journey_page.py); "
     "the rest are the caller's and the cohort's reads.",
     "web: GET /journeys/<journey_id>/claim/<element_id>": "The claim pages read the journey's status "
     "(one Query) and then the element's evidence, the supporter and the upload policy apart.",
     "web: GET /journeys/<journey_id>/claim": "As the element page: status, then supporter and cohort apart.",
     "web: GET /journeys/<journey_id>/check": "As the claim page.",
-    "api: POST /api/journeys/<journey_id>/panel/declaration": "The journey, its panel (the key needs the "
-    "journey's claim number), the panel's versioned write; then at once the seat's copy (a PutItem) and "
-    "the trail (the journey read again, then a transaction): 5 when those overlap in time",
+    "api: POST /api/journeys/<journey_id>/panel/declaration": "The journey, its panel (the key needs the journey's claim "
+    "number), then one transaction: the panel (versioned), the seat's copy and the trail",
     "api: POST /api/journeys": "The cohort, the caller's profile and any enrolment in one BatchGetItem, the journey "
     "written in a transaction, then its execution started (which needs the written journey)",
-    "api: PUT /api/journeys/<journey_id>/reflection": "Reads, writes the step in a transaction, then "
-    "resumes the workflow (SendTaskSuccess): the resume must follow the write.",
-    "api: POST /api/cohorts/<cohort_id>/attendance": "As the reflection: read, write, then resume.",
+    "api: PUT /api/journeys/<journey_id>/reflection": "The journey and its reflection in one Query, the step written in "
+    "a transaction, then the workflow resumed (SendTaskSuccess): the resume must follow the write.",
+    "api: POST /api/cohorts/<cohort_id>/attendance": "The cohort and every journey named in one BatchGetItem, then "
+    "each journey's transaction and resume, the journeys at once: three round trips however many.",
     "api: POST /api/journeys/<journey_id>/decision": "Read, write, then resume the workflow.",
     "web: GET /lead/assignments/<journey_id>": "The journey, then at once the claim, the panel pool, the "
     "practitioner's name and why no panel was formed",

@@ -172,8 +172,10 @@ states = {
     "RouteClaim": {
         "Type": "Choice",
         "Choices": [{"Variable": "$.claim.event", "StringEquals": "lapsed", "Next": "RecordLapse"}],
-        "Default": "CheckClaim",
+        "Default": "NotifySubmitted",
     },
+    # After the practitioner's answer (issue 19): the claim's reminders deleted, its arrival confirmed.
+    "NotifySubmitted": notify("claim_submitted", "CheckClaim"),
     "RecordLapse": record_stage("lapsed", "NotifyLapsed", "The deadline passed without a submission."),
     "NotifyLapsed": notify("lapsed", "Lapsed"),
     "Lapsed": {"Type": "Succeed", "Comment": "Lapse recorded; the practitioner may decide again later."},
@@ -218,8 +220,17 @@ states = {
         "panel_review",
         42,
         "review",
-        "Interview",
+        "NotifyReviewsIn",
         "Each panel member reviews the evidence element by element.",
+    ),
+    # After the last reviewer's answer (issue 19): the reviewers' reminders deleted, the leads alerted.
+    "NotifyReviewsIn": invoke(
+        "NotifyFunctionArn",
+        {"kind": "reviews_in", "flags.$": "$.review.flags"},
+        None,
+        "Interview",
+        "All reviews in: the reminders deleted, the academy's leads alerted.",
+        catch_next="Interview",
     ),
     "Interview": await_step(
         "interview",

@@ -34,7 +34,7 @@ from odvalidation.domain.models import (
     Stage,
 )
 from odvalidation.domain.review_window import closed_because
-from odvalidation.services import alerts, panel_reviews, review_drafts
+from odvalidation.services import panel_reviews, review_drafts
 from odvalidation.settings import settings
 
 FRAMEWORK = "nw-cipd-combined@1.0"
@@ -59,10 +59,9 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     settings.cache_clear()
     store.cache_clear()
     resumed: list[Any] = []
-    # The workflow and its schedules are outside the table: what the service asks of them is recorded.
+    # The workflow is outside the table: what the service asks of it is recorded. (The reminders' deletes
+    # and the leads' alert are the workflow's next task, alerts.after_reviews_in, not the review's.)
     monkeypatch.setattr(panel_reviews.workflow, "resume", lambda token, out: resumed.append((token, out)))
-    monkeypatch.setattr(panel_reviews.schedule_store, "cancel", lambda jid, purpose: None)
-    monkeypatch.setattr(alerts, "reviews_in", lambda journey, flags: None)
     with mock_aws():
         boto3.client("dynamodb").create_table(
             TableName="drafts-test",
@@ -245,3 +244,87 @@ def test_the_window_closes_at_the_first_of_due_date_and_interview() -> None:
 def test_no_one_but_a_seated_member_saves_a_draft(table: list[Any]) -> None:
     with pytest.raises(NotFound):
         review_drafts.save_draft(LEAD, J, [], None)
+
+
+def test_the_last_review_landing_between_a_reviewers_read_and_write_still_closes_the_step_once(
+    table: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: a review reads the journey's items in one Query, which is no snapshot. Ben's review lands
+    after Ana's read saw it missing (and, the Query reading items one by one, without her seeing the
+    journey change): her transaction requires it still absent, so it is read again, she is the last,
+    and the step closes once."""
+    real = panel_reviews.journey_items
+
+    def read_then_ben_lands(journey_id: str) -> Any:
+        found = real(journey_id)
+        if not any(sk == "REVIEW#1#ben" for sk in found[1]):
+            ben = panel_reviews.Review(
+                journey_id=J,
+                claim_number=1,
+                member_id="ben",
+                judgements=full(),
+                recommendation=Recommendation.PRACTITIONER,
+                submitted_at=clock.now(),
+            )
+            boto3.client("dynamodb").put_item(
+                TableName="drafts-test", Item=to_item(ben, keys.journey_part(J, "REVIEW#1#ben"))
+            )
+        return found
+
+    monkeypatch.setattr(panel_reviews, "journey_items", read_then_ben_lands)
+    panel_reviews.submit_review(ANA, J, full(), Recommendation.PRACTITIONER)
+    assert table == [("token-1", {"reviews": 2, "flags": 0})]  # resumed once, by the last review in
+    assert actions().count("all reviews in") == 1
+    journey = store().journey(J)
+    assert journey.task_token is None
+    assert journey.resume_token == "token-1"
+
+
+def test_a_collection_read_whole_answers_the_requests_reads_until_it_writes(table: list[Any]) -> None:
+    """dal/read_cache.py: inside a read-only request, the journey's items read in one Query answer its
+    GetItems (an item not there included), Queries and BatchGetItems of that partition; a write forgets."""
+    from odvalidation.dal import read_cache
+    from odvalidation.services.common import journey_items
+
+    db = store()
+    client = boto3.client("dynamodb")
+    with read_cache.reading():
+        journey, items = journey_items(J)
+        assert journey.id == J
+        assert "PANEL#1" in items
+        # Changed behind the request's back: what it read stands (no second read).
+        client.delete_item(TableName="drafts-test", Key={"PK": {"S": f"JOURNEY#{J}"}, "SK": {"S": "PANEL#1"}})
+        assert db.get(keys.journey_part(J, "PANEL#1")) is not None
+        assert db.get(keys.journey_part(J, "INTERVIEW#1")) is None  # not there: known without asking
+        assert [i["SK"]["S"] for i in db.query(f"JOURNEY#{J}", prefix="SEAT#1#")] == [
+            "SEAT#1#ana",
+            "SEAT#1#ben",
+        ]
+        assert len(db.batch_get([keys.journey_part(J, "PANEL#1"), keys.journey_part(J, "CLAIM#1")])) == 2
+        db.put(to_item(journey, keys.journey_part(J, "NOTE#1")))  # a write: everything is read again
+        assert db.get(keys.journey_part(J, "PANEL#1")) is None
+        assert db.batch_get([keys.journey_part(J, "PANEL#1")]) == []
+
+
+def test_a_versioned_item_or_an_absent_key_in_a_change_is_a_stale_read_when_it_moved(
+    table: list[Any],
+) -> None:
+    """dal/store.py: a panel written with the journey's change on its version, and a key required still
+    absent, make the change a StaleRead (read again) when they moved, never a half-written change."""
+    from odvalidation.domain.errors import StaleRead
+    from odvalidation.services.common import updated
+
+    db = store()
+    journey = db.journey(J)
+    panel_item = db.get(keys.journey_part(J, "PANEL#1"))
+    assert panel_item is not None
+    change = updated(journey, actor="ana", action="declared no conflict of interest")
+    change.versioned.append((panel_item, 7))  # the panel read was version 7: it is not
+    with pytest.raises(StaleRead):
+        db.commit(change)
+    change = updated(journey, actor="ana", action="submitted review")
+    change.absent.append(keys.journey_part(J, "SEAT#1#ben"))  # there
+    with pytest.raises(StaleRead):
+        db.commit(change)
+    assert db.journey(J).version == journey.version  # nothing written
+    assert "declared no conflict of interest" not in actions()

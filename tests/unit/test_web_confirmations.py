@@ -5,7 +5,6 @@ months". The pages run through the web handler over moto (test_web_practitioner'
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -25,8 +24,9 @@ from odvalidation.domain.models import (
     Readiness,
     Stage,
 )
-from odvalidation.services import claim_development, notifications
+from odvalidation.services import after_answer, claim_development, notifications
 from odvalidation.services import journeys as js
+from odvalidation.services.common import db
 from tests.unit.test_web_practitioner import (
     in_claim_development,
     move_to,
@@ -52,14 +52,16 @@ def test_submitting_shows_the_confirmation_and_emails_the_practitioner_once(
 
     done = Completeness(complete=True, total=1, evidenced=1, narrated=1, missing=[])
 
-    def submit(caller: Caller, jid: str, *, then: Callable[[Journey], object] | None = None) -> Completeness:
-        if then is not None:  # once the submission is stored
-            then(js.load_for(caller, jid))
+    def submit(caller: Caller, jid: str) -> Completeness:
         return done
 
     monkeypatch.setattr(claim_development, "submit_claim", submit)
     reply = browser.post(f"/journeys/{journey_id}/submit", {"csrf_token": check.csrf_token()})
     assert reply.header("Location") == f"/journeys/{journey_id}/submitted"
+    # The confirmation is the workflow's next task (NotifySubmitted), after the answer (issue 19): the
+    # request sends nothing itself; the task sends one email, to the practitioner.
+    assert sent(journey_id, "claim_submitted") == []
+    after_answer.claim_submitted(db().journey(journey_id))
     assert sent(journey_id, "claim_submitted") == [["rowan@nhs.net"]]
 
     submitted = Claim(journey_id=journey_id, number=1, submitted_at=clock.now(), updated_at=clock.now())

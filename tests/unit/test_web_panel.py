@@ -193,6 +193,7 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
 
     monkeypatch.setattr(panel_overview, "seated_claim", seated_claim)
     monkeypatch.setattr(panel_overview, "read_members", lambda ids: None)  # panels.member is faked
+    monkeypatch.setattr(panel_reviews, "read_ahead", lambda caller, jid: None)  # the reads are faked
     monkeypatch.setattr(panel_overview, "seated_claims", lambda caller: [seated_claim(caller, JOURNEY)])
     monkeypatch.setattr(panels, "declare", claim.declare)
     monkeypatch.setattr(panel_reviews, "reviews_for", claim.reviews_for)

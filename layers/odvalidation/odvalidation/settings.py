@@ -34,6 +34,8 @@ class Settings(BaseModel):
     evidence_retention_days: int = Field(default=365, alias="EVIDENCE_RETENTION_DAYS", ge=1)
     # The function that makes a person's whole record, invoked asynchronously (services/record_archive.py).
     record_archive_function_arn: str = Field(default="", alias="RECORD_ARCHIVE_FUNCTION_ARN")
+    # The journey's emails, invoked asynchronously for what a request need not wait for (issue 19).
+    notify_function_arn: str = Field(default="", alias="NOTIFY_FUNCTION_ARN")
     upload_max_bytes: int = Field(default=25 * 1024 * 1024, alias="UPLOAD_MAX_BYTES", ge=1)
     # Only the local stack sets this: it tells the API to verify tokens itself (moto has no authorizer).
     verify_tokens_locally: bool = Field(default=False, alias="VERIFY_TOKENS_LOCALLY")

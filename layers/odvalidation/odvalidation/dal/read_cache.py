@@ -10,7 +10,8 @@ Store forgets them all: a read after a write, or after a write's conflict that a
 Only requests that read are wrapped (`reading()`: the web and API functions' GET requests). The cache is
 a context variable, so it lives in the request's thread: the local stack runs many requests at once in
 one process, each in its own thread, and none sees another's items. Queries are not kept (a page rarely
-repeats one, and its items are read from the Query's own answer).
+repeats one, and its items are read from the Query's own answer), except where a whole item collection
+was read in one Query (`keep_collection`): a Query of that partition is then answered from it.
 """
 
 from __future__ import annotations
@@ -48,10 +49,17 @@ def for_request(event: dict[str, Any]) -> AbstractContextManager[None]:
 
 
 def lookup(key: dict[str, str]) -> Any:
-    """The item kept for this key (None: read, and not there), or `MISSING` if not kept."""
+    """The item kept for this key (None: read, and not there), or `MISSING` if not kept. An item of a
+    collection kept whole (`keep_collection`) is known either way: there, or not there."""
     items = _items.get()
-    if items is None or (k := key_of(key)) not in items:
+    if items is None:
         return _MISSING
+    if (k := key_of(key)) not in items:
+        whole = items.get((("collection", key.get("PK", "")),))
+        if whole is None:
+            return _MISSING
+        found_in = whole.get(key.get("SK", ""))
+        return copy.deepcopy(found_in) if found_in is not None else None
     found = items[k]
     return copy.deepcopy(found)  # the caller may change what it got; the kept copy stays as read
 
@@ -60,6 +68,24 @@ def remember(key: dict[str, str], item: dict[str, Any] | None) -> None:
     items = _items.get()
     if items is not None:
         items[key_of(key)] = copy.deepcopy(item)
+
+
+def keep_collection(pk: str, items: dict[str, dict[str, Any]]) -> None:
+    """A whole item collection read in one Query (Store.collection): the request's later Queries of that
+    partition are answered from it (Store.query), as its GetItems are from the items kept."""
+    kept = _items.get()
+    if kept is not None:
+        kept[(("collection", pk),)] = copy.deepcopy(items)
+
+
+def collection(pk: str, prefix: str = "") -> list[dict[str, Any]] | None:
+    """The items of the collection kept for this partition whose sort key starts with `prefix`, in sort
+    key order (copies: the caller may change them), or None if no collection was read."""
+    kept = _items.get()
+    found = kept.get((("collection", pk),)) if kept is not None else None
+    if found is None:
+        return None
+    return [copy.deepcopy(found[sk]) for sk in sorted(found) if sk.startswith(prefix)]
 
 
 def forget() -> None:

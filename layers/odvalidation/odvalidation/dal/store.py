@@ -81,6 +81,12 @@ class Change:
     counters: dict[str, dict[str, int]] = field(default_factory=dict)  # scope -> deltas
     guards: list[dict[str, Any]] = field(default_factory=list)  # extra Put items with a not-exists condition
     updates: list[dict[str, Any]] = field(default_factory=list)  # raw Update operations (e.g. member loads)
+    # Items that carry their own `version` (a panel), written on the condition that it is still the one
+    # read: with the journey's change in one round trip, and a failed condition is a StaleRead.
+    versioned: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+    # Keys that must still be absent when the change lands (another member's review, not yet in when
+    # read): if one has appeared meanwhile, the change is a StaleRead, to be read again and re-applied.
+    absent: list[dict[str, str]] = field(default_factory=list)
 
 
 def journey_index(j: Journey) -> dict[str, str]:
@@ -132,6 +138,11 @@ class Store:
         forward: bool = True,
         limit: int | None = None,
     ) -> Iterator[dict[str, Any]]:
+        kept = None if index else read_cache.collection(pk, prefix or "")
+        if kept is not None:  # the request read the whole partition already: answered from it
+            kept = kept if forward else kept[::-1]
+            yield from kept[:limit] if limit else kept
+            return
         pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
         expr = "#pk = :pk" + (" AND begins_with(#sk, :prefix)" if prefix else "")
         names = {"#pk": pk_name} | ({"#sk": sk_name} if prefix else {})
@@ -289,6 +300,31 @@ class Store:
             )
         for item in change.puts:
             ops.append({"Put": {"TableName": self.table, "Item": item}})
+        # Conditions that mean "read again" when they fail, indexed to tell them from the guards'.
+        stale_if_failed = set(range(1 + len(change.events)))
+        for item, expected in change.versioned:
+            stale_if_failed.add(len(ops))
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(PK) OR version = :v",
+                        "ExpressionAttributeValues": {":v": {"N": str(expected)}},
+                    }
+                }
+            )
+        for key in change.absent:
+            stale_if_failed.add(len(ops))
+            ops.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self.table,
+                        "Key": {k: {"S": v} for k, v in key.items()},
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            )
         for item in change.guards:
             ops.append(
                 {
@@ -320,6 +356,11 @@ class Store:
                 raise StaleRead(
                     "This journey was changed by someone else a moment ago. Reload it and try again."
                 ) from None
+            if any(codes[i] == "ConditionalCheckFailed" for i in stale_if_failed if i < len(codes)):
+                raise StaleRead(
+                    "Someone else saved this at the same time. Reload the page to see their changes, "
+                    "then make yours again."
+                ) from None
             if "ConditionalCheckFailed" in codes:
                 raise Conflict("You already have a journey in this cohort.") from None
             raise
@@ -343,9 +384,12 @@ class Store:
             }
             retried(partial(self.db.put_item, TableName=self.table, Item=item), what="PutItem")
 
-    def collection(self, pk: str) -> dict[str, dict[str, Any]]:
+    def collection(self, pk: str, *, kept: bool = False) -> dict[str, dict[str, Any]]:
         """Every item of one item collection (one partition key), by sort key: one strongly
-        consistent Query (and more pages only past 1 MB) where a page needs several of its items."""
+        consistent Query (and more pages only past 1 MB) where a page needs several of its items.
+        `kept`: the collection is kept in the request's read cache (dal/read_cache.py), so the
+        services' GetItems and Queries of this partition cost no round trip (an item it lacks: not
+        there), until the request writes."""
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "PK = :pk",
@@ -354,14 +398,28 @@ class Store:
         }
         found: dict[str, dict[str, Any]] = {}
         while True:
-            page = self.db.query(**kwargs)
+            page = retried(lambda: self.db.query(**kwargs), what="Query")
             found.update((item["SK"]["S"], item) for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
+                if kept:
+                    read_cache.keep_collection(pk, found)
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def batch_get(self, key_list: Iterable[dict[str, str]]) -> list[dict[str, Any]]:
-        asked = list(key_list)
+        # Items this request has read already (dal/read_cache.py) are not asked for again.
+        asked, kept = [], []
+        for key in key_list:
+            item = read_cache.lookup(key)
+            if item is read_cache.MISSING:
+                asked.append(key)
+            elif item is not None:
+                kept.append(item)
+        if not asked:
+            return kept
+        return kept + self._batch_get(asked)
+
+    def _batch_get(self, asked: list[dict[str, str]]) -> list[dict[str, Any]]:
         wanted = [{k: {"S": v} for k, v in key.items()} for key in asked]
         found: list[dict[str, Any]] = []
         for start in range(0, len(wanted), 100):

@@ -3,14 +3,12 @@ its deadline, and its submission."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import keys, parallel, workflow
-from ..dal import schedules as schedule_store
+from ..dal import keys, read_cache, workflow
+from ..dal.store import from_item
 from ..domain import journey as rules
 from ..domain.access import (
     Caller,
@@ -28,7 +26,7 @@ from ..domain.models import (
     Person,
     Stage,
 )
-from .common import db, moved, part, reapplied, updated
+from .common import db, journey_items, moved, part, reapplied, updated
 from .common import record as record_event
 from .journeys import (
     _framework_ids,
@@ -160,22 +158,23 @@ def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
 
 
 @reapplied()
-def submit_claim(
-    caller: Caller, journey_id: str, *, then: Callable[[Journey], object] | None = None
-) -> Completeness:
-    """Submit the claim; `then(journey)` (the confirmation email) runs once it is stored, at the same
-    time as the workflow is resumed and the reminders deleted."""
-    journey = load_for(caller, journey_id)
-    check_owner(caller, journey)
-    # The claim and its evidence at once (issue 19: round trips); each is read once.
-    current, items = parallel.at_once(lambda: claim(journey), lambda: evidence(journey))
+def submit_claim(caller: Caller, journey_id: str) -> Completeness:
+    """Submit the claim: at most three round trips, however the calls fall (issue 19): the journey's
+    items in one Query (the journey, the claim, its evidence), the transaction, the workflow resumed.
+    The confirmation email and the reminders' deletes are the workflow's next task (NotifySubmitted),
+    after the practitioner's answer; a reminder that fires first finds the claim submitted and sends
+    nothing."""
+    with read_cache.reading():
+        _, found = journey_items(journey_id)
+        journey = load_for(caller, journey_id)  # from the read cache: the owner needs no links read
+        check_owner(caller, journey)
+        current = claim(journey)
+        prefix = f"EVIDENCE#{journey.claim_number}#"
+        items = [from_item(EvidenceItem, item) for sk, item in sorted(found.items()) if sk.startswith(prefix)]
     if journey.stage is not Stage.CLAIM_DEVELOPMENT and current is not None and current.submitted_at:
         # A double-clicked submit, or a retry after the workflow could not be reached: one effect.
-        calls: list[Callable[[], object]] = [lambda: then(journey)] if then else []
         if journey.stage is Stage.SUBMITTED and journey.resume_token:
-            token = journey.resume_token
-            calls.append(lambda: workflow.resume(token, {"event": "submitted"}))
-        parallel.at_once(*calls)
+            workflow.resume(journey.resume_token, {"event": "submitted"})
         return completeness(framework(journey.framework_key), current, items)
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:
         raise InvalidTransition("Only a claim in development can be submitted.")
@@ -187,7 +186,7 @@ def submit_claim(
     assert current is not None
     submitted = current.model_copy(update={"submitted_at": clock.now(), "version": current.version + 1})
     token = journey.task_token
-    stored = db().commit(
+    db().commit(
         moved(
             journey,
             Stage.SUBMITTED,
@@ -197,18 +196,9 @@ def submit_claim(
             puts=[part(journey_id, f"CLAIM#{journey.claim_number}", submitted)],
         )
     )
-    # The reminders' deletes (Scheduler has no batch delete) and the resume need only the recorded
-    # submission, not one another: all at once (issue 19). A failure of any is raised after all were
-    # tried; the practitioner's retry finds the claim submitted and resumes again (above), and a
-    # reminder left behind finds the claim submitted and sends nothing.
-    parallel.at_once(
-        *(
-            partial(schedule_store.cancel, journey_id, purpose)
-            for purpose in ("claim-reminder-30", "claim-reminder-7", "claim-deadline")
-        ),
-        lambda: workflow.resume(token, {"event": "submitted"}),
-        *([partial(then, stored)] if then else []),
-    )
+    # A failed resume is raised: the practitioner's retry finds the claim submitted and resumes again
+    # (above).
+    workflow.resume(token, {"event": "submitted"})
     return result
 
 

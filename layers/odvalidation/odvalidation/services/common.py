@@ -11,10 +11,10 @@ from typing import Any
 
 from .. import clock
 from ..dal import keys, retry
-from ..dal.store import Change, Store, store, to_item
+from ..dal.store import Change, Store, from_item, store, to_item
 from ..domain import journey as rules
 from ..domain.access import Caller
-from ..domain.errors import StaleRead
+from ..domain.errors import NotFound, StaleRead
 from ..domain.models import AuditEvent, Journey, Stage
 from .counting import counter_changes
 
@@ -92,6 +92,17 @@ def part(journey_id: str, sk: str, model: Any, **index: str) -> dict[str, Any]:
 
 def db() -> Store:
     return store()
+
+
+def journey_items(journey_id: str) -> tuple[Journey, dict[str, dict[str, Any]]]:
+    """The journey and every item of its collection, by sort key, in one Query (issue 19: round trips).
+    Inside `read_cache.reading()` the collection is kept for the rest of the request (until a write):
+    the services' GetItems and Queries of that partition are answered from it, an item it lacks
+    included (not there)."""
+    items = db().collection(f"JOURNEY#{journey_id}", kept=True)
+    if "JOURNEY" not in items:
+        raise NotFound(f"There is no journey '{journey_id}'.")
+    return from_item(Journey, items["JOURNEY"]), items
 
 
 # How often a use case reads again after its write found the journey changed: each time means that

@@ -19,10 +19,9 @@ from . import journeys as js
 
 
 def submit_claim(caller: Caller, journey_id: str) -> Completeness:
-    """Submit, then confirm to the practitioner that the claim has arrived."""
-    return claim_development.submit_claim(
-        caller, journey_id, then=lambda journey: notifications.send_quietly(journey, "claim_submitted")
-    )
+    """Submit; the confirmation that the claim has arrived is the workflow's next task (NotifySubmitted,
+    services/after_answer.py), sent after the practitioner's answer (issue 19)."""
+    return claim_development.submit_claim(caller, journey_id)
 
 
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from .. import clock
 from ..dal import evidence as evidence_store
 from ..dal import keys, parallel, read_cache, workflow
+from ..dal.invoke import invoke_async
+from ..dal.store import from_item
 from ..domain.access import Caller, check_lead
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
 from ..domain.frameworks import framework
@@ -21,9 +23,8 @@ from ..domain.models import (
     Stage,
 )
 from ..observability import logger, metrics
-from . import journeys as js
-from .common import db, moved, part, reapplied, updated
-from .panels import _quiet_panel_email
+from ..settings import settings
+from .common import db, journey_items, moved, part, reapplied, updated
 from .seats import (
     _load_change,
     _seat_of,
@@ -35,18 +36,22 @@ from .seats import (
 def schedule_interview(
     caller: Caller, journey_id: str, at: datetime, location: str, duration: int
 ) -> Interview:
-    store = db()
-    journey = store.journey(journey_id)
-    check_lead(caller, journey.academy_id)
-    if journey.stage is not Stage.INTERVIEW:
-        raise InvalidTransition(
-            "The interview can be arranged once every panel member has reviewed the claim."
-        )
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    if at <= clock.now():
-        raise InvalidInput("Choose a date and time for the interview in the future.")
-    arranged = interview_of(journey)
+    """Arrange (or rearrange) the interview: three round trips (issue 19): the journey's items in one
+    Query, the transaction, and the invitations handed to the Notify function (an asynchronous invoke:
+    Lambda retries it and sends what keeps failing to the dead-letter queue), which emails every member
+    and the practitioner after the lead's answer."""
+    with read_cache.reading():
+        journey, _ = journey_items(journey_id)
+        check_lead(caller, journey.academy_id)
+        if journey.stage is not Stage.INTERVIEW:
+            raise InvalidTransition(
+                "The interview can be arranged once every panel member has reviewed the claim."
+            )
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        if at <= clock.now():
+            raise InvalidInput("Choose a date and time for the interview in the future.")
+        arranged = interview_of(journey)
     if arranged is not None and arranged.has_taken_place(clock.now()):
         raise InvalidTransition(
             f"The interview took place on {_when(arranged.held_at or arranged.at)}: "
@@ -59,7 +64,7 @@ def schedule_interview(
         location=location,
         duration_minutes=duration,
     )
-    stored = store.commit(
+    stored = db().commit(
         updated(
             journey,
             actor=caller.id,
@@ -68,7 +73,19 @@ def schedule_interview(
             puts=[part(journey_id, f"INTERVIEW#{journey.claim_number}", interview)],
         )
     )
-    _quiet_panel_email(stored, "interview_invitation", include_practitioner=True, interview=interview)
+    try:
+        invoke_async(
+            settings().notify_function_arn,
+            {
+                "journey_id": journey_id,
+                "kind": "interview_invitation",
+                "since": stored.updated_at.isoformat(),
+            },
+        )
+    except Exception:
+        # Email never blocks the journey: the interview is arranged; arranging it again re-sends.
+        logger.exception("interview invitations not queued", extra={"journey_id": journey_id})
+        metrics.add_metric(name="EmailFailed", unit="Count", value=1)
     return interview
 
 
@@ -76,19 +93,15 @@ def schedule_interview(
 def record_outcome(
     caller: Caller, journey_id: str, outcome: Outcome, feedback: dict[str, str], development_plan: str
 ) -> OutcomeRecord:
-    store = db()
-    # Read in two round trips (issue 19): the journey, then at once what the outcome needs of its
-    # collection (one BatchGetItem, kept in the read cache until the first write) and the claim's
-    # evidence (a Query), which is tagged after the outcome.
+    # Read in one round trip (issue 19): the journey's items in one Query (the journey, its panel,
+    # interview, outcome and the claim's evidence, which is tagged after the outcome), kept in the read
+    # cache until the first write.
     with read_cache.reading():
-        journey = store.journey(journey_id)
-        _, tagged = parallel.at_once(
-            lambda: store.batch_get(
-                keys.journey_part(journey_id, f"{kind}#{journey.claim_number}")
-                for kind in ("PANEL", "INTERVIEW", "OUTCOME")
-            ),
-            lambda: js.evidence(journey),
-        )
+        journey, items = journey_items(journey_id)
+        prefix = f"EVIDENCE#{journey.claim_number}#"
+        tagged = [
+            from_item(EvidenceItem, item) for sk, item in sorted(items.items()) if sk.startswith(prefix)
+        ]
         return _record_outcome(caller, journey, tagged, outcome, feedback, development_plan)
 
 
@@ -203,9 +216,10 @@ def record_interview_held(caller: Caller, journey_id: str) -> Interview:
     """The academy lead records that the interview took place (say, earlier than first arranged), so
     that the chair may record the outcome. Recording it twice keeps the first record."""
     store = db()
-    journey = store.journey(journey_id)
-    check_lead(caller, journey.academy_id)
-    interview = interview_of(journey)
+    with read_cache.reading():  # the journey and its interview in one Query (issue 19)
+        journey, _ = journey_items(journey_id)
+        check_lead(caller, journey.academy_id)
+        interview = interview_of(journey)
     if journey.stage is not Stage.INTERVIEW or interview is None:
         raise InvalidTransition("Arrange the interview first; then record that it took place.")
     if interview.held_at is not None:

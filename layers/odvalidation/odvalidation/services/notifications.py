@@ -230,8 +230,11 @@ def send_panel_email(
     only: list[str] | None = None,
     include_practitioner: bool = False,
     interview: Interview | None = None,
+    skip: set[str] | None = None,
     **context: Any,
 ) -> list[Any]:
+    """`skip`: addresses already sent this email (a retried invitation), left out of the sending but not
+    of the .ics's attendees."""
     with read_cache.reading():
         read_ahead(journey, kind, only=only, include_practitioner=include_practitioner)
         return _send_panel_email(
@@ -241,6 +244,7 @@ def send_panel_email(
             only=only,
             include_practitioner=include_practitioner,
             interview=interview,
+            skip=skip or set(),
             **context,
         )
 
@@ -276,6 +280,7 @@ def _send_panel_email(
     only: list[str] | None,
     include_practitioner: bool,
     interview: Interview | None,
+    skip: set[str],
     **context: Any,
 ) -> list[Any]:
     people = [p for s in panel.seats if (only is None or s.member_id in only) and (p := person(s.member_id))]
@@ -331,5 +336,6 @@ def _send_panel_email(
     ]
     if practitioner is not None:
         messages += messages_for(journey, kind, [practitioner], **(shared | told))
+    messages = [m for m in messages if m[0].email not in skip]
     # Every message at once, whichever group it is for.
     return deliver(journey, kind, messages, attachments)

@@ -3,16 +3,17 @@ reviewed, and where the reviewers disagree."""
 
 from __future__ import annotations
 
-from functools import partial
+from typing import Any
 
 from .. import clock
-from ..dal import keys, parallel, read_cache, workflow
-from ..dal import schedules as schedule_store
+from ..dal import keys, read_cache, workflow
+from ..dal.store import from_item
 from ..domain.access import Caller, is_lead_for
 from ..domain.claims import claimed_elements
-from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, StaleRead
 from ..domain.frameworks import framework
 from ..domain.models import (
+    AuditEvent,
     ElementJudgement,
     Journey,
     Judgement,
@@ -21,9 +22,9 @@ from ..domain.models import (
     Review,
     Stage,
 )
-from . import alerts, review_drafts
 from . import journeys as js
-from .common import db, part, reapplied, record, updated
+from . import review_drafts
+from .common import db, journey_items, part, reapplied, updated
 from .panels import SYSTEM
 from .seats import (
     _seat_of,
@@ -33,27 +34,31 @@ from .seats import (
 GRADE = {Judgement.EVIDENCED: 2, Judgement.PARTLY: 1, Judgement.NOT_YET: 0}
 
 
+@reapplied()
 def submit_review(
     caller: Caller, journey_id: str, judgements: list[ElementJudgement], recommendation: Recommendation
 ) -> Review:
     """Submit the caller's review, or change it once submitted (until the review is due or the interview
-    starts). Sending the same review again (a retry whose answer was lost) changes nothing."""
-    store = db()
+    starts). Sending the same review again (a retry whose answer was lost) changes nothing.
+
+    Three round trips at most, however the calls fall (issue 19): the journey's items in one Query
+    (journey, panel, claim, every review, the member's draft, the interview), one transaction, and, for
+    the last review in, the workflow resumed. What the close also sets off (the reminders' deletes, the
+    leads' alert) is the workflow's next task (NotifyReviewsIn), after the answer."""
     with read_cache.reading():
-        journey = store.journey(journey_id)
-        # The panel and the claim in one BatchGetItem (issue 19), kept for the reads below until the
-        # first write.
-        store.batch_get(
-            keys.journey_part(journey_id, f"{kind}#{journey.claim_number}") for kind in ("PANEL", "CLAIM")
-        )
-        return _submit_review(caller, journey, judgements, recommendation)
+        journey, items = journey_items(journey_id)
+        return _submit_review(caller, journey, items, judgements, recommendation)
 
 
 def _submit_review(
-    caller: Caller, journey: Journey, judgements: list[ElementJudgement], recommendation: Recommendation
+    caller: Caller,
+    journey: Journey,
+    items: dict[str, dict[str, Any]],
+    judgements: list[ElementJudgement],
+    recommendation: Recommendation,
 ) -> Review:
-    store = db()
     journey_id = journey.id
+    n = journey.claim_number
     panel, seat = _seat_of(caller, journey)
     if not seat.declared:
         raise Forbidden("Declare whether you have a conflict of interest before reviewing.")
@@ -70,25 +75,55 @@ def _submit_review(
     if extra:
         raise InvalidInput(f"Element {extra[0]} is not part of this claim.")
     if review_drafts.my_review(caller, journey) is not None:
-        return _change_review(caller, journey_id, judgements, recommendation)
+        return _change_review(caller, journey, panel, judgements, recommendation)
     if journey.stage is not Stage.PANEL_REVIEW:
         raise InvalidTransition("Reviews are recorded while the claim is under panel review.")
     review = Review(
         journey_id=journey_id,
-        claim_number=journey.claim_number,
+        claim_number=n,
         member_id=caller.id,
         judgements=judgements,
         recommendation=recommendation,
         submitted_at=clock.now(),
     )
-    if not store.put(
-        part(journey_id, review_drafts.review_sk(journey.claim_number, caller.id), review), only_if_new=True
-    ):
-        # The same member's other request landed first (a double click, a retry): it is a change now.
-        return _change_review(caller, journey_id, judgements, recommendation)
-    review_drafts.discard(journey_id, journey.claim_number, caller.id)
-    record(journey_id, actor=caller.id, action="submitted review")
-    _close_review_if_complete(journey_id, panel)
+    others = [from_item(Review, item) for sk, item in items.items() if sk.startswith(f"REVIEW#{n}#")]
+    reviews = [*(r for r in others if r.member_id != caller.id), review]
+    change = updated(journey, actor=caller.id, action="submitted review")
+    change.guards.append(part(journey_id, review_drafts.review_sk(n, caller.id), review))
+    if review_drafts.draft_sk(n, caller.id) in items:  # the member's draft, if any, goes with it
+        change.deletes.append(keys.journey_part(journey_id, review_drafts.draft_sk(n, caller.id)))
+    reviewed = {r.member_id for r in reviews}
+    waiting = [s.member_id for s in panel.seats if s.member_id not in reviewed]
+    token = journey.task_token if journey.waiting_step == "panel_review" else None
+    flags: list[str] = []
+    if waiting or token is None:
+        # Not the last: the reviews not yet in must still be absent when this one lands, else the
+        # last two reviewers, each seeing the other's missing, would both leave the step open.
+        change.absent += [keys.journey_part(journey_id, review_drafts.review_sk(n, m)) for m in waiting]
+    else:
+        # The last review in closes the step in the same transaction (the last two reviewers at once:
+        # one finds the journey changed, reads again and finds it closed).
+        flags = disagreements(reviews)
+        change.journey = change.journey.model_copy(
+            update={"task_token": None, "resume_token": token, "waiting_step": None}
+        )
+        change.events.append(
+            AuditEvent(
+                journey_id=journey_id,
+                at=change.events[0].at,
+                actor=SYSTEM,
+                action="all reviews in",
+                reason=f"{len(flags)} disagreement(s) flagged for moderation",
+            )
+        )
+    try:
+        db().commit(change)
+    except Conflict:
+        # The guard: the same member's other request (a double click, a retry) landed first. Read
+        # again: it is then a change of that review, or the same review (nothing to do).
+        raise StaleRead("Your review was saved by another request a moment ago.") from None
+    if token is not None and not waiting:
+        workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)})
     return review
 
 
@@ -96,17 +131,18 @@ def _says(judgements: list[ElementJudgement], recommendation: Recommendation) ->
     return tuple(sorted((j.element_id, j.judgement.value, j.comment) for j in judgements)), recommendation
 
 
-@reapplied()
 def _change_review(
-    caller: Caller, journey_id: str, judgements: list[ElementJudgement], recommendation: Recommendation
+    caller: Caller,
+    journey: Journey,
+    panel: Panel,
+    judgements: list[ElementJudgement],
+    recommendation: Recommendation,
 ) -> Review:
     """Replace the caller's submitted review, with the audit event in the same transaction (versioned
-    on the journey, so it is read again if the workflow moved meanwhile). Never resumes the workflow:
-    the last review in did that once; the disagreements are worked out from the reviews whenever they
-    are read (reviews_for), so the lead's and the members' pages show the change."""
-    store = db()
-    journey = store.journey(journey_id)
-    panel, _ = _seat_of(caller, journey)
+    on the journey: if the workflow moved meanwhile, submit_review reads again and re-applies). Never
+    resumes the workflow: the last review in did that once; the disagreements are worked out from the
+    reviews whenever they are read (reviews_for), so the lead's and the members' pages show the change."""
+    journey_id = journey.id
     existing = review_drafts.my_review(caller, journey)
     if existing is None:
         raise InvalidTransition("Your review of this claim is no longer held: submit it again.")
@@ -124,7 +160,7 @@ def _change_review(
     changed = existing.model_copy(
         update={"judgements": judgements, "recommendation": recommendation, "changed_at": clock.now()}
     )
-    store.commit(
+    db().commit(
         updated(
             journey,
             actor=caller.id,
@@ -133,42 +169,6 @@ def _change_review(
         )
     )
     return changed
-
-
-@reapplied()
-def _close_review_if_complete(journey_id: str, panel: Panel) -> None:
-    """With every seat's review in, resume the workflow. The last two reviewers may get here at once:
-    the one whose write finds the journey changed reads it again and finds the step already closed."""
-    store = db()
-    # The reviews and the journey at once (issue 19): the journey is read fresh (after this review's
-    # write), and used only when every review is in.
-    reviews, journey = parallel.at_once(
-        lambda: store.query_models(Review, f"JOURNEY#{journey_id}", prefix=f"REVIEW#{panel.claim_number}#"),
-        lambda: store.journey(journey_id),
-    )
-    if len(reviews) < len(panel.seats) or not {r.member_id for r in reviews} >= {
-        s.member_id for s in panel.seats
-    }:
-        return
-    if journey.task_token and journey.waiting_step == "panel_review":
-        token = journey.task_token
-        flags = disagreements(reviews)
-        closed = store.commit(
-            updated(
-                journey,
-                actor=SYSTEM,
-                action="all reviews in",
-                reason=f"{len(flags)} disagreement(s) flagged for moderation",
-                update={"task_token": None, "resume_token": token, "waiting_step": None},
-            )
-        )
-        # The reminders' deletes (Scheduler has no batch delete), the resume and the leads' alert follow
-        # the recorded close, not one another: all at once (issue 19; dal/parallel.py).
-        parallel.at_once(
-            *(partial(schedule_store.cancel, journey_id, purpose) for purpose in REVIEW_REMINDERS),
-            lambda: workflow.resume(token, {"reviews": len(reviews), "flags": len(flags)}),
-            lambda: alerts.reviews_in(closed, len(flags)),
-        )
 
 
 def disagreements(reviews: list[Review]) -> list[str]:
@@ -192,6 +192,19 @@ def disagreements(reviews: list[Review]) -> list[str]:
     return flags
 
 
+def read_ahead(caller: Caller, journey_id: str) -> None:
+    """What a page of a claim's reviews reads (GET /panel/<id>/reviews), in two round trips whatever it
+    shows (issue 19), into the request's read cache: the journey's items in one Query (the journey,
+    panel, claim, interview, every review, the caller's own draft), then the practitioner and every
+    reviewer (member and person) in one BatchGetItem."""
+    journey, items = journey_items(journey_id)
+    prefix = f"REVIEW#{journey.claim_number}#"
+    ids = sorted({sk[len(prefix) :] for sk in items if sk.startswith(prefix)})
+    db().batch_get(
+        [keys.person(journey.practitioner_id), *(keys.member(i) for i in ids), *(keys.person(i) for i in ids)]
+    )
+
+
 def reviews_for(caller: Caller, journey_id: str) -> tuple[list[Review], list[str]]:
     """A member sees the others' reviews only after submitting their own; leads see them all."""
     store = db()
@@ -204,6 +217,3 @@ def reviews_for(caller: Caller, journey_id: str) -> tuple[list[Review], list[str
     panel = current_panel(journey_id)
     complete = {r.member_id for r in reviews} >= {s.member_id for s in panel.seats}
     return reviews, disagreements(reviews) if complete else []
-
-
-REVIEW_REMINDERS = ("review-reminder", "review-overdue")

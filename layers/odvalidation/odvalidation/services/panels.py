@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import keys, parallel, workflow
+from ..dal import keys, workflow
 from ..dal import schedules as schedule_store
 from ..dal.store import from_item, to_item
 from ..domain import panels as solver
@@ -218,7 +218,6 @@ def _declare_no_conflict(caller: Caller, journey_id: str) -> Panel:
         for s in panel.seats
     ]
     new_panel = panel.model_copy(update={"seats": seats, "version": panel.version + 1})
-    store.put_versioned(part(journey_id, f"PANEL#{journey.claim_number}", new_panel), panel.version)
     seat_item = part(
         journey_id,
         f"SEAT#{journey.claim_number}#{caller.id}",
@@ -226,11 +225,11 @@ def _declare_no_conflict(caller: Caller, journey_id: str) -> Panel:
         GSI1PK=f"MEMBER#{caller.id}",
         GSI1SK=f"SEAT#{panel.assigned_at.isoformat()}#{journey_id}",
     )
-    # The seat's copy and the trail follow the panel's write, not one another: at once (issue 19).
-    parallel.at_once(
-        lambda: store.put(seat_item),
-        lambda: record(journey_id, actor=caller.id, action="declared no conflict of interest"),
-    )
+    # The panel (versioned), the seat's copy and the trail in one transaction (issue 19: one round
+    # trip, and never a panel that says declared without its seat or its audit event).
+    change = updated(journey, actor=caller.id, action="declared no conflict of interest", puts=[seat_item])
+    change.versioned.append((part(journey_id, f"PANEL#{journey.claim_number}", new_panel), panel.version))
+    store.commit(change)
     return new_panel
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from .. import clock
-from ..dal import keys, read_cache, workflow
+from ..dal import keys, parallel, read_cache, workflow
 from ..dal.store import Change
 from ..domain import journey as rules
 from ..domain.access import (
@@ -28,7 +28,7 @@ from ..domain.models import (
     Role,
     Stage,
 )
-from .common import db, moved, new_id, part, reapplied, updated
+from .common import db, journey_items, moved, new_id, part, reapplied, updated
 from .counting import counter_changes
 from .journeys import _framework_ids, cohort, load_for, reflection
 from .people import ensure_profile
@@ -93,6 +93,15 @@ def _register_interest(caller: Caller, cohort_id: str) -> Journey:
 def save_reflection(
     caller: Caller, journey_id: str, ratings: list[ElementRating], career_note: str, *, submit: bool
 ) -> Reflection:
+    # The journey and its reflection in one Query (issue 19: round trips), kept until the write.
+    with read_cache.reading():
+        journey_items(journey_id)
+        return _save_reflection(caller, journey_id, ratings, career_note, submit=submit)
+
+
+def _save_reflection(
+    caller: Caller, journey_id: str, ratings: list[ElementRating], career_note: str, *, submit: bool
+) -> Reflection:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
     known = _framework_ids(journey)
@@ -151,22 +160,30 @@ def record_attendance(
     caller: Caller, cohort_id: str, journey_ids: list[str], *, attended: bool = True
 ) -> list[str]:
     """The lead records who attended the workshop, or who did not, on or after its day. Returns the
-    journeys moved on to the decision."""
-    c = cohort(cohort_id)
-    check_lead(caller, c.academy_id)
-    if clock.now().date() < c.workshop_date:
-        raise InvalidInput(
-            f"The workshop is on {c.workshop_date:%-d %B %Y}: record attendance on or after that day."
-        )
+    journeys moved on to the decision.
+
+    Three round trips however many journeys (issue 19): the cohort and every journey in one
+    BatchGetItem, then each journey's transaction and resume, the journeys at once (dal/parallel.py:
+    none depends on another). A journey whose write finds it changed makes the whole request read again
+    (`@reapplied`), and those already recorded are skipped."""
     store = db()
-    journeys = [store.journey(journey_id) for journey_id in journey_ids]
+    ids = list(dict.fromkeys(journey_ids))
+    with read_cache.reading():
+        store.batch_get([keys.cohort(cohort_id), *(keys.journey(j) for j in ids)])
+        c = cohort(cohort_id)
+        check_lead(caller, c.academy_id)
+        if clock.now().date() < c.workshop_date:
+            raise InvalidInput(
+                f"The workshop is on {c.workshop_date:%-d %B %Y}: record attendance on or after that day."
+            )
+        journeys = [store.journey(journey_id) for journey_id in ids]
     for journey in journeys:
         if journey.cohort_id != cohort_id:
             raise InvalidInput(f"Journey {journey.id} is not in cohort {cohort_id}.")
-    moved_on: list[str] = []
-    for journey in journeys:
+
+    def one(journey: Journey) -> bool:
         if journey.workshop_attended:
-            continue
+            return False
         if not attended:
             if not journey.workshop_absent:
                 store.commit(
@@ -177,10 +194,10 @@ def record_attendance(
                         update={"workshop_absent": True},
                     )
                 )
-            continue
-        if _attended(caller, journey, action="attended workshop", update={"workshop_attended": True}):
-            moved_on.append(journey.id)
-    return moved_on
+            return False
+        return _attended(caller, journey, action="attended workshop", update={"workshop_attended": True})
+
+    return [j.id for j, moved_on in zip(journeys, parallel.each(one, journeys), strict=True) if moved_on]
 
 
 EQUIVALENT_TEXT = {

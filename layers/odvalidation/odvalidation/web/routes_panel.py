@@ -337,6 +337,7 @@ def element_disagreements(a: Assignment, reviews: list[Review], service_flags: l
 @router.get(f"/panel/{PATH_ID}/reviews")
 def combined(journey_id: str) -> Response:
     caller = member_caller()
+    panel_reviews.read_ahead(caller, journey_id)  # two round trips for everything the page reads
     a = assignment(caller, journey_id)
     found = my_review(caller, journey_id)
     if found is None:
