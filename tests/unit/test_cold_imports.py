@@ -33,6 +33,14 @@ REPORTS = tuple(
 )
 SOLVER = tuple(f"odvalidation.domain.panels.{part}" for part in ("assign", "search", "rules"))
 
+# The workflow's own moves and failures need the journey store and the workflow, not the use cases
+# (services/stage_tasks.py).
+USE_CASES = (
+    "odvalidation.services.journeys",
+    "odvalidation.services.adjustments",
+    "odvalidation.services.seats",
+)
+
 TASKS = (
     "assign_panel",
     "await_step",
@@ -55,7 +63,8 @@ def not_loaded(function: str) -> tuple[str, ...]:
     if function in ("api", "status_list"):
         return (*ON_FIRST_USE, "odvalidation.web")
     solver = () if function == "assign_panel" else SOLVER
-    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, "csv")
+    use_cases = USE_CASES if function in ("record_stage", "record_failure") else ()
+    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, "csv")
 
 
 def imported(function: str) -> set[str]:
