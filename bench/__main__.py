@@ -1,8 +1,10 @@
 """`python -m bench`: run every benchmark and write docs/performance.md.
 
 `--quick` runs each at a tiny size (the smoke tests use the same entry points); `--only NAME`
-runs one (coldstart, cost, scale, throughput, size, maketest). `cost` also writes the round trips per
-request and the monthly bill: all three come from the same metered journeys.
+runs one (coldstart, cost, scale, throughput, size, maketest); `--only coldstart --functions
+notify,web --runs 15 --out /tmp/cold.md` measures some functions' cold starts only, with more trios.
+`cost` also writes the round trips per request and the monthly bill: all three come from the same
+metered journeys.
 """
 
 from __future__ import annotations
@@ -38,6 +40,16 @@ def main(argv: list[str] | None = None) -> int:
         "environments (0, the default: in the stack's process; on 2 cores environments were not faster)",
     )
     parser.add_argument(
+        "--functions",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=None,
+        help="coldstart: only these functions (comma-separated directory names under functions/); "
+        "compare functions side by side in one run, as the machine's speed drifts between runs",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=9, help="coldstart: trios per function (more on a noisy machine)"
+    )
+    parser.add_argument(
         "--update",
         action="store_true",
         help="replace only the sections run in the existing --out document (say, `--only cost --update` "
@@ -54,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     if "size" in chosen:
         sections["size"] = _timed("size", size.run)
     if "coldstart" in chosen:
-        sections["coldstart"] = _timed("coldstart", lambda: coldstart.run(runs=1 if args.quick else 9))
+        sections["coldstart"] = _timed(
+            "coldstart",
+            lambda: coldstart.run(runs=1 if args.quick else args.runs, functions=args.functions),
+        )
     if {"cost", "scale", "throughput"} & set(chosen):
         from . import bill, cost, roundtrips, scale, throughput
         from .stackrun import metered_stack

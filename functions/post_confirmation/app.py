@@ -2,16 +2,20 @@
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PostConfirmationTriggerEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odvalidation.domain.models import build
+from odvalidation.events import CognitoTrigger
 from odvalidation.observability import logger
 from odvalidation.services import registration
+
+# Every invocation validates its event, so the model is built at start-up.
+build(CognitoTrigger)
 
 
 @logger.inject_lambda_context
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    event = PostConfirmationTriggerEvent(raw)
+    event = CognitoTrigger.model_validate(raw)
     added = registration.on_confirmed(
         user_pool_id=event.user_pool_id, username=event.user_name, trigger_source=event.trigger_source
     )

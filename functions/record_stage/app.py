@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from odvalidation.domain.models import AuditEvent, Journey, Stage, build
 from odvalidation.events import RecordStageEvent
 from odvalidation.observability import logger
-from odvalidation.services import tasks
+from odvalidation.services import stage_tasks
 
 # Every invocation validates these, so they are built at start-up; other models wait for first use.
 build(RecordStageEvent, Journey, AuditEvent)
@@ -18,7 +18,7 @@ build(RecordStageEvent, Journey, AuditEvent)
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = RecordStageEvent.model_validate(raw)
     if event.continue_at:
-        return tasks.continue_journey(event.journey_id, event.continue_at, event.from_execution)
+        return stage_tasks.continue_journey(event.journey_id, event.continue_at, event.from_execution)
     if event.stage is None:
         raise ValueError("record_stage needs a stage or continue_at")
-    return tasks.record_stage(event.journey_id, Stage(event.stage))
+    return stage_tasks.record_stage(event.journey_id, Stage(event.stage))

@@ -64,35 +64,76 @@ would undermine the certificate anyone relies on, and the remedy is to find anot
 
 from __future__ import annotations
 
-from .assign import (
-    assign_batch,
-    assign_panel,
-    assign_reviewer,
-    batch_order,
-    override_panel,
-    replace_member,
-)
-from .models import (
-    CONFLICT_RULES,
-    COVER_POINTS,
-    MAX_PANEL,
-    MIN_PANEL,
-    REPEAT_PAIR_POINTS,
-    Assignment,
-    ClaimToAssign,
-    DateRange,
-    Email,
-    ExclusionRule,
-    MemberDetails,
-    NoValidPanel,
-    PanelMember,
-    PanelScore,
-    Tag,
-)
-from .rules import (
-    exclusion,
-    panel_score,
-)
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
+
+if TYPE_CHECKING:
+    from .assign import (
+        assign_batch,
+        assign_panel,
+        assign_reviewer,
+        batch_order,
+        override_panel,
+        replace_member,
+    )
+    from .models import (
+        CONFLICT_RULES,
+        COVER_POINTS,
+        MAX_PANEL,
+        MIN_PANEL,
+        REPEAT_PAIR_POINTS,
+        Assignment,
+        ClaimToAssign,
+        DateRange,
+        Email,
+        ExclusionRule,
+        MemberDetails,
+        NoValidPanel,
+        PanelMember,
+        PanelScore,
+        Tag,
+    )
+    from .rules import (
+        exclusion,
+        panel_score,
+    )
+else:
+    # Each part loads when one of its names is first read (domain/lazy.py says why).
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "assign": (
+                "assign_batch",
+                "assign_panel",
+                "assign_reviewer",
+                "batch_order",
+                "override_panel",
+                "replace_member",
+            ),
+            "models": (
+                "CONFLICT_RULES",
+                "COVER_POINTS",
+                "MAX_PANEL",
+                "MIN_PANEL",
+                "REPEAT_PAIR_POINTS",
+                "Assignment",
+                "ClaimToAssign",
+                "DateRange",
+                "Email",
+                "ExclusionRule",
+                "MemberDetails",
+                "NoValidPanel",
+                "PanelMember",
+                "PanelScore",
+                "Tag",
+            ),
+            "rules": (
+                "exclusion",
+                "panel_score",
+            ),
+        },
+    )
 
 __all__ = [
     "CONFLICT_RULES",

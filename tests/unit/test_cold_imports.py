@@ -1,0 +1,98 @@
+"""What each function's cold start imports (docs/architecture.md, "What each function imports").
+
+Each function is imported in a fresh interpreter with a deployed function's environment, as
+bench/coldstart.py does, and must not load what its requests never use: a heavy import that comes back
+to a function's import path fails here, whatever the machine's speed (no timing is asserted).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bench.coldstart import ROOT, function_dirs, lambda_env
+
+# Loaded on first use by the one function that needs them, never at start-up (and nowhere else).
+ON_FIRST_USE = ("jinja2", "fpdf", "segno", "cryptography")
+# Only the functions behind API routes route and render; task functions take one event each.
+ROUTING = (
+    "odvalidation.api",
+    "odvalidation.web",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.data_classes",  # ~40 classes: events.py has the few fields we read
+    "aws_lambda_powertools.utilities.parser",
+    "aws_lambda_powertools.utilities.idempotency",
+)
+# Every journey write needs the reporting counters; the report, table and CSV parts are for report
+# pages only (domain/lazy.py). Every service names a panel member; only assign_panel runs the solver.
+REPORTS = tuple(
+    f"odvalidation.domain.reporting.{part}" for part in ("reports", "tables", "by_cohort", "by_quarter")
+)
+SOLVER = tuple(f"odvalidation.domain.panels.{part}" for part in ("assign", "search", "rules"))
+
+# The workflow's own moves and failures need the journey store and the workflow, not the use cases
+# (services/stage_tasks.py).
+USE_CASES = (
+    "odvalidation.services.journeys",
+    "odvalidation.services.adjustments",
+    "odvalidation.services.seats",
+)
+
+TASKS = (
+    "assign_panel",
+    "await_step",
+    "check_claim",
+    "evidence_uploaded",
+    "issue_certificate",
+    "notify",
+    "post_confirmation",
+    "record_failure",
+    "record_stage",
+    "scheduled",
+)
+# record_archive is being moved off SQS (its batch utility goes); its guard comes with that change.
+NOT_GUARDED = {"record_archive"}
+
+
+def not_loaded(function: str) -> tuple[str, ...]:
+    if function == "web":
+        return ("fpdf", "segno", "cryptography", "odvalidation.api")
+    if function in ("api", "status_list"):
+        return (*ON_FIRST_USE, "odvalidation.web")
+    solver = () if function == "assign_panel" else SOLVER
+    use_cases = USE_CASES if function in ("record_stage", "record_failure") else ()
+    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, "csv")
+
+
+def imported(function: str) -> set[str]:
+    code = f"import sys, json, functions.{function}.app; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=lambda_env(function),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_every_function_is_guarded() -> None:
+    assert set(function_dirs()) - NOT_GUARDED == {*TASKS, "api", "web", "status_list"}
+
+
+@pytest.mark.parametrize("function", [*TASKS, "api", "web", "status_list"])
+def test_a_function_imports_only_what_its_cold_start_needs(function: str) -> None:
+    modules = imported(function)
+    assert f"functions.{function}.app" in modules  # the probe imported the function
+    loaded = sorted(
+        name
+        for name in modules
+        for heavy in not_loaded(function)
+        if name == heavy or name.startswith(f"{heavy}.")
+    )
+    assert loaded == []
