@@ -97,7 +97,9 @@ PYTEST := PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/pytest -p xdist.plugin -p _hyp
 # 47% of one core), while the static checks and unit tests are pure CPU. Each lane's output is printed
 # together when it ends. moto's in-process mock (unit tests) and a running local stack cannot share a
 # process, so unit and stack-backed tests are separate runs; each stack-backed worker (stack tests,
-# browser tests) has its own local stack, and a test module stays on one worker (loadfile).
+# browser tests) has its own local stack, and a test module stays on one worker (loadfile). The
+# stack-backed lane is the longest (measured), so it has three workers and the bench smoke runs after
+# the browser tests.
 test-steps:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target test-lane-checks test-lane-stack test-lane-browser
 
@@ -106,12 +108,12 @@ test-lane-checks:
 	$(PYTEST) -n 2 -q tests/unit
 
 test-lane-stack:
-	$(PYTEST) -p schemathesis.pytest.plugin -n 2 --dist loadfile -q tests/integration tests/e2e
-	@# The benchmarks' smoke loads bulk data and meters every call: a stack of its own.
-	$(PYTEST) -q tests/bench
+	$(PYTEST) -p schemathesis.pytest.plugin -n 3 --dist loadfile -q tests/integration tests/e2e
 
 test-lane-browser:
 	$(PYTEST) -n 2 --dist loadfile -q tests/browser
+	@# The benchmarks' smoke loads bulk data and meters every call: a stack of its own.
+	$(PYTEST) -q tests/bench
 
 bench: install
 	$(BIN)/python -m bench

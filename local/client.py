@@ -58,6 +58,9 @@ class ApiClient:
     ) -> dict[str, Any]:
         """Poll the journey until `ready` (the workflow runs asynchronously, as in AWS)."""
         deadline = time.monotonic() + timeout
+        # Each look reads the whole journey through the API: asked at once at first, then less often
+        # (up to 4 x poll_every) while the workflow is still busy, so waiting does not slow the workflow.
+        wait = self.poll_every
         while True:
             status = self.journey(journey_id)
             if ready(status["journey"]):
@@ -68,7 +71,8 @@ class ApiClient:
                 )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"journey {journey_id} never reached {what}: {status['journey']}")
-            time.sleep(self.poll_every)
+            time.sleep(wait)
+            wait = min(wait * 1.5, self.poll_every * 4)
 
     def wait_step(self, journey_id: str, step: str, timeout: float = 30) -> dict[str, Any]:
         return self.wait_for(journey_id, lambda j: j["waiting_for"] == step, timeout=timeout, what=step)
