@@ -49,12 +49,12 @@ TASKS = (
     "issue_certificate",
     "notify",
     "post_confirmation",
+    "record_archive",
     "record_failure",
     "record_stage",
     "scheduled",
 )
-# record_archive is being moved off SQS (its batch utility goes); its guard comes with that change.
-NOT_GUARDED = {"record_archive"}
+NOT_GUARDED: set[str] = set()
 
 
 def not_loaded(function: str) -> tuple[str, ...]:
