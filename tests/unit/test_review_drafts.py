@@ -35,6 +35,7 @@ from odvalidation.domain.models import (
 )
 from odvalidation.domain.review_window import closed_because
 from odvalidation.services import panel_reviews, review_drafts
+from odvalidation.services.common import updated
 from odvalidation.settings import settings
 
 FRAMEWORK = "nw-cipd-combined@1.0"
@@ -328,3 +329,18 @@ def test_a_versioned_item_or_an_absent_key_in_a_change_is_a_stale_read_when_it_m
         db.commit(change)
     assert db.journey(J).version == journey.version  # nothing written
     assert "declared no conflict of interest" not in actions()
+
+
+def test_events_written_together_read_back_in_the_order_they_happened(table: list[Any]) -> None:
+    """The last review and "all reviews in" are one transaction with one time: the trail must still say
+    the review came first. Twenty changes of two such events each: were their order left to the random
+    part of the key, all twenty would come back in order about once in a million runs."""
+    journey = store().journey(J)
+    for n in range(20):
+        change = updated(journey, actor="ana", action=f"first {n}")
+        at = change.events[0].at
+        change.events.append(change.events[0].model_copy(update={"actor": "system", "action": f"then {n}"}))
+        assert change.events[1].at == at
+        journey = store().commit(change)
+    trail = [a for a in actions() if a.startswith(("first", "then"))]
+    assert trail == [f"{word} {n}" for n in range(20) for word in ("first", "then")]

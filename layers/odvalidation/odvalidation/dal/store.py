@@ -286,8 +286,11 @@ class Store:
             put["ConditionExpression"] = "version = :v"
             put["ExpressionAttributeValues"] = {":v": {"N": str(change.expected_version)}}
         ops.append({"Put": put})
-        for event in change.events:
-            seq = secrets.token_hex(4)
+        for index, event in enumerate(change.events):
+            # Events of one change may share a time (the last review and "all reviews in"): the
+            # index keeps them in the order the change lists them; the random part keeps two
+            # changes at the same instant apart.
+            seq = f"{index:02d}{secrets.token_hex(4)}"
             ops.append(
                 {
                     "Put": {
