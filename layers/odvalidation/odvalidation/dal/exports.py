@@ -70,38 +70,35 @@ def download_link(key: str, filename: str, seconds: int) -> str:
 def start_request(item: dict[str, Any], stale_before: str) -> bool:
     """Write a new request unless one is still being prepared (and not yet stale): True if written.
     The one condition makes asking twice, or two tabs asking at once, start one archive."""
-    try:
-        retried(
-            partial(
-                client("dynamodb").put_item,
-                TableName=settings().table_name,
-                Item=item,
-                ConditionExpression="attribute_not_exists(PK) OR #s <> :preparing OR requested_at < :stale",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":preparing": {"S": "preparing"}, ":stale": {"S": stale_before}},
-            ),
-            what="PutItem",
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return _put_when(
+        item,
+        "attribute_not_exists(PK) OR #s <> :preparing OR requested_at < :stale",
+        {":preparing": {"S": "preparing"}, ":stale": {"S": stale_before}},
+    )
 
 
 def settle_request(item: dict[str, Any]) -> bool:
     """Record the outcome of the request the item names while it is still being prepared, unless a
     newer request replaced it: True if written. An event delivered twice at once settles it once (one
     "ready" in the history, one email)."""
+    return _put_when(
+        item,
+        "request_id = :rid AND #s = :preparing",
+        {":rid": item["request_id"], ":preparing": {"S": "preparing"}},
+    )
+
+
+def _put_when(item: dict[str, Any], condition: str, values: dict[str, Any]) -> bool:
+    """Put the request item if `condition` holds (`#s` is its status): False if it did not."""
     try:
         retried(
             partial(
                 client("dynamodb").put_item,
                 TableName=settings().table_name,
                 Item=item,
-                ConditionExpression="request_id = :rid AND #s = :preparing",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":rid": item["request_id"], ":preparing": {"S": "preparing"}},
+                ExpressionAttributeValues=values,
             ),
             what="PutItem",
         )
