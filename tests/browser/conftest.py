@@ -147,6 +147,9 @@ def describe(violations: list[dict[str, Any]]) -> str:
 def check_page(page: Any, name: str) -> None:
     """Fail if the browser reported an error or axe finds any WCAG 2.2 AA violation; the page's screenshot
     is saved (test-artifacts/screenshots/<name>.png) when it fails, or always with SCREENSHOTS=all."""
+    # A click that navigates returns once the new page is committed, not loaded: axe must not run on a
+    # document still being replaced (the screenshot taken here before used to give it that time).
+    page.wait_for_load_state("load")
     errors = getattr(page, "console_errors", [])
     violations = (
         [] if errors else (axe_check(page) if page.javascript_enabled else _axe_check_without_scripts(page))
