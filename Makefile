@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export XDG_CACHE_HOME ?= $(CURDIR)/.cache
+# Python keeps compiled modules (__pycache__, ignored by git) even where the shell says not to: make test
+# starts a dozen interpreters (test workers, the stack's subprocesses, fresh-interpreter import checks),
+# and without the cache each one compiles every module it imports again (unit tests: 49 -> 42 s).
+unexport PYTHONDONTWRITEBYTECODE
 STATIC := layers/odvalidation/odvalidation/web/static
 
 .PHONY: help install assets dev demo test test-steps static-checks lint contracts typecheck template-check security bench chromium clean layer-requirements openapi
@@ -24,7 +28,7 @@ $(BIN)/python:
 
 $(VENV)/.synced: $(BIN)/python pyproject.toml uv.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9 2>&1 | grep -v "is ignored" || true
-	$(BIN)/uv sync --locked --quiet
+	$(BIN)/uv sync --locked --quiet --compile-bytecode
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

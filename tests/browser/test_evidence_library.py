@@ -15,7 +15,6 @@ elements). The panel then finds that one file under every element it supports, b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from local.stack import LocalStack
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
-from .conftest import _console_error, check_page
+from .conftest import check_page
 from .reflow import check_reflow
 
 pytestmark = pytest.mark.browser
@@ -59,18 +58,9 @@ class Walk:
 
 
 @pytest.fixture
-def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    context = browser.new_context(base_url=stack.base_url + "/", locale="en-GB", java_script_enabled=False)
-    context.set_default_timeout(15_000)
-    # The service and the bucket (moto) on 127.0.0.1 only: files go straight to S3.
-    allowed = (stack.origin + "/", stack.endpoint_url)
-    context.route(lambda url: not url.startswith(allowed), lambda route: route.abort())
-    page = context.new_page()
-    page.javascript_enabled = False
-    page.console_errors = []
-    page.on("console", lambda message: _console_error(page, stack.base_url, message))
-    yield page
-    context.close()
+def stack_page(stack_page_no_js: Any) -> Any:
+    """This module's pages work with JavaScript switched off; files go straight to S3 (moto, 127.0.0.1)."""
+    return stack_page_no_js
 
 
 def _sign_in_to_claim(page: Any, stack: LocalStack) -> tuple[scenario.Cast, str]:

@@ -12,7 +12,6 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from local.stack import LocalStack
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
-from .conftest import ROOT, _console_error, check_page
+from .conftest import ROOT, check_page
 
 pytestmark = pytest.mark.browser
 
@@ -70,21 +69,6 @@ FILES = [
         docx(),
     ),
 ]
-
-
-@pytest.fixture
-def stack_page(browser: Any, stack: LocalStack) -> Iterator[Any]:
-    context = browser.new_context(base_url=stack.base_url + "/", locale="en-GB")
-    context.set_default_timeout(15_000)
-    # Only the service and the bucket (moto) on 127.0.0.1: the files go straight to S3.
-    allowed = (stack.origin + "/", stack.endpoint_url)
-    context.route(lambda url: not url.startswith(allowed), lambda route: route.abort())
-    page = context.new_page()
-    page.javascript_enabled = True
-    page.console_errors = []
-    page.on("console", lambda message: _console_error(page, stack.base_url, message))
-    yield page
-    context.close()
 
 
 def test_a_practitioner_builds_and_submits_a_claim_and_sees_the_panel(
