@@ -7,13 +7,15 @@ Fixtures:
 - `page_no_js` a fresh context and page with JavaScript switched off (also `stack_page_no_js`).
 The pages' base URL ends in the stage (`http://127.0.0.1:PORT/v1/`): go to service pages by relative
 paths (`page.goto("sign-in")`, `page.goto("./")`), as a link would; `/_local/...` is at the root.
-Helpers: `axe_check(page)` returns axe's WCAG 2.2 AA violations; `check_page(page, name)` fails with a readable list of violations
-and saves the page as test-artifacts/screenshots/<name>.png when it fails (every page with SCREENSHOTS=all).
+Helpers: `axe_check(page)` returns axe's WCAG 2.2 AA violations; `check_page(page, name)` fails with a readable
+list of violations and saves the page as test-artifacts/screenshots/<name>.png when it fails (every page with
+SCREENSHOTS=all).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -113,17 +115,30 @@ def axe_check(page: Any) -> list[dict[str, Any]]:
 
 
 def _axe_check_without_scripts(page: Any) -> list[dict[str, Any]]:
-    """axe needs JavaScript (its timers never fire where scripts are off): load the same URL, with the same
-    cookies, in a twin context where only NHS.UK frontend's script is blocked, so the page stays as the
-    server sent it, and check that."""
-    twin = page.context.browser.new_context(storage_state=page.context.storage_state(), locale="en-GB")
+    """axe needs JavaScript (its timers never fire where scripts are off): the document as this page shows
+    it is served, at the same URL, to a twin page where only NHS.UK frontend's script is blocked, so it
+    stays as the server sent it, and that is checked. (What the page shows, not a fresh GET: after a form
+    is posted, that is the page with its errors.) One twin per page, so its stylesheet is parsed once."""
+    twin = getattr(page, "axe_twin", None)
+    if twin is None:
+        context = page.context.browser.new_context(locale="en-GB", viewport=page.viewport_size)
+        context.route("**/nhsuk-frontend.min.js*", lambda route: route.abort())
+        twin = page.axe_twin = context.new_page()
+        page.on("close", lambda _: context.close())
+    if page.viewport_size:  # the reflow checks narrow the page: the twin follows
+        twin.set_viewport_size(page.viewport_size)
+    html, url = page.content(), page.url
+    here = re.compile("^" + re.escape(url) + "$")
+
+    def serve(route: Any) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    twin.route(here, serve)
     try:
-        twin.route("**/nhsuk-frontend.min.js*", lambda route: route.abort())
-        copy = twin.new_page()
-        copy.goto(page.url)
-        return axe_check(copy)
+        twin.goto(url)
+        return axe_check(twin)
     finally:
-        twin.close()
+        twin.unroute(here, serve)
 
 
 @cache
