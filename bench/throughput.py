@@ -37,17 +37,28 @@ POLL_EVERY = 0.5
 
 
 def run(
-    stack: LocalStack, meter: Meter, journeys: int = 24, threads: int = 4, environments: int = 0
+    stack: LocalStack,
+    meter: Meter,
+    journeys: int = 24,
+    threads: int = 4,
+    environments: int = 0,
+    poll_every: float = POLL_EVERY,
 ) -> Section:
     """environments > 0: the handlers run in that many execution environment processes (more when
     all are busy, as Lambda starts another), on the second core beside moto's server. On this 2-core
-    machine that was not faster (the stack's own process is the limit), so it is not the default."""
+    machine that was not faster (the stack's own process is the limit), so it is not the default.
+    poll_every: the smoke test, with one journey in flight, asks as often as the tests do."""
     with stack.environments(environments) if environments else nullcontext() as pool:
-        return _run(stack, meter, journeys, threads, pool)
+        return _run(stack, meter, journeys, threads, pool, poll_every)
 
 
 def _run(
-    stack: LocalStack, meter: Meter, journeys: int, threads: int, environments: Environments | None
+    stack: LocalStack,
+    meter: Meter,
+    journeys: int,
+    threads: int,
+    environments: Environments | None,
+    poll_every: float,
 ) -> Section:
     # Casts first: people, panel pools and cohorts are set-up, not the journeys being timed.
     # One full cast (lead, cohort, three panel members) per thread, then practitioners join those
@@ -59,7 +70,7 @@ def _run(
         casts.append(scenario.cast(stack, join=casts[i % threads] if i >= threads else None))
     for c in casts:
         for who in [c.lead, c.practitioner, *c.panel]:
-            who.api.poll_every = POLL_EVERY
+            who.api.poll_every = poll_every
     # One journey untimed first: a 1,000-journey run pays for importing each handler and making its
     # first clients once, so the rate is the steady state's.
     validated_leader(stack, casts.pop())
