@@ -14,7 +14,7 @@ export XDG_CACHE_HOME ?= $(CURDIR)/.cache
 unexport PYTHONDONTWRITEBYTECODE
 STATIC := layers/odvalidation/odvalidation/web/static
 
-.PHONY: help install assets dev demo test test-steps static-checks lint contracts typecheck template-check security bench chromium clean layer-requirements openapi
+.PHONY: help install assets dev demo test test-steps test-stack test-bench-smoke static-checks lint contracts typecheck template-check security bench chromium clean layer-requirements openapi
 
 help:
 	@echo "make dev    start the local stack on 127.0.0.1 with demo data"
@@ -96,19 +96,24 @@ static-checks: lint contracts typecheck template-check security
 # there are nine): the plugins the suites use are named. schemathesis runs the API fuzzing (e2e).
 PYTEST := PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/pytest -p xdist.plugin -p _hypothesis_pytestplugin
 
-# One phase after another, each on both cores. Measured on 2 cores (issue 19): running the suites at once
-# in three lanes took as long (518 s against 521 s) for a fifth more CPU, because the stack-backed and
-# browser tests wait on the workflow, and on a machine short of CPU each wait gets longer and each look
-# costs CPU again. The stack-backed tests wait more than they compute: three workers take 152 s where
-# two took 197 s (four: 140 s). moto's in-process mock (unit tests) and a running local stack cannot
-# share a process, so unit and stack-backed tests are separate runs; each stack-backed worker (stack
-# tests, browser tests) has its own local stack, and a test module stays on one worker (loadfile).
+# One phase after another, each on both cores. Measured on 2 cores (issue 19): running the three test
+# suites at once took as long as one after another (518 s against 521 s) for a fifth more CPU, and with
+# every core busy the tests' waits on the workflow stretch. moto's in-process mock (unit tests) and a
+# running local stack cannot share a process, so unit and stack-backed tests are separate runs; each
+# stack-backed worker (stack tests, browser tests) has its own local stack, and a test module stays on
+# one worker (loadfile). The benchmarks' smoke is the exception: it mostly waits on its one journey
+# (under half a core), so it runs beside the stack-backed tests (those 114 s alone, 120 s with it).
 test-steps:
 	@$(MAKE) --no-print-directory -j2 --output-sync=target static-checks
 	$(PYTEST) -n 2 -q tests/unit
-	$(PYTEST) -p schemathesis.pytest.plugin -n 3 --dist loadfile -q tests/integration tests/e2e
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-stack test-bench-smoke
 	$(PYTEST) -n 2 --dist loadfile -q tests/browser
-	@# The benchmarks' smoke loads bulk data and meters every call: a stack of its own.
+
+test-stack:
+	$(PYTEST) -p schemathesis.pytest.plugin -n 3 --dist loadfile -q tests/integration tests/e2e
+
+# The benchmarks' smoke loads bulk data and meters every call: a stack of its own.
+test-bench-smoke:
 	$(PYTEST) -q tests/bench
 
 bench: install
