@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -313,6 +314,26 @@ def test_the_handler_gets_verified_claims_and_its_cookies_reach_the_browser(
     # path is the resource path; requestContext.path is what the browser used, the stage included.
     assert (seen["path"], seen["stage_path"]) == ("/api/journeys/j-3/claim", "/v1/api/journeys/j-3/claim")
     assert response.raw.headers.getlist("Set-Cookie") == ["a=1; HttpOnly", "b=2; HttpOnly"]
+
+
+def test_each_connection_to_the_front_sends_without_waiting_for_an_ack(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The front writes an answer's headers and its body separately. With Nagle's algorithm on, the body
+    then waits for the client's delayed ACK: 40 ms on every request, which API Gateway does not add (the
+    test suites and `make dev` paid it on every page and call). Each accepted connection has TCP_NODELAY."""
+    handler_class = stack._front.server.RequestHandlerClass
+    setup = handler_class.setup
+    nodelay: list[int] = []
+
+    def setup_and_look(self: Any) -> None:
+        setup(self)
+        nodelay.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(handler_class, "setup", setup_and_look)
+    requests.get(f"{stack.base_url}/api/health", timeout=10).close()
+    assert nodelay  # the request reached the front on a connection of its own
+    assert all(nodelay), nodelay
 
 
 def test_public_routes_reach_the_handler_without_a_token(
