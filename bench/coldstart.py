@@ -149,18 +149,17 @@ def behind_routes() -> set[str]:
     }
 
 
+def python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter in the project, with `env` (a deployed function's: lambda_env) and no other."""
+    return subprocess.run(
+        [sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+
+
 def _probe(
     kind: str, target: str, services: tuple[str, ...], env: dict[str, str], routes: bool = False
 ) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", _PROBE, kind, target, ",".join(services), "routes" if routes else "tasks"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    out = python(["-c", _PROBE, kind, target, ",".join(services), "routes" if routes else "tasks"], env)
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -168,15 +167,7 @@ def _probe(
 def dominant_imports(function: str, top: int = 8) -> list[tuple[str, float, float]]:
     """(package, self ms summed over its modules, cumulative ms of its first import), from
     `python -X importtime`, biggest self time first."""
-    out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import functions.{function}.app"],
-        env=lambda_env(function),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    out = python(["-X", "importtime", "-c", f"import functions.{function}.app"], lambda_env(function))
     per_package: dict[str, float] = defaultdict(float)
     cumulative: dict[str, float] = {}
     for line in out.stderr.splitlines():

@@ -8,12 +8,10 @@ to a function's import path fails here, whatever the machine's speed (no timing 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from bench.coldstart import ROOT, function_dirs, lambda_env
+from bench.coldstart import function_dirs, lambda_env, python
 
 # Loaded on first use by the one function that needs them, never at start-up (and nowhere else).
 ON_FIRST_USE = ("jinja2", "fpdf", "segno", "cryptography")
@@ -69,15 +67,7 @@ def not_loaded(function: str) -> tuple[str, ...]:
 
 def imported(function: str) -> set[str]:
     code = f"import sys, json, functions.{function}.app; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=lambda_env(function),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    out = python(["-c", code], lambda_env(function))
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
