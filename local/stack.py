@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from local import (
     async_invokes,
     cognito_rules,
+    direct_calls,
     dispatch,
     iam,
     mailbox,
@@ -92,8 +93,11 @@ class LocalStack:
         http_port: int = 0,
         template: Path = TEMPLATE,
         fire_schedules_every: float | None = 1.0,
+        direct_calls: bool = True,
     ) -> None:
-        """Ports 0 mean "any free port"; fire_schedules_every=None turns the background firer off."""
+        """Ports 0 mean "any free port"; fire_schedules_every=None turns the background firer off;
+        direct_calls=False sends this process's own AWS calls over HTTP too (local/direct_calls.py)."""
+        self._direct_calls = direct_calls
         self.template = template
         self._requested_moto_port = moto_port
         self._requested_http_port = http_port
@@ -173,11 +177,15 @@ class LocalStack:
             moto_tuning.install()
             iam.install()  # before any client is made: every botocore session gets the IAM check
             cognito_rules.install()  # client attribute permissions and triggers, as Cognito has them
+            direct_calls.install()
             self.moto_port = free_port(self._requested_moto_port)
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
             self._server.start()
             s3_post_policy.install(self._server)  # S3 checks a POST policy; moto does not
             s3_presigned.install(self._server)  # S3 refuses an expired presigned GET; moto does not
+            if self._direct_calls:  # the handlers' calls reach the same WSGI app without a socket
+                wsgi_server = self._server._server
+                direct_calls.use(f"127.0.0.1:{self.moto_port}", lambda: wsgi_server.app)
             self._client = clients_for(self.endpoint_url)
             # Bind the front first: its URL is the service's public base URL (links in email, CORS).
             self._front = HttpFront(self, port=free_port(self._requested_http_port))
@@ -249,6 +257,7 @@ class LocalStack:
                 log.exception("could not reset moto's state")
             self._server.stop()
             self._server = None
+        direct_calls.use(None)
         iam.use(None)
         for name in self.deployed.functions:
             dispatch.HANDLERS.pop(name, None)

@@ -15,6 +15,7 @@ import pytest
 
 from bench import cost
 from bench.meter import Meter, Request, item_size
+from local import direct_calls
 from local.stack import LocalStack
 from odvalidation.dal import clients
 
@@ -68,7 +69,10 @@ def requests(local_stack: LocalStack) -> dict[str, list[Request]]:
         db.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item") or {}
     )
     try:
-        result = cost.run_branch(local_stack, meter, "validated as practitioner")
+        # Over HTTP, as from a deployed function: calls made at once overlap in time only while each
+        # waits on the network (local/direct_calls.py).
+        with direct_calls.over_http():
+            result = cost.run_branch(local_stack, meter, "validated as practitioner")
     finally:
         meter.uninstall()
         clients.reset()
