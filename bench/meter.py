@@ -15,12 +15,14 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.handlers
+
+from odvalidation.dal import parallel
 
 OUTSIDE = "(outside a handler)"
 # What the calls being made belong to, in context variables rather than thread-locals: a handler that
@@ -29,6 +31,8 @@ OUTSIDE = "(outside a handler)"
 _function: contextvars.ContextVar[str] = contextvars.ContextVar("bench_function", default=OUTSIDE)
 _request: contextvars.ContextVar[Request | None] = contextvars.ContextVar("bench_request", default=None)
 _muted: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_muted", default=False)
+# Where a call made now belongs in its request's sequence: one branch of a wave (dal/parallel.py).
+_branch: contextvars.ContextVar[list[Step] | None] = contextvars.ContextVar("bench_branch", default=None)
 POLL = "api (harness polling)"
 
 
@@ -61,6 +65,31 @@ class Invocation:
 
 
 @dataclass
+class Wave:
+    """Calls made at once (dal/parallel.py): one branch per item, each the calls its item made."""
+
+    branches: list[list[Step]]
+
+
+Step = str | Wave
+
+
+def rounds(steps: list[Step]) -> int:
+    """Calls one after another in `steps`: a wave counts its longest branch, by groups of MOST_AT_ONCE."""
+    total = 0
+    for step in steps:
+        if isinstance(step, Wave):
+            group = parallel.MOST_AT_ONCE
+            total += sum(
+                max(rounds(b) for b in step.branches[i : i + group])
+                for i in range(0, len(step.branches), group)
+            )
+        else:
+            total += 1
+    return total
+
+
+@dataclass
 class Request:
     """One HTTP request the front passed to a handler, and the AWS calls made while it waited."""
 
@@ -71,6 +100,7 @@ class Request:
     status: int = 0
     poll: bool = False
     calls: list[tuple[float, float, str, str]] = field(default_factory=list)  # start, end, service, op
+    steps: list[Step] = field(default_factory=list)  # the calls as made: "service Op", or a Wave
     items_read: int = 0
     items_written: int = 0
     rru: float = 0.0
@@ -79,15 +109,12 @@ class Request:
 
     @property
     def sequential(self) -> int:
-        """AWS calls made one after another: calls overlapping in time (made in parallel) count once."""
-        rounds, end = 0, float("-inf")
-        for start, finish, _, _ in sorted(self.calls):
-            if start >= end:
-                rounds += 1
-                end = finish
-            else:
-                end = max(end, finish)
-        return rounds
+        """AWS calls made one after another while the request waited: each call is one, and a wave of
+        calls made at once (dal/parallel.py) is as many as its longest branch, as on AWS, where each
+        call waits on the network; past MOST_AT_ONCE branches the rest queue, one group after another.
+        Counted from how the calls were made, not from when they ended: on a busy machine, calls made
+        at once on threads may happen not to overlap."""
+        return rounds(self.steps)
 
 
 def _written(op: str, params: dict[str, Any]) -> int:
@@ -152,6 +179,8 @@ class Meter:
                 request.calls.append(
                     (context.get("bench_started", time.perf_counter()), time.perf_counter(), service, op)
                 )
+                branch = _branch.get()
+                (request.steps if branch is None else branch).append(f"{service} {op}")
         if service == "dynamodb":
             r, w, n = self._units(op, params, parsed)
             with self._lock:
@@ -238,6 +267,7 @@ class Meter:
             for event, handler in handlers:
                 boto3.DEFAULT_SESSION.events.register(event, handler)
         _wrap_dispatch(self)
+        _wrap_parallel()
 
     def uninstall(self) -> None:
         """Stop counting; clients made meanwhile keep the (now idle) hook."""
@@ -275,6 +305,31 @@ def as_function(name: str) -> Iterator[None]:
         yield
     finally:
         _function.reset(token)
+
+
+def _wrap_parallel() -> None:
+    """Record each set of calls dal/parallel.py makes at once as a Wave of its request (`at_once` calls
+    `each`, so both are seen). Each item's calls run in a copy of the caller's context, so the branch
+    set here is the one its calls, and any wave inside it, are recorded in."""
+    original = getattr(parallel.each, "__wrapped__", parallel.each)
+
+    def each(call: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        todo = list(items)
+        request = _request.get()
+        if request is None or len(todo) <= 1:
+            return original(call, todo)
+        wave = Wave([[] for _ in todo])
+        branch = _branch.get()
+        (request.steps if branch is None else branch).append(wave)  # list.append is atomic
+
+        def in_branch(numbered: tuple[int, Any]) -> Any:
+            _branch.set(wave.branches[numbered[0]])  # this item's own copy of the context
+            return call(numbered[1])
+
+        return original(in_branch, list(enumerate(todo)))
+
+    each.__wrapped__ = original  # type: ignore[attr-defined]
+    parallel.each = each
 
 
 def _wrap_dispatch(meter: Meter) -> None:

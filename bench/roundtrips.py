@@ -1,6 +1,6 @@
 """Round trips per request: for every API route and page of one complete journey of each branch, the
-AWS calls its handler made while the person waited, made one after another (calls overlapping in time
-count once), and the DynamoDB items it read and wrote.
+AWS calls its handler made while the person waited, made one after another (calls made at once count as
+their longest branch), and the DynamoDB items it read and wrote.
 
 The requests are those of the cost benchmark's run (bench/cost.py meters each one: bench/meter.py
 `Request`), so both figures come from the same journeys.
@@ -25,8 +25,8 @@ WHY: dict[str, str] = {
     "api: POST /api/journeys/<journey_id>/outcome": "The journey's items in one Query (journey, panel, interview, outcome "
     "and the claim's evidence; services/common.journey_items); the transaction; then at once the resume "
     "and the tagging of every evidence object for expiry (S3 PutObjectTagging, one call per object: S3 "
-    "has no batch tagging; dal/parallel.py, 8 at a time). 3 when the tags made at once overlap; one more "
-    "should a wave of tags end before the next starts. A failed tag still answers 503 and the chair's "
+    "has no batch tagging; dal/parallel.py, 8 at a time): 3 with up to 8 files, one more for each further 8 "
+    "(the journey has 10 files: 4). A failed tag still answers 503 and the chair's "
     "retry tags what is left",
     "api: POST /api/journeys/<journey_id>/interview": "The journey's items in one Query, the transaction, then the "
     "invitations handed to the Notify function (an asynchronous Lambda invoke, dal/invoke.py): the emails "
@@ -106,9 +106,11 @@ def section(branches: list[tuple[str, list[Request]]]) -> Section:
             "(bench/pages.py: the decision page before deciding, the claim pages before submitting, the "
             "panel's and the lead's pages after the review, each person's pages at the end, and "
             "signing in). *Sequential AWS calls*: calls the handler made while the request waited, "
-            "timed by a botocore hook (`before-call` to `after-call`); calls that overlap in time were "
-            "made in parallel and count once; calls made at once from worker threads (dal/parallel.py) "
-            "are counted for the request whose context they carry. *Items*: DynamoDB items read (each GetItem's item, each "
+            "seen by a botocore hook; calls made at once from worker threads (dal/parallel.py) are "
+            "counted for the request whose context they carry, and each such wave counts as its longest "
+            "branch (by groups of 8, the most made at once), as on AWS where each call waits on the "
+            "network: counted from how the calls were made, not timed, so a busy machine does not "
+            "change the figure. *Items*: DynamoDB items read (each GetItem's item, each "
             "Query's `ScannedCount`) and written (each Put, Update, Delete, transaction write). The "
             "harness's own look-ups (its polling) are left out. Cognito's token check is API "
             "Gateway's, before the handler, and not counted."

@@ -15,8 +15,8 @@ from .meter import Meter, item_size
 def metered_stack() -> Iterator[tuple[LocalStack, Meter]]:
     meter = Meter()
     meter.install()
-    # Calls over HTTP, as from a deployed function: calls made at once must overlap in time to be
-    # counted once (local/direct_calls.py).
+    # Calls over HTTP, as from a deployed function: the cost benchmark prices each invocation's time,
+    # which a call through a socket comes nearer to than one without (local/direct_calls.py).
     with LocalStack(direct_calls=False) as stack:
         db = stack.client("dynamodb")
 

@@ -14,9 +14,8 @@ moto, Cognito's rules and the S3 wrappers see the request they saw over HTTP. Wh
 outside the process (a browser, the tests' HTTP clients, a spawned execution environment) still
 arrives over a socket.
 
-What this changes is timing: a call is no longer a wait on the network, so calls made at once
-(dal/parallel.py) rarely overlap in time. The benchmarks, which time calls to find those made in
-parallel, turn it off (`over_http()`, or `LocalStack(direct_calls=False)`).
+What this changes is timing: a call is no longer a wait on the network. The benchmarks, which price
+each invocation's time, turn it off (`LocalStack(direct_calls=False)`; `over_http()` for a block).
 """
 
 from __future__ import annotations

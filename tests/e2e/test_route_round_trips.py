@@ -3,8 +3,8 @@ measures the same way for docs/performance.md section 2).
 
 One complete journey (validated as a practitioner) is driven through the HTTP API with the pages each
 person views along it, on the shared local stack with the benchmark's meter hooked in: every call a handler
-makes while its request waits is timed, and calls that overlap in time (made at once, dal/parallel.py)
-count once. A change that reads or writes one item after another again fails here.
+makes while its request waits is counted, and calls made at once (dal/parallel.py) count as their longest
+branch. A change that reads or writes one item after another again fails here.
 """
 
 from __future__ import annotations
@@ -15,21 +15,19 @@ import pytest
 
 from bench import cost
 from bench.meter import Meter, Request, item_size
-from local import direct_calls
 from local.stack import LocalStack
 from odvalidation.dal import clients
 
 pytestmark = pytest.mark.xdist_group("local_stack")
 
-# Route -> the most sequential AWS calls one request may make (measured, then held).
-# Exact where the calls are one after another; where calls are made at once, one more is allowed:
-# whether two calls overlap in time depends on the machine's load, not on the product.
+# Route -> the most sequential AWS calls one request may make (measured, then held). Exact: calls made at
+# once (dal/parallel.py) are counted from how they were made (bench/meter.py: a wave counts its longest
+# branch), not from whether their threads happened to overlap on this machine.
 CEILING = {
     # The journey (GetItem), then the evidence item and its grant in one TransactWriteItems.
     "api: POST /api/journeys/<journey_id>/evidence": 2,
     # The journey's items (one Query: panel, interview, outcome, evidence); the transaction; the resume
-    # with the tagging of every object at once (8 at a time: one more allowed, should a wave of tags
-    # end before the next starts).
+    # with the tagging of every object at once: 8 at a time, so the journey's 10 files take two.
     "api: POST /api/journeys/<journey_id>/outcome": 4,
     # The journey's items (one Query), the transaction, the invitations handed to Notify (an
     # asynchronous invoke): the emails are sent after the answer.
@@ -48,8 +46,8 @@ CEILING = {
     # The reminders' deletes and the leads' alert are the workflow's NotifyReviewsIn task.
     "api: PUT /api/journeys/<journey_id>/panel/review": 3,
     # Cohorts and alerts at once, then journeys (Queries at once) and alerts' journeys, then one
-    # BatchGetItem each of interviews and of alerts' facts and names.
-    "web: GET /lead": 4,
+    # BatchGetItem each of interviews and of alerts' facts and names (at once).
+    "web: GET /lead": 3,
     # The cohort and the journeys in one BatchGetItem; each journey's transaction and resume, at once.
     "api: POST /api/cohorts/<cohort_id>/attendance": 3,
     # The journey and its reflection in one Query; the transaction; the resume.
@@ -69,10 +67,7 @@ def requests(local_stack: LocalStack) -> dict[str, list[Request]]:
         db.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item") or {}
     )
     try:
-        # Over HTTP, as from a deployed function: calls made at once overlap in time only while each
-        # waits on the network (local/direct_calls.py).
-        with direct_calls.over_http():
-            result = cost.run_branch(local_stack, meter, "validated as practitioner")
+        result = cost.run_branch(local_stack, meter, "validated as practitioner")
     finally:
         meter.uninstall()
         clients.reset()

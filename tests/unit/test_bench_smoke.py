@@ -91,22 +91,54 @@ def test_report_shows_each_figure_beside_its_target(met: bool | None) -> None:
     assert ("**not met**" in text) is (met is False)
 
 
-def test_calls_that_overlap_in_time_count_as_one_round_trip() -> None:
-    from bench.meter import Request
+def test_calls_made_at_once_count_as_their_longest_branch() -> None:
+    """Counted from how the calls were made (dal/parallel.py's waves), not from when they ended here."""
+    from bench.meter import Request, Wave
 
-    r = Request("api", "GET", "/api/journeys/j1")
-    # Two after one another, then two at once (parallel), then one more: three round trips.
-    r.calls = [
-        (0.0, 1.0, "dynamodb", "GetItem"),
-        (1.0, 2.0, "dynamodb", "Query"),
-        (2.0, 3.0, "s3", "HeadObject"),
-        (2.1, 2.9, "dynamodb", "GetItem"),
-        (3.5, 4.0, "dynamodb", "TransactWriteItems"),
+    r = Request("api", "POST", "/api/journeys/j1/outcome")
+    # A Query, a transaction, then at once: the resume, and the tagging of each file at once inside it.
+    tags = Wave([["s3 PutObjectTagging"] for _ in range(3)])
+    r.steps = [
+        "dynamodb Query",
+        "dynamodb TransactWriteItems",
+        Wave([[tags], ["stepfunctions SendTaskSuccess"]]),
     ]
-    assert r.sequential == 4
-    r.calls[1] = (0.5, 1.5, "dynamodb", "Query")  # now overlapping the first
     assert r.sequential == 3
+    # A branch that makes two calls one after the other makes its wave two long.
+    r.steps[2] = Wave([[tags, "s3 GetObject"], ["stepfunctions SendTaskSuccess"]])
+    assert r.sequential == 4
+    # Past 8 at once the rest queue: 9 files are two groups.
+    r.steps[2] = Wave([["s3 PutObjectTagging"] for _ in range(9)])
+    assert r.sequential == 4
     assert Request("web", "GET", "/").sequential == 0
+
+
+def test_the_meter_records_dal_parallels_waves_with_their_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The structure comes from the product's own dal/parallel.py (wrapped by the meter), so a request
+    that stops making its calls at once is counted one call after another."""
+    from bench import meter as m
+    from odvalidation.dal import parallel
+
+    monkeypatch.setattr(parallel, "each", parallel.each)
+    m._wrap_parallel()
+    request = m.Request("web", "GET", "/lead")
+    token = m._request.set(request)
+
+    def call(name: str) -> str:
+        branch = m._branch.get()
+        (request.steps if branch is None else branch).append(name)
+        return name
+
+    try:
+        call("dynamodb GetItem")
+        assert parallel.each(call, ["dynamodb Query", "dynamodb Query"]) == ["dynamodb Query"] * 2
+        parallel.at_once(lambda: parallel.each(call, ["s3 A", "s3 B"]), lambda: call("sfn C"))
+    finally:
+        m._request.reset(token)
+    assert request.sequential == 3
+    assert request.steps[0] == "dynamodb GetItem"
+    assert isinstance(request.steps[1], m.Wave)
+    assert request.steps[1].branches == [["dynamodb Query"], ["dynamodb Query"]]
 
 
 def test_round_trips_list_every_route_above_the_goal() -> None:
@@ -116,6 +148,7 @@ def test_round_trips_list_every_route_above_the_goal() -> None:
     def req(route: str, n: int) -> Request:
         r = Request("api", "GET", "/x", route=route)
         r.calls = [(float(i), i + 0.5, "dynamodb", "GetItem") for i in range(n)]
+        r.steps = ["dynamodb GetItem"] * n
         return r
 
     section = roundtrips.section([("b", [req("GET /a", 1), req("GET /a", 1), req("GET /b", 5)])])
