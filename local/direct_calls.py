@@ -3,11 +3,11 @@
 Lambda handlers run in the stack's process (local.dispatch), beside moto's server. Over loopback
 HTTP each of their calls paid for http.client and urllib3 on one side and werkzeug's server on the
 other, twice the CPU of the call itself (a DynamoDB GetItem: 2.5 ms against 1.3 ms), and most of
-what a stack-backed test spends. A `before-send` handler, registered on every botocore session
-(as local.iam's checks are), hands a request addressed to this process's moto server straight to
-the server's WSGI app, the same app a socket would reach, with the S3 POST-policy and presigned-URL
-wrappers in front of it, and returns its answer to botocore as a urllib3 response, as the socket
-would have.
+what a stack-backed test spends. Where botocore would write a request addressed to this process's
+moto server to a socket (`URLLib3Session.send`, after its `before-send` handlers), this hands it
+straight to the server's WSGI app, the same app a socket would reach, with the S3 POST-policy and
+presigned-URL wrappers in front of it, and returns its answer to botocore as a urllib3 response, as
+the socket would have.
 
 Nothing is checked less: IAM is evaluated in botocore before the request is sent (local.iam), and
 moto, Cognito's rules and the S3 wrappers see the request they saw over HTTP. What comes from
@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse
+from botocore.httpsession import URLLib3Session
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 from werkzeug.datastructures import Headers
@@ -48,16 +49,21 @@ _lock = threading.Lock()
 
 
 def install() -> None:
-    """Hook every botocore session of this process (idempotent); nothing is sent directly until `use`."""
+    """Send through this module every request botocore would write to a socket (idempotent; nothing is
+    sent directly until `use`). Patched where botocore sends, after its `before-send` handlers: a test's
+    handler that answers a request in place of AWS (a stubbed failure) still stops it from reaching moto,
+    as it stopped it reaching the socket. (Registered as a `before-send` handler itself, this ran beside
+    such a stub: a StartExecution a test refused with a 500 was started all the same.)"""
     global _hooked
     with _lock:
         if not _hooked:
-            import boto3
-            from botocore import handlers
+            over_socket = URLLib3Session.send
 
-            handlers.BUILTIN_HANDLERS.append(("before-send", _send))
-            if boto3.DEFAULT_SESSION is not None:
-                boto3.DEFAULT_SESSION.events.register("before-send", _send)  # type: ignore[arg-type]
+            def send(session: URLLib3Session, request: Any) -> Any:
+                answered = _send(request)
+                return answered if answered is not None else over_socket(session, request)
+
+            URLLib3Session.send = send  # type: ignore[method-assign, assignment]
             _hooked = True
 
 
@@ -81,7 +87,7 @@ def over_http() -> Iterator[None]:
             _paused -= 1
 
 
-def _send(request: Any, **_: Any) -> AWSResponse | None:
+def _send(request: Any) -> AWSResponse | None:
     target = _target
     if target is None or _paused:
         return None

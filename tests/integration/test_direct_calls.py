@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ClientError
 from moto.dynamodb.models import DynamoDBBackend
 
@@ -88,6 +89,30 @@ def test_a_conditional_write_is_refused_with_dynamodbs_error(local_stack: LocalS
     with pytest.raises(db.exceptions.ConditionalCheckFailedException):
         db.put_item(TableName=table, Item=key, ConditionExpression="attribute_not_exists(PK)")
     db.delete_item(TableName=table, Key=key)
+
+
+def test_a_request_answered_before_it_is_sent_never_reaches_moto(local_stack: LocalStack) -> None:
+    """A `before-send` handler that answers in AWS's place (the tests' way to make AWS fail) stops the
+    request, as it stopped it reaching the socket: the table is not written, on any of the retries."""
+    db = local_stack.client("dynamodb")
+    table = local_stack.deployed.global_environment["TABLE_NAME"]
+    key = {"PK": {"S": f"DIRECT#{uuid.uuid4().hex}"}, "SK": {"S": "A"}}
+    refused: list[str] = []
+
+    def unavailable(request: Any, **_: Any) -> AWSResponse:
+        refused.append(request.url)
+        response = AWSResponse(request.url, 500, HTTPHeaders(), None)
+        response._content = b'{"message": "Internal failure."}'  # type: ignore[attr-defined]
+        return response
+
+    db.meta.events.register_first("before-send.dynamodb.PutItem", unavailable)
+    try:
+        with pytest.raises(ClientError):
+            db.put_item(TableName=table, Item=key)
+    finally:
+        db.meta.events.unregister("before-send.dynamodb.PutItem", unavailable)
+    assert len(refused) > 1  # retried, and refused each time
+    assert "Item" not in db.get_item(TableName=table, Key=key, ConsistentRead=True)
 
 
 def test_moto_raising_is_a_500_that_botocore_retries(
