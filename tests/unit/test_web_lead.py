@@ -5,7 +5,9 @@ who may see a claim is the service's real rule (`journeys.sees_content`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,11 +17,13 @@ from odvalidation import clock
 from odvalidation.domain.errors import InvalidInput
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import (
+    AuditEvent,
     Claim,
     Cohort,
     ElementJudgement,
     ElementRating,
     EquivalentSession,
+    Failure,
     Interview,
     Journey,
     Judgement,
@@ -29,6 +33,7 @@ from odvalidation.domain.models import (
     Reflection,
     Review,
     Stage,
+    failure_message,
 )
 from odvalidation.services import (
     cohorts,
@@ -331,6 +336,65 @@ def test_an_academy_lead_reads_the_reflection_claim_and_reviews(
     assert "Room 4" in body
     assert f'action="/lead/journeys/{claimed.id}/interview-held"' in body
     assert "Interview on 18 Dec 2026" in body  # the action says when, not "arrange"
+
+
+LAMBDA_CAUSE = json.dumps(
+    {
+        "errorMessage": "the pool has no member free for <this> claim",
+        "errorType": "RuntimeError",
+        "requestId": "5d0d6c1e",
+        "stackTrace": ['  File "/var/task/app.py", line 12, in handler\n'],
+    }
+)
+
+
+def test_a_stopped_journey_says_where_and_why_in_words_not_lambdas_json(
+    web: dict[str, Any], claimed: Journey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lead reads the step and the error's own message, escaped, with the button to resume; not the
+    JSON Lambda wraps it in, nor its stack trace. A trail recorded before (the whole JSON, cut at 300
+    characters) reads the same."""
+    at = clock.now()
+    stopped = claimed.model_copy(
+        update={"failure": Failure(step="awaiting_panel", error="RuntimeError", cause=LAMBDA_CAUSE, at=at)}
+    )
+    old = AuditEvent(
+        journey_id=stopped.id,
+        at=at,
+        actor="system",
+        action="step failed",
+        reason=f"RuntimeError: {LAMBDA_CAUSE}"[:300],
+    )
+    view = journey_page.load(None, stopped.id)
+    monkeypatch.setattr(
+        journey_page, "load", lambda caller, jid: replace(view, journey=stopped, history=[old])
+    )
+    monkeypatch.setattr(js, "load_for", lambda caller, jid: stopped)
+    body = lead(web).get(f"/lead/journeys/{stopped.id}").body
+    assert (
+        "At the waiting for a panel step: the pool has no member free for &lt;this&gt; claim (RuntimeError)"
+        in body
+    )
+    assert "RuntimeError: the pool has no member free for &lt;this&gt; claim" in body  # the history
+    assert "Resume the journey" in body
+    for raw in ("errorMessage", "stackTrace", "requestId", "/var/task"):
+        assert raw not in body
+
+
+@pytest.mark.parametrize(
+    ("cause", "message"),
+    [
+        (LAMBDA_CAUSE, "the pool has no member free for <this> claim"),
+        (LAMBDA_CAUSE[:60], "the pool has no member free for <this> cla…"),  # cut short
+        ('{"errorMessage": "a\\u00e9 b', "aé b…"),
+        ('{"errorMessage": "a\\u00', "a…"),  # cut inside an escape
+        ('{"errorMessage": "say \\"no\\"", "errorType": "X"}', 'say "no"'),
+        ("States.Timeout", "States.Timeout"),  # a state machine's own cause is its text
+        ('{"errorType": "X"}', '{"errorType": "X"}'),  # JSON without a message is shown as it is
+    ],
+)
+def test_the_failures_message_is_the_errors_own(cause: str, message: str) -> None:
+    assert failure_message(cause) == message
 
 
 def test_a_national_lead_sees_where_the_journey_is_not_its_content(

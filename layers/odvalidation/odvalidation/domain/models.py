@@ -7,6 +7,8 @@ Models here are plain pydantic: they know nothing of DynamoDB keys (see dal/item
 # No `from __future__ import annotations` here: pydantic would compile and evaluate every field's
 # annotation string when the classes are created, which costs each function ~3 ms of start-up.
 
+import json
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -214,6 +216,35 @@ class Failure(Model):
     error: str
     cause: str
     at: datetime
+
+    @property
+    def message(self) -> str:
+        """What went wrong, in the error's own words (not Lambda's JSON around them)."""
+        return failure_message(self.cause)
+
+
+_ERROR_MESSAGE = re.compile(r'^\s*\{.*?"errorMessage"\s*:\s*"((?:[^"\\]|\\.)*)("|\\?$)', re.DOTALL)
+
+
+def failure_message(cause: str) -> str:
+    """Step Functions passes a failed Lambda task's cause as Lambda's error JSON ({"errorMessage": ...,
+    "errorType": ..., "stackTrace": [...]}): a lead reads its message, not the JSON and the stack trace.
+    Any other cause (a timeout's, a state machine's own) is its text."""
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        # Cut short (the trail kept 300 characters of it): the message starts near the start.
+        cut = _ERROR_MESSAGE.search(cause)
+        if cut is None:
+            return cause.strip()
+        text = cut.group(1)
+        ended = cut.group(2) == '"'
+        if not ended:
+            text = re.sub(r"\\(u[0-9a-fA-F]{0,3})?$", "", text)  # an escape cut in two
+        return str(json.loads(f'"{text}"')) + ("" if ended else "…")
+    if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str) and parsed["errorMessage"]:
+        return str(parsed["errorMessage"]).strip()
+    return cause.strip()
 
 
 class Journey(Model):

@@ -85,7 +85,7 @@ def record_failure(journey_id: str, error: str, cause: str, execution_arn: str) 
                     journey,
                     actor=SYSTEM,
                     action="step failed",
-                    reason=f"{error}: {cause[:300]}",
+                    reason=f"{error}: {failure.message[:300]}",
                     update={"failure": failure, "task_token": None, "waiting_step": None},
                 )
             )

@@ -14,7 +14,18 @@ from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
 from ..domain.errors import NotFound
 from ..domain.frameworks import framework
-from ..domain.models import Cohort, Journey, Level, OutcomeRecord, Panel, Role, Stage
+from ..domain.models import (
+    AuditEvent,
+    Cohort,
+    Failure,
+    Journey,
+    Level,
+    OutcomeRecord,
+    Panel,
+    Role,
+    Stage,
+    failure_message,
+)
 from ..services import journeys as js
 from ..services import people
 from . import panel_work
@@ -301,6 +312,28 @@ PLAIN_MOVES = {
     Stage.LAPSED: "The claim lapsed",
     Stage.WITHDRAWN: "Withdrew from the pathway",
 }
+
+
+def step_name(step: str) -> str:
+    """A failure's step (a stage, or the step the workflow waited at) as a lead reads it."""
+    if step in {s.value for s in Stage}:
+        return STAGE_NAMES[Stage(step)].lower()
+    return step.replace("_", " ")
+
+
+def stopped_text(failure: Failure) -> str:
+    """Why a journey stopped, for its lead: the step, the error's own message and its kind."""
+    return f"At the {step_name(failure.step)} step: {failure.message} ({failure.error})"
+
+
+def history_reason(event: AuditEvent) -> str:
+    """An audit event's reason as shown in a history table. A failed step's reason was once recorded with
+    Lambda's whole error JSON; it is shown as its message, as it is recorded now."""
+    reason = event.reason or ""
+    if event.action == "step failed" and ": " in reason:
+        error, cause = reason.split(": ", 1)
+        return f"{error}: {failure_message(cause)}"
+    return reason
 
 
 def plain_action(action: str) -> str:

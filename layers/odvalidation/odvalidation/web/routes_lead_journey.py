@@ -24,7 +24,15 @@ from ..domain.models import EquivalentSession, EvidenceItem, Journey, Panel, Rea
 from ..services import attestations, interviews, journey_page, panel_reviews, preparation, seats
 from ..services import journeys as js
 from .forms import first_values
-from .pages import LEVEL_NAMES, STAGE_NAMES, academy_name, lead_stage_text, long_date
+from .pages import (
+    LEVEL_NAMES,
+    STAGE_NAMES,
+    academy_name,
+    history_reason,
+    lead_stage_text,
+    long_date,
+    stopped_text,
+)
 from .request import app, form_data, page, redirect
 from .routes_lead import STAGE_TEXT, _day, _name, lead_caller
 
@@ -312,7 +320,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         extended = " (extended)" if j.extension_granted else ""
         summary.append({"key": "Claim deadline", "value": long_date(j.claim_deadline) + extended})
     if j.failure:
-        summary.append({"key": "Stopped", "value": f"{j.failure.error} at the {j.failure.step} step"})
+        summary.append({"key": "Stopped", "value": stopped_text(j.failure)})
     return page(
         "lead/journey.html",
         page_title=f"{name(j.practitioner_id)}'s journey",
@@ -340,7 +348,7 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         if outcome and content
         else [],
         history=[
-            [long_date(e.at), e.action[:1].upper() + e.action[1:], name(e.actor), e.reason or ""]
+            [long_date(e.at), e.action[:1].upper() + e.action[1:], name(e.actor), history_reason(e)]
             for e in reversed(view.history)
         ],
     )
