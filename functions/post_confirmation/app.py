@@ -4,7 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from odvalidation.domain.models import build
+from odvalidation.domain.basics import build
 from odvalidation.events import CognitoTrigger
 from odvalidation.observability import logger
 from odvalidation.services import registration

@@ -62,7 +62,9 @@ def not_loaded(function: str) -> tuple[str, ...]:
         return (*ON_FIRST_USE, "odvalidation.web")
     solver = () if function == "assign_panel" else SOLVER
     use_cases = USE_CASES if function in ("record_stage", "record_failure") else ()
-    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, "csv")
+    # Cognito's trigger validates its event and adds a group: the types, not the domain's model classes.
+    models = ("odvalidation.domain.models",) if function == "post_confirmation" else ()
+    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, *models, "csv")
 
 
 def imported(function: str) -> set[str]:

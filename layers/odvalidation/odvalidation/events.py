@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .domain.models import Id
+from .domain.basics import Id
 
 
 class TaskEvent(BaseModel):

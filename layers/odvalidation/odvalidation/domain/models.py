@@ -13,37 +13,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:@+-]+$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
-
-
-class Model(BaseModel):
-    # defer_build: a model's validator is built when first used, so a function never builds the models
-    # it never touches (each function builds the few its every request uses at import: see `build`).
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False, defer_build=True)
-
-
-def build(*models: type[BaseModel]) -> None:
-    """Build now the validators of models a function uses on every request, so that their cost stays in
-    the function's start-up (where Lambda gives init its full CPU) rather than in its first request."""
-    for model in models:
-        model.model_rebuild()
-
+# The identifier and text types, the base model, the roles and `build` live one module down (basics.py),
+# so that a function needing only those does not create every model class; they are the same objects here.
+from .basics import Id as Id
+from .basics import LongText as LongText
+from .basics import Model as Model
+from .basics import Role as Role
+from .basics import ShortText as ShortText
+from .basics import build as build
 
 # --- enumerations --------------------------------------------------------------------------------
-
-
-class Role(StrEnum):
-    """Cognito groups."""
-
-    PRACTITIONER = "practitioner"
-    SUPPORTER = "supporter"
-    PANEL = "panel"
-    ACADEMY_LEAD = "academy_lead"
-    NATIONAL_LEAD = "national_lead"
 
 
 class Stage(StrEnum):

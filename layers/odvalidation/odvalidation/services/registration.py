@@ -6,7 +6,7 @@ A module of its own (not people.py) so that the post-confirmation trigger import
 from __future__ import annotations
 
 from ..dal import identity
-from ..domain.models import Role
+from ..domain.basics import Role
 
 # Cognito calls the post-confirmation trigger with this source when a person confirms their own sign-up
 # (ConfirmSignUp, or an administrator's AdminConfirmSignUp); a forgotten-password reset has another.
