@@ -353,14 +353,19 @@ class LocalStack:
 
     @staticmethod
     def _forget_cached_settings() -> None:
-        # The product caches settings and boto3 clients per process; they must see this stack's env.
+        # The product caches per process what it builds from its environment: settings, boto3 clients,
+        # the journey store (bound to a table name), the signing key's public half. Each must see this
+        # stack's (a store cached by an earlier test in the process wrote to that test's table).
         try:
-            from odvalidation.dal import clients
+            from odvalidation.dal import clients, signing
+            from odvalidation.dal.store import store
             from odvalidation.settings import settings
         except ImportError:
             return
         settings.cache_clear()
         clients.reset()
+        store.cache_clear()
+        signing.reset()
 
     def _moto_api(self, path: str, body: dict[str, Any] | None) -> None:
         request = urllib.request.Request(

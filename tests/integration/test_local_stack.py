@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
 import time
 import uuid
@@ -314,6 +315,24 @@ def test_the_handler_gets_verified_claims_and_its_cookies_reach_the_browser(
     # path is the resource path; requestContext.path is what the browser used, the stage included.
     assert (seen["path"], seen["stage_path"]) == ("/api/journeys/j-3/claim", "/v1/api/journeys/j-3/claim")
     assert response.raw.headers.getlist("Set-Cookie") == ["a=1; HttpOnly", "b=2; HttpOnly"]
+
+
+def test_what_the_product_cached_from_another_environment_is_forgotten(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit test earlier in the same process may leave the product's journey store bound to its own
+    table: the stack's handlers then wrote there, and IAM refused them (a 502 on every write)."""
+    from odvalidation.dal.store import store
+    from odvalidation.settings import settings
+
+    table = os.environ["TABLE_NAME"]
+    with monkeypatch.context() as elsewhere:
+        elsewhere.setenv("TABLE_NAME", "a-table-of-an-earlier-test")
+        settings.cache_clear()
+        store.cache_clear()
+        assert store().table == "a-table-of-an-earlier-test"
+    LocalStack._forget_cached_settings()
+    assert store().table == table
 
 
 def test_each_connection_to_the_front_sends_without_waiting_for_an_ack(
