@@ -381,6 +381,18 @@ def test_a_stopped_journey_says_where_and_why_in_words_not_lambdas_json(
         assert raw not in body
 
 
+def test_the_lists_tag_a_stopped_journey_without_the_errors_name(
+    web: dict[str, Any], academy: Academy
+) -> None:
+    """The lists say a journey stopped (its stage is beside it); why is on the journey's own page."""
+    failure = Failure(step="submitted", error="RuntimeError", cause=LAMBDA_CAUSE, at=clock.now())
+    academy.journeys[1] = academy.journeys[1].model_copy(update={"failure": failure})
+    for path in ("/lead/work/stopped", f"/lead/cohorts/{academy.cohort.id}"):
+        body = lead(web).get(path).body
+        assert ">Stopped<" in body, path
+        assert "RuntimeError" not in body, path
+
+
 @pytest.mark.parametrize(
     ("cause", "message"),
     [
