@@ -31,8 +31,7 @@ from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse
 from botocore.httpsession import URLLib3Session
-from urllib3 import HTTPResponse
-from urllib3._collections import HTTPHeaderDict
+from urllib3 import HTTPHeaderDict, HTTPResponse
 from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
@@ -75,8 +74,8 @@ def use(netloc: str | None, app: Callable[[], WsgiApp] | None = None) -> None:
 
 @contextmanager
 def over_http() -> Iterator[None]:
-    """Within the block, every call of the process goes over the socket (the handlers' threads too),
-    to time calls as network waits."""
+    """Within the block, every call of the process goes over the socket (the handlers' threads too):
+    to see the calls on the wire, or time them as network waits."""
     global _paused
     with _lock:
         _paused += 1
