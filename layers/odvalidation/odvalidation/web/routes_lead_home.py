@@ -176,7 +176,7 @@ def work_list(kind: str) -> Response:
             "href": f"/lead/journeys/{j.id}",
             "cohort": c.name,
             "stage": STAGE_NAMES[j.stage],
-            "failure": j.failure.error if j.failure else "",
+            "stopped": j.failure is not None,
             "action": KINDS[kind].action,
             "action_href": _action_href(kind, j),
         }

@@ -134,7 +134,7 @@ def _cohort_page(
             "step": rules.step_number(j.stage),
             "deadline": _day(j.claim_deadline),
             "extension": j.extension_granted,
-            "failure": j.failure.error if j.failure else "",
+            "stopped": j.failure is not None,
             "actions": _actions(j),
         }
         for j in journeys
