@@ -62,6 +62,10 @@ def not_loaded(function: str) -> tuple[str, ...]:
         return (*ON_FIRST_USE, "odvalidation.web")
     solver = () if function == "assign_panel" else SOLVER
     use_cases = USE_CASES if function in ("record_stage", "record_failure") else ()
+    if function in ("await_step", "check_claim", "scheduled"):
+        # The workflow's other tasks read a journey's parts (services/journey_parts.py) and what
+        # adjustments were agreed (services/agreed_adjustments.py), not the use cases that check callers.
+        use_cases = USE_CASES[:2]
     # Cognito's trigger validates its event and adds a group: the types, not the domain's model classes.
     models = ("odvalidation.domain.models",) if function == "post_confirmation" else ()
     return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, *models, "csv")

@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import clock
-from ..dal import keys
 from ..dal import schedules as schedule_store
 from ..domain import adjustments as rules
 from ..domain.access import Caller, check_owner, is_lead_for, reads_claims_as_lead
@@ -24,6 +23,11 @@ from ..domain.adjustments import Adjustment, AdjustmentKind, Terms
 from ..domain.errors import Forbidden, InvalidTransition, NotFound
 from ..domain.models import Journey, Role, Stage
 from . import journeys as js
+from .agreed_adjustments import agreed_interview as agreed_interview
+from .agreed_adjustments import claim_opening as claim_opening
+from .agreed_adjustments import of as of
+from .agreed_adjustments import one as one
+from .agreed_adjustments import sk as sk
 from .common import db, part, reapplied, updated
 
 NOT_FOR_YOU = "Reasonable adjustments are private to the practitioner and their academy lead."
@@ -31,19 +35,6 @@ NOT_FOR_NATIONAL = (
     "A national lead does not read a practitioner's reasonable adjustments: "
     "they are for the practitioner and their academy lead."
 )
-
-
-def sk(kind: AdjustmentKind) -> str:
-    return f"ADJUSTMENT#{kind.value}"
-
-
-def of(journey_id: str) -> list[Adjustment]:
-    """Every adjustment of a journey (no access check: for the use cases below and the workflow)."""
-    return db().query_models(Adjustment, f"JOURNEY#{journey_id}", prefix="ADJUSTMENT#")
-
-
-def one(journey_id: str, kind: AdjustmentKind) -> Adjustment | None:
-    return db().get_model(Adjustment, keys.journey_part(journey_id, sk(kind)))
 
 
 def _check_reader(caller: Caller, journey: Journey) -> None:
@@ -157,23 +148,3 @@ def reschedule_claim_deadline(journey: Journey) -> None:
     for days, purpose in ((30, "claim-reminder-30"), (7, "claim-reminder-7")):
         if journey.claim_deadline - timedelta(days=days) <= now:
             schedule_store.cancel(journey.id, purpose)
-
-
-# ---------------------------------------------------------------------------- honouring (no access check)
-
-
-def claim_opening(journey: Journey, claim_number: int) -> tuple[int, list[dict[str, object]]]:
-    """For the workflow opening a claim window: the agreed weeks to add to the new deadline, and the
-    adjustment item (to write in the same transaction) recording that this claim carries them."""
-    found = one(journey.id, AdjustmentKind.MORE_TIME)
-    weeks = rules.agreed_weeks(found)
-    if found is None or weeks == 0:
-        return 0, []
-    marked = found.model_copy(update={"applied_claim": claim_number, "applied_weeks": weeks})
-    return weeks, [part(journey.id, sk(AdjustmentKind.MORE_TIME), marked)]
-
-
-def agreed_interview(journey_id: str) -> str:
-    """The agreed interview format and length, as the chair and the invitation state it ('' if none)."""
-    found = one(journey_id, AdjustmentKind.INTERVIEW)
-    return rules.interview_text(found.agreed if found else None)

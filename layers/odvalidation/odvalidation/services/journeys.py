@@ -4,12 +4,11 @@ and 5); a cohort's settings: services/cohorts.py."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .. import clock
 from ..dal import keys, parallel, workflow
-from ..dal import schedules as schedule_store
 from ..dal.store import from_item
 from ..domain import journey as rules
 from ..domain.academies import academy
@@ -22,7 +21,7 @@ from ..domain.access import (
     needs_links,
     reads_claims_as_lead,
 )
-from ..domain.claims import Completeness, completeness
+from ..domain.claims import completeness
 from ..domain.errors import Forbidden, InvalidTransition, NotFound, Unavailable
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -38,6 +37,12 @@ from ..domain.models import (
 from ..observability import logger
 from . import journey_page
 from .common import actor_of, db, moved, panel_ids, reapplied, supporter_ids, updated
+from .journey_parts import claim as claim
+from .journey_parts import claim_completeness as claim_completeness
+from .journey_parts import cohort as cohort
+from .journey_parts import completeness_of as completeness_of
+from .journey_parts import evidence as evidence
+from .journey_parts import schedule_claim_deadline as schedule_claim_deadline
 from .seats import seats_released
 
 # ---------------------------------------------------------------------------- reading
@@ -58,13 +63,6 @@ def load_for(caller: Caller, journey_id: str) -> Journey:
         panel_ids=panel_ids(store, journey) if linked else set(),
     )
     return journey
-
-
-def cohort(cohort_id: str) -> Cohort:
-    found = db().get_model(Cohort, keys.cohort(cohort_id))
-    if found is None:
-        raise NotFound(f"There is no cohort '{cohort_id}'.")
-    return found
 
 
 def my_journeys(caller: Caller) -> list[Journey]:
@@ -108,34 +106,8 @@ def reflection(journey_id: str) -> Reflection | None:
     return db().get_model(Reflection, keys.journey_part(journey_id, "REFLECTION"))
 
 
-def claim(journey: Journey) -> Claim | None:
-    if journey.claim_number < 1:
-        return None
-    return db().get_model(Claim, keys.journey_part(journey.id, f"CLAIM#{journey.claim_number}"))
-
-
-def evidence(journey: Journey) -> list[EvidenceItem]:
-    return db().query_models(
-        EvidenceItem, f"JOURNEY#{journey.id}", prefix=f"EVIDENCE#{journey.claim_number}#"
-    )
-
-
 def history(journey_id: str) -> list[AuditEvent]:
     return db().audit_trail(journey_id)
-
-
-def claim_completeness(journey: Journey) -> Completeness:
-    return completeness_of(journey, claim(journey), evidence(journey))
-
-
-def completeness_of(journey: Journey, current: Claim | None, items: list[EvidenceItem]) -> Completeness:
-    """As claim_completeness, from a claim and evidence already read."""
-    if current is None and journey.revalidation and journey.claim_number:
-        # Nothing saved yet on a renewal: judge it as the (empty) revalidation claim it will be.
-        current = Claim(
-            journey_id=journey.id, number=journey.claim_number, updated_at=clock.now(), revalidation=True
-        )
-    return completeness(framework(journey.framework_key), current, items)
 
 
 # ---------------------------------------------------------------------------- shared by the steps
@@ -148,16 +120,6 @@ def _framework_ids(journey: Journey) -> list[str]:
 def evidence_by_key(key: str) -> EvidenceItem | None:
     items = list(db().query(f"EVIDENCEKEY#{key}", index="GSI1"))
     return from_item(EvidenceItem, items[0]) if items else None
-
-
-def schedule_claim_deadline(journey: Journey) -> None:
-    assert journey.claim_deadline is not None
-    now = clock.now()
-    for days, purpose in ((30, "claim-reminder-30"), (7, "claim-reminder-7")):
-        at = journey.claim_deadline - timedelta(days=days)
-        if at > now:
-            schedule_store.put(journey.id, purpose, at, {"kind": "claim_reminder", "days_left": days})
-    schedule_store.put(journey.id, "claim-deadline", journey.claim_deadline, {"kind": "claim_deadline"})
 
 
 @reapplied()

@@ -11,8 +11,8 @@ from ..domain import journey as rules
 from ..domain.alerts import CLAIM_DUE, NEAR_DAYS, REVIEW_DUE
 from ..domain.errors import InvalidTransition
 from ..domain.models import Journey, Stage
-from . import adjustments, seats
-from . import journeys as js
+from . import agreed_adjustments, seats
+from . import journey_parts as parts
 from .common import db, moved, reapplied, updated
 from .stage_tasks import SYSTEM
 
@@ -59,9 +59,9 @@ def await_step(journey_id: str, step: str, task_token: str, execution_arn: str) 
             raise StepNotOpen(f"journey {journey_id} is at {journey.stage.value}; cannot open {step}")
         puts: list[dict[str, Any]] = []
         if target is Stage.CLAIM_DEVELOPMENT and journey.stage is not Stage.SUBMITTED:
-            c = js.cohort(journey.cohort_id)
+            c = parts.cohort(journey.cohort_id)
             # An agreed reasonable adjustment of more time lengthens every claim window it applies to.
-            weeks, puts = adjustments.claim_opening(journey, journey.claim_number + 1)
+            weeks, puts = agreed_adjustments.claim_opening(journey, journey.claim_number + 1)
             update |= {
                 "claim_number": journey.claim_number + 1,
                 "claim_deadline": clock.now()
@@ -77,7 +77,7 @@ def await_step(journey_id: str, step: str, task_token: str, execution_arn: str) 
         change = updated(journey, actor=SYSTEM, action=f"{step.replace('_', ' ')} opened", update=update)
     stored = store.commit(change)
     if target is Stage.CLAIM_DEVELOPMENT and stored.claim_deadline is not None:
-        js.schedule_claim_deadline(stored)
+        parts.schedule_claim_deadline(stored)
     if target is Stage.WORKSHOP and stored.workshop_attended:
         # Attendance was recorded before the reflection was finished: the step is already done.
         store.commit(moved(stored, Stage.DECISION, actor=SYSTEM, action="workshop already attended"))
@@ -92,7 +92,7 @@ def check_claim(journey_id: str) -> dict[str, Any]:
     if journey.stage is not Stage.SUBMITTED:
         # Retried after it already moved on: report what was decided then.
         return {"complete": journey.stage is not Stage.CLAIM_DEVELOPMENT, "missing": []}
-    result = js.claim_completeness(journey)
+    result = parts.claim_completeness(journey)
     if not result.complete:
         store.commit(
             moved(
