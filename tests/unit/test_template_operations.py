@@ -138,24 +138,6 @@ def _leads_to_a_fail_state(states: dict[str, Any], start: str) -> bool:
     return False
 
 
-def _alarm_of_failure_destination(name: str) -> str | None:
-    """For an asynchronously invoked function with an on-failure destination (an SQS queue of this
-    stack): the alarm on that queue. What failed every try is in the queue."""
-    resources = template()["Resources"]
-    config = resources[name]["Properties"].get("EventInvokeConfig") or {}
-    destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
-    if not isinstance(destination, dict) or "Fn::GetAtt" not in destination:
-        return None
-    queue = destination["Fn::GetAtt"][0]
-    for alarm_name, alarm in resources.items():
-        if alarm["Type"] == "AWS::CloudWatch::Alarm" and {
-            "Name": "QueueName",
-            "Value": {"Fn::GetAtt": [queue, "QueueName"]},
-        } in alarm["Properties"].get("Dimensions", []):
-            return alarm_name
-    return None
-
-
 def _outcome_alarm(name: str) -> str | None:
     """The outcome alarm that a failure of this function ends in, if any (template.yaml, "alarms")."""
     props = template()["Resources"][name]["Properties"]
@@ -180,10 +162,9 @@ def _outcome_alarm(name: str) -> str | None:
                 if "States.ALL" in catch["ErrorEquals"] and not _leads_to_a_fail_state(states, catch["Next"]):
                     return None
         return "FailedJourneysAlarm" if tasks else None
-    destination_alarm = _alarm_of_failure_destination(name)
-    if destination_alarm:
-        return destination_alarm  # an event that failed every try: its record is in the watched queue
-    async_invokers = "S3" in events or name == "ScheduledFunction"  # Scheduler invokes Lambda asynchronously
+    # S3 and Scheduler invoke Lambda asynchronously; a function with an EventInvokeConfig says it is so
+    # invoked (notify's interview invitations, the record archive).
+    async_invokers = "S3" in events or name == "ScheduledFunction" or "EventInvokeConfig" in props
     dead_letters = template()["Globals"]["Function"].get("DeadLetterQueue") or props.get("DeadLetterQueue")
     if async_invokers and dead_letters == {
         "Type": "SQS",
@@ -385,3 +366,17 @@ def test_the_custom_domain_is_made_only_when_a_domain_is_given() -> None:
     assert rule["RuleCondition"] == template()["Conditions"]["HasCustomDomain"]
     [assertion] = rule["Assertions"]
     assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "DomainCertificateArn"}, ""]}]}
+
+
+def test_a_failed_asynchronous_event_reaches_the_dead_letter_queue_once() -> None:
+    """Lambda sends an event that failed every try to the function's dead-letter queue *and* to its
+    on-failure destination: both on one queue would put two messages there for one event, and whoever
+    replays the queue would run it twice. Every function has the dead-letter queue (Globals), so none
+    has an on-failure destination to that queue."""
+    dead_letters = template()["Globals"]["Function"]["DeadLetterQueue"]["TargetArn"]
+    for name, resource in template()["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        config = resource["Properties"].get("EventInvokeConfig") or {}
+        on_failure = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        assert on_failure != dead_letters, f"{name} would send each failed event to the queue twice"

@@ -37,16 +37,18 @@ def test_the_archives_expire_after_seven_days_in_every_version() -> None:
 
 def test_a_request_that_keeps_failing_reaches_a_watched_dead_letter_queue() -> None:
     """Asynchronously invoked: Lambda tries it services/record_archive.TRIES times (the last marks the
-    request failed), then sends its record to the shared dead-letter queue, which DeadLetterAlarm watches.
+    request failed), then sends the event to the shared dead-letter queue, which DeadLetterAlarm watches.
     Nothing polls for requests (an SQS event source would be polled, and billed, all month)."""
     from odvalidation.services.record_archive import TRIES
 
     resources = _resources()
     config = resources["RecordArchiveFunction"]["Properties"]["EventInvokeConfig"]
     assert config["MaximumRetryAttempts"] + 1 == TRIES
-    assert config["DestinationConfig"]["OnFailure"] == {
+    # Once: the dead-letter queue of every function (Globals), and no on-failure destination beside it.
+    assert "DestinationConfig" not in config
+    assert template()["Globals"]["Function"]["DeadLetterQueue"] == {
         "Type": "SQS",
-        "Destination": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
+        "TargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
     }
     alarm = resources["DeadLetterAlarm"]["Properties"]
     assert alarm["Dimensions"] == [
@@ -55,7 +57,7 @@ def test_a_request_that_keeps_failing_reaches_a_watched_dead_letter_queue() -> N
     assert alarm["Threshold"] == 1
     kinds = {r["Type"] for r in resources.values()}
     assert "AWS::Lambda::EventSourceMapping" not in kinds
-    # SAM grants the function's role sqs:SendMessage on the destination (Lambda sends as that role).
+    # SAM grants the function's role sqs:SendMessage on its dead-letter queue (Lambda sends as that role).
     role = translated()["Resources"]["RecordArchiveFunctionRole"]["Properties"]
     sends = [
         s
