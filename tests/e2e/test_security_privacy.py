@@ -4,13 +4,18 @@ counters and a record of the erasure stay."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
+import requests
 
 from local import scenario
 from local.stack import LocalStack
+from odvalidation.certificates.status_list import decode_list, is_set
 from tests.e2e.security_support import record
+from tests.e2e.test_certificate_renewal import validated
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -105,3 +110,68 @@ def test_erasure_removes_personal_data_and_evidence_keeps_counts_and_records_it(
     record(
         "erasure", {"objects_removed": report["objects_removed"], "items_removed": report["items_removed"]}
     )
+
+
+def _payload(token: str) -> dict[str, Any]:
+    body = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+
+
+def test_erasure_of_a_validated_practitioner_takes_their_certificates_and_their_name_with_it(
+    local_stack: LocalStack,
+) -> None:
+    """A certificate carries the holder's name (its record, its PDF, credential and badge, and the public
+    check when they shared it): an erasure takes all of it. A copy of the signed credential kept
+    elsewhere stops verifying (its bit in the status list is set) and the public check of the id finds
+    no certificate; the journey, its counts and the record that an erasure happened stay."""
+    c, journey_id, certificate = validated(local_stack)
+    api = c.practitioner.api
+    api.put(f"/api/certificates/{certificate}/sharing", {"public": True})
+    assert api.get(f"/api/public/certificates/{certificate}/status")["holder_name"] == c.practitioner.name
+    links = api.get(f"/api/certificates/{certificate}")["links"]
+    credential = requests.get(links["credential"], timeout=10).text
+    status = _payload(credential)["credentialStatus"]
+    bucket = local_stack.deployed.physical_ids["CertificateBucket"]
+    s3 = local_stack.client("s3")
+
+    def files() -> list[str]:
+        out = s3.list_object_versions(Bucket=bucket, Prefix=f"certificates/{certificate}/")
+        return [v["Key"] for v in [*out.get("Versions", []), *out.get("DeleteMarkers", [])]]
+
+    assert len(files()) == 3
+    before = c.lead.api.get(f"/api/cohorts/{c.cohort_id}/journeys")["journeys"]
+
+    report = api.post("/api/me/erasure", {"confirm": True})
+    assert report["account_deleted"] is True
+    assert report["objects_removed"] >= 3
+
+    assert files() == [], "every version of the certificate's files is gone"
+    public = requests.get(
+        f"{local_stack.base_url}/api/public/certificates/{certificate}/status", timeout=10
+    ).json()
+    assert public["status"] == "unknown"
+    assert c.practitioner.name not in json.dumps(public)
+    checked = requests.post(
+        f"{local_stack.base_url}/api/public/credentials/verification",
+        json={"credential": credential},
+        timeout=10,
+    ).json()
+    assert c.practitioner.name not in json.dumps(checked)
+    assert checked["valid"] is False
+    # The signed status list (what other verifiers read) now has the certificate's bit set.
+    signed = requests.get(status["statusListCredential"], timeout=10).text
+    bits = decode_list(_payload(signed)["credentialSubject"]["encodedList"])
+    assert is_set(bits, int(status["statusListIndex"]))
+
+    # The lead still sees the journey (ids only) and when its certificate was erased; counts unchanged.
+    seen = c.lead.api.get(f"/api/journeys/{journey_id}")
+    actions = [e["action"] for e in seen["history"]]
+    assert actions.count("certificate erased") == 1
+    assert actions.count("personal data erased") == 1
+    assert c.practitioner.name not in json.dumps(seen["history"])
+    after = c.lead.api.get(f"/api/cohorts/{c.cohort_id}/journeys")["journeys"]
+    assert [j["id"] for j in after] == [j["id"] for j in before]
+    c.lead.api.get(f"/api/certificates/{certificate}", expect=404)
+    # Retried with the token they still hold: nothing is left, and nothing fails.
+    again = api.post("/api/me/erasure", {"confirm": True})
+    assert (again["objects_removed"], again["account_deleted"]) == (0, False)

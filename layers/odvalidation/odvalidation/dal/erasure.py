@@ -1,5 +1,6 @@
-"""Erasing a person's evidence from S3: every version and delete marker, not just the current object
-(the bucket is versioned, so a plain delete would leave the bytes recoverable)."""
+"""Erasing a person's files from S3 (their evidence; their certificates' PDF, credential and badge): every
+version and delete marker, not just the current object (both buckets are versioned, so a plain delete
+would leave the bytes recoverable)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from ..settings import settings
 from .clients import client
 
 
-def erase_prefix(prefix: str) -> int:
-    """Delete every version of every object under prefix in the evidence bucket; returns how many."""
+def erase_prefix(prefix: str, bucket: str | None = None) -> int:
+    """Delete every version of every object under prefix in the bucket (the evidence bucket unless
+    named); returns how many."""
     s3 = client("s3")
-    bucket = settings().evidence_bucket
+    bucket = bucket or settings().evidence_bucket
     erased = 0
     kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
     while True:

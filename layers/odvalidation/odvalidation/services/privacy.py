@@ -1,16 +1,19 @@
-"""A practitioner's right to erasure: their personal data, evidence and sign-in account go; the
-anonymised counts (the reporting counters) and the fact that an erasure happened stay."""
+"""A practitioner's right to erasure: their personal data, evidence, certificates and sign-in account go;
+the anonymised counts (the reporting counters) and the fact that an erasure happened stay."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from ..dal import erasure, identity, keys
+from ..dal import erasure, identity, keys, status_lists
 from ..dal import schedules as schedule_store
 from ..dal.evidence import journey_prefix
+from ..dal.store import Store
 from ..domain import journey as rules
 from ..domain.access import Caller
 from ..domain.errors import InvalidInput, InvalidTransition
+from ..domain.models import CertificateRecord
+from ..settings import settings
 from .common import db, reapplied, updated
 from .journeys import my_journeys
 
@@ -30,6 +33,7 @@ PERSONAL_PARTS = (
     "REVIEWDRAFT#",
 )
 ERASED = "personal data erased"
+CERTIFICATE_ERASED = "certificate erased"
 
 
 class ErasureReport(BaseModel):
@@ -68,6 +72,9 @@ def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
         # journey: a retried request (the first answer lost) finds it already recorded.
         if not any(e.action == ERASED for e in store.audit_trail(journey.id)):
             store.commit(updated(journey, actor=caller.id, action=ERASED))
+    erased_items, erased_objects = _erase_certificates(store, caller.id)
+    items += erased_items
+    objects += erased_objects
     # Their whole record, if they (or a lead, for a subject access request) had it made: the archive and
     # the request (services/record_archive.py).
     objects += erasure.erase_prefix(f"exports/{caller.id}/")
@@ -83,3 +90,26 @@ def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
     return ErasureReport(
         journeys=len(journeys), items_removed=items, objects_removed=objects, account_deleted=account_deleted
     )
+
+
+def _erase_certificates(store: Store, person_id: str) -> tuple[int, int]:
+    """Each certificate's record (the holder's name, what was validated) and its files go; its bit in the
+    status list is set, so that a copy of the signed credential kept elsewhere no longer verifies, and
+    the public check of its id finds no certificate. Files first: a retry after a failure still finds
+    the record, and with it what is left to erase."""
+    items = objects = 0
+    for record in store.query_models(
+        CertificateRecord, f"PRACTITIONER#{person_id}", index="GSI1", prefix="CERT#"
+    ):
+        objects += erasure.erase_prefix(f"certificates/{record.id}/", bucket=settings().certificate_bucket)
+        for days in (90, 30):
+            schedule_store.cancel(record.journey_id, f"cert-expiry-{days}")
+        # The record of it names no one, as the erasure's own (the actor is the account id).
+        change = updated(store.journey(record.journey_id), actor=person_id, action=CERTIFICATE_ERASED)
+        change.deletes.append(keys.certificate(record.id))
+        if record.status_list_id is not None and record.status_list_index is not None:
+            # In the same transaction: the list says "no longer valid" once the record is gone.
+            change.updates.append(status_lists.revoke_update(record.status_list_id, record.status_list_index))
+        store.commit(change)
+        items += 1
+    return items, objects
