@@ -155,3 +155,29 @@ def test_sharing_a_certificate(local_stack: LocalStack) -> None:
     assert card["og:url"] == verify_link
     assert card["og:type"] == "website"
     assert "This certificate is valid" in card["og:description"]
+
+
+def test_a_certificate_holder_chooses_on_the_erasure_page_what_happens_to_their_certificates(
+    local_stack: LocalStack,
+) -> None:
+    """The page asks only someone who holds a certificate; no choice is an error that says what to do,
+    and "Delete them" deletes their files in every version under the web function's own role."""
+    base = local_stack.base_url
+    c, _, certificate = validated(local_stack)
+    browser = web_session(base, c.practitioner.email, scenario.PASSWORD)
+    ask = browser.get(f"{base}/account/erasure", timeout=30)
+    assert "What should happen to your certificates?" in ask.text
+
+    unchosen = _post(browser, f"{base}/account/erasure", {"confirm": "yes"})
+    assert unchosen.status_code == 400
+    assert "Select whether to keep your certificates or delete them" in unchosen.text
+    assert 'href="#certificates"' in unchosen.text  # the error summary links to the first radio
+    assert c.practitioner.api.get(f"/api/certificates/{certificate}")["certificate"]["id"] == certificate
+
+    erased = _post(browser, f"{base}/account/erasure", {"confirm": "yes", "certificates": "erase"})
+    assert _location(erased).endswith("/account/erased")
+    bucket = local_stack.deployed.physical_ids["CertificateBucket"]
+    left = local_stack.client("s3").list_object_versions(Bucket=bucket, Prefix=f"certificates/{certificate}/")
+    assert left.get("Versions", []) == []
+    status = requests.get(f"{base}/api/public/certificates/{certificate}/status", timeout=10).json()
+    assert status["status"] == "unknown"

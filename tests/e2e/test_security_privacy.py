@@ -117,11 +117,11 @@ def _payload(token: str) -> dict[str, Any]:
     return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
 
 
-def test_erasure_of_a_validated_practitioner_takes_their_certificates_and_their_name_with_it(
+def test_erasure_can_take_a_validated_practitioners_certificates_and_their_name_with_them(
     local_stack: LocalStack,
 ) -> None:
     """A certificate carries the holder's name (its record, its PDF, credential and badge, and the public
-    check when they shared it): an erasure takes all of it. A copy of the signed credential kept
+    check when they shared it): an erasure that asks for it takes all of it. A copy of the signed credential kept
     elsewhere stops verifying (its bit in the status list is set) and the public check of the id finds
     no certificate; the journey, its counts and the record that an erasure happened stay."""
     c, journey_id, certificate = validated(local_stack)
@@ -141,7 +141,7 @@ def test_erasure_of_a_validated_practitioner_takes_their_certificates_and_their_
     assert len(files()) == 3
     before = c.lead.api.get(f"/api/cohorts/{c.cohort_id}/journeys")["journeys"]
 
-    report = api.post("/api/me/erasure", {"confirm": True})
+    report = api.post("/api/me/erasure", {"confirm": True, "certificates": "erase"})
     assert report["account_deleted"] is True
     assert report["objects_removed"] >= 3
 
@@ -173,5 +173,38 @@ def test_erasure_of_a_validated_practitioner_takes_their_certificates_and_their_
     assert [j["id"] for j in after] == [j["id"] for j in before]
     c.lead.api.get(f"/api/certificates/{certificate}", expect=404)
     # Retried with the token they still hold: nothing is left, and nothing fails.
-    again = api.post("/api/me/erasure", {"confirm": True})
+    again = api.post("/api/me/erasure", {"confirm": True, "certificates": "erase"})
     assert (again["objects_removed"], again["account_deleted"]) == (0, False)
+
+
+def test_an_erasure_that_keeps_the_certificates_keeps_them_checkable_without_the_name(
+    local_stack: LocalStack,
+) -> None:
+    """Kept (what a caller who does not say gets): the copies the holder saved still verify, but with the
+    account gone they could not hide their name again, so the public check stops showing it."""
+    c, _, certificate = validated(local_stack)
+    api = c.practitioner.api
+    api.put(f"/api/certificates/{certificate}/sharing", {"public": True})
+    credential = requests.get(
+        api.get(f"/api/certificates/{certificate}")["links"]["credential"], timeout=10
+    ).text
+
+    # A choice that is neither: refused, with what to send, and nothing erased.
+    refused = api.post("/api/me/erasure", {"confirm": True, "certificates": "forget"}, expect=422)
+    assert "certificates" in json.dumps(refused)
+    assert api.get(f"/api/certificates/{certificate}")["certificate"]["holder_name"] == c.practitioner.name
+
+    report = api.post("/api/me/erasure", {"confirm": True})
+    assert report["account_deleted"] is True
+
+    public = requests.get(
+        f"{local_stack.base_url}/api/public/certificates/{certificate}/status", timeout=10
+    ).json()
+    assert public["status"] == "valid"
+    assert c.practitioner.name not in json.dumps(public)
+    checked = requests.post(
+        f"{local_stack.base_url}/api/public/credentials/verification",
+        json={"credential": credential},
+        timeout=10,
+    ).json()
+    assert checked["valid"] is True

@@ -144,9 +144,9 @@ def issue(journey_id: str) -> dict[str, Any]:
         # A renewal: the earlier certificate answers "superseded" from this moment on.
         record = record.model_copy(update={"supersedes": previous.id})
         change.puts.append(
-            _certificate_item(previous.model_copy(update={"superseded_by": record.id, "superseded_at": at}))
+            certificate_item(previous.model_copy(update={"superseded_by": record.id, "superseded_at": at}))
         )
-    change.puts.append(_certificate_item(record))
+    change.puts.append(certificate_item(record))
     change.guards.append(
         {k: {"S": v} for k, v in keys.issuance(journey.id, journey.claim_number).items()}
         | {"certificate_id": {"S": record.id}}
@@ -169,7 +169,7 @@ def issue(journey_id: str) -> dict[str, Any]:
     return {"certificate_id": record.id, "issued": True}
 
 
-def _certificate_item(record: CertificateRecord) -> dict[str, Any]:
+def certificate_item(record: CertificateRecord) -> dict[str, Any]:
     return to_item(
         record,
         keys.certificate(record.id),
@@ -260,7 +260,7 @@ def set_sharing(caller: Caller, certificate_id: str, public: bool) -> Certificat
     if record.practitioner_id != caller.id:
         raise InvalidTransition("Only the holder chooses what is shared.")
     changed = record.model_copy(update={"public": public})
-    db().put(_certificate_item(changed))
+    db().put(certificate_item(changed))
     return changed
 
 
@@ -287,7 +287,7 @@ def revoke(caller: Caller, certificate_id: str, reason: str) -> CertificateRecor
         reason=reason,
         update={"certificate_revoked": True} if current else None,
     )
-    change.puts.append(_certificate_item(revoked))
+    change.puts.append(certificate_item(revoked))
     if record.status_list_id is not None and record.status_list_index is not None:
         from ..dal.status_lists import revoke_update
 

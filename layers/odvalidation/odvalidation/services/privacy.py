@@ -1,7 +1,13 @@
-"""A practitioner's right to erasure: their personal data, evidence, certificates and sign-in account go;
-the anonymised counts (the reporting counters) and the fact that an erasure happened stay."""
+"""A practitioner's right to erasure: their personal data, evidence and sign-in account go; the anonymised
+counts (the reporting counters) and the fact that an erasure happened stay.
+
+Their certificates are their choice. Kept, each stays checkable (its record, with their name, and its
+files), so the copies they hold still verify, but their name is no longer shown to whoever checks it:
+with the account gone they could not choose that again. Erased, the record and files go too."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,8 +20,13 @@ from ..domain.access import Caller
 from ..domain.errors import InvalidInput, InvalidTransition
 from ..domain.models import CertificateRecord
 from ..settings import settings
+from .certificates import certificate_item
 from .common import db, reapplied, updated
 from .journeys import my_journeys
+
+# What happens to the person's certificates: "keep" them checkable (what the pages promised before the
+# choice existed, and so what a caller who does not say gets) or "erase" them with everything else.
+CertificateChoice = Literal["keep", "erase"]
 
 # A journey's items that hold what the practitioner wrote or uploaded, and their supporter's comments on
 # it. The journey item itself, its audit trail, panels and outcome stay: they carry only ids, and the
@@ -46,7 +57,9 @@ class ErasureReport(BaseModel):
 
 
 @reapplied()
-def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
+def erase_personal_data(
+    caller: Caller, *, confirm: bool, certificates: CertificateChoice = "keep"
+) -> ErasureReport:
     if not confirm:
         raise InvalidInput(
             "Confirm that you want your personal data and evidence erased: this cannot be undone."
@@ -72,9 +85,12 @@ def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
         # journey: a retried request (the first answer lost) finds it already recorded.
         if not any(e.action == ERASED for e in store.audit_trail(journey.id)):
             store.commit(updated(journey, actor=caller.id, action=ERASED))
-    erased_items, erased_objects = _erase_certificates(store, caller.id)
-    items += erased_items
-    objects += erased_objects
+    if certificates == "erase":
+        erased_items, erased_objects = _erase_certificates(store, caller.id)
+        items += erased_items
+        objects += erased_objects
+    else:
+        _stop_sharing_names(store, caller.id)
     # Their whole record, if they (or a lead, for a subject access request) had it made: the archive and
     # the request (services/record_archive.py).
     objects += erasure.erase_prefix(f"exports/{caller.id}/")
@@ -92,15 +108,28 @@ def erase_personal_data(caller: Caller, *, confirm: bool) -> ErasureReport:
     )
 
 
+def holds_certificates(person_id: str) -> bool:
+    return bool(_certificates(db(), person_id))
+
+
+def _certificates(store: Store, person_id: str) -> list[CertificateRecord]:
+    return store.query_models(CertificateRecord, f"PRACTITIONER#{person_id}", index="GSI1", prefix="CERT#")
+
+
+def _stop_sharing_names(store: Store, person_id: str) -> None:
+    for record in _certificates(store, person_id):
+        if record.public:
+            changed = record.model_copy(update={"public": False})
+            store.put(certificate_item(changed))
+
+
 def _erase_certificates(store: Store, person_id: str) -> tuple[int, int]:
     """Each certificate's record (the holder's name, what was validated) and its files go; its bit in the
     status list is set, so that a copy of the signed credential kept elsewhere no longer verifies, and
     the public check of its id finds no certificate. Files first: a retry after a failure still finds
     the record, and with it what is left to erase."""
     items = objects = 0
-    for record in store.query_models(
-        CertificateRecord, f"PRACTITIONER#{person_id}", index="GSI1", prefix="CERT#"
-    ):
+    for record in _certificates(store, person_id):
         objects += erasure.erase_prefix(f"certificates/{record.id}/", bucket=settings().certificate_bucket)
         for days in (90, 30):
             schedule_store.cancel(record.journey_id, f"cert-expiry-{days}")

@@ -166,6 +166,15 @@ class WithdrawForm(_Form):
 
 class ErasureForm(_Form):
     confirm: str = ""
+    # Asked only of someone who holds a certificate (web/routes_account.py checks it was answered).
+    certificates: str = ""
+
+    @field_validator("certificates")
+    @classmethod
+    def _a_choice(cls, value: str) -> str:
+        if value not in ("", "keep", "erase"):
+            raise ValueError("Select whether to keep your certificates or delete them")
+        return value
 
     @field_validator("confirm")
     @classmethod

@@ -187,7 +187,9 @@ def withdrawn(journey_id: str) -> Response:
 # --------------------------------------------------------------------------- erasure
 
 
-def _erasure_page(errors: dict[str, str], status: int = 200) -> Response:
+def _erasure_page(
+    errors: dict[str, str], status: int = 200, values: dict[str, str] | None = None
+) -> Response:
     caller = domain_caller(require_caller())
     mine = journeys.my_journeys(caller)
     in_progress = [j for j in mine if j.stage not in RESTING or j.task_token]
@@ -196,7 +198,9 @@ def _erasure_page(errors: dict[str, str], status: int = 200) -> Response:
         status=status,
         page_title="Are you sure you want your account and evidence deleted?",
         in_progress=in_progress,
+        holds_certificates=not in_progress and privacy.holds_certificates(caller.id),
         errors=errors,
+        values=values or {},
     )
 
 
@@ -208,11 +212,16 @@ def erasure_form() -> Response:
 @router.post("/account/erasure")
 def erasure() -> Response:
     caller = domain_caller(require_caller())
-    form, errors = validate(ErasureForm, first_values(form_data()))
+    values = first_values(form_data())
+    form, errors = validate(ErasureForm, values)
+    if form is not None and not form.certificates and privacy.holds_certificates(caller.id):
+        form, errors = None, {"certificates": "Select whether to keep your certificates or delete them"}
     if form is None:
-        return _erasure_page(errors, status=400)
+        return _erasure_page(errors, status=400, values=values)
     try:
-        privacy.erase_personal_data(caller, confirm=True)
+        privacy.erase_personal_data(
+            caller, confirm=True, certificates="erase" if form.certificates == "erase" else "keep"
+        )
     except DomainError as problem:
         return _erasure_page({"confirm": problem.message}, status=409)
     # The account is gone: the session ends with it, and the confirmation page is for no one signed in.
