@@ -78,3 +78,33 @@ def test_a_leader_answers_on_their_page_without_javascript(stack: LocalStack, st
     expect(page.locator("table")).to_contain_text("Declined")
     expect(page.locator("table")).to_contain_text("I joined after this work")
     check_narrow(page, "attest-05-practitioner-list")
+
+
+def test_a_practitioner_sends_a_request_again_and_the_old_link_says_so(
+    stack: LocalStack, stack_page_no_js: Any
+) -> None:
+    page = stack_page_no_js
+    c = scenario.cast(stack)
+    journey_id = scenario.to_claim_development(c)
+    scenario.build_claim(c, journey_id)
+    evidence = scenario.wait_claim_complete(c, journey_id)["evidence"]
+    old = scenario.ask_attestation(
+        stack,
+        c,
+        journey_id,
+        evidence[0]["id"],
+        "Ines Okafor",
+        "ines.browser@icb.example.nhs.uk",
+        "Director, ICB",
+    )
+
+    page.goto(f"/_local/sign-in-as/{c.practitioner.email}")
+    page.goto(f"journeys/{journey_id}/attestations")
+    expect(page.locator("table")).to_contain_text("Waiting for an answer")
+    page.get_by_role("button", name="Send again the request to Ines Okafor, Director, ICB").click()
+    expect(page.get_by_role("status")).to_contain_text("sent again with a new link")
+    check_narrow(page, "attest-06-sent-again")
+
+    page.goto(old)
+    expect(page.get_by_role("heading", level=1)).to_have_text("A newer link was sent")
+    check_page(page, "attest-07-replaced")

@@ -301,3 +301,61 @@ def test_only_the_practitioner_asks_and_only_they_and_their_supporter_read(
         ExpressionAttributeValues={":pk": {"S": f"JOURNEY#{claim.journey_id}"}, ":a": {"S": "ATTEST#"}},
     )
     assert left["Items"] == []
+
+
+def _links_to(local_stack: LocalStack, email: str) -> list[str]:
+    return [
+        found.group(1)
+        for m in local_stack.sent_emails()
+        if email in m.to and (found := LINK.search(m.body)) is not None
+    ]
+
+
+def test_a_request_sent_again_gets_a_new_link_and_the_old_one_says_a_newer_was_sent(
+    local_stack: LocalStack, claim: Claim
+) -> None:
+    """The email went astray or the link expired: the practitioner sends the request again. The leader
+    gets a new link; the old one now says a newer one was sent (not "not found", not answerable); a
+    repeat at once sends nothing more; and a request goes out at most three times in all."""
+    base = local_stack.base_url
+    api = claim.c.practitioner.api
+    record, email, first = _ask(local_stack, claim, claim.evidence[3], "dara")
+    path = f"/api/journeys/{claim.journey_id}/attestations/{record['id']}/emails"
+    opener = requests.Session()  # has the first link's page open while the request is sent again
+    opened = opener.get(first, timeout=30)
+    assert opened.status_code == 200
+
+    again = api.post(path, None)
+    assert again["sends"] == 2
+    assert again["status"] == "requested"
+    links = _links_to(local_stack, email)  # sent before the answer came back, as the first was
+    assert len(links) == 2
+    second = links[-1]
+    assert second != first
+    assert api.post(path, None)["sends"] == 2  # a repeat (a double click): no third email
+    assert len(_links_to(local_stack, email)) == 2
+
+    old = requests.get(first, timeout=30)
+    assert old.status_code == 410
+    assert "A newer link was sent" in old.text
+    assert claim.evidence[3]["display_name"] not in old.text
+    assert _answer(opener, base, _token(first), opened.text, "confirm").status_code == 410
+
+    local_stack.advance_clock(minutes=3)
+    assert api.post(path, None)["sends"] == 3
+    local_stack.advance_clock(minutes=3)
+    refused = api.post(path, None, expect=409)
+    assert "sent 3 times" in refused["message"]
+    third = _links_to(local_stack, email)[-1]
+    assert requests.get(second, timeout=30).status_code == 410  # replaced in its turn
+
+    # The newest link works, once.
+    session = requests.Session()
+    page = session.get(third, timeout=30)
+    assert page.status_code == 200
+    assert _answer(session, base, _token(third), page.text, "confirm").status_code == 200
+    answered = api.get(f"/api/journeys/{claim.journey_id}/attestations")["attestations"]
+    assert next(a for a in answered if a["id"] == record["id"])["status"] == "confirmed"
+    api.post(path, None, expect=409)  # answered: nothing to send again
+    history = api.journey(claim.journey_id)["history"]
+    assert sum(1 for e in history if e["action"] == "sent an attestation request again") == 2

@@ -330,6 +330,7 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("POST", "/api/journeys/{journey_id}/attestations", _attestation_body, owner_only(409)),
     ("GET", "/api/journeys/{journey_id}/attestations", None, viewers(403) | {"practitioner_a": 200, "supporter_of_a": 200}),
     ("POST", "/api/journeys/{journey_id}/attestations/{attestation_id}/withdrawal", None, owner_only(404)),
+    ("POST", "/api/journeys/{journey_id}/attestations/{attestation_id}/emails", None, owner_only(404)),
     ("POST", "/api/journeys/{journey_id}/submission", None, owner_only(200)),  # a repeat: one effect
     # Reasonable adjustments (issue 18): the practitioner asks; only they and their academy lead read them
     # (a national lead, the supporter and the panel are refused); only that lead decides.

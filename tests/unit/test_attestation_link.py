@@ -115,6 +115,31 @@ def test_a_token_from_an_earlier_request_does_not_open_a_later_one() -> None:
     assert _refusal(lambda: rules.usable(None, old, NOW)) is LinkProblem.INVALID
 
 
+def test_a_link_sent_before_the_request_went_again_says_a_newer_one_was_sent() -> None:
+    """Sent again: the record keeps the earlier links' hashes, so their leader is told to use the newest
+    email rather than "not found"; a link never sent for it is still not genuine."""
+    again = _record(nonce_hash=rules.nonce_hash("newer"), replaced_nonce_hashes=[rules.nonce_hash("n0nce")])
+    old = rules.read_token(KEY, _token("n0nce"), NOW)
+    assert _refusal(lambda: rules.usable(again, old, NOW)) is LinkProblem.REPLACED
+    assert rules.usable(again, rules.read_token(KEY, _token("newer"), NOW), NOW).id == "at-1"
+    never = rules.read_token(KEY, _token("never-sent"), NOW)
+    assert _refusal(lambda: rules.usable(again, never, NOW)) is LinkProblem.INVALID
+    # Answered or withdrawn since: the old link says that, as the newest would.
+    answered = again.model_copy(update={"status": AttestationStatus.CONFIRMED})
+    assert _refusal(lambda: rules.usable(answered, old, NOW)) is LinkProblem.USED
+    withdrawn = again.model_copy(update={"status": AttestationStatus.WITHDRAWN})
+    assert _refusal(lambda: rules.usable(withdrawn, old, NOW)) is LinkProblem.WITHDRAWN
+
+
+def test_a_request_is_sent_at_most_three_times_and_only_while_unanswered() -> None:
+    assert _record().sendable_again()
+    assert _record(sends=2).sendable_again()
+    assert not _record(sends=rules.MAX_SENDS).sendable_again()
+    assert not _record(status=AttestationStatus.DECLINED).sendable_again()
+    # An expired link is what sending again is for.
+    assert _record(link_expires=NOW - timedelta(days=1)).sendable_again()
+
+
 def test_the_token_carries_no_personal_data_and_only_url_safe_characters() -> None:
     token = _token()
     assert "amara" not in token.lower()

@@ -45,12 +45,16 @@ class AttestationOut(BaseModel):
     comment: str
     requested_at: datetime
     link_expires: datetime
+    sends: int  # emails sent for it, the first included (at most domain.attestation.MAX_SENDS)
+    last_sent_at: datetime | None = None
     responded_at: datetime | None = None
     withdrawn_at: datetime | None = None
 
     @classmethod
     def of(cls, a: Attestation, *, reader: str | None = None) -> AttestationOut:
-        out = cls.model_validate(a.model_dump(exclude={"nonce_hash", "journey_id", "claim_number"}))
+        out = cls.model_validate(
+            a.model_dump(exclude={"nonce_hash", "replaced_nonce_hashes", "journey_id", "claim_number"})
+        )
         if reader is not None and reader != a.requested_by:
             out.attester_email = None
         return out
@@ -92,3 +96,14 @@ def list_attestations(journey_id: PathId) -> AttestationList:
 )
 def withdraw_attestation(journey_id: PathId, attestation_id: PathId) -> AttestationOut:
     return AttestationOut.of(attestations.withdraw(current_caller(router), journey_id, attestation_id))
+
+
+@router.post(
+    "/api/journeys/<journey_id>/attestations/<attestation_id>/emails",
+    tags=["Attestation"],
+    summary="Send an unanswered request again, with a new link (the one before stops working)",
+    description="For an email that went astray or a link that expired: up to three emails per request in "
+    "all. Asked again within two minutes of the last, nothing more is sent (a repeat of that request).",
+)
+def send_attestation_again(journey_id: PathId, attestation_id: PathId) -> AttestationOut:
+    return AttestationOut.of(attestations.send_again(current_caller(router), journey_id, attestation_id))

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .models import Id, Model, ShortText
 
@@ -27,6 +27,11 @@ LINK_DAYS = 14
 # A practitioner may have this many requests open at once: each sends an email to an address they type,
 # so the number is bounded (a claim has at most a few dozen pieces of evidence).
 MAX_OPEN = 25
+# A request's email may be sent this many times in all (the first and two more, each with a new link that
+# ends the one before): each goes to an address the practitioner typed.
+MAX_SENDS = 3
+# A second "send again" this soon after the last is a repeat (a double click, a retried request): no email.
+RESEND_REPEAT = timedelta(minutes=2)
 LINK_FORMAT = "a1"  # the first part of every link token: a later format can be told apart
 
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -66,6 +71,11 @@ class Attestation(Model):
     # sha256 of the link's nonce: the record can tell its own link from an older one without holding
     # anything a reader of the table could turn into a working link (that also needs the signing key).
     nonce_hash: str
+    # The hashes of links sent before the current one ("send again"): told apart from a forged link, so
+    # the leader who opens an older email is sent to the newest rather than told the link is not found.
+    replaced_nonce_hashes: list[str] = Field(default_factory=list)
+    sends: int = 1
+    last_sent_at: datetime | None = None
     status: AttestationStatus = AttestationStatus.REQUESTED
     comment: Comment = ""
     responded_at: datetime | None = None
@@ -77,6 +87,9 @@ class Attestation(Model):
 
     def expired(self, now: datetime) -> bool:
         return now >= self.link_expires
+
+    def sendable_again(self) -> bool:
+        return self.open and self.sends < MAX_SENDS
 
     def mark(self) -> str:
         """What the panel reads beside the evidence."""
@@ -119,6 +132,7 @@ class LinkProblem(StrEnum):
     EXPIRED = "expired"
     USED = "used"
     WITHDRAWN = "withdrawn"
+    REPLACED = "replaced"  # the practitioner sent the request again: a newer email has the live link
 
 
 class LinkRefused(Exception):
@@ -181,12 +195,18 @@ def usable(record: Attestation | None, claims: LinkClaims, now: datetime) -> Att
 
     Order matters for what the leader is told: a withdrawn request says so even once it has expired;
     an answered one says it was used."""
-    if record is None or not hmac.compare_digest(record.nonce_hash, nonce_hash(claims.nonce)):
+    if record is None:
+        raise LinkRefused(LinkProblem.INVALID)
+    presented = nonce_hash(claims.nonce)
+    current = hmac.compare_digest(record.nonce_hash, presented)
+    if not current and not any(hmac.compare_digest(h, presented) for h in record.replaced_nonce_hashes):
         raise LinkRefused(LinkProblem.INVALID)
     if record.status is AttestationStatus.WITHDRAWN:
         raise LinkRefused(LinkProblem.WITHDRAWN)
     if record.status is not AttestationStatus.REQUESTED:
         raise LinkRefused(LinkProblem.USED)
+    if not current:
+        raise LinkRefused(LinkProblem.REPLACED)
     if record.expired(now):
         raise LinkRefused(LinkProblem.EXPIRED)
     return record

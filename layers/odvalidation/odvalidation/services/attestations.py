@@ -160,9 +160,69 @@ def request(caller: Caller, journey_id: str, body: AttestationIn) -> Attestation
     """Store the request, then email the leader their link (a failed email is recorded, not raised)."""
     nonce = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
     record = _store_request(caller, journey_id, body, nonce)
-    token = rules.make_token(link_key(), journey_id, record.id, nonce, record.link_expires)
+    _email_link(record, nonce)
+    return record
+
+
+@reapplied()
+def _store_resend(
+    caller: Caller, journey_id: str, attestation_id: str, nonce: str
+) -> tuple[Attestation, bool]:
+    """The request with a new link (the old one ends) and, True, when an email is to go with it."""
+    journey = js.load_for(caller, journey_id)
+    check_owner(caller, journey)
+    record = _get(journey_id, attestation_id)
+    if record is None or record.claim_number != journey.claim_number:
+        raise NotFound("There is no such request.")
+    if record.status is AttestationStatus.WITHDRAWN:
+        raise InvalidTransition("You withdrew this request. Ask again if you still want it confirmed.")
+    if not record.open:
+        raise InvalidTransition(f"{record.attester_name} has already answered this request.")
+    if journey.stage is not Stage.CLAIM_DEVELOPMENT:
+        raise InvalidTransition("You can send a request again while you are building your claim.")
+    now = clock.now()
+    if record.last_sent_at is not None and now - record.last_sent_at < rules.RESEND_REPEAT:
+        return record, False  # sent a moment ago: a repeat of that request, not another email
+    if not record.sendable_again():
+        raise Conflict(
+            f"This request has been sent {rules.MAX_SENDS} times. If {record.attester_name} has not had "
+            "it, check their email address with them, then withdraw this request and ask again."
+        )
+    fields: dict[str, object] = {
+        "nonce_hash": rules.nonce_hash(nonce),
+        "link_expires": rules.expiry(now),
+        "sends": record.sends + 1,
+        "last_sent_at": now,
+        "replaced_nonce_hashes": [*record.replaced_nonce_hashes, record.nonce_hash],
+    }
+    change = updated(
+        journey,
+        actor=caller.id,
+        action="sent an attestation request again",
+        reason=_reason(record.evidence_name, record.id),
+    )
+    change.updates.append(_close(record, **fields))
+    try:
+        db().commit(change)
+    except Conflict:
+        raise InvalidTransition(f"{record.attester_name} answered a moment ago; reload to see it.") from None
+    return record.model_copy(update=fields), True
+
+
+def send_again(caller: Caller, journey_id: str, attestation_id: str) -> Attestation:
+    """Email the leader a new link for an unanswered request (the email went astray, or the link
+    expired): the link before it stops working, and tells whoever opens it that a newer one was sent."""
+    nonce = secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
+    record, send = _store_resend(caller, journey_id, attestation_id, nonce)
+    if send:
+        _email_link(record, nonce)
+    return record
+
+
+def _email_link(record: Attestation, nonce: str) -> None:
+    token = rules.make_token(link_key(), record.journey_id, record.id, nonce, record.link_expires)
     notifications.send_quietly(
-        db().journey(journey_id),
+        db().journey(record.journey_id),
         "attestation_request",
         to=[Person(id=record.id, name=record.attester_name, email=record.attester_email)],
         practitioner_name=record.practitioner_name,
@@ -171,7 +231,6 @@ def request(caller: Caller, journey_id: str, body: AttestationIn) -> Attestation
         expires=f"{record.link_expires:%-d %B %Y}",
         link=link_url(token),
     )
-    return record
 
 
 def for_journey(caller: Caller, journey_id: str) -> list[Attestation]:

@@ -18,6 +18,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from .. import clock
 from ..domain.attestation import (
     Attestation,
     AttestationIn,
@@ -53,6 +54,7 @@ STATUS_TAGS = {
 }
 NOTICES = {
     "sent": "Your request has been sent. We will email you when they answer.",
+    "sent_again": "Your request has been sent again with a new link. The link in the earlier email no longer works.",
     "withdrawn": "The request has been withdrawn. Its link no longer works.",
 }
 REFUSALS: dict[LinkProblem, tuple[int, str, str]] = {
@@ -68,6 +70,12 @@ REFUSALS: dict[LinkProblem, tuple[int, str, str]] = {
         "Someone has already answered this request with this link, so it cannot be answered again. If "
         "that was not you, tell the person who sent it.",
     ),
+    LinkProblem.REPLACED: (
+        410,
+        "A newer link was sent",
+        "The person who asked you sent this request again, with a new link. Use the link in their most "
+        "recent email.",
+    ),
     LinkProblem.WITHDRAWN: (
         410,
         "This request was withdrawn",
@@ -81,8 +89,11 @@ REFUSALS: dict[LinkProblem, tuple[int, str, str]] = {
 
 def _rows(records: list[Attestation], *, can_withdraw: bool) -> list[dict[str, Any]]:
     rows = []
+    now = clock.now()
     for r in reversed(records):
         text, colour = STATUS_TAGS[r.status]
+        if r.open and r.expired(now):
+            text, colour = "Link expired", "orange"
         rows.append(
             {
                 "id": r.id,
@@ -94,6 +105,7 @@ def _rows(records: list[Attestation], *, can_withdraw: bool) -> list[dict[str, A
                 "answered": long_date(r.responded_at) if r.responded_at else "",
                 "comment": r.comment,
                 "withdrawable": can_withdraw and r.status is AttestationStatus.REQUESTED,
+                "sendable": can_withdraw and r.sendable_again(),
             }
         )
     return rows
@@ -158,8 +170,20 @@ def attestation_withdraw(journey_id: str, attestation_id: str) -> Response:
     except (Forbidden, NotFound):
         raise
     except DomainError as problem:
-        return _list_page(journey_id, {}, {"withdraw": problem.message}, status=409)
+        return _list_page(journey_id, {}, {"requests": problem.message}, status=409)
     return redirect(f"/journeys/{journey_id}/attestations?withdrawn=1")
+
+
+@router.post("/journeys/<journey_id>/attestations/<attestation_id>/send-again")
+def attestation_send_again(journey_id: str, attestation_id: str) -> Response:
+    caller = domain_caller(require_caller())
+    try:
+        attestations.send_again(caller, journey_id, attestation_id)
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as problem:
+        return _list_page(journey_id, {}, {"requests": problem.message}, status=409)
+    return redirect(f"/journeys/{journey_id}/attestations?sent_again=1")
 
 
 # --------------------------------------------------------------------------- the leader's page (public)
