@@ -13,6 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local.deploy import load_template
 from odvalidation import clock
 from odvalidation.dal import clients, keys
 from odvalidation.dal.store import Change, journey_index, store, to_item
@@ -161,6 +162,27 @@ def test_a_partial_draft_is_saved_kept_private_and_changes_nothing(table: list[A
     assert actions() == []
     assert store().journey(J).version == journey.version
     assert table == []
+
+
+def test_a_draft_nobody_saves_again_is_left_to_the_tables_ttl(table: list[Any]) -> None:
+    """DynamoDB deletes an item once its `expires_at` (the table's TimeToLiveSpecification) has passed; moto
+    does not, so the attribute is what is checked. Each save moves it on; the draft reads the same."""
+    partial = [DraftJudgement(element_id=ELEMENTS[0], judgement=Judgement.PARTLY)]
+    first = review_drafts.save_draft(ANA, J, partial, None)
+    sk = review_drafts.draft_sk(1, ANA.id)
+
+    def expiry() -> int:
+        item = store().get(keys.journey_part(J, sk))
+        assert item is not None
+        return int(item["expires_at"]["N"])
+
+    assert expiry() == int((first.saved_at + timedelta(days=180)).timestamp())
+    clock.advance(timedelta(days=10))
+    again = review_drafts.save_draft(ANA, J, partial, None)
+    assert expiry() == int((again.saved_at + review_drafts.DRAFT_KEEP).timestamp())
+    assert review_drafts.my_draft(ANA, store().journey(J)) == again
+    journeys = load_template()["Resources"]["JourneyTable"]["Properties"]
+    assert journeys["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
 def test_a_draft_names_only_elements_of_the_claim(table: list[Any]) -> None:

@@ -1,9 +1,13 @@
 """A panel member's review draft (issue 16.4): saved as often as they like, partial, seen by no one
 else (not the other members, the leads, the practitioner, nor any report), and changing nothing in the
 workflow (no audit event either: saving a draft is not something that happened to the claim). It is
-removed when the review is submitted (services/panel_reviews.py)."""
+removed when the review is submitted (services/panel_reviews.py); a draft that can no longer be (the
+window closed, the member left the panel, the journey ended) is deleted by DynamoDB's TTL once nobody
+has saved it for DRAFT_KEEP, so a member's notes on a claim do not stay for good."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from .. import clock
 from ..dal import keys
@@ -16,6 +20,9 @@ from ..domain.review_window import closed_because
 from . import journeys as js
 from .common import db, part
 from .seats import _seat_of, interview_of
+
+# Far beyond any review window (weeks): only a draft that can no longer be submitted gets this old.
+DRAFT_KEEP = timedelta(days=180)
 
 
 def draft_sk(claim_number: int, member_id: str) -> str:
@@ -66,7 +73,9 @@ def save_draft(
         recommendation=recommendation,
         saved_at=clock.now(),
     )
-    store.put(part(journey_id, draft_sk(journey.claim_number, caller.id), draft))
+    item = part(journey_id, draft_sk(journey.claim_number, caller.id), draft)
+    item["expires_at"] = {"N": str(int((draft.saved_at + DRAFT_KEEP).timestamp()))}  # the table's TTL
+    store.put(item)
     return draft
 
 
