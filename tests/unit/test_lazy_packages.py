@@ -16,6 +16,7 @@ LAZY_PACKAGES = (
     "odvalidation.domain.models",
     "odvalidation.domain.panels",
     "odvalidation.domain.reporting",
+    "odvalidation.events",
 )
 
 
