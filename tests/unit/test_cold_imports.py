@@ -31,13 +31,20 @@ REPORTS = tuple(
 )
 SOLVER = tuple(f"odvalidation.domain.panels.{part}" for part in ("assign", "search", "rules"))
 
-# The workflow's own moves and failures need the journey store and the workflow, not the use cases
-# (services/stage_tasks.py).
+# The workflow's tasks, email, certificates and the evidence check read a journey's parts
+# (services/journey_parts.py), what adjustments were agreed (services/agreed_adjustments.py) and what binds
+# a landed file to its upload (services/upload_landings.py), not the use cases that check a caller.
 USE_CASES = (
     "odvalidation.services.journeys",
+    "odvalidation.services.journey_page",
     "odvalidation.services.adjustments",
-    "odvalidation.services.seats",
+    "odvalidation.services.preparation",
+    "odvalidation.services.claim_development",
+    "odvalidation.services.uploads",
 )
+# The workflow's own moves and failures need the journey store and the workflow, not even a panel's seats
+# (services/stage_tasks.py).
+SEATS = ("odvalidation.services.seats",)
 
 TASKS = (
     "assign_panel",
@@ -61,11 +68,7 @@ def not_loaded(function: str) -> tuple[str, ...]:
     if function in ("api", "status_list"):
         return (*ON_FIRST_USE, "odvalidation.web")
     solver = () if function == "assign_panel" else SOLVER
-    use_cases = USE_CASES if function in ("record_stage", "record_failure") else ()
-    if function in ("await_step", "check_claim", "scheduled"):
-        # The workflow's other tasks read a journey's parts (services/journey_parts.py) and what
-        # adjustments were agreed (services/agreed_adjustments.py), not the use cases that check callers.
-        use_cases = USE_CASES[:2]
+    use_cases = (*USE_CASES, *SEATS) if function in ("record_stage", "record_failure") else USE_CASES
     # Cognito's trigger validates its event and adds a group: the types, not the domain's model classes.
     models = ("odvalidation.domain.models",) if function == "post_confirmation" else ()
     return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, *models, "csv")

@@ -24,7 +24,7 @@ from odvalidation.domain.models import (
     Readiness,
     Stage,
 )
-from odvalidation.services import after_answer, claim_development, notifications
+from odvalidation.services import after_answer, claim_development, journey_parts, notifications
 from odvalidation.services import journeys as js
 from odvalidation.services.common import db
 from tests.unit.test_web_practitioner import (
@@ -171,7 +171,7 @@ def test_the_practitioner_is_told_their_panel_is_ready_once_with_the_panels_emai
     monkeypatch.setattr(notifications, "read_ahead", lambda *a, **k: None)  # the reads are faked here
     monkeypatch.setattr(notifications, "person", people.get)
     monkeypatch.setattr(
-        js, "claim", lambda j: Claim(journey_id=j.id, number=1, level=Level.LEADER, updated_at=now)
+        journey_parts, "claim", lambda j: Claim(journey_id=j.id, number=1, level=Level.LEADER, updated_at=now)
     )
     monkeypatch.setattr(
         notifications.mail,

@@ -22,8 +22,7 @@ from odvalidation.domain.models import (
     Stage,
 )
 from odvalidation.domain.panels import PanelMember
-from odvalidation.services import journeys as js
-from odvalidation.services import panels
+from odvalidation.services import journey_parts, panels
 from odvalidation.services import people as people_service
 from tests.browser.harness import WebClient
 from tests.unit.test_web_panel import JOURNEY, LEADER_ELEMENTS, Claim1, field, signed_in
@@ -83,7 +82,7 @@ def test_the_panel_email_links_the_members_page_and_the_practitioner_their_journ
     sent: list[tuple[list[str], str]] = []
     monkeypatch.setattr(notifications, "current_panel", lambda jid: claim.panel)
     monkeypatch.setattr(notifications, "read_ahead", lambda *a, **k: None)  # the reads are faked here
-    monkeypatch.setattr(js, "claim", lambda j: None)
+    monkeypatch.setattr(journey_parts, "claim", lambda j: None)
     monkeypatch.setattr(
         notifications,
         "person",

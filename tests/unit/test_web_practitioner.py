@@ -289,7 +289,7 @@ def land(fields: dict[str, str], filename: str, body: bytes) -> tuple[str, str]:
     check moves it to a key of the service's own, and S3 tells the check again about that one."""
     from odvalidation.services.evidence_checks import check_landed
     from odvalidation.services.journeys import evidence_by_key
-    from odvalidation.services.uploads import landed_evidence_id
+    from odvalidation.services.upload_landings import landed_evidence_id
 
     key = fields["key"].replace("${filename}", filename)
     boto3.client("s3", region_name="eu-west-2").put_object(

@@ -34,7 +34,7 @@ from ..domain.models import (
     Stage,
 )
 from ..settings import settings
-from . import journeys as js
+from . import journey_parts as js
 from . import notifications
 from .common import db, reapplied, updated
 from .people import person

@@ -29,10 +29,10 @@ from ..domain.models import (
 from .common import db, journey_items, moved, part, reapplied, updated
 from .common import record as record_event
 from .journeys import (
-    _framework_ids,
     claim,
     completeness_of,
     evidence,
+    framework_ids,
     load_for,
     schedule_claim_deadline,
 )
@@ -75,7 +75,7 @@ def save_claim(
     (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried."""
     for _attempt in range(3):
         journey, current = _claim_for_edit(caller, journey_id)
-        known = set(_framework_ids(journey))
+        known = set(framework_ids(journey))
         unknown = sorted((set(narratives or {}) | set(elements or [])) - known)
         if unknown:
             raise InvalidInput(f"Element {unknown[0]} is not part of this cohort's framework.")

@@ -11,9 +11,10 @@ from ..domain.evidence import ALLOWED_TYPES, Verdict, allowed_list, check_upload
 from ..domain.models import AuditEvent, EvidenceItem, EvidenceStatus
 from ..observability import logger
 from ..settings import settings
-from . import notifications, uploads
+from . import notifications
+from . import upload_landings as uploads
 from .common import db
-from .journeys import evidence_by_key
+from .journey_parts import evidence_by_key
 
 
 def check_landed(key: str) -> str:

@@ -1,6 +1,7 @@
-"""A journey's parts as stored, read without an access check, and its claim window's schedules: for the
-use cases (services/journeys.py re-exports these, and checks who may read) and for the workflow's tasks
-(services/tasks.py), which need no more than this and so start without the use cases."""
+"""A journey's parts as stored (cohort, claim, evidence, audit trail), read without an access check, and
+its claim window's schedules: for the use cases (services/journeys.py re-exports these, and checks who
+may read) and for what the workflow's tasks, email and certificates need, which so start without the use
+cases."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import timedelta
 from .. import clock
 from ..dal import keys
 from ..dal import schedules as schedule_store
+from ..dal.store import from_item
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import NotFound
 from ..domain.frameworks import framework
-from ..domain.models import Claim, Cohort, EvidenceItem, Journey
+from ..domain.models import AuditEvent, Claim, Cohort, EvidenceItem, Journey
 from .common import db
 
 
@@ -57,3 +59,16 @@ def schedule_claim_deadline(journey: Journey) -> None:
         if at > now:
             schedule_store.put(journey.id, purpose, at, {"kind": "claim_reminder", "days_left": days})
     schedule_store.put(journey.id, "claim-deadline", journey.claim_deadline, {"kind": "claim_deadline"})
+
+
+def history(journey_id: str) -> list[AuditEvent]:
+    return db().audit_trail(journey_id)
+
+
+def framework_ids(journey: Journey) -> list[str]:
+    return [e.id for e in framework(journey.framework_key).elements]
+
+
+def evidence_by_key(key: str) -> EvidenceItem | None:
+    items = list(db().query(f"EVIDENCEKEY#{key}", index="GSI1"))
+    return from_item(EvidenceItem, items[0]) if items else None

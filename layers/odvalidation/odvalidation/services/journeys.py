@@ -25,10 +25,8 @@ from ..domain.claims import completeness
 from ..domain.errors import Forbidden, InvalidTransition, NotFound, Unavailable
 from ..domain.frameworks import framework
 from ..domain.models import (
-    AuditEvent,
     Claim,
     Cohort,
-    EvidenceItem,
     EvidenceStatus,
     Journey,
     Reflection,
@@ -42,6 +40,9 @@ from .journey_parts import claim_completeness as claim_completeness
 from .journey_parts import cohort as cohort
 from .journey_parts import completeness_of as completeness_of
 from .journey_parts import evidence as evidence
+from .journey_parts import evidence_by_key as evidence_by_key
+from .journey_parts import framework_ids as framework_ids
+from .journey_parts import history as history
 from .journey_parts import schedule_claim_deadline as schedule_claim_deadline
 from .seats import seats_released
 
@@ -104,22 +105,6 @@ def all_cohorts() -> list[Cohort]:
 
 def reflection(journey_id: str) -> Reflection | None:
     return db().get_model(Reflection, keys.journey_part(journey_id, "REFLECTION"))
-
-
-def history(journey_id: str) -> list[AuditEvent]:
-    return db().audit_trail(journey_id)
-
-
-# ---------------------------------------------------------------------------- shared by the steps
-
-
-def _framework_ids(journey: Journey) -> list[str]:
-    return [e.id for e in framework(journey.framework_key).elements]
-
-
-def evidence_by_key(key: str) -> EvidenceItem | None:
-    items = list(db().query(f"EVIDENCEKEY#{key}", index="GSI1"))
-    return from_item(EvidenceItem, items[0]) if items else None
 
 
 @reapplied()

@@ -27,11 +27,11 @@ from ..domain.models import (
 from ..email import render
 from ..observability import logger, metrics
 from ..settings import settings
-from . import journeys as js
-from .adjustments import agreed_interview
-from .adjustments import sk as adjustment_key
+from . import journey_parts as js
+from .agreed_adjustments import agreed_interview
+from .agreed_adjustments import sk as adjustment_key
 from .common import db, part
-from .journeys import claim_completeness
+from .journey_parts import claim_completeness
 from .people import person
 from .seats import current_panel, interview_of
 

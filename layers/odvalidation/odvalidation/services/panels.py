@@ -24,8 +24,8 @@ from ..domain.models import (
 )
 from ..observability import logger
 from . import alerts
-from . import journeys as js
-from .common import db, moved, part, reapplied, record, updated
+from . import journey_parts as js
+from .common import db, moved, panel_ids, part, reapplied, record, supporter_ids, updated
 from .notifications import send_panel_email
 from .people import person
 from .seats import (
@@ -305,8 +305,8 @@ def evidence_link(caller: Caller, journey_id: str, evidence_id: str) -> str:
     item = store.get_model(
         EvidenceItem, keys.journey_part(journey_id, f"EVIDENCE#{journey.claim_number}#{evidence_id}")
     )
-    supporters = js.supporter_ids(store, journey_id)
-    seats = js.panel_ids(store, journey)
+    supporters = supporter_ids(store, journey_id)
+    seats = panel_ids(store, journey)
     if caller.id in seats:
         _, seat = _seat_of(caller, journey)
         if not seat.declared:

@@ -30,7 +30,7 @@ from ..domain.models import (
 )
 from .common import db, journey_items, moved, new_id, part, reapplied, updated
 from .counting import counter_changes
-from .journeys import _framework_ids, cohort, load_for, reflection
+from .journeys import cohort, framework_ids, load_for, reflection
 from .people import ensure_profile
 
 
@@ -104,7 +104,7 @@ def _save_reflection(
 ) -> Reflection:
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
-    known = _framework_ids(journey)
+    known = framework_ids(journey)
     unknown = sorted({r.element_id for r in ratings} - set(known))
     if unknown:
         raise InvalidInput(f"Element {unknown[0]} is not part of this cohort's framework.")

@@ -11,24 +11,20 @@ The browser's file name is kept apart, as the evidence item's display name.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from datetime import datetime, timedelta
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict
 
 from .. import clock
 from ..dal import evidence as evidence_store
-from ..dal import grants, keys
+from ..dal import grants
 from ..domain.access import Caller
-from ..domain.errors import InvalidInput, NotFound
-from ..domain.evidence import ALLOWED_TYPES, check_declared, safe_display_name
-from ..domain.models import EvidenceItem, EvidenceStatus, Stage, UploadGrant
+from ..domain.errors import InvalidInput
+from ..domain.evidence import check_declared, safe_display_name
+from ..domain.models import EvidenceItem, UploadGrant
 from ..settings import settings
 from .claim_development import journey_for_edit
-from .common import db, new_id, part
-from .journeys import _framework_ids, evidence_by_key
+from .common import db, new_id
+from .journeys import framework_ids
+from .upload_landings import evidence_key, evidence_record
 
 
 class UploadLink(BaseModel):
@@ -41,29 +37,11 @@ class UploadLink(BaseModel):
     expires_in_seconds: int
 
 
-def evidence_key(journey_id: str, claim_number: int, element_id: str, evidence_id: str) -> str:
-    return f"{evidence_store.journey_prefix(journey_id)}claim-{claim_number}/{element_id}/{evidence_id}"
-
-
-def _evidence_item(item: EvidenceItem) -> dict[str, Any]:
-    return part(
-        item.journey_id,
-        f"EVIDENCE#{item.claim_number}#{item.id}",
-        item,
-        GSI1PK=f"EVIDENCEKEY#{item.key}",
-        GSI1SK="EVIDENCE",
-    )
-
-
-def _record(item: EvidenceItem) -> None:
-    db().put(_evidence_item(item))
-
-
 def request_upload(
     caller: Caller, journey_id: str, element_id: str, filename: str, content_type: str, size: int
 ) -> UploadLink:
     journey = journey_for_edit(caller, journey_id)
-    if element_id not in _framework_ids(journey):
+    if element_id not in framework_ids(journey):
         raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
     max_bytes = settings().upload_max_bytes
     check_declared(content_type, size, max_bytes)
@@ -92,7 +70,7 @@ def request_upload(
     )
     # The item and its grant in one transaction (one round trip, issue 19): never an item "being
     # checked" that no upload could ever complete, because its grant was lost between two writes.
-    db().put_together([_evidence_item(item), grants.item(grant)])
+    db().put_together([evidence_record(item), grants.item(grant)])
     return UploadLink(
         evidence_id=evidence_id,
         url=form["url"],
@@ -124,7 +102,7 @@ class BrowserUpload(BaseModel):
 def browser_upload(caller: Caller, journey_id: str, element_id: str, redirect_url: str) -> BrowserUpload:
     """A presigned POST for one file of one element, for a form that works without JavaScript."""
     journey = journey_for_edit(caller, journey_id)
-    if element_id not in _framework_ids(journey):
+    if element_id not in framework_ids(journey):
         raise InvalidInput(f"Element {element_id} is not part of this cohort's framework.")
     prefix = f"{evidence_store.incoming_prefix(journey_id)}{new_id('u')}/"
     max_bytes = settings().upload_max_bytes
@@ -146,91 +124,3 @@ def browser_upload(caller: Caller, journey_id: str, element_id: str, redirect_ur
         max_bytes=max_bytes,
         expires_in_seconds=evidence_store.UPLOAD_LINK_SECONDS,
     )
-
-
-_TYPE_BY_EXTENSION = {ext: content_type for content_type, (_, ext) in ALLOWED_TYPES.items()} | {
-    "jpeg": "image/jpeg"
-}
-
-
-def grant_for(key: str) -> UploadGrant | None:
-    """The grant that covers an object key: its own, or (under incoming/) its form's prefix."""
-    parts = key.split("/", 4)
-    if len(parts) == 5 and parts[0] == "journeys" and parts[2] == "incoming":
-        grant = grants.get("/".join(parts[:4]) + "/")
-        return grant if grant is not None and grant.prefix else None
-    grant = grants.get(key)
-    return grant if grant is not None and not grant.prefix else None
-
-
-def live(grant: UploadGrant, landed_at: datetime) -> bool:
-    """Whether the object landed while its grant's policy was in force (both times are S3's)."""
-    return landed_at <= grant.expires
-
-
-def landed_evidence_id(incoming_key: str) -> str:
-    """The evidence id of a browser form's file: the same for the same landed key, so that a retried
-    check records one item, and the page S3 sends the browser back to can find it from the key."""
-    digest = hashlib.sha256(incoming_key.encode()).digest()
-    return "e" + base64.b32encode(digest).decode().rstrip("=").lower()[:20]
-
-
-def receive_browser_upload(incoming_key: str, grant: UploadGrant, landed_at: datetime) -> EvidenceItem | None:
-    """Record a browser form's file under a key of the service's own and move it there, where the
-    S3-event check checks it. None if it is not evidence: the claim is no longer being developed, or has
-    moved to another framework since the form was opened, or the form already brought a file of that name."""
-    try:
-        journey = db().journey(grant.journey_id)
-    except NotFound:
-        return None
-    if journey.stage is not Stage.CLAIM_DEVELOPMENT or journey.claim_number != grant.claim_number:
-        return None  # landed after the claim was submitted: it is not part of any claim
-    if grant.framework_key is not None and grant.framework_key != journey.framework_key:
-        return None  # the form was for an element of the framework the claim has since moved from
-    evidence_id = landed_evidence_id(incoming_key)
-    found = db().get_model(
-        EvidenceItem, keys.journey_part(grant.journey_id, f"EVIDENCE#{grant.claim_number}#{evidence_id}")
-    )
-    if found is not None and found.status is not EvidenceStatus.PENDING:
-        return None  # the same name posted again through the same form: the first file stands
-    filename = incoming_key.rsplit("/", 1)[-1]
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    # The name's extension is what the browser "declared"; the check compares it with the real bytes.
-    declared = _TYPE_BY_EXTENSION.get(extension)
-    key = evidence_key(grant.journey_id, grant.claim_number, grant.element_id, evidence_id)
-    item = found or EvidenceItem(
-        id=evidence_id,
-        journey_id=grant.journey_id,
-        claim_number=grant.claim_number,
-        element_id=grant.element_id,
-        key=key,
-        display_name=safe_display_name(filename, declared or ""),
-        content_type=declared,
-        uploaded_at=clock.now(),
-    )
-    _record(item)
-    # The move is itself an upload the service grants (to itself), so the check at the new key treats it
-    # like any other: it is the first object there, and it is checked.
-    grants.put(
-        UploadGrant(
-            key=key,
-            journey_id=grant.journey_id,
-            claim_number=grant.claim_number,
-            element_id=grant.element_id,
-            evidence_id=evidence_id,
-            expires=landed_at + timedelta(seconds=evidence_store.UPLOAD_LINK_SECONDS),
-            browser_name=filename,
-        )
-    )
-    evidence_store.move(incoming_key, key)
-    return item
-
-
-def evidence_for_landing(journey_id: str, claim_number: int, key: str) -> EvidenceItem | None:
-    """The evidence item an upload S3 just sent the browser back from became (by its landed key)."""
-    if key.startswith(evidence_store.incoming_prefix(journey_id)):
-        return db().get_model(
-            EvidenceItem,
-            keys.journey_part(journey_id, f"EVIDENCE#{claim_number}#{landed_evidence_id(key)}"),
-        )
-    return evidence_by_key(key)

@@ -24,7 +24,7 @@ from ..domain.models import (
     Level,
     Stage,
 )
-from ..services import claim_development, comments, confirmations, people, uploads
+from ..services import claim_development, comments, confirmations, people, upload_landings, uploads
 from ..services import journeys as js
 from ..settings import settings
 from . import element_library, security
@@ -169,7 +169,7 @@ def _upload_notice(journey: Journey, key: str) -> dict[str, str] | None:
         return None
     if not key.startswith(f"journeys/{journey.id}/"):
         return None
-    item = uploads.evidence_for_landing(journey.id, journey.claim_number, key)
+    item = upload_landings.evidence_for_landing(journey.id, journey.claim_number, key)
     journey_id = journey.id
     if item is None or item.journey_id != journey_id:
         return {
