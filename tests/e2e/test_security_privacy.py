@@ -14,6 +14,7 @@ import requests
 from local import scenario
 from local.stack import LocalStack
 from odvalidation.certificates.status_list import decode_list, is_set
+from odvalidation.dal.schedules import schedule_name
 from tests.e2e.security_support import record
 from tests.e2e.test_certificate_renewal import validated
 
@@ -112,6 +113,20 @@ def test_erasure_removes_personal_data_and_evidence_keeps_counts_and_records_it(
     )
 
 
+def _reminders(stack: LocalStack, journey_id: str) -> list[str]:
+    """The certificate's renewal reminders still scheduled for the journey."""
+    scheduler = stack.client("scheduler")
+    group = stack.deployed.global_environment["SCHEDULER_GROUP"]
+    found = []
+    for days in (90, 30):
+        try:
+            scheduler.get_schedule(Name=schedule_name(journey_id, f"cert-expiry-{days}"), GroupName=group)
+        except scheduler.exceptions.ResourceNotFoundException:
+            continue
+        found.append(f"cert-expiry-{days}")
+    return found
+
+
 def _payload(token: str) -> dict[str, Any]:
     body = token.split(".")[1]
     return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
@@ -146,6 +161,7 @@ def test_erasure_can_take_a_validated_practitioners_certificates_and_their_name_
     assert report["objects_removed"] >= 3
 
     assert files() == [], "every version of the certificate's files is gone"
+    assert _reminders(local_stack, journey_id) == []
     public = requests.get(
         f"{local_stack.base_url}/api/public/certificates/{certificate}/status", timeout=10
     ).json()
@@ -182,9 +198,10 @@ def test_an_erasure_that_keeps_the_certificates_keeps_them_checkable_without_the
 ) -> None:
     """Kept (what a caller who does not say gets): the copies the holder saved still verify, but with the
     account gone they could not hide their name again, so the public check stops showing it."""
-    c, _, certificate = validated(local_stack)
+    c, journey_id, certificate = validated(local_stack)
     api = c.practitioner.api
     api.put(f"/api/certificates/{certificate}/sharing", {"public": True})
+    assert _reminders(local_stack, journey_id) == ["cert-expiry-90", "cert-expiry-30"]
     credential = requests.get(
         api.get(f"/api/certificates/{certificate}")["links"]["credential"], timeout=10
     ).text
@@ -208,3 +225,5 @@ def test_an_erasure_that_keeps_the_certificates_keeps_them_checkable_without_the
         timeout=10,
     ).json()
     assert checked["valid"] is True
+    # No renewal reminders for a person who is no longer there.
+    assert _reminders(local_stack, journey_id) == []

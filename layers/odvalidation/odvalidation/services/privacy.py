@@ -117,7 +117,10 @@ def _certificates(store: Store, person_id: str) -> list[CertificateRecord]:
 
 
 def _stop_sharing_names(store: Store, person_id: str) -> None:
+    """Kept certificates: no longer shown with the holder's name, and no renewal reminders (there is no
+    one left to send them to, and nothing to renew with: the account is gone)."""
     for record in _certificates(store, person_id):
+        _cancel_expiry_reminders(record)
         if record.public:
             changed = record.model_copy(update={"public": False})
             store.put(certificate_item(changed))
@@ -131,8 +134,7 @@ def _erase_certificates(store: Store, person_id: str) -> tuple[int, int]:
     items = objects = 0
     for record in _certificates(store, person_id):
         objects += erasure.erase_prefix(f"certificates/{record.id}/", bucket=settings().certificate_bucket)
-        for days in (90, 30):
-            schedule_store.cancel(record.journey_id, f"cert-expiry-{days}")
+        _cancel_expiry_reminders(record)
         # The record of it names no one, as the erasure's own (the actor is the account id).
         change = updated(store.journey(record.journey_id), actor=person_id, action=CERTIFICATE_ERASED)
         change.deletes.append(keys.certificate(record.id))
@@ -142,3 +144,8 @@ def _erase_certificates(store: Store, person_id: str) -> tuple[int, int]:
         store.commit(change)
         items += 1
     return items, objects
+
+
+def _cancel_expiry_reminders(record: CertificateRecord) -> None:
+    for days in (90, 30):
+        schedule_store.cancel(record.journey_id, f"cert-expiry-{days}")
