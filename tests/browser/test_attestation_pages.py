@@ -31,20 +31,23 @@ def check_narrow(page: Any, name: str) -> None:
         page.set_viewport_size(size)
 
 
-def test_a_leader_answers_on_their_page_without_javascript(stack: LocalStack, stack_page_no_js: Any) -> None:
-    page = stack_page_no_js
+def _asked(
+    stack: LocalStack, name: str, email: str, role: str
+) -> tuple[scenario.Cast, str, list[dict[str, Any]], str]:
+    """A claim in development with its evidence checked, and a leader asked to confirm the first file:
+    the cast, the journey, the evidence and the leader's link."""
     c = scenario.cast(stack)
     journey_id = scenario.to_claim_development(c)
     scenario.build_claim(c, journey_id)
     evidence = scenario.wait_claim_complete(c, journey_id)["evidence"]
-    link = scenario.ask_attestation(
-        stack,
-        c,
-        journey_id,
-        evidence[0]["id"],
-        "Olwen Castellanos",
-        "olwen.browser@icb.example.nhs.uk",
-        "Chief Executive, Mersey Vale ICB",
+    link = scenario.ask_attestation(stack, c, journey_id, evidence[0]["id"], name, email, role)
+    return c, journey_id, evidence, link
+
+
+def test_a_leader_answers_on_their_page_without_javascript(stack: LocalStack, stack_page_no_js: Any) -> None:
+    page = stack_page_no_js
+    c, journey_id, evidence, link = _asked(
+        stack, "Olwen Castellanos", "olwen.browser@icb.example.nhs.uk", "Chief Executive, Mersey Vale ICB"
     )
 
     page.goto(link)
@@ -84,19 +87,7 @@ def test_a_practitioner_sends_a_request_again_and_the_old_link_says_so(
     stack: LocalStack, stack_page_no_js: Any
 ) -> None:
     page = stack_page_no_js
-    c = scenario.cast(stack)
-    journey_id = scenario.to_claim_development(c)
-    scenario.build_claim(c, journey_id)
-    evidence = scenario.wait_claim_complete(c, journey_id)["evidence"]
-    old = scenario.ask_attestation(
-        stack,
-        c,
-        journey_id,
-        evidence[0]["id"],
-        "Ines Okafor",
-        "ines.browser@icb.example.nhs.uk",
-        "Director, ICB",
-    )
+    c, journey_id, _, old = _asked(stack, "Ines Okafor", "ines.browser@icb.example.nhs.uk", "Director, ICB")
 
     page.goto(f"/_local/sign-in-as/{c.practitioner.email}")
     page.goto(f"journeys/{journey_id}/attestations")

@@ -127,6 +127,18 @@ def _reminders(stack: LocalStack, journey_id: str) -> list[str]:
     return found
 
 
+def _checked_by_anyone(
+    stack: LocalStack, certificate: str, credential: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What anyone is told, without signing in: the public check of the id, and the product's verifier
+    given the credential file."""
+    public = requests.get(f"{stack.base_url}/api/public/certificates/{certificate}/status", timeout=10)
+    checked = requests.post(
+        f"{stack.base_url}/api/public/credentials/verification", json={"credential": credential}, timeout=10
+    )
+    return public.json(), checked.json()
+
+
 def _payload(token: str) -> dict[str, Any]:
     body = token.split(".")[1]
     return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
@@ -162,16 +174,9 @@ def test_erasure_can_take_a_validated_practitioners_certificates_and_their_name_
 
     assert files() == [], "every version of the certificate's files is gone"
     assert _reminders(local_stack, journey_id) == []
-    public = requests.get(
-        f"{local_stack.base_url}/api/public/certificates/{certificate}/status", timeout=10
-    ).json()
+    public, checked = _checked_by_anyone(local_stack, certificate, credential)
     assert public["status"] == "unknown"
     assert c.practitioner.name not in json.dumps(public)
-    checked = requests.post(
-        f"{local_stack.base_url}/api/public/credentials/verification",
-        json={"credential": credential},
-        timeout=10,
-    ).json()
     assert c.practitioner.name not in json.dumps(checked)
     assert checked["valid"] is False
     # The signed status list (what other verifiers read) now has the certificate's bit set.
@@ -214,16 +219,9 @@ def test_an_erasure_that_keeps_the_certificates_keeps_them_checkable_without_the
     report = api.post("/api/me/erasure", {"confirm": True})
     assert report["account_deleted"] is True
 
-    public = requests.get(
-        f"{local_stack.base_url}/api/public/certificates/{certificate}/status", timeout=10
-    ).json()
+    public, checked = _checked_by_anyone(local_stack, certificate, credential)
     assert public["status"] == "valid"
     assert c.practitioner.name not in json.dumps(public)
-    checked = requests.post(
-        f"{local_stack.base_url}/api/public/credentials/verification",
-        json={"credential": credential},
-        timeout=10,
-    ).json()
     assert checked["valid"] is True
     # No renewal reminders for a person who is no longer there.
     assert _reminders(local_stack, journey_id) == []

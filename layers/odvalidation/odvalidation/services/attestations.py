@@ -164,16 +164,22 @@ def request(caller: Caller, journey_id: str, body: AttestationIn) -> Attestation
     return record
 
 
-@reapplied()
-def _store_resend(
-    caller: Caller, journey_id: str, attestation_id: str, nonce: str
-) -> tuple[Attestation, bool]:
-    """The request with a new link (the old one ends) and, True, when an email is to go with it."""
+def _own_request(caller: Caller, journey_id: str, attestation_id: str) -> tuple[Journey, Attestation]:
+    """The caller's own journey and one of its current claim's requests (else Forbidden or NotFound)."""
     journey = js.load_for(caller, journey_id)
     check_owner(caller, journey)
     record = _get(journey_id, attestation_id)
     if record is None or record.claim_number != journey.claim_number:
         raise NotFound("There is no such request.")
+    return journey, record
+
+
+@reapplied()
+def _store_resend(
+    caller: Caller, journey_id: str, attestation_id: str, nonce: str
+) -> tuple[Attestation, bool]:
+    """The request with a new link (the old one ends) and, True, when an email is to go with it."""
+    journey, record = _own_request(caller, journey_id, attestation_id)
     if record.status is AttestationStatus.WITHDRAWN:
         raise InvalidTransition("You withdrew this request. Ask again if you still want it confirmed.")
     if not record.open:
@@ -245,11 +251,7 @@ def for_journey(caller: Caller, journey_id: str) -> list[Attestation]:
 
 @reapplied()
 def withdraw(caller: Caller, journey_id: str, attestation_id: str) -> Attestation:
-    journey = js.load_for(caller, journey_id)
-    check_owner(caller, journey)
-    record = _get(journey_id, attestation_id)
-    if record is None or record.claim_number != journey.claim_number:
-        raise NotFound("There is no such request.")
+    journey, record = _own_request(caller, journey_id, attestation_id)
     if record.status is AttestationStatus.WITHDRAWN:
         return record  # a repeat: one effect
     if not record.open:
