@@ -12,6 +12,7 @@ import json
 import pytest
 
 from bench.coldstart import function_dirs, lambda_env, python
+from odvalidation.api.route_index import ROUTES as API_ROUTES
 
 # Loaded on first use by the one function that needs them, never at start-up (and nowhere else).
 ON_FIRST_USE = ("jinja2", "fpdf", "segno", "cryptography")
@@ -65,7 +66,10 @@ NOT_GUARDED: set[str] = set()
 def not_loaded(function: str) -> tuple[str, ...]:
     if function == "web":
         return ("fpdf", "segno", "cryptography", "odvalidation.api")
-    if function in ("api", "status_list"):
+    if function == "api":
+        # Each route module comes with the first request whose path is one of its routes.
+        return (*ON_FIRST_USE, "odvalidation.web", *(f"odvalidation.api.routes_{m}" for m in API_ROUTES))
+    if function == "status_list":
         return (*ON_FIRST_USE, "odvalidation.web")
     solver = () if function == "assign_panel" else SOLVER
     use_cases = (*USE_CASES, *SEATS) if function in ("record_stage", "record_failure") else USE_CASES
