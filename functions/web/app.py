@@ -13,10 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from odvalidation.domain.models import build
 from odvalidation.observability import logger
 from odvalidation.web.security import Caller
+from odvalidation.web.site import app as app
 from odvalidation.web.site import handle
 
-# Every signed-in request builds its Caller from the session; each page's forms and models are built
-# on their first use.
+# The resolver (`app`) includes each page module on its first request; every signed-in request builds its
+# Caller from the session, and each page's forms and models are built on their first use.
 build(Caller)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from bench.coldstart import function_dirs, lambda_env, python
 from odvalidation.api.route_index import ROUTES as API_ROUTES
+from odvalidation.web.route_index import ROUTES as WEB_ROUTES
 
 # Loaded on first use by the one function that needs them, never at start-up (and nowhere else).
 ON_FIRST_USE = ("jinja2", "fpdf", "segno", "cryptography")
@@ -65,7 +66,9 @@ NOT_GUARDED: set[str] = set()
 
 def not_loaded(function: str) -> tuple[str, ...]:
     if function == "web":
-        return ("fpdf", "segno", "cryptography", "odvalidation.api")
+        # Each page module comes with the first request whose path is one of its routes.
+        pages = (f"odvalidation.web.routes_{m}" for m in WEB_ROUTES)
+        return ("fpdf", "segno", "cryptography", "odvalidation.api", *pages)
     if function == "api":
         # Each route module comes with the first request whose path is one of its routes.
         return (*ON_FIRST_USE, "odvalidation.web", *(f"odvalidation.api.routes_{m}" for m in API_ROUTES))

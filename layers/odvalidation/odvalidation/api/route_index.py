@@ -1,18 +1,10 @@
-"""Which route module answers which path, so that a cold API function loads only the module its first
-request needs (issue 19: all twelve cost 62 ms of CPU at start-up, one of them 17-28 ms, because the
-services and models they share are most of it).
-
-Powertools builds a resolver with every route it is given; the API's resolver (api/app.py) is given
-none at start-up and includes a module's router the first time a request's path is one of its routes.
-The table is written here rather than read from the routers (that would import them all), and
-tests/unit/test_api_route_index.py fails if it differs from the routers' own paths, or if two modules
-have routes that one request could match (then the order in which they were loaded would decide).
-A path the table does not know loads every module, so the resolver answers it as before (a 404).
-"""
+"""Which of the API's route modules has a route at which path: the API function includes a module on the
+first request that needs it (odvalidation/lazy_routes.py says why and how). The status-list route is
+not here: its own function serves it."""
 
 from __future__ import annotations
 
-from functools import cache
+from ..lazy_routes import RouteIndex
 
 # Module (odvalidation.api.routes_<name>) -> its paths, in Powertools' form: <name> is one path segment.
 ROUTES: dict[str, tuple[str, ...]] = {
@@ -111,25 +103,4 @@ ROUTES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _segments(path: str) -> tuple[str, ...]:
-    return tuple(path.strip("/").split("/"))
-
-
-@cache
-def _templates() -> tuple[tuple[tuple[str, ...], str], ...]:
-    return tuple((_segments(path), module) for module, paths in ROUTES.items() for path in paths)
-
-
-def _matches(template: tuple[str, ...], segments: tuple[str, ...]) -> bool:
-    return len(template) == len(segments) and all(
-        t == s or (t.startswith("<") and t.endswith(">") and s != "")
-        for t, s in zip(template, segments, strict=True)
-    )
-
-
-def modules_for(path: str) -> tuple[str, ...]:
-    """The route modules (names in ROUTES, in its order) with a route at this path; every module when
-    none has, so that the resolver's own matching decides."""
-    segments = _segments(path)
-    found = {module for template, module in _templates() if _matches(template, segments)}
-    return tuple(m for m in ROUTES if m in found) or tuple(ROUTES)
+INDEX = RouteIndex(__package__ or "odvalidation.api", ROUTES)

@@ -1,7 +1,7 @@
 """The request being served, for every page module: the one resolver (`app`), this request's session
 and caller (`current_session`, `require_caller`, `require_role`), its form (`form_data`), and the answers
-(`page`, `redirect`). Route modules import these from here; only web/site.py imports the route modules
-(to register them), so nothing imports back.
+(`page`, `redirect`). Route modules import these from here; the resolver includes each one on the
+first request whose path is one of its routes (web/route_index.py), so nothing imports back.
 """
 
 from __future__ import annotations
@@ -9,23 +9,25 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.shared.cookies import Cookie
 
 from ..domain import access
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from ..domain.models import Role
+from ..lazy_routes import LazyResolver
 from . import multipart, pages, security, urls
 from .forms import (
     parse_form,
 )
 from .render import render
+from .route_index import INDEX
 from .security import Caller, Session
 
 HTML = "text/html; charset=utf-8"
 
 
-app = APIGatewayRestResolver()
+app = LazyResolver(INDEX)
 
 
 class SignInRequired(Exception):

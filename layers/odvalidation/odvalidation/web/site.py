@@ -1,10 +1,11 @@
-"""The web function's site: the resolver's middleware and error pages, the sign-in pages, static files,
-and the one place every route module is registered (ROUTERS, at the foot).
+"""The web function's site: the resolver's middleware and error pages, the sign-in pages and static files.
+The page modules are included on the first request that needs each (web/route_index.py).
 
 Every request gets a `Session` (from its cookies) before its route runs; every POST must carry the
 session's CSRF token; every response gets the security headers (in `handle`, so 404s and 500s too).
 A new page module defines a Powertools `Router`, takes `page()`, `redirect()`, `form_data()`,
-`require_caller()` and `require_role()` from web/request.py, and is added to ROUTERS here.
+`require_caller()` and `require_role()` from web/request.py, and its paths go in web/route_index.py
+(a unit test fails until they do).
 """
 
 from __future__ import annotations
@@ -22,26 +23,6 @@ from ..observability import logger
 from ..settings import settings
 from . import (
     pages,
-    routes_account,
-    routes_adjustments,
-    routes_attestation,
-    routes_certificates,
-    routes_claim,
-    routes_confirmations,
-    routes_credential_links,
-    routes_crosswalk,
-    routes_evidence,
-    routes_feedback,
-    routes_lead,
-    routes_lead_alerts,
-    routes_lead_cohorts,
-    routes_lead_home,
-    routes_lead_journey,
-    routes_lead_pool,
-    routes_panel,
-    routes_practitioner,
-    routes_record,
-    routes_reports,
     security,
     static,
     urls,
@@ -339,36 +320,6 @@ def static_file() -> Response:
 def asset_file() -> Response:
     # NHS.UK frontend's stylesheet refers to its icons at /assets/...
     return _static("assets/" + app.current_event.path.removeprefix("/assets/"))
-
-
-# --------------------------------------------------------------------------- page modules
-
-# In the order they are matched: /lead/cohorts/new is not a cohort id, so the cohort pages come before
-# the lead's journey pages.
-ROUTERS = [
-    routes_practitioner.router,
-    routes_claim.router,
-    routes_panel.router,
-    routes_certificates.router,
-    routes_lead.router,
-    routes_lead_cohorts.router,
-    routes_lead_home.router,
-    routes_lead_journey.router,
-    routes_lead_alerts.router,
-    routes_lead_pool.router,
-    routes_reports.router,
-    routes_feedback.router,
-    routes_credential_links.router,
-    routes_confirmations.router,
-    routes_crosswalk.router,
-    routes_account.router,
-    routes_attestation.router,
-    routes_adjustments.router,
-    routes_record.router,
-    routes_evidence.router,
-]
-for router in ROUTERS:
-    app.include_router(router)
 
 
 # --------------------------------------------------------------------------- entry point
