@@ -186,7 +186,8 @@ def test_a_failed_try_is_retried_and_one_that_keeps_failing_is_marked_failed_and
 
     # Two failed tries, then one that works: Lambda's retries mend it, and meanwhile the page said
     # "being prepared" (true: Lambda was to try again), never "failed".
-    api.post("/api/me/record", expect=202)
+    with local_stack.async_invokes.held():  # run by drain() below, not before it begins
+        api.post("/api/me/record", expect=202)
     [outcome] = [
         o for o in local_stack.async_invokes.drain() if o.function_name == "od-validation-record-archive"
     ]
@@ -198,7 +199,8 @@ def test_a_failed_try_is_retried_and_one_that_keeps_failing_is_marked_failed_and
     # the function's dead-letter queue, once, with why it failed (what an operator replays, as sent).
     tries.clear()
     fail_first = 3
-    api.post("/api/me/record", expect=202)
+    with local_stack.async_invokes.held():  # run by drain() below, not before it begins
+        api.post("/api/me/record", expect=202)
     [outcome] = [
         o for o in local_stack.async_invokes.drain() if o.function_name == "od-validation-record-archive"
     ]
