@@ -112,3 +112,15 @@ def test_the_certificate_page_and_the_shared_verification_page(page: Any, stack:
         f"{c.practitioner.name}: System OD practitioner"
     )
     check_page(page, "sharing-02-verify-with-card")
+
+    # The erasure page asks a certificate holder what happens to their certificates (nothing is erased
+    # here: the choice is left unanswered, which is an error that says what to do).
+    page.goto("account/erasure")
+    expect(page.get_by_role("group", name="What should happen to your certificates?")).to_be_visible()
+    check_page(page, "sharing-03-erasure-asks-about-certificates")
+    page.get_by_label("I understand my account and evidence will be deleted").check()
+    page.get_by_role("button", name="Delete my account and evidence").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Select whether to keep your certificates or delete them"
+    )
+    check_page(page, "sharing-04-erasure-certificates-unanswered")
