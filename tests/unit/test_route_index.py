@@ -5,7 +5,9 @@ loaded together: otherwise which module a request happened to load first would d
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import json
 import pkgutil
 from itertools import combinations
@@ -15,6 +17,7 @@ import pytest
 from bench.coldstart import lambda_env, python
 from odvalidation.api.route_index import INDEX as API
 from odvalidation.lazy_routes import RouteIndex
+from odvalidation.web import site
 from odvalidation.web.route_index import INDEX as WEB
 
 INDEXES = {"api": API, "web": WEB}
@@ -73,6 +76,28 @@ def test_no_request_can_be_answered_by_two_modules_loaded_apart(name: str) -> No
     assert clashes == []
 
 
+def test_the_web_table_knows_what_the_site_answers_itself_and_no_module_does() -> None:
+    """The pages web/site.py declares on the resolver (`@app.get(...)`) load no module, so they must be
+    exactly its own routes, and no module may have a route there."""
+    declared = [
+        decorator.args[0].value
+        for node in ast.walk(ast.parse(inspect.getsource(site)))
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
+        if isinstance(decorator, ast.Call)
+        and ast.unparse(decorator.func).startswith("app.")
+        and decorator.args
+        and isinstance(decorator.args[0], ast.Constant)
+    ]
+    assert sorted(set(declared)) == sorted(WEB.own)
+    module_paths = [path for paths in WEB.routes.values() for path in paths]
+    for own in WEB.own:
+        if own.endswith("/.+"):
+            assert not [p for p in module_paths if p.startswith(own.removesuffix(".+"))]
+        else:
+            assert not [p for p in module_paths if _overlap(p, own)], own
+
+
 def test_a_path_loads_the_modules_with_a_route_there_and_an_unknown_one_loads_all() -> None:
     assert API.modules_for("/api/journeys/j-1/panel") == ("panels",)
     assert API.modules_for("/api/reports/cohorts.csv") == ("reports",)
@@ -86,6 +111,11 @@ def test_a_path_loads_the_modules_with_a_route_there_and_an_unknown_one_loads_al
     assert WEB.modules_for("/lead/cohorts/c-1") == ("lead_cohorts", "lead_journey")
     assert WEB.modules_for("/lead/cohorts/new") == ("lead_cohorts", "lead_journey")
     assert WEB.modules_for("/panel/j-1/review") == ("panel",)
+    # What the site answers itself (a visit's first page, and every page's stylesheet) loads nothing.
+    for path in ("/", "/home", "/sign-in", "/static/css/nhsuk.min.css", "/assets/favicons/favicon.ico"):
+        assert WEB.modules_for(path) == (), path
+    assert WEB.modules_for("/confirm/resend") == ("account",)
+    assert WEB.modules_for("/nothing/here") == tuple(WEB.routes)
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ Powertools' form (<name> is one path segment). The table is written out rather t
 routers, which would import them all; tests/unit/test_route_index.py fails if it differs from the
 routers' own paths, or if two modules could answer one request unless they are loaded together, in
 the order given (`together`): otherwise the order in which requests happened to load them would decide
-which route answers. A path the table does not know loads every module, so the resolver answers it as
-it did when every module was included at start-up.
+which route answers. A path the resolver's own routes answer (`own`: the web's sign-in and home pages
+and static files) loads no module; any other path the table does not know loads every module, so the
+resolver answers it as it did when every module was included at start-up.
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 class RouteIndex:
     def __init__(
-        self, package: str, routes: Mapping[str, tuple[str, ...]], together: Sequence[tuple[str, ...]] = ()
+        self,
+        package: str,
+        routes: Mapping[str, tuple[str, ...]],
+        together: Sequence[tuple[str, ...]] = (),
+        own: Sequence[str] = (),
     ) -> None:
         self.package = package
         self.routes = routes
         self.together = together
+        # Paths the resolver's own routes answer (declared on it, not in a module): they load nothing.
+        # "/static/.+" stands for every path under /static/.
+        self.own = own
 
     @cached_property
     def _templates(self) -> tuple[tuple[tuple[str, ...], str], ...]:
@@ -41,11 +49,21 @@ class RouteIndex:
         segments = _segments(path)
         found = {module for template, module in self._templates if _matches(template, segments)}
         if not found:
-            return tuple(self.routes)
+            return () if self._own(path) else tuple(self.routes)
         for group in self.together:
             if found & set(group):
                 found |= set(group)
         return tuple(m for m in self.routes if m in found)
+
+    def _own(self, path: str) -> bool:
+        for template in self.own:
+            if template.endswith("/.+"):
+                prefix = template.removesuffix(".+")
+                if path.startswith(prefix) and len(path) > len(prefix):
+                    return True
+            elif _matches(_segments(template), _segments(path)):
+                return True
+        return False
 
 
 def _segments(path: str) -> tuple[str, ...]:

@@ -133,4 +133,20 @@ ROUTES: dict[str, tuple[str, ...]] = {
 # the lead's journey pages (which have /lead/cohorts/<cohort_id>).
 TOGETHER = (("lead_cohorts", "lead_journey"),)
 
-INDEX = RouteIndex(__package__ or "odvalidation.web", ROUTES, TOGETHER)
+# What web/site.py answers itself (signing in, the home page, static files): a request for one of these
+# loads no page module. The first request of a visit is nearly always one of them, and every page asks for
+# its stylesheet and script under /static/.
+OWN = (
+    "/",
+    "/accessibility",
+    "/sign-in",
+    "/new-password",
+    "/sign-up",
+    "/confirm",
+    "/sign-out",
+    "/home",
+    "/static/.+",
+    "/assets/.+",
+)
+
+INDEX = RouteIndex(__package__ or "odvalidation.web", ROUTES, TOGETHER, OWN)
