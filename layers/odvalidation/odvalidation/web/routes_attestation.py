@@ -13,12 +13,14 @@ the ordinary "page not found"; one that is genuine but spent says why (expired, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from .. import clock
+from ..domain.access import Caller
 from ..domain.attestation import (
     Attestation,
     AttestationIn,
@@ -164,26 +166,27 @@ def attestation_request(journey_id: str) -> Response:
 
 @router.post("/journeys/<journey_id>/attestations/<attestation_id>/withdraw")
 def attestation_withdraw(journey_id: str, attestation_id: str) -> Response:
-    caller = domain_caller(require_caller())
-    try:
-        attestations.withdraw(caller, journey_id, attestation_id)
-    except (Forbidden, NotFound):
-        raise
-    except DomainError as problem:
-        return _list_page(journey_id, {}, {"requests": problem.message}, status=409)
-    return redirect(f"/journeys/{journey_id}/attestations?withdrawn=1")
+    return _on_request(journey_id, attestation_id, attestations.withdraw, notice="withdrawn")
 
 
 @router.post("/journeys/<journey_id>/attestations/<attestation_id>/send-again")
 def attestation_send_again(journey_id: str, attestation_id: str) -> Response:
+    return _on_request(journey_id, attestation_id, attestations.send_again, notice="sent_again")
+
+
+def _on_request(
+    journey_id: str, attestation_id: str, act: Callable[[Caller, str, str], object], *, notice: str
+) -> Response:
+    """The practitioner's button on one of their requests: done, then the list with what happened; a
+    request that cannot be acted on is the list again, saying why (a page not found stays one)."""
     caller = domain_caller(require_caller())
     try:
-        attestations.send_again(caller, journey_id, attestation_id)
+        act(caller, journey_id, attestation_id)
     except (Forbidden, NotFound):
         raise
     except DomainError as problem:
         return _list_page(journey_id, {}, {"requests": problem.message}, status=409)
-    return redirect(f"/journeys/{journey_id}/attestations?sent_again=1")
+    return redirect(f"/journeys/{journey_id}/attestations?{notice}=1")
 
 
 # --------------------------------------------------------------------------- the leader's page (public)
