@@ -11,8 +11,8 @@ each creates its clients on its first request. So both sides of the ratio includ
 Each is a fresh `python` subprocess (interpreter start-up itself is not counted: the time is taken
 inside, around the imports), with the environment a deployed function gets (template Globals, with
 invented values; the Lambda runtime's LAMBDA_TASK_ROOT, which Powertools reads to know it runs in
-Lambda). Function and floor runs are interleaved in trios, and each ratio is the median over the
-trios of the ratio within one: a machine whose speed drifts (a shared host) slows both sides of a trio alike.
+Lambda). Function and floor runs are interleaved in rounds, and each ratio is the median over the
+rounds of the ratio within one: a machine whose speed drifts (a shared host) slows both sides of a round alike.
 """
 
 from __future__ import annotations
@@ -57,11 +57,14 @@ SERVICES: dict[str, tuple[str, ...]] = {
 # taken as the heaviest (api: reports, 28 ms of CPU against 17-24 ms for the others; web: the lead's
 # cohort and journey pages, loaded together, 9 ms against 4-6), so no work leaves the measured window.
 FIRST_REQUEST = {"api": "/api/reports/national", "web": "/lead/cohorts/c-1"}
+# The function that serves the site's pages, server-rendered with jinja2 as the standards require: jinja2
+# is among its required libraries, as the REST resolver is for every function behind API routes.
+RENDERS_PAGES = ("web",)
 
 _PROBE = """
 import json, sys, time
 kind, target, services = sys.argv[1], sys.argv[2], [s for s in sys.argv[3].split(",") if s]
-behind_routes = sys.argv[4] == "routes"
+flags = sys.argv[4].split(",")
 first_request = sys.argv[5] if len(sys.argv) > 5 else ""
 t0 = time.perf_counter()
 if kind == "function":
@@ -74,22 +77,32 @@ if kind == "function":
     for s in services:
         client(s)
 else:
+    if kind == "paused":
+        # As a function's own start-up does (odvalidation/startup.py).
+        import gc
+        gc.disable()
     import boto3
     from botocore.config import Config
-    if kind == "stack":
+    if kind in ("stack", "paused"):
         # The libraries the project's standards require in every function, built as the product does.
         from aws_lambda_powertools import Logger, Metrics
         from pydantic import BaseModel
         class Event(BaseModel):
             id: str
         Logger(service="bench"), Metrics(namespace="bench")
-        if behind_routes:
+        if "routes" in flags:
             # A function behind API routes must also route and validate with Powertools (and so OpenAPI).
             from aws_lambda_powertools.event_handler import APIGatewayRestResolver
             app = APIGatewayRestResolver(enable_validation=True)
             @app.post("/events")
             def post(event: Event) -> Event:
                 return event
+        if "pages" in flags:
+            # One that serves the site's pages renders them server-side with jinja2, autoescaped.
+            from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+    if kind == "paused":
+        gc.freeze()
+        gc.enable()
     t1 = time.perf_counter()
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=20)
     for s in services:
@@ -170,10 +183,10 @@ def _probe(
     target: str,
     services: tuple[str, ...],
     env: dict[str, str],
-    routes: bool = False,
+    flags: tuple[str, ...] = (),
     first_request: str = "",
 ) -> dict[str, float]:
-    args = [kind, target, ",".join(services), "routes" if routes else "tasks", first_request]
+    args = [kind, target, ",".join(services), ",".join(flags) or "-", first_request]
     out = python(["-c", _PROBE, *args], env)
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -202,42 +215,51 @@ def run(runs: int = 9, functions: list[str] | None = None) -> Section:
     if unknown:
         raise RuntimeError(f"bench/coldstart.py does not know which services {unknown} use: add them")
     samples: dict[str, dict[str, list[float]]] = {
-        n: {"f_import": [], "f_total": [], "b_import": [], "b_total": [], "s_import": [], "s_total": []}
-        for n in names
+        n: {f"{side}_{part}": [] for side in "fbsp" for part in ("import", "total")} for n in names
     }
     envs = {n: lambda_env(n) for n in names}
     http = behind_routes()
+    flags = {
+        n: (*(("routes",) if n in http else ()), *(("pages",) if n in RENDERS_PAGES else ())) for n in names
+    }
     # Warm the file system cache and the bytecode cache once, so run 1 is not the odd one out.
     for n in names:
         _probe("function", f"functions.{n}.app", SERVICES[n], envs[n], first_request=FIRST_REQUEST.get(n, ""))
     for i in range(runs):
         for n in names:
-            trio = [("function", f"functions.{n}.app", "f"), ("floor", "boto3", "b"), ("stack", "boto3", "s")]
-            for kind, target, side in trio if i % 2 == 0 else trio[::-1]:
+            sides = [
+                ("function", f"functions.{n}.app", "f"),
+                ("floor", "boto3", "b"),
+                ("stack", "boto3", "s"),
+                ("paused", "boto3", "p"),
+            ]
+            for kind, target, side in sides if i % 2 == 0 else sides[::-1]:
                 first = FIRST_REQUEST.get(n, "") if kind == "function" else ""
-                r = _probe(kind, target, SERVICES[n], envs[n], routes=n in http, first_request=first)
+                r = _probe(kind, target, SERVICES[n], envs[n], flags=flags[n], first_request=first)
                 samples[n][f"{side}_import"].append(r["import"])
                 samples[n][f"{side}_total"].append(r["total"])
 
     section = Section(
         "1. Cold start",
         intro=(
-            f"Fresh interpreter per run, {runs} trios of interleaved runs (function, floor, floor + required "
-            "libraries). Each ratio is the median, over the trios, of the ratio within a trio, so that a "
-            "drift in the machine's speed slows both sides alike; absolute times are medians. *Function*: import "
-            "`functions.<dir>.app` (building its module-level objects) with the environment a deployed "
-            "function gets, then create its boto3 "
-            "clients through `odvalidation.dal.clients.client` (no client is created at import; each is "
-            "created on the first request). *Floor*: `import boto3` and `boto3.client()` for the same "
-            "services. Ratio = function / floor. Interpreter start-up is not in either side. "
-            "*Floor + required libraries*: the floor plus what the project's standards "
-            "require in every function: pydantic (building one model) and Powertools' Logger and Metrics, "
-            "and in a function behind API routes Powertools' REST resolver "
-            "with validation (one route with a pydantic body), as the standards require routing with "
-            "validation and OpenAPI. The ratio to it is what the product's own code adds. No tracer on "
-            "either side: Lambda records each invocation's segment itself (`Tracing: Active`). The "
-            "machine is shared with other work, so absolute times drift between runs; the per-trio "
-            "ratios are the figures."
+            f"Fresh interpreter per run, {runs} rounds of interleaved runs (function, floor, floor + required "
+            "libraries, the same paused). Each ratio is the median, over the rounds, of the ratio within a "
+            "round, so that a drift in the machine's speed slows both sides alike; absolute times are medians. "
+            "*Function*: import `functions.<dir>.app` (building its module-level objects) with the "
+            "environment a deployed function gets, then create its boto3 clients through "
+            "`odvalidation.dal.clients.client` (no client is created at import; each is created on the first "
+            "request). *Floor*: `import boto3` and `boto3.client()` for the same services. Ratio = function / "
+            "floor. Interpreter start-up is not in either side. *Floor + required libraries*: the floor plus "
+            "what the project's standards require in every function: pydantic (building one model) and "
+            "Powertools' Logger and Metrics; in a function behind API routes, Powertools' REST resolver with "
+            "validation (one route with a pydantic body), as the standards require routing with validation "
+            "and OpenAPI; in the one that serves the site's pages (`web`), jinja2, as they require "
+            "server-rendered pages with jinja2. The ratio to it is the target's figure. *Paused*: the same "
+            "libraries loaded with the garbage collector paused, as a function's start-up pauses it "
+            "(`odvalidation/startup.py`); the pause speeds the libraries' loading too, so the ratio to it is "
+            "what the product's own code adds, like for like. No tracer on any side: Lambda records each "
+            "invocation's segment itself (`Tracing: Active`). The machine is shared with other work, so "
+            "absolute times drift between runs; the per-round ratios are the figures."
         ),
     )
     section.notes.append(
@@ -260,7 +282,7 @@ def run(runs: int = 9, functions: list[str] | None = None) -> Section:
     section.notes.append(
         "*With the Tracer*: the same benchmark's figures before Powertools' Tracer and the X-Ray SDK were "
         f"dropped ({BEFORE.name}: {record['measured']}), kept as a record; *Gained* is that ratio less "
-        "this run's. Both are ratios to a floor measured in the same trios, so they compare across runs "
+        "this run's. Both are ratios to a floor measured in the same rounds, so they compare across runs "
         "on a shared machine where absolute times do not."
     )
     for n in names:
@@ -269,6 +291,7 @@ def run(runs: int = 9, functions: list[str] | None = None) -> Section:
         ratio = median([f / b for f, b in zip(s["f_total"], s["b_total"], strict=True)])
         required = median([r / b for r, b in zip(s["s_total"], s["b_total"], strict=True)])
         own = median([f / r for f, r in zip(s["f_total"], s["s_total"], strict=True)])
+        like = median([f / p for f, p in zip(s["f_total"], s["p_total"], strict=True)])
         if ratio > TARGET:
             over.append(n)
         was = before.get(n, {})
@@ -283,6 +306,7 @@ def run(runs: int = 9, functions: list[str] | None = None) -> Section:
                 "met" if ratio <= TARGET else "**not met**",
                 f"{s_total * 1000:.0f} ms ({required:.2f}x)",
                 f"{own:.2f}x",
+                f"{like:.2f}x",
                 f"{was['ratio']:.2f}x, {was['own']:.2f}x" if was else "-",
                 f"{was['ratio'] - ratio:+.2f}x" if was else "-",
             ]
@@ -306,6 +330,7 @@ def run(runs: int = 9, functions: list[str] | None = None) -> Section:
             "Target",
             "Floor + required libraries (/ floor)",
             "Function / that",
+            "Function / that paused",
             "With the Tracer (/ floor, / that)",
             "Gained (/ floor)",
         ],

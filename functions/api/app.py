@@ -1,5 +1,7 @@
 """The JSON API (Powertools REST resolver, validated with pydantic, OpenAPI generated from the code)."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,3 +24,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # A GET keeps each item it reads for the rest of the request (dal/read_cache.py).
     with read_cache.for_request(event):
         return app.resolve(event, context)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

@@ -1,5 +1,7 @@
 """Task: choose a panel for a submitted claim, or tell the academy lead why none is possible."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,3 +20,7 @@ build(TaskEvent, Journey, AuditEvent, Claim, Panel, ClaimToAssign, PanelMember, 
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = TaskEvent.model_validate(raw)
     return panels.assign_for_journey(event.journey_id)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

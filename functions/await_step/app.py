@@ -1,5 +1,7 @@
 """Callback task: a person's step is open; keep the task token with the journey until they finish."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -17,3 +19,7 @@ build(AwaitStepEvent, Journey, AuditEvent)
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = AwaitStepEvent.model_validate(raw)
     return tasks.await_step(event.journey_id, event.step, event.task_token, event.execution_arn)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

@@ -1,5 +1,7 @@
 """Task: the completeness check of a submitted claim."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,3 +20,7 @@ build(TaskEvent, Journey, AuditEvent, Claim, EvidenceItem, Framework, Completene
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = TaskEvent.model_validate(raw)
     return tasks.check_claim(event.journey_id)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

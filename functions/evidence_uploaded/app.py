@@ -1,5 +1,7 @@
 """S3 event: check each uploaded evidence file for real, then mark it verified or quarantine it."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -20,3 +22,7 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Keys in S3 event records are URL-encoded.
     results = [evidence_checks.check_landed(unquote_plus(r.s3.object.key)) for r in event.records]
     return {"checked": len(results), "verified": sum(1 for r in results if r == "verified")}
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

@@ -1,5 +1,7 @@
 """Task: issue the signed credential and the PDF for a validated outcome, exactly once."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -27,3 +29,7 @@ build(TaskEvent, Journey, AuditEvent, Person, Claim, Framework, CertificateRecor
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = TaskEvent.model_validate(raw)
     return certificates.issue(event.journey_id)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

@@ -1,5 +1,7 @@
 """Task: send the journey's email. Failures raise so the state machine retries, then moves on."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -32,3 +34,7 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"sent": after_answer.interview_invited(journey, event.since)}
     records = notifications.send(journey, event.kind)
     return {"sent": len(records)}
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

@@ -1,5 +1,7 @@
 """Cognito post-confirmation trigger: a person who confirmed their own sign-up becomes a practitioner."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,3 +24,7 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info("confirmed", extra={"trigger_source": event.trigger_source, "practitioner": added})
     # Cognito requires the event back; a post-confirmation trigger has nothing to put in its response.
     return raw
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

@@ -5,6 +5,8 @@ Lambda, which tries the event again (EventInvokeConfig MaximumRetryAttempts) and
 dead-letter queue; the request counts its failed tries, so the last one marks it failed.
 """
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -28,3 +30,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     made = record_archive.make(request.person_id, request.scope, request.request_id)
     logger.info("record archive", extra={"request_id": request.request_id, "made": made is not None})
     return {"made": made is not None}
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

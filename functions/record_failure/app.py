@@ -1,5 +1,7 @@
 """Task: record on the journey why a step failed, so that a lead can resume it from there."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -17,3 +19,7 @@ build(RecordFailureEvent, Journey, AuditEvent, Failure)
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = RecordFailureEvent.model_validate(raw)
     return stage_tasks.record_failure(event.journey_id, event.error, event.cause, event.execution_arn)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

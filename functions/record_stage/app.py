@@ -1,6 +1,8 @@
 """Task: record a move the workflow makes on its own (deferred, closed, lapsed), or continue the journey
 in a fresh execution."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,3 +24,7 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.stage is None:
         raise ValueError("record_stage needs a stage or continue_at")
     return stage_tasks.record_stage(event.journey_id, Stage(event.stage))
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

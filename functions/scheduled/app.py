@@ -1,5 +1,7 @@
 """Target of EventBridge Scheduler: reminders, the claim deadline, re-engagement, certificate expiry."""
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,3 +20,7 @@ build(ScheduledEvent, Journey, AuditEvent)
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = ScheduledEvent.model_validate(raw)
     return tasks.scheduled(event.model_dump())
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

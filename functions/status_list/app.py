@@ -4,6 +4,8 @@ A function of its own so that signing with the certificate key stays out of the 
 this one reads a list's item, signs it, and keeps the signed copy (template.yaml grants no more).
 """
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -21,3 +23,7 @@ app.include_router(routes_status_lists.router)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

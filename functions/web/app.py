@@ -5,6 +5,8 @@ Thin on purpose: the routes live in odvalidation.web.site, which the layer carri
 
 from __future__ import annotations
 
+from odvalidation.startup import loaded
+
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -24,3 +26,7 @@ build(Caller)
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle(event, context)
+
+
+# Last: start-up is over (odvalidation/startup.py).
+loaded()

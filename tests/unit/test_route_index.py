@@ -6,6 +6,7 @@ loaded together: otherwise which module a request happened to load first would d
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
 import inspect
 import json
@@ -16,7 +17,7 @@ import pytest
 
 from bench.coldstart import lambda_env, python
 from odvalidation.api.route_index import INDEX as API
-from odvalidation.lazy_routes import RouteIndex
+from odvalidation.lazy_routes import LazyResolver, RouteIndex
 from odvalidation.web import site
 from odvalidation.web.route_index import INDEX as WEB
 
@@ -143,3 +144,21 @@ def test_a_cold_function_includes_no_route_module_until_a_request_names_one(
     assert before == []
     assert after == [module.rsplit("routes_", 1)[1]]
     assert module in imported
+
+
+def test_route_modules_load_without_garbage_collection() -> None:
+    # As at start-up (odvalidation/startup.py): what a route module builds lives as long as the process.
+    runs: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        runs.append(phase)
+
+    resolver = LazyResolver(API, enable_validation=True)
+    gc.callbacks.append(count)
+    try:
+        resolver.load_routes(*API.routes)
+    finally:
+        gc.callbacks.remove(count)
+    assert runs == []
+    assert gc.isenabled()
+    assert resolver._loaded == set(API.routes)  # it did load them all

@@ -14,9 +14,11 @@ resolver answers it as it did when every module was included at start-up.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -77,6 +79,19 @@ def _matches(template: tuple[str, ...], segments: tuple[str, ...]) -> bool:
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Route modules load without garbage collection, as a function's start-up does
+    (odvalidation/startup.py): what they build lives as long as the process."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class LazyResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, given each route module of its index on the first request whose path
     is one of the module's routes, rather than every module at start-up."""
@@ -88,7 +103,9 @@ class LazyResolver(APIGatewayRestResolver):
         self._loading = threading.Lock()  # the local stack serves requests on several threads
 
     def load_routes(self, *modules: str) -> None:
-        with self._loading:
+        if self._loaded.issuperset(modules):
+            return
+        with self._loading, _collector_paused():
             for name in modules:
                 if name not in self._loaded:
                     self.include_router(importlib.import_module(f"{self.index.package}.routes_{name}").router)
