@@ -20,7 +20,7 @@ from ..domain.errors import InvalidTransition, NotFound
 from ..domain.models import Journey, Stage
 from ..settings import settings
 from .common import db
-from .journeys import cohort as load_cohort
+from .journey_parts import cohort as load_cohort
 
 # The poster's words about the process, as the questions we ask (1 = strongly disagree, 5 = strongly agree).
 QUESTIONS: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""A journey's parts as stored (cohort, claim, evidence, audit trail), read without an access check, and
+"""A journey's parts as stored (cohort, claim, evidence, audit trail) and the cohorts, read without an access check, and
 its claim window's schedules: for the use cases (services/journeys.py re-exports these, and checks who
 may read) and for what the workflow's tasks, email and certificates need, which so start without the use
 cases."""
@@ -11,6 +11,7 @@ from .. import clock
 from ..dal import keys
 from ..dal import schedules as schedule_store
 from ..dal.store import from_item
+from ..domain.academies import academy
 from ..domain.claims import Completeness, completeness
 from ..domain.errors import NotFound
 from ..domain.frameworks import framework
@@ -23,6 +24,15 @@ def cohort(cohort_id: str) -> Cohort:
     if found is None:
         raise NotFound(f"There is no cohort '{cohort_id}'.")
     return found
+
+
+def academy_cohorts(academy_id: str) -> list[Cohort]:
+    academy(academy_id)
+    return db().query_models(Cohort, f"ACADEMY#{academy_id}", index="GSI1", prefix="COHORT#")
+
+
+def all_cohorts() -> list[Cohort]:
+    return db().query_models(Cohort, "COHORTS", index="GSI2")
 
 
 def claim(journey: Journey) -> Claim | None:

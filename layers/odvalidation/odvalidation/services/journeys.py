@@ -11,7 +11,6 @@ from .. import clock
 from ..dal import keys, parallel, workflow
 from ..dal.store import from_item
 from ..domain import journey as rules
-from ..domain.academies import academy
 from ..domain.access import (
     Caller,
     check_lead,
@@ -35,6 +34,8 @@ from ..domain.models import (
 from ..observability import logger
 from . import journey_page
 from .common import actor_of, db, moved, panel_ids, reapplied, supporter_ids, updated
+from .journey_parts import academy_cohorts as academy_cohorts
+from .journey_parts import all_cohorts as all_cohorts
 from .journey_parts import claim as claim
 from .journey_parts import claim_completeness as claim_completeness
 from .journey_parts import cohort as cohort
@@ -92,15 +93,6 @@ def academy_journeys(caller: Caller, academy_id: str, cohorts: list[Cohort]) -> 
         lambda c: db().query_models(Journey, f"COHORT#{c.id}", index="GSI2", prefix="JOURNEY#"),
         [c for c in cohorts if c.academy_id == academy_id],
     )
-
-
-def academy_cohorts(academy_id: str) -> list[Cohort]:
-    academy(academy_id)
-    return db().query_models(Cohort, f"ACADEMY#{academy_id}", index="GSI1", prefix="COHORT#")
-
-
-def all_cohorts() -> list[Cohort]:
-    return db().query_models(Cohort, "COHORTS", index="GSI2")
 
 
 def reflection(journey_id: str) -> Reflection | None:

@@ -27,6 +27,8 @@ from . import alerts
 from . import journey_parts as js
 from .common import db, moved, panel_ids, part, reapplied, record, supporter_ids, updated
 from .notifications import send_panel_email
+from .panel_pool import member as member
+from .panel_pool import pool as pool
 from .people import person
 from .seats import (
     REVIEW_DAYS,
@@ -41,17 +43,6 @@ SYSTEM = "system:panel-assignment"
 
 
 # ---------------------------------------------------------------------------- the pool
-
-
-def pool() -> list[solver.PanelMember]:
-    return db().query_models(solver.PanelMember, "POOL", index="GSI2", prefix="MEMBER#")
-
-
-def member(member_id: str) -> solver.PanelMember:
-    found = db().get_model(solver.PanelMember, keys.member(member_id))
-    if found is None:
-        raise NotFound(f"There is no panel member '{member_id}'.")
-    return found
 
 
 def member_item(m: solver.PanelMember) -> dict[str, Any]:

@@ -28,9 +28,9 @@ from ..domain.frameworks import framework
 from ..domain.models import AuditEvent, Cohort, Journey, Role
 from ..settings import settings
 from . import feedback as fb
-from . import journeys as js
-from . import panels
+from . import journey_parts as js
 from .common import db
+from .panel_pool import pool
 
 NATIONAL_TITLE = "England"
 RULE_EXACT = "Exact counts: this view is for national leads only. Exports are always suppressed."
@@ -198,7 +198,7 @@ def months(counters: Mapping[str, int], prefix: str) -> list[MonthCount]:
 def panel_capacity() -> list[PanelCapacity]:
     """The pool by academy: members, their caps and current load (one Query of the pool)."""
     by_academy: dict[str, list[int]] = {a.id: [0, 0, 0, 0] for a in ACADEMIES}
-    for m in panels.pool():
+    for m in pool():
         row = by_academy.setdefault(m.academy_id, [0, 0, 0, 0])
         row[0] += 1
         row[1] += m.cap
