@@ -143,3 +143,17 @@ def test_only_a_function_s_app_imports_the_start_up_module() -> None:
         if "odvalidation.startup" in path.read_text() and path.name != "test_cold_imports.py"
     }
     assert importers == {f"functions/{name}/app.py" for name in function_dirs()}
+
+
+def test_the_report_routes_load_without_the_journey_use_cases_or_panel_assignment() -> None:
+    # The API's heaviest first request (bench/coldstart.py FIRST_REQUEST): reports read cohorts and the
+    # pool (services/journey_parts.py, services/panel_pool.py), not what journeys and panels are changed by.
+    code = (
+        "import sys, json, functions.api.app as api\n"
+        "api.app.load_routes_for('/api/reports/national')\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    out = python(["-c", code], lambda_env("api"))
+    modules = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "odvalidation.api.routes_reports" in modules
+    assert {"odvalidation.services.journeys", "odvalidation.services.panels"} & modules == set()

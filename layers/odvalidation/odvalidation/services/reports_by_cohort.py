@@ -13,7 +13,7 @@ from ..domain.academies import ACADEMIES, academy
 from ..domain.access import Caller
 from ..domain.models import Role
 from ..settings import settings
-from . import journeys as js
+from . import journey_parts as js
 from .reports import RULE_EXACT, Filters, cohort_counters, framework_name, require_lead
 
 
