@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from local import quiet
+
 from . import coldstart, size, testtime
 from .common import ROOT, Section, render
 
@@ -58,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = args.only or list(ALL)
     logging.basicConfig(level=logging.ERROR)
-    # Powertools' EMF metrics and logs print to stdout on every invocation: keep the console readable.
+    # Keep the console readable: Powertools logs each invocation, and prints its EMF metrics with the
+    # builtin print, which `make dev` sends to a DEBUG log instead (local/quiet.py).
     logging.getLogger("aws_lambda_powertools").setLevel(logging.ERROR)
+    quiet.metrics_to_log()
 
     started = time.perf_counter()
     sections: dict[str, Section] = {}
@@ -75,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         from .stackrun import metered_stack
 
         with metered_stack() as (stack, meter):
+            quiet.product_logs_at(logging.WARNING)  # its INFO lines are for CloudWatch
             if "cost" in chosen:
                 branches = ["further development (closed, signposted)"] if args.quick else None
                 cost_section, results = _timed_pair("cost", lambda: cost.run(stack, meter, branches))
