@@ -81,7 +81,13 @@ def not_loaded(function: str) -> tuple[str, ...]:
     use_cases = (*USE_CASES, *SEATS) if function in ("record_stage", "record_failure") else USE_CASES
     # Cognito's trigger validates its event and adds a group: the types, not the domain's model classes.
     models = ("odvalidation.domain.models",) if function == "post_confirmation" else ()
-    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, *models, "csv")
+    # The evidence check emails only about a file it refuses (services/evidence_checks.py).
+    email = (
+        ("odvalidation.services.notifications", "odvalidation.email")
+        if function == "evidence_uploaded"
+        else ()
+    )
+    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, *models, *email, "csv")
 
 
 @functools.cache

@@ -11,7 +11,6 @@ from ..domain.evidence import ALLOWED_TYPES, Verdict, allowed_list, check_upload
 from ..domain.models import AuditEvent, EvidenceItem, EvidenceStatus
 from ..observability import logger
 from ..settings import settings
-from . import notifications
 from . import upload_landings as uploads
 from .common import db
 from .journey_parts import evidence_by_key
@@ -87,6 +86,9 @@ def check_landed(key: str) -> str:
     )
     store.put(to_item(event, keys.journey_part(item.journey_id, keys.audit_sk(at.isoformat(), item.id))))
     if not verdict.ok:
+        # Email only for a file refused: a checked upload, nearly every one, loads no email code.
+        from . import notifications
+
         journey = store.journey(item.journey_id)
         notifications.send_quietly(
             journey,
