@@ -99,7 +99,7 @@ class Attestation(Model):
 class AttestationIn(BaseModel):
     """The practitioner's request (API body and web form alike)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
     evidence_id: Id
     name: ShortText
@@ -116,7 +116,7 @@ class Decision(StrEnum):
 class ResponseIn(BaseModel):
     """The attester's answer: confirm or decline, with a comment (required when declining)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
     decision: Decision
     comment: Comment = ""

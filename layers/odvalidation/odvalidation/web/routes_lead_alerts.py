@@ -49,7 +49,7 @@ def alert_context(caller: DomainCaller, academy_id: str) -> dict[str, Any]:
 
 
 class Dismissal(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     alert: str = Field(min_length=1, max_length=300)
 
