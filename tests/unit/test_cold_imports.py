@@ -49,7 +49,8 @@ USE_CASES = (
     "odvalidation.services.uploads",
 )
 # The workflow's own moves and failures need the journey store and the workflow, not even a panel's seats
-# (services/stage_tasks.py).
+# (services/stage_tasks.py); nor do its waits and claim check (services/tasks.py: only the scheduler's
+# reminders, services/scheduled_tasks.py, read a panel's seats).
 SEATS = ("odvalidation.services.seats",)
 
 TASKS = (
@@ -79,7 +80,8 @@ def not_loaded(function: str) -> tuple[str, ...]:
     if function == "status_list":
         return (*ON_FIRST_USE, "odvalidation.web")
     solver = () if function == "assign_panel" else SOLVER
-    use_cases = (*USE_CASES, *SEATS) if function in ("record_stage", "record_failure") else USE_CASES
+    seatless = ("record_stage", "record_failure", "await_step", "check_claim")
+    use_cases = (*USE_CASES, *SEATS) if function in seatless else USE_CASES
     # Cognito's trigger validates its event and adds a group: the types, not the domain's model classes.
     models = ("odvalidation.domain.models",) if function == "post_confirmation" else ()
     # The evidence check emails only about a file it refuses (services/evidence_checks.py).

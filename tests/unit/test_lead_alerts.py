@@ -229,17 +229,17 @@ def test_the_home_counts_alerts_links_each_to_the_journey_and_dismisses_without_
 def test_the_weeks_reminders_raise_deadline_alerts(
     web: dict[str, Any], emailed: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from odvalidation.services import tasks
+    from odvalidation.services import scheduled_tasks
 
     due = TODAY + timedelta(days=7)
     j = saved(
         journey("jC", Stage.CLAIM_DEVELOPMENT, claim_deadline=datetime.combine(due, datetime.min.time()))
     )
     monkeypatch.setattr(notifications, "send_quietly", lambda *a, **k: [])
-    tasks.scheduled({"kind": "claim_reminder", "journey_id": j.id, "days_left": 30})
+    scheduled_tasks.scheduled({"kind": "claim_reminder", "journey_id": j.id, "days_left": 30})
     assert emailed == []  # a month out is a reminder for the practitioner, not an alert
-    tasks.scheduled({"kind": "claim_reminder", "journey_id": j.id, "days_left": 7})
-    tasks.scheduled({"kind": "claim_reminder", "journey_id": j.id, "days_left": 7})
+    scheduled_tasks.scheduled({"kind": "claim_reminder", "journey_id": j.id, "days_left": 7})
+    scheduled_tasks.scheduled({"kind": "claim_reminder", "journey_id": j.id, "days_left": 7})
     assert emailed == [("jC", "deadline_near")]
     [stored] = db().query_models(Alert, "ALERTS#north-west", prefix="ALERT#")
     assert stored.due == due
