@@ -54,9 +54,12 @@ SERVICES: dict[str, tuple[str, ...]] = {
 
 # The API and web functions include a route module on the first request whose path is one of its routes
 # (odvalidation/lazy_routes.py): their cold start is measured with the first request's routes loaded,
-# taken as the heaviest (api: reports, 28 ms of CPU against 17-24 ms for the others; web: the lead's
-# cohort and journey pages, loaded together, 9 ms against 4-6), so no work leaves the measured window.
-FIRST_REQUEST = {"api": "/api/reports/national", "web": "/lead/cohorts/c-1"}
+# taken as the heaviest, so no work leaves the measured window. Measured by loading each module's first
+# path in a fresh interpreter (7 runs, medians of CPU): api, a journey's evidence, which loads the journey
+# routes with it (137.7 ms with boto3's import, against 110-135 for the others; the reports were the
+# heaviest until they stopped loading the journey use cases); web, the lead's cohort and journey pages,
+# loaded together (9.7 ms against 0.5-7).
+FIRST_REQUEST = {"api": "/api/journeys/j-1/evidence", "web": "/lead/cohorts/c-1"}
 # The function that serves the site's pages, server-rendered with jinja2 as the standards require: jinja2
 # is among its required libraries, as the REST resolver is for every function behind API routes.
 RENDERS_PAGES = ("web",)

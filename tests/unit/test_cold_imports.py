@@ -156,8 +156,8 @@ def test_only_a_function_s_app_imports_the_start_up_module() -> None:
 
 
 def test_the_report_routes_load_without_the_journey_use_cases_or_panel_assignment() -> None:
-    # The API's heaviest first request (bench/coldstart.py FIRST_REQUEST): reports read cohorts and the
-    # pool (services/journey_parts.py, services/panel_pool.py), not what journeys and panels are changed by.
+    # Reports read cohorts and the pool (services/journey_parts.py, services/panel_pool.py), not what
+    # journeys and panels are changed by: a cold API whose first request is a report loads neither.
     code = (
         "import sys, json, functions.api.app as api\n"
         "api.app.load_routes_for('/api/reports/national')\n"
