@@ -1,7 +1,7 @@
-"""A journey's parts as stored (cohort, claim, evidence, audit trail) and the cohorts, read without an access check, and
-its claim window's schedules: for the use cases (services/journeys.py re-exports these, and checks who
-may read) and for what the workflow's tasks, email and certificates need, which so start without the use
-cases."""
+"""A journey's parts as stored (cohort, claim, evidence, audit trail), the cohorts, and a claim window's
+schedules, read without an access check: for the use cases (services/journeys.py re-exports these, and
+checks who may read), and for what the workflow's tasks, email, certificates and reports need, which so
+start without the use cases."""
 
 from __future__ import annotations
 
