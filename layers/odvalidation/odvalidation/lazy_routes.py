@@ -81,14 +81,17 @@ def _matches(template: tuple[str, ...], segments: tuple[str, ...]) -> bool:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Route modules load without garbage collection, as a function's start-up does
-    (odvalidation/startup.py): what they build lives as long as the process."""
+    """Route modules load without garbage collection, and what they built is then frozen, as a
+    function's start-up does (odvalidation/startup.py): it lives as long as the process. Left unfrozen,
+    the first request's later collections walked it again, while its clients were made: 7-9% of the
+    API's cold start with a journey's evidence as its first request (docs/architecture.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 
