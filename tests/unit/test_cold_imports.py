@@ -90,7 +90,18 @@ def not_loaded(function: str) -> tuple[str, ...]:
         if function == "evidence_uploaded"
         else ()
     )
-    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, *models, *email, "csv")
+    # Choosing a panel reads and writes the journey and its seats: not the pool's management, conflict
+    # declarations, panel email or the leads' alerts (services/panel_assignment.py).
+    panel_work = (
+        (
+            "odvalidation.services.panels",
+            "odvalidation.services.notifications",
+            "odvalidation.services.alerts",
+        )
+        if function == "assign_panel"
+        else ()
+    )
+    return (*ON_FIRST_USE, *ROUTING, *REPORTS, *solver, *use_cases, *models, *email, *panel_work, "csv")
 
 
 @functools.cache

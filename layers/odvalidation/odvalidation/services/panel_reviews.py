@@ -25,7 +25,7 @@ from ..domain.models import (
 from . import journeys as js
 from . import review_drafts
 from .common import db, journey_items, part, reapplied, updated
-from .panels import SYSTEM
+from .panel_assignment import SYSTEM
 from .seats import (
     _seat_of,
     current_panel,

@@ -3,13 +3,12 @@ and the outcome (issue 4). The choice of panel is the pure solver in domain/pane
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from .. import clock
 from ..dal import evidence as evidence_store
 from ..dal import keys, workflow
-from ..dal import schedules as schedule_store
 from ..dal.store import from_item, to_item
 from ..domain import panels as solver
 from ..domain.access import Caller, check_lead, is_lead_for, reads_claims_as_lead
@@ -24,23 +23,21 @@ from ..domain.models import (
 )
 from ..observability import logger
 from . import alerts
-from . import journey_parts as js
 from .common import db, moved, panel_ids, part, reapplied, record, supporter_ids, updated
 from .notifications import send_panel_email
+from .panel_assignment import SYSTEM as SYSTEM
+from .panel_assignment import assign_for_journey as assign_for_journey
+from .panel_assignment import claim_to_assign as claim_to_assign
+from .panel_assignment import schedule_review_reminders as schedule_review_reminders
 from .panel_pool import member as member
 from .panel_pool import pool as pool
-from .people import person
 from .seats import (
-    REVIEW_DAYS,
     _conflict_declared,
     _load_change,
     _seat_change,
     _seat_of,
     current_panel,
 )
-
-SYSTEM = "system:panel-assignment"
-
 
 # ---------------------------------------------------------------------------- the pool
 
@@ -72,78 +69,6 @@ def save_member(caller: Caller, details: solver.MemberDetails) -> solver.PanelMe
 
 
 # ---------------------------------------------------------------------------- assignment
-
-
-def claim_to_assign(journey: Journey) -> solver.ClaimToAssign:
-    practitioner = person(journey.practitioner_id)
-    cohort = js.cohort(journey.cohort_id)
-    today = clock.now().date()
-    previous = [
-        {s.member_id for s in p.seats}
-        for p in db().query_models(Panel, f"JOURNEY#{journey.id}", prefix="PANEL#")
-        if p.claim_number != journey.claim_number
-    ]
-    return solver.ClaimToAssign(
-        journey_id=journey.id,
-        practitioner_id=journey.practitioner_id,
-        employer=(practitioner.employer if practitioner and practitioner.employer else "unknown employer"),
-        academy_id=journey.academy_id,
-        line_managers=practitioner.line_managers if practitioner else [],
-        exclude_same_academy=cohort.exclude_same_academy_panel,
-        panel_size=cohort.panel_size,
-        review_starts=today,
-        needed_by=today + timedelta(days=REVIEW_DAYS),
-        previous_panels=previous,
-    )
-
-
-@reapplied(task=True)
-def assign_for_journey(journey_id: str) -> dict[str, Any]:
-    """State machine task: a panel for a submitted claim, or the reason there is none (the journey
-    then waits for the lead; it does not fail)."""
-    store = db()
-    journey = store.journey(journey_id)
-    if journey.stage is Stage.PANEL_REVIEW:
-        return {"assigned": True}  # a retried task
-    if journey.stage is Stage.AWAITING_PANEL:
-        return {"assigned": False, "reason": _last_reason(journey)}
-    if journey.stage is not Stage.SUBMITTED:
-        raise InvalidTransition(f"Journey {journey_id} is at {journey.stage.value}; no panel to assign.")
-    claim = js.claim(journey)
-    if claim is not None and claim.revalidation:
-        result: solver.Assignment | solver.NoValidPanel = solver.assign_reviewer(
-            claim_to_assign(journey), pool()
-        )
-    else:
-        result = solver.assign_panel(claim_to_assign(journey), pool())
-    if isinstance(result, solver.NoValidPanel):
-        # The workflow then emails the academy's leads (NotifyLeads) and waits for them.
-        store.commit(
-            moved(journey, Stage.AWAITING_PANEL, actor=SYSTEM, action="no valid panel", reason=result.reason)
-        )
-        return {"assigned": False, "reason": result.reason}
-    store.commit(
-        _seat_change(
-            journey,
-            result,
-            moved(
-                journey,
-                Stage.PANEL_REVIEW,
-                actor=SYSTEM,
-                action="panel assigned",
-                reason=", ".join(result.member_ids),
-            ),
-        )
-    )
-    schedule_review_reminders(journey_id)
-    return {"assigned": True, "members": result.member_ids}
-
-
-def _last_reason(journey: Journey) -> str:
-    for event in reversed(js.history(journey.id)):
-        if event.action == "no valid panel" and event.reason:
-            return event.reason
-    return "No valid panel."
 
 
 @reapplied()
@@ -329,18 +254,6 @@ def _quiet_panel_email(journey: Journey, kind: str, **kw: Any) -> None:
         send_panel_email(journey, kind, **kw)
     except Exception:
         logger.exception("panel email failed", extra={"journey_id": journey.id, "kind": kind})
-
-
-def schedule_review_reminders(journey_id: str) -> None:
-    """A reminder a week before the review is due, and another the day after it if still not done (the
-    scheduled function emails only the members who have not reviewed)."""
-    panel = current_panel(journey_id)
-    if panel.review_due:
-        due = datetime.combine(panel.review_due, datetime.min.time(), tzinfo=UTC)
-        schedule_store.put(
-            journey_id, "review-reminder", due - timedelta(days=7), {"kind": "review_reminder"}
-        )
-        schedule_store.put(journey_id, "review-overdue", due + timedelta(days=1), {"kind": "review_reminder"})
 
 
 def today() -> date:
