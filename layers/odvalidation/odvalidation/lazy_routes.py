@@ -14,16 +14,16 @@ resolver answers it as it did when every module was included at start-up.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from .heap import lasting
 
 
 class RouteIndex:
@@ -79,22 +79,6 @@ def _matches(template: tuple[str, ...], segments: tuple[str, ...]) -> bool:
     )
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Route modules load without garbage collection, and what they built is then frozen, as a
-    function's start-up does (odvalidation/startup.py): it lives as long as the process. Left unfrozen,
-    the first request's later collections walked it again, while its clients were made: 7-9% of the
-    API's cold start with a journey's evidence as its first request (docs/architecture.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.enable()
-
-
 class LazyResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, given each route module of its index on the first request whose path
     is one of the module's routes, rather than every module at start-up."""
@@ -108,7 +92,7 @@ class LazyResolver(APIGatewayRestResolver):
     def load_routes(self, *modules: str) -> None:
         if self._loaded.issuperset(modules):
             return
-        with self._loading, _collector_paused():
+        with self._loading, lasting():
             for name in modules:
                 if name not in self._loaded:
                     self.include_router(importlib.import_module(f"{self.index.package}.routes_{name}").router)

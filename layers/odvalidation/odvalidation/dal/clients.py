@@ -13,6 +13,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from ..heap import lasting
+
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=20)
 # A client in use is thread-safe, but making one from boto3's default session is not, and the first
 # calls of a cold start may come from dal/parallel.py's threads at once.
@@ -21,7 +23,8 @@ _MAKING = threading.Lock()
 
 @cache
 def client(service: str) -> Any:
-    with _MAKING:
+    # A client lives as long as the process: built without the collector, then frozen (odvalidation/heap.py).
+    with _MAKING, lasting():
         return boto3.client(service, config=_CONFIG)  # type: ignore[call-overload]
 
 
