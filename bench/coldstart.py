@@ -104,13 +104,14 @@ else:
         if "pages" in flags:
             # One that serves the site's pages renders them server-side with jinja2, autoescaped.
             from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-    if kind == "paused":
-        gc.freeze()
-        gc.enable()
     t1 = time.perf_counter()
     config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=20)
     for s in services:
         boto3.client(s, config=config)
+    if kind == "paused":
+        # ...and makes its clients without it too (odvalidation/heap.py).
+        gc.freeze()
+        gc.enable()
 t2 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "total": t2 - t0}))
 """
@@ -267,8 +268,9 @@ def run(runs: int = 9, functions: list[str] | None = None) -> Section:
             "validation (one route with a pydantic body), as the standards require routing with validation "
             "and OpenAPI; in the one that serves the site's pages (`web`), jinja2, as they require "
             "server-rendered pages with jinja2. The ratio to it is the target's figure. *Paused*: the same "
-            "libraries loaded with the garbage collector paused, as a function's start-up pauses it "
-            "(`odvalidation/startup.py`); the pause speeds the libraries' loading too, so the ratio to it is "
+            "libraries loaded, and the clients made, with the garbage collector paused, as a function pauses it "
+            "for its start-up and its clients (`odvalidation/startup.py`, `odvalidation/heap.py`); the pause "
+            "speeds the libraries' loading too, so the ratio to it is "
             "what the product's own code adds, like for like. No tracer on any side: Lambda records each "
             "invocation's segment itself (`Tracing: Active`). The machine is shared with other work, so "
             "absolute times drift between runs; the per-round ratios are the figures."
