@@ -106,14 +106,16 @@ def not_loaded(function: str) -> tuple[str, ...]:
 
 @functools.cache
 def started(function: str) -> dict[str, Any]:
-    """What importing the function left behind: its modules, and how the garbage collector ran."""
+    """What importing the function left behind: its modules (and its packages in the order they finished
+    loading, as sys.modules keeps them), and how the garbage collector ran."""
     code = (
         "import gc, json, sys\n"
         "runs = []\n"
         "gc.callbacks.append(lambda phase, info: runs.append(phase))\n"
         f"import functions.{function}.app\n"
         "print(json.dumps({'modules': sorted(sys.modules), 'collections': runs.count('start'),"
-        " 'enabled': gc.isenabled(), 'frozen': gc.get_freeze_count()}))"
+        " 'enabled': gc.isenabled(), 'frozen': gc.get_freeze_count(),"
+        " 'loaded': [name for name in sys.modules if '.' not in name or name == 'odvalidation.startup']}))"
     )
     out = python(["-c", code], lambda_env(function))
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -151,6 +153,15 @@ def test_a_function_starts_without_garbage_collection_then_collects_as_usual(fun
     assert state["collections"] <= 1
     assert state["enabled"] is True
     assert state["frozen"] > 10_000
+
+
+@pytest.mark.parametrize("function", [*TASKS, "api", "web", "status_list"])
+def test_a_function_loads_the_aws_sdk_before_the_other_libraries(function: str) -> None:
+    # odvalidation/startup.py: the same modules, loaded in this order, took 2-6% less of a cold start.
+    loaded = started(function)["loaded"]
+    assert loaded.index("boto3") < loaded.index("pydantic")
+    assert loaded.index("boto3") < loaded.index("aws_lambda_powertools")
+    assert loaded.index("boto3") + 1 == loaded.index("odvalidation.startup")  # loaded by the start-up
 
 
 def test_only_a_function_s_app_imports_the_start_up_module() -> None:
