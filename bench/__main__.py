@@ -2,7 +2,7 @@
 
 `--quick` runs each at a tiny size (the smoke tests use the same entry points); `--only NAME`
 runs one (coldstart, cost, scale, throughput, size, maketest); `--only coldstart --functions
-notify,web --runs 15 --out /tmp/cold.md` measures some functions' cold starts only, with more rounds.
+notify,web --runs 25 --out /tmp/cold.md` measures some functions' cold starts only, with more rounds.
 `cost` also writes the round trips per request and the monthly bill: all three come from the same
 metered journeys.
 """
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         "compare functions side by side in one run, as the machine's speed drifts between runs",
     )
     parser.add_argument(
-        "--runs", type=int, default=9, help="coldstart: rounds per function (more on a noisy machine)"
+        "--runs", type=int, default=15, help="coldstart: rounds per function (more on a noisy machine)"
     )
     parser.add_argument(
         "--update",

@@ -222,7 +222,7 @@ def dominant_imports(function: str, top: int = 8) -> list[tuple[str, float, floa
     return [(p, ms, cumulative.get(p, ms)) for p, ms in ranked]
 
 
-def run(runs: int = 9, functions: list[str] | None = None) -> Section:
+def run(runs: int = 15, functions: list[str] | None = None) -> Section:
     names = functions or function_dirs()
     unknown = [n for n in names if n not in SERVICES]
     if unknown:
