@@ -54,13 +54,54 @@ SERVICES: dict[str, tuple[str, ...]] = {
 }
 
 # The API and web functions include a route module on the first request whose path is one of its routes
-# (odvalidation/lazy_routes.py): their cold start is measured with the first request's routes loaded,
-# taken as the heaviest, so no work leaves the measured window. Measured by loading each module's first
-# path in a fresh interpreter (7 runs, medians of CPU): api, a journey's evidence, which loads the journey
-# routes with it (137.7 ms with boto3's import, against 110-135 for the others; the reports were the
-# heaviest until they stopped loading the journey use cases); web, the lead's cohort and journey pages,
-# loaded together (9.7 ms against 0.5-7).
-FIRST_REQUEST = {"api": "/api/journeys/j-1/evidence", "web": "/lead/cohorts/c-1"}
+# (odvalidation/lazy_routes.py): their cold start is measured with the first request's routes loaded, the
+# heaviest such request, so that no work leaves the measured window. Which one that is changes with the
+# code (the reports were the API's heaviest until they stopped loading the journey use cases), so each run
+# measures it (`heaviest_first_requests`) rather than trusting a path written here.
+_ROUTE_PATHS = """
+import json, sys
+import functions.%s.app as m
+index = getattr(getattr(m, "app", None), "index", None)
+firsts = {} if index is None else {module: paths[0] for module, paths in index.routes.items()}
+print(json.dumps(firsts))
+"""
+_FIRST_REQUEST_CPU = """
+import sys, time
+import functions.%s.app as m
+t = time.process_time()
+m.app.load_routes_for(sys.argv[1])
+print(time.process_time() - t)
+"""
+
+
+def heaviest_first_requests(
+    names: list[str], runs: int = 5
+) -> dict[str, tuple[str, list[tuple[str, float]]]]:
+    """For each function whose resolver includes route modules on first use: the first path of each route
+    module (a path parameter `<name>` given as its name), with the CPU seconds a fresh interpreter that has
+    imported the function spends loading that path's routes (median of `runs`, interleaved), heaviest
+    first: the import is the same whatever the path, so the heaviest is the costliest cold request."""
+    found: dict[str, tuple[str, list[tuple[str, float]]]] = {}
+    for name in names:
+        env = lambda_env(name)
+        firsts: dict[str, str] = json.loads(
+            python(["-c", _ROUTE_PATHS % name], env).stdout.strip().splitlines()[-1]
+        )
+        if not firsts:
+            continue
+        paths = sorted({re.sub(r"<([^>]+)>", r"\1", path) for path in firsts.values()})
+        cpu: dict[str, list[float]] = defaultdict(list)
+        for i in range(runs):
+            for path in paths if i % 2 == 0 else paths[::-1]:
+                out = python(["-c", _FIRST_REQUEST_CPU % name, path], env)
+                cpu[path].append(float(out.stdout.strip().splitlines()[-1]))
+        ranked = sorted(
+            ((path, statistics.median(times)) for path, times in cpu.items()), key=lambda r: -r[1]
+        )
+        found[name] = (ranked[0][0], ranked)
+    return found
+
+
 # The function that serves the site's pages, server-rendered with jinja2 as the standards require: jinja2
 # is among its required libraries, as the REST resolver is for every function behind API routes.
 RENDERS_PAGES = ("web",)
@@ -237,7 +278,9 @@ def run(runs: int = 15, functions: list[str] | None = None) -> Section:
     }
     # Warm the file system cache and the bytecode cache once, so run 1 is not the odd one out.
     for n in names:
-        _probe("function", f"functions.{n}.app", SERVICES[n], envs[n], first_request=FIRST_REQUEST.get(n, ""))
+        _probe("function", f"functions.{n}.app", SERVICES[n], envs[n])
+    heaviest = heaviest_first_requests([n for n in names if n in http])
+    first_request = {n: path for n, (path, _) in heaviest.items()}
     for i in range(runs):
         for n in names:
             sides = [
@@ -247,7 +290,7 @@ def run(runs: int = 15, functions: list[str] | None = None) -> Section:
                 ("paused", "boto3", "p"),
             ]
             for kind, target, side in sides if i % 2 == 0 else sides[::-1]:
-                first = FIRST_REQUEST.get(n, "") if kind == "function" else ""
+                first = first_request.get(n, "") if kind == "function" else ""
                 r = _probe(kind, target, SERVICES[n], envs[n], flags=flags[n], first_request=first)
                 samples[n][f"{side}_import"].append(r["import"])
                 samples[n][f"{side}_total"].append(r["total"])
@@ -282,13 +325,23 @@ def run(runs: int = 15, functions: list[str] | None = None) -> Section:
         "and the email templates in `notify` and `scheduled` (on their first email: a reminder that has "
         "nothing left to remind of sends none)."
     )
-    section.notes.append(
-        "`api` and `web` include a route module on the first request whose path is one of its routes "
-        "(`odvalidation/lazy_routes.py`); their *function* side loads the routes of "
-        + ", ".join(f"`{FIRST_REQUEST[n]}` (`{n}`)" for n in names if n in FIRST_REQUEST)
-        + " after the import, the heaviest first request of each, so that a cold request's route loading "
-        "is in the figure."
-    )
+    if heaviest:
+        section.notes.append(
+            "`api` and `web` include a route module on the first request whose path is one of its routes "
+            "(`odvalidation/lazy_routes.py`); their *function* side loads, after the import, the routes of "
+            "their heaviest first request, measured in this run (the first path of each route module; CPU "
+            "that a fresh interpreter, the function imported, spends loading its routes; median of 5): "
+            + "; ".join(
+                f"`{n}`: `{path}`, {1000 * ranked[0][1]:.0f} ms"
+                + (
+                    f" (next `{ranked[1][0]}`, {1000 * ranked[1][1]:.0f} ms; lightest {1000 * ranked[-1][1]:.0f})"
+                    if len(ranked) > 1
+                    else ""
+                )
+                for n, (path, ranked) in heaviest.items()
+            )
+            + ". So a cold request's route loading is in the figure."
+        )
     section.notes.append(
         "*Its middle half of rounds*: the per-round ratios to the floor plus the required libraries, from "
         "the first quartile to the third. On a shared machine one round's ratio moves by a tenth or more, "
