@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from odvalidation.dal import clients
+from odvalidation.dal import clients, parallel
 from odvalidation.heap import lasting
 
 
@@ -63,5 +63,18 @@ def test_a_client_is_made_without_collections_and_frozen(
         # A client is thousands of objects (its service model, its handlers); all of them stay out of
         # later collections.
         assert gc.get_freeze_count() - frozen > 1_000
+    finally:
+        clients.reset()
+
+
+def test_clients_made_at_once_from_threads_leave_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first calls of a cold request may come from dal/parallel.py's threads at once, each making
+    # its service's client: however they interleave, collection is on again when they are done.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+    clients.reset()
+    try:
+        made = parallel.each(clients.client, ["sqs", "sns", "firehose", "kinesis"])
+        assert [m.meta.service_model.service_name for m in made] == ["sqs", "sns", "firehose", "kinesis"]
+        assert gc.isenabled()
     finally:
         clients.reset()
