@@ -81,7 +81,9 @@ def not_loaded(function: str) -> tuple[str, ...]:
         return (*ON_FIRST_USE, "odvalidation.web")
     solver = () if function == "assign_panel" else SOLVER
     seatless = ("record_stage", "record_failure", "await_step", "check_claim")
-    use_cases = (*USE_CASES, *SEATS) if function in seatless else USE_CASES
+    # ...nor who may do what: the workflow acts for no signed-in caller (services/common.py names the
+    # Caller type only for type checkers).
+    use_cases = (*USE_CASES, *SEATS, "odvalidation.domain.access") if function in seatless else USE_CASES
     # Cognito's trigger validates its event and adds a group: the types, not the domain's model classes.
     models = ("odvalidation.domain.models",) if function == "post_confirmation" else ()
     # The evidence check emails only about a file it refuses (services/evidence_checks.py).

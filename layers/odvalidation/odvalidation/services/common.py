@@ -7,16 +7,18 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from ..dal import keys, retry
 from ..dal.store import Change, Store, from_item, store, to_item
 from ..domain import journey as rules
-from ..domain.access import Caller
 from ..domain.errors import NotFound, StaleRead
 from ..domain.models import AuditEvent, Journey, Stage
 from .counting import counter_changes
+
+if TYPE_CHECKING:
+    from ..domain.access import Caller
 
 
 def new_id(prefix: str = "") -> str:
