@@ -1,6 +1,7 @@
-"""Assigning a panel to a submitted claim: the workflow's task, and the lead's retry after changing the
-pool (services/panels.py). Apart from the pool's management, conflicts and panel email, so that the
-assign_panel function loads only what a choice of panel reads and writes."""
+"""Assigning a panel to a submitted claim, the workflow's task. The lead's retry after changing the pool
+(services/panels.py `resolve_blocked`) uses the same claim and review reminders. Apart from the pool's
+management, conflict declarations, panel email and the leads' alerts, so that the assign_panel function
+loads only what a choice of panel reads and writes."""
 
 from __future__ import annotations
 
