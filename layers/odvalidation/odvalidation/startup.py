@@ -2,7 +2,7 @@
 
 Imported first by every `functions/*/app.py` (its own import section in pyproject.toml, so sorting
 keeps it first), which calls `loaded()` as its last statement; by nothing else, as importing it
-pauses the collector (tests/unit/test_startup.py).
+pauses the collector (tests/unit/test_cold_imports.py).
 
 Why: loading a function builds tens of thousands of objects that live as long as the process
 (modules, classes, pydantic validators, botocore's service models) and next to no garbage, yet the
