@@ -26,6 +26,11 @@ def test_cold_start_measures_one_function_against_its_floor() -> None:
     assert own.target == f"<= {coldstart.OWN_TARGET}x"  # over the floor plus the required libraries
     assert "check_claim" in render(section)
     assert "With the Tracer" in render(section)  # the record from before the Tracer was dropped
+    assert "The same paused (/ floor)" in render(section)
+    if not floor.met:
+        # A verdict of "not met" says how much the required libraries leave for the function's own code.
+        assert "`check_claim`: 1." in render(section)
+        assert "may add at most" in render(section)
 
 
 def test_layer_size_counts_the_dependencies_but_not_boto3() -> None:
