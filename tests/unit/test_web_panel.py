@@ -20,6 +20,7 @@ from odvalidation.domain.models import (
     ElementJudgement,
     EvidenceItem,
     EvidenceStatus,
+    Interview,
     Journey,
     Judgement,
     Level,
@@ -104,6 +105,7 @@ class Claim1:
             review_due=now.date() + timedelta(days=28),
         )
         self.reviews: list[Review] = []
+        self.interview: Interview | None = None  # arranged by the lead (tests set it)
         self.declared: list[tuple[bool, str]] = []
         self.submitted: list[tuple[list[ElementJudgement], Recommendation]] = []
 
@@ -189,7 +191,15 @@ def member(web: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[WebCli
             raise panels.NotFound(f"There is no journey '{journey_id}'.")
         reviewed = my_review(caller, JOURNEY) is not None
         who = people.person(claim.journey.practitioner_id)
-        return panel_overview.Seated(claim.journey, claim.panel, seat, js.claim(claim.journey), who, reviewed)
+        return panel_overview.Seated(
+            claim.journey,
+            claim.panel,
+            seat,
+            js.claim(claim.journey),
+            who,
+            reviewed,
+            interview=claim.interview,
+        )
 
     monkeypatch.setattr(panel_overview, "seated_claim", seated_claim)
     monkeypatch.setattr(panel_overview, "read_members", lambda ids: None)  # panels.member is faked
@@ -367,6 +377,9 @@ def test_only_the_chair_sees_the_outcome_form_and_not_yet_needs_feedback(
 ) -> None:
     browser, claim = member
     claim.journey.stage = Stage.INTERVIEW
+    claim.interview = Interview(
+        journey_id=JOURNEY, claim_number=1, at=clock.now() - timedelta(hours=2), location="Room 4"
+    )
     monkeypatch.setattr(seats, "outcome_of", lambda j: None)
     recorded: list[tuple[str, dict[str, str], str]] = []
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .models import Interview
+from .uk_time import uk_when
 
 
 def closed_because(now: datetime, review_due: date | None, interview: Interview | None) -> str | None:
@@ -14,7 +15,7 @@ def closed_because(now: datetime, review_due: date | None, interview: Interview 
     None while it may be. The review is due by the end of its due day (as the overdue reminder counts
     it: the day after is overdue)."""
     if interview is not None and interview.has_taken_place(now):
-        return f"The interview started on {interview.at:%-d %B %Y at %H:%M}"
+        return f"The interview started on {uk_when(interview.at)}"
     if review_due is not None and now.date() > review_due:
         return f"The review was due on {review_due:%-d %B %Y}"
     return None

@@ -14,6 +14,7 @@ from ..dal.store import from_item
 from ..domain.access import Caller, check_lead
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
 from ..domain.frameworks import framework
+from ..domain.uk_time import uk_when
 from ..domain.models import (
     EvidenceItem,
     Interview,
@@ -69,7 +70,7 @@ def schedule_interview(
             journey,
             actor=caller.id,
             action="interview arranged",
-            reason=f"{at:%-d %B %Y %H:%M} at {location}",
+            reason=f"{uk_when(at)} at {location}",
             puts=[part(journey_id, f"INTERVIEW#{journey.claim_number}", interview)],
         )
     )
@@ -209,7 +210,7 @@ def _tag_for_retention(journey: Journey, items: list[EvidenceItem]) -> None:
 
 
 def _when(at: datetime) -> str:
-    return f"{at:%-d %B %Y} at {at:%H:%M}"
+    return uk_when(at)  # UK time, as the lead's form took it and every page shows it
 
 
 def record_interview_held(caller: Caller, journey_id: str) -> Interview:

@@ -24,6 +24,7 @@ from ..domain.models import (
     Review,
     Role,
 )
+from ..domain.uk_time import uk_when
 from ..email import render
 from ..observability import logger, metrics
 from ..settings import settings
@@ -309,7 +310,8 @@ def _send_panel_email(
         if interview is None:
             raise NotFound("No interview has been arranged.")
         shared |= {
-            "when": f"{interview.at:%A %-d %B %Y at %H:%M} UTC",
+            # UK time, as the lead's form asked for it (the .ics keeps UTC, which calendars convert).
+            "when": uk_when(interview.at, weekday=True),
             "duration": interview.duration_minutes,
             "location": interview.location,
         }

@@ -21,7 +21,7 @@ from ..dal import keys
 from ..dal.store import from_item
 from ..domain.access import Caller, is_lead_for
 from ..domain.errors import NotFound
-from ..domain.models import Claim, Journey, Panel, PanelSeat, Person
+from ..domain.models import Claim, Cohort, Interview, Journey, Panel, PanelSeat, Person
 from .common import db
 
 
@@ -37,6 +37,10 @@ class Seated:
     reviewed: bool
     # The member has a review draft saved (issue 16.4) and has not submitted yet: "continue your review".
     drafted: bool = False
+    # The interview once arranged (shown to every member, issue: panel walk), and the claim's cohort,
+    # which tells two claims of one practitioner apart: read in the same BatchGetItem.
+    interview: Interview | None = None
+    cohort: Cohort | None = None
 
 
 def _key(item: dict[str, Any]) -> tuple[str, str]:
@@ -58,6 +62,7 @@ def _seated(caller: Caller, journeys: list[Journey]) -> list[Seated]:
             keys.journey_part(j.id, f"REVIEWDRAFT#{j.claim_number}#{caller.id}"),
             keys.journey_part(j.id, f"INTERVIEW#{j.claim_number}"),
             keys.person(j.practitioner_id),
+            keys.cohort(j.cohort_id),
         ]
         if j.claim_number >= 1:
             parts.append(keys.journey_part(j.id, f"CLAIM#{j.claim_number}"))
@@ -89,6 +94,8 @@ def _seated(caller: Caller, journeys: list[Journey]) -> list[Seated]:
                 reviewed=own_review or is_lead_for(caller, j.academy_id),
                 drafted=not own_review
                 and (f"JOURNEY#{j.id}", f"REVIEWDRAFT#{j.claim_number}#{caller.id}") in found,
+                interview=model(Interview, keys.journey_part(j.id, f"INTERVIEW#{j.claim_number}")),
+                cohort=model(Cohort, keys.cohort(j.cohort_id)),
             )
         )
     return out

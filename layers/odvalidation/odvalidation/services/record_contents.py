@@ -43,6 +43,7 @@ from ..domain.models import (
     Reflection,
 )
 from ..domain.record import actor_label, scope_academy
+from ..domain.uk_time import uk_when
 from .common import db
 
 if TYPE_CHECKING:
@@ -203,11 +204,13 @@ def _safe(name: str) -> str:
 def _templates() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=PackageLoader("odvalidation", "services/record_templates"),
         autoescape=select_autoescape(["html"], default=True),
         undefined=StrictUndefined,
     )
+    env.globals["uk_when"] = uk_when  # the interview in UK time, as the invitation said it
+    return env
 
 
 def as_html(record: WholeRecord, files: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..domain.models import Role
+from ..domain.uk_time import uk_day, uk_when
 from . import security, urls
 from .static import app_css_version, asset_version
 
@@ -52,6 +53,9 @@ def environment() -> Environment:
         app_css_version=app_css_version(),
         csrf_field_name=security.CSRF_FIELD,
         work_links=work_links,
+        # Every time a page shows a person is in UK time (domain/uk_time.py), never the stored UTC.
+        uk_when=uk_when,
+        uk_day=uk_day,
     )
     return env
 

@@ -25,6 +25,7 @@ from ..domain.adjustments import (
 )
 from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ..domain.models import Journey, Role, Stage
+from ..domain.uk_time import uk_when
 from ..services import adjustment_notices, adjustments, people, seats
 from ..services import journeys as js
 from .access import domain_caller
@@ -107,7 +108,7 @@ def _interview_line(journey: Journey, found: list[Adjustment]) -> str:
     if interview is None:
         return ""
     agreed = next((a.agreed for a in found if a.kind is AdjustmentKind.INTERVIEW and a.agreed), None)
-    line = f"{interview.at:%A %-d %B %Y at %H:%M} UTC, {interview.duration_minutes} minutes, at {interview.location}"
+    line = f"{uk_when(interview.at, weekday=True)}, {interview.duration_minutes} minutes, at {interview.location}"
     extra = rules.interview_text(agreed)
     return line + (f". Agreed adjustments for the interview: {extra}" if extra else "")
 

@@ -21,6 +21,7 @@ from ..domain.access import Caller as DomainCaller
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import CertificateRecord
+from ..domain.uk_time import uk_when
 from ..services import certificates
 from ..settings import settings
 from . import multipart
@@ -89,7 +90,7 @@ def _result_page(result: VerificationResult, *, from_file: bool = False, status:
         tag_text=text,
         tag_colour=colour,
         rows=result_rows(result),
-        checked=result.checked_at.strftime("%-d %B %Y at %H:%M UTC"),
+        checked=f"{uk_when(result.checked_at)} UK time",
         from_file=from_file,
         genuine=result.ok,
         # A card for a shared link: the page's own address (a checked file's result is not one).

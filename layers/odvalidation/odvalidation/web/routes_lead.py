@@ -19,6 +19,7 @@ from ..domain.access import reads_claims_as_lead
 from ..domain.errors import DomainError
 from ..domain.models import Journey, Role, Stage
 from ..domain.panels import ClaimToAssign, ExclusionRule, PanelMember, exclusion
+from ..domain.uk_time import from_uk, in_uk, uk_clock
 from ..services import adjustments, certificates, confirmations, interviews, panels, people, seats
 from ..services import journeys as js
 from .access import domain_caller
@@ -46,6 +47,23 @@ def _date(values: dict[str, str], name: str) -> date | None:
         return date(int(values[f"{name}-year"]), int(values[f"{name}-month"]), int(values[f"{name}-day"]))
     except (KeyError, ValueError):
         return None
+
+
+def _interview_date(values: dict[str, str]) -> tuple[date | None, str]:
+    """The interview's date as typed, or the message the NHS date input pattern gives for what is wrong:
+    nothing typed, a part missing, or a date that does not exist (31 2 2027)."""
+    typed = {p: values.get(f"date-{p}", "").strip() for p in ("day", "month", "year")}
+    missing = [p for p, v in typed.items() if not v]
+    if len(missing) == 3:
+        return None, "Enter the date of the interview"
+    if missing:
+        return None, f"The date of the interview must include a {missing[0]}"
+    if not all(v.isdigit() for v in typed.values()) or len(typed["year"]) != 4:
+        return None, "The date of the interview must be a real date"
+    try:
+        return date(int(typed["year"]), int(typed["month"]), int(typed["day"])), ""
+    except ValueError:
+        return None, "The date of the interview must be a real date"
 
 
 def _day(value: date | datetime | None) -> str:
@@ -157,14 +175,15 @@ def interview_form(journey_id: str) -> Response:
     arranged = seats.interview_of(j)
     if arranged is None:
         return _interview_page(j, {"duration": "60"}, {})
-    # Once arranged, the form shows the arrangement as it was entered, to change it.
+    # Once arranged, the form shows the arrangement as it was entered (in UK time), to change it.
+    local = in_uk(arranged.at)
     return _interview_page(
         j,
         {
-            "date-day": str(arranged.at.day),
-            "date-month": str(arranged.at.month),
-            "date-year": str(arranged.at.year),
-            "time": f"{arranged.at:%H:%M}",
+            "date-day": str(local.day),
+            "date-month": str(local.month),
+            "date-year": str(local.year),
+            "time": uk_clock(arranged.at),
             "location": arranged.location,
             "duration": str(arranged.duration_minutes),
         },
@@ -178,9 +197,9 @@ def interview(journey_id: str) -> Response:
     j = _lead_journey(caller, journey_id)
     values = first_values(form_data())
     errors: dict[str, str] = {}
-    day = _date(values, "date")
-    if day is None:
-        errors["date-day"] = "Enter the date of the interview, like 14 3 2027"
+    day, problem = _interview_date(values)
+    if problem:
+        errors["date-day"] = problem
     try:
         hour, minute = (int(p) for p in values.get("time", "").strip().split(":"))
         at_time: time | None = time(hour, minute)
@@ -199,7 +218,8 @@ def interview(journey_id: str) -> Response:
         return _interview_page(j, values, errors, status=400)
     try:
         interviews.schedule_interview(
-            caller, journey_id, datetime.combine(day, at_time), location, int(duration)
+            # The form asks for UK time: 10:00 in July is 09:00 UTC.
+            caller, journey_id, from_uk(day, at_time), location, int(duration)
         )
     except DomainError as problem:
         return _interview_page(j, values, {"date-day": problem.message}, status=409)
