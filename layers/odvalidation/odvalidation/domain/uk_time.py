@@ -20,18 +20,18 @@ def in_uk(at: datetime) -> datetime:
 
 
 def uk_when(at: datetime, *, weekday: bool = False) -> str:
-    """"12 January 2027 at 10:00" (or "Tuesday 12 January 2027 at 10:00"), in UK time."""
+    """ "12 January 2027 at 10:00" (or "Tuesday 12 January 2027 at 10:00"), in UK time."""
     local = in_uk(at)
     return f"{local:%A }{local:%-d %B %Y at %H:%M}" if weekday else f"{local:%-d %B %Y at %H:%M}"
 
 
 def uk_day(at: datetime) -> str:
-    """"12 January 2027": the UK's date of an instant (23:30 UTC on 30 June is 1 July in the UK)."""
+    """ "12 January 2027": the UK's date of an instant (23:30 UTC on 30 June is 1 July in the UK)."""
     return f"{in_uk(at):%-d %B %Y}"
 
 
 def uk_clock(at: datetime) -> str:
-    """"10:00": the UK's time of day of an instant, as the lead's form takes it."""
+    """ "10:00": the UK's time of day of an instant, as the lead's form takes it."""
     return f"{in_uk(at):%H:%M}"
 
 

@@ -71,14 +71,18 @@ class Assignment:
 
     @property
     def interview_text(self) -> str:
-        """"12 January 2027 at 10:00 (UK time), Room 4, Mersey House", once arranged (else empty)."""
+        """ "12 January 2027 at 10:00 (UK time), Room 4, Mersey House", once arranged (else empty)."""
         i = self.interview
         return f"{uk_when(i.at)} (UK time), {i.location}" if i else ""
 
     @property
     def interview_upcoming(self) -> bool:
         """Arranged, not yet taken place (by its time, or as recorded by the lead)."""
-        return self.interview is not None and not self.finished and not self.interview.has_taken_place(clock.now())
+        return (
+            self.interview is not None
+            and not self.finished
+            and not self.interview.has_taken_place(clock.now())
+        )
 
 
 def seat_of(panel: Panel, member_id: str) -> PanelSeat | None:
@@ -175,7 +179,9 @@ def assignment_rows(caller: DomainCaller) -> list[dict[str, Any]]:
                 "practitioner": a.practitioner_name,
                 "level": a.level_name,
                 "cohort": cohort_text(a, caller),
-                "stage": PANEL_STAGES.get(a.journey.stage, a.journey.stage.value.replace("_", " ").capitalize()),
+                "stage": PANEL_STAGES.get(
+                    a.journey.stage, a.journey.stage.value.replace("_", " ").capitalize()
+                ),
                 # A finished claim has no review due: the panel's work on it is done.
                 "due": None if a.finished else a.panel.review_due,
                 "finished": a.finished,

@@ -219,7 +219,11 @@ def interview(journey_id: str) -> Response:
     try:
         interviews.schedule_interview(
             # The form asks for UK time: 10:00 in July is 09:00 UTC.
-            caller, journey_id, from_uk(day, at_time), location, int(duration)
+            caller,
+            journey_id,
+            from_uk(day, at_time),
+            location,
+            int(duration),
         )
     except DomainError as problem:
         return _interview_page(j, values, {"date-day": problem.message}, status=409)

@@ -21,6 +21,7 @@ from ..domain.crosswalk import destinations
 from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import EquivalentSession, EvidenceItem, Journey, Panel, Readiness, Stage
+from ..domain.uk_time import in_uk
 from ..services import attestations, interviews, journey_page, panel_reviews, preparation, seats
 from ..services import journeys as js
 from .forms import first_values
@@ -88,8 +89,8 @@ def interview_text(j: Journey) -> str:
     if arranged is None:
         return ""
     if arranged.held_at is not None:
-        return f"Interview held on {arranged.held_at:%-d %b %Y}"
-    return f"Interview on {arranged.at:%-d %b %Y}"
+        return f"Interview held on {in_uk(arranged.held_at):%-d %b %Y}"
+    return f"Interview on {in_uk(arranged.at):%-d %b %Y}"  # the UK's day (23:30 UTC may be tomorrow)
 
 
 def _actions(j: Journey) -> list[dict[str, str]]:
