@@ -413,8 +413,10 @@ def _status_page(
         supporter=supporter,
         comment_rows=_comment_rows(journey, draft_comments),
         can_comment=supporter and journey.stage is Stage.CLAIM_DEVELOPMENT,
+        # Only the elements of the level claimed: a comment on an element the claim does not have
+        # would be feedback the practitioner cannot act on.
         element_options=[("", "The claim as a whole")]
-        + [(e.id, f"{e.id} {e.title}") for e in context["framework"].elements],
+        + [(e.id, f"{e.id} {e.title}") for e in context["framework"].elements if e.id in context["expected"]],
         values=values or {},
         errors=errors or {},
         page_title="Your validation journey"
