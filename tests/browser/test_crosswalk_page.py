@@ -13,6 +13,7 @@ from local import scenario
 from local.stack import LocalStack
 
 from .conftest import check_page
+from .reflow import check_reflow
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ def test_a_lead_moves_a_claim_across_frameworks_without_javascript(
     expect(page.locator(".nhsuk-card--warning")).to_contain_text(
         "2.1 Entry and contracting: a narrative and evidence"
     )
-    check_page(page, "crosswalk-01-confirm")
+    check_reflow(page, "crosswalk-01-confirm")  # the table stacks at 375 px: no sideways scroll
 
     page.get_by_role("button", name="Move the claim").click()
     expect(page.locator(".nhsuk-inset-text")).to_contain_text("Claim moved to another framework version")

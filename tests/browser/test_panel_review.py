@@ -3,6 +3,7 @@ element, see every review with the disagreement flagged. Every page on the path 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 
 from local import scenario
 from local.stack import LocalStack
+from odvalidation import clock
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
@@ -154,3 +156,66 @@ def test_a_member_saves_a_draft_comes_back_to_it_submits_and_changes_it_without_
     expect(page.get_by_text("Your review has been changed.")).to_be_visible()
     expect(page.get_by_text("Strong, and the board paper settles it.")).to_be_visible()
     check_page(page, "panel-09-review-changed")
+
+
+def test_every_member_sees_the_arranged_interview_and_the_chair_waits_for_it_to_record_the_outcome(
+    stack: LocalStack, stack_page_no_js: Any
+) -> None:
+    """The lead arranges the interview on their form (UK time); every member then finds it on their
+    home, their list (which fits a phone) and the claim's page, where the invitation's link leads; the
+    chair is not asked for the outcome before the interview."""
+    page = stack_page_no_js
+    c, journey_id, me, elements = claim_under_review(stack)
+    me.api.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})
+    me.api.put(
+        f"/api/journeys/{journey_id}/panel/review",
+        {
+            "judgements": [{"element_id": e, "judgement": "evidenced", "comment": "Seen."} for e in elements],
+            "recommendation": "system_od_leader",
+        },
+    )
+    c.practitioner.api.wait_step(journey_id, "interview")
+    day = (clock.now() + timedelta(days=30)).date()
+    shown = f"{day:%-d %B %Y} at 10:00"
+
+    page.goto(f"/_local/sign-in-as/{c.lead.email}")
+    page.goto(f"lead/journeys/{journey_id}/interview")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2027")
+    page.get_by_label("Start time (UK time, 24-hour)").fill("10:00")
+    page.get_by_label("Location or video link").fill("Room 4, Mersey House")
+    page.get_by_role("button", name="Arrange interview").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "The date of the interview must be a real date"
+    )
+    page.get_by_label("Day").fill(str(day.day))
+    page.get_by_label("Month").fill(str(day.month))
+    page.get_by_label("Year").fill(str(day.year))
+    page.get_by_role("button", name="Arrange interview").click()
+    page.wait_for_url(f"**/lead/journeys/{journey_id}?done=interview")
+
+    seats = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"]
+    members = {**scenario.PANEL, **{m.id: m for m in c.panel}}
+    for seat in seats:
+        member = members[seat["member_id"]]
+        page.goto(f"/_local/sign-in-as/{member.email}")
+        page.goto("home")
+        section = page.locator("section", has=page.get_by_role("heading", name="Your panel assignments"))
+        expect(section).to_contain_text(shown)
+        expect(section).to_contain_text("Room 4, Mersey House")
+        expect(section.locator(f"a[href*='/panel/{journey_id}/outcome']")).to_have_count(0)
+        page.goto("panel")
+        row = page.get_by_role("row").filter(has=page.locator(f"a[href*='/panel/{journey_id}']"))
+        expect(row).to_contain_text(shown)
+        expect(row).to_contain_text("Interview")
+        page.goto(f"panel/{journey_id}")  # where the invitation's "Details" link leads
+        expect(page.locator("#maincontent")).to_contain_text(shown)
+        expect(page.locator("#maincontent")).to_contain_text("Room 4, Mersey House")
+        if seat["chair"]:
+            page.goto("panel")
+            check_reflow(page, "panel-10-assignments-with-interview")
+            page.goto(f"panel/{journey_id}/outcome")
+            expect(page.get_by_role("radio")).to_have_count(0)
+            expect(page.locator("#maincontent")).to_contain_text("once the interview has taken place")
+            check_reflow(page, "panel-11-outcome-before-interview")
