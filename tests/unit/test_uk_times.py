@@ -11,9 +11,16 @@ import pytest
 from odvalidation.domain.models import Interview, Journey, MemberKind, Panel, PanelSeat, Person, Stage
 from odvalidation.domain.review_window import closed_because
 from odvalidation.domain.uk_time import from_uk, uk_clock, uk_day, uk_when
-from odvalidation.services import interviews, notifications
+from odvalidation.services import claim_development, interviews, notifications
 from tests.browser.harness import WebClient
-from tests.unit.test_web_lead import Academy, academy, claimed, lead, web  # noqa: F401
+from tests.unit.test_web_lead import Academy, lead
+from tests.unit.test_web_lead import academy as academy  # the fixture, shared
+from tests.unit.test_web_lead import claimed as claimed  # the fixture, shared
+from tests.unit.test_web_lead import web as web  # the fixture, shared
+
+# Imported before test_web_lead's fixture patches journeys.load_for: a module first imported while it
+# is patched (claim_development takes load_for by name) would keep the fake for the rest of the run.
+assert claim_development.load_for
 
 # The clocks go forward at 01:00 UTC on Sunday 28 March 2027 and back at 01:00 UTC on 31 October 2027.
 
@@ -104,8 +111,8 @@ def test_the_invitation_says_uk_time_and_the_calendar_file_keeps_utc(monkeypatch
 
 
 def test_the_leads_form_takes_uk_time_and_a_real_date(
-    web: dict[str, Any],  # noqa: F811
-    academy: Academy,  # noqa: F811
+    web: dict[str, Any],
+    academy: Academy,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     browser: WebClient = lead(web)
@@ -132,9 +139,9 @@ def test_the_leads_form_takes_uk_time_and_a_real_date(
 
 
 def test_the_leads_pages_show_the_arranged_interview_in_uk_time(
-    web: dict[str, Any],  # noqa: F811
-    academy: Academy,  # noqa: F811
-    claimed: Journey,  # noqa: F811
+    web: dict[str, Any],
+    academy: Academy,
+    claimed: Journey,
 ) -> None:
     academy.interviews["jKit"] = Interview(
         journey_id="jKit", claim_number=1, at=datetime(2027, 7, 12, 9, 0, tzinfo=UTC), location="Room 4"

@@ -6,6 +6,7 @@ differently. (The practitioner's side is in test_web_navigation_practitioner.py.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from odvalidation import clock
 from odvalidation.domain.models import (
     ElementJudgement,
+    Interview,
     Judgement,
     MemberKind,
     Person,
@@ -60,8 +62,15 @@ def test_the_email_link_opens_the_members_next_step_declare_then_review_then_all
     claim.reviews.append(review_by(claim.me, Judgement.EVIDENCED, Recommendation.LEADER))
     assert browser.get(f"/panel/{JOURNEY}").header("Location") == f"/panel/{JOURNEY}/reviews"
 
-    # The chair, at the interview: the outcome form.
+    # The chair, at the interview step: the claim's page (with the interview) until the interview has
+    # taken place, then the outcome form.
     claim.journey.stage = Stage.INTERVIEW
+    assert browser.get(f"/panel/{JOURNEY}").header("Location") == f"/panel/{JOURNEY}/reviews"
+    claim.interview = Interview(
+        journey_id=JOURNEY, claim_number=1, at=clock.now() + timedelta(days=3), location="Room 4"
+    )
+    assert browser.get(f"/panel/{JOURNEY}").header("Location") == f"/panel/{JOURNEY}/reviews"
+    claim.interview = claim.interview.model_copy(update={"at": clock.now() - timedelta(minutes=1)})
     assert browser.get(f"/panel/{JOURNEY}").header("Location") == f"/panel/{JOURNEY}/outcome"
 
 

@@ -20,7 +20,9 @@ from odvalidation.domain.models import (
 )
 from odvalidation.services import adjustments, seats
 from tests.browser.harness import WebClient
-from tests.unit.test_web_panel import JOURNEY, LEADER_ELEMENTS, Claim1, member, web  # noqa: F401
+from tests.unit.test_web_panel import JOURNEY, LEADER_ELEMENTS, Claim1
+from tests.unit.test_web_panel import member as member  # the fixture, shared
+from tests.unit.test_web_panel import web as web  # the fixture, shared
 
 # 09:00 UTC on 12 July 2027 is 10:00 in the UK (BST); 10:00 UTC on 12 January 2027 is 10:00 (GMT).
 SUMMER = datetime(2027, 7, 12, 9, 0, tzinfo=UTC)
@@ -58,7 +60,7 @@ def _no_adjustments(monkeypatch: pytest.MonkeyPatch) -> None:
     ("at", "shown"), [(SUMMER, "12 July 2027 at 10:00"), (WINTER, "12 January 2027 at 10:00")]
 )
 def test_every_member_sees_the_interview_in_uk_time_on_home_list_and_claim_page(
-    member: tuple[WebClient, Claim1],  # noqa: F811
+    member: tuple[WebClient, Claim1],
     at: datetime,
     shown: str,
 ) -> None:
@@ -84,7 +86,7 @@ def test_every_member_sees_the_interview_in_uk_time_on_home_list_and_claim_page(
 
 
 def test_before_the_interview_the_chair_sees_it_upcoming_not_the_outcome_form(
-    member: tuple[WebClient, Claim1],  # noqa: F811
+    member: tuple[WebClient, Claim1],
 ) -> None:
     browser, claim = member
     at_interview(claim, WINTER, chair=True)
@@ -101,7 +103,7 @@ def test_before_the_interview_the_chair_sees_it_upcoming_not_the_outcome_form(
 
 
 def test_once_the_interview_time_has_come_the_chair_is_asked_for_the_outcome(
-    member: tuple[WebClient, Claim1],  # noqa: F811
+    member: tuple[WebClient, Claim1],
 ) -> None:
     browser, claim = member
     at_interview(claim, clock.now() - timedelta(minutes=5), chair=True)
@@ -113,7 +115,7 @@ def test_once_the_interview_time_has_come_the_chair_is_asked_for_the_outcome(
 
 
 def test_the_lead_recording_it_held_opens_the_outcome_before_the_arranged_time(
-    member: tuple[WebClient, Claim1],  # noqa: F811
+    member: tuple[WebClient, Claim1],
 ) -> None:
     browser, claim = member
     at_interview(claim, WINTER, chair=True)
@@ -122,7 +124,7 @@ def test_the_lead_recording_it_held_opens_the_outcome_before_the_arranged_time(
     assert browser.get(f"/panel/{JOURNEY}").header("Location") == f"/panel/{JOURNEY}/outcome"
 
 
-def test_a_claim_is_told_apart_by_cohort_and_stage(member: tuple[WebClient, Claim1]) -> None:  # noqa: F811
+def test_a_claim_is_told_apart_by_cohort_and_stage(member: tuple[WebClient, Claim1]) -> None:
     browser, claim = member
     body = browser.get("/panel").body
     assert "north-west-3" in body  # the cohort (no cohort item in the fake: its id)
@@ -133,7 +135,7 @@ def test_a_claim_is_told_apart_by_cohort_and_stage(member: tuple[WebClient, Clai
     assert "north-west-3, London Leadership Academy" in browser.get("/panel").body
 
 
-def test_a_validated_claim_shows_as_done_with_no_review_due(member: tuple[WebClient, Claim1]) -> None:  # noqa: F811
+def test_a_validated_claim_shows_as_done_with_no_review_due(member: tuple[WebClient, Claim1]) -> None:
     browser, claim = member
     at_interview(claim, clock.now() - timedelta(days=1), chair=False)
     claim.journey.stage = Stage.VALIDATED

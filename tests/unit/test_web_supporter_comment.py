@@ -9,7 +9,8 @@ from typing import Any
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 from odvalidation.services.common import db
-from tests.unit.test_web_practitioner import in_claim_development, sign_in, web  # noqa: F401
+from tests.unit.test_web_practitioner import in_claim_development, sign_in
+from tests.unit.test_web_practitioner import web as web  # the fixture, shared
 
 
 def _options(body: str) -> list[str]:
@@ -18,7 +19,7 @@ def _options(body: str) -> list[str]:
 
 
 def test_the_supporters_comment_offers_only_the_elements_of_the_level_claimed(
-    web: dict[str, Any],  # noqa: F811
+    web: dict[str, Any],
 ) -> None:
     browser, _, journey_id = in_claim_development(web)
     supporter, _ = sign_in(web, "sam.supporter@nhs.net", "Sam Okoro", groups=("supporter",))
