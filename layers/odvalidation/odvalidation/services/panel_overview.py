@@ -47,9 +47,11 @@ def _key(item: dict[str, Any]) -> tuple[str, str]:
     return item["PK"]["S"], item["SK"]["S"]
 
 
-def _seated(caller: Caller, journeys: list[Journey]) -> list[Seated]:
+def _seated(caller: Caller, journeys: list[Journey], *, cohorts: bool = False) -> list[Seated]:
     """The claims among these whose current panel seats the caller, with one BatchGetItem of every
-    panel, claim, practitioner and the caller's own review (each key is known from its journey)."""
+    panel, claim, practitioner and the caller's own review (each key is known from its journey), and
+    with `cohorts`, each claim's cohort (the lists name it; one claim's pages read everything else from
+    the read cache their read-ahead filled, and a cohort there would cost them a round trip)."""
     store = db()
     wanted: dict[tuple[str, str], dict[str, str]] = {}
     for j in journeys:
@@ -62,7 +64,7 @@ def _seated(caller: Caller, journeys: list[Journey]) -> list[Seated]:
             keys.journey_part(j.id, f"REVIEWDRAFT#{j.claim_number}#{caller.id}"),
             keys.journey_part(j.id, f"INTERVIEW#{j.claim_number}"),
             keys.person(j.practitioner_id),
-            keys.cohort(j.cohort_id),
+            *([keys.cohort(j.cohort_id)] if cohorts else []),
         ]
         if j.claim_number >= 1:
             parts.append(keys.journey_part(j.id, f"CLAIM#{j.claim_number}"))
@@ -130,7 +132,7 @@ def seated_claims(caller: Caller) -> list[Seated]:
         (j for j in journeys if seats.get(j.id) == f"SEAT#{j.claim_number}#{caller.id}"),
         key=lambda j: order.index(j.id),
     )
-    return _seated(caller, current)
+    return _seated(caller, current, cohorts=True)
 
 
 def read_members(member_ids: list[str]) -> None:
