@@ -22,7 +22,7 @@ from ..domain.models import (
     OutcomeRecord,
     Stage,
 )
-from ..domain.uk_time import uk_when
+from ..domain.uk_time import uk_clock, uk_day, uk_when
 from ..observability import logger, metrics
 from ..settings import settings
 from .common import db, journey_items, moved, part, reapplied, updated
@@ -70,7 +70,7 @@ def schedule_interview(
             journey,
             actor=caller.id,
             action="interview arranged",
-            reason=f"{uk_when(at)} at {location}",
+            reason=f"{uk_day(at)} {uk_clock(at)} at {location}",  # UK time, as the lead typed it
             puts=[part(journey_id, f"INTERVIEW#{journey.claim_number}", interview)],
         )
     )
