@@ -339,6 +339,8 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("POST", "/api/journeys/{journey_id}/adjustments/{kind}/decision", _const({"agree": True}), _cells(403, lead_of_a=200)),
     ("POST", "/api/journeys/{journey_id}/adjustments/{kind}/withdrawal", None, owner_only(200)),
     ("POST", "/api/journeys/{journey_id}/new-claim", None, owner_only(409)),
+    # The route back after "considering further development": A's claim is submitted, so not A's now.
+    ("POST", "/api/journeys/{journey_id}/decide-again", None, owner_only(409)),
     # A's claim is submitted: no lead may move it to another framework (issue 18), and nobody else may try.
     ("POST", "/api/journeys/{journey_id}/framework", _const({"framework_key": "global-practice@1.0"}), leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/extension", _const({"weeks": 2, "reason": "illness"}), leads_only(409)),

@@ -241,6 +241,16 @@ def new_claim(journey_id: JourneyId) -> Message:
 
 
 @router.post(
+    "/api/journeys/<journey_id>/decide-again",
+    tags=["Step 3: decision"],
+    summary="Decide again after developing further",
+)
+def decide_again(journey_id: JourneyId) -> Message:
+    js.decide_again(caller(), journey_id)
+    return Message(message="Step 3 is open again: record your decision when you are ready.")
+
+
+@router.post(
     "/api/journeys/<journey_id>/extension", tags=["Academy leads"], summary="Grant the one extension"
 )
 def extension(journey_id: JourneyId, body: ExtensionIn) -> Message:

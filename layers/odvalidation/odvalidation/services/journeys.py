@@ -124,6 +124,22 @@ def start_new_claim(caller: Caller, journey_id: str) -> Journey:
     return journey
 
 
+def decide_again(caller: Caller, journey_id: str) -> Journey:
+    """After "considering further development": the route back. A fresh execution opens step 3 again,
+    where the practitioner may choose to claim now or in 12 to 18 months (or to develop further still).
+    Named by the journey's version, which stays the same while it rests, so a repeated press starts
+    the same execution, not a second one."""
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    if journey.stage is not Stage.CLOSED or not rules.can_move(journey.stage, Stage.DECISION):
+        raise InvalidTransition(
+            "You can decide again after choosing to develop further first. This journey is at "
+            f"'{journey.stage.value.replace('_', ' ')}'."
+        )
+    workflow.start(journey.id, "decision", name_suffix=f"again{journey.version}")
+    return journey
+
+
 RESUME_AT: dict[Stage, str] = {
     Stage.REFLECTION: "reflection",
     Stage.WORKSHOP: "workshop",

@@ -4,6 +4,7 @@ with its narrative and evidence, the upload). Checking and submitting the claim:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -190,6 +191,7 @@ def _element_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    posted: Mapping[str, list[str]] | None = None,
 ) -> Response:
     context = _claim_context(caller, journey_id)
     journey: Journey = context["journey"]
@@ -201,7 +203,7 @@ def _element_page(
     # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
     on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
     # The library's files to tick, and a form that uploads a new one from this page (issue 16.6).
-    library = element_library.context(caller, journey, element_id, context["evidence"], values)
+    library = element_library.context(caller, journey, element_id, context["evidence"], values, posted)
     response = page(
         "practitioner/element.html",
         **library,
@@ -212,6 +214,7 @@ def _element_page(
         element=element,
         items=items,
         values={"narrative": narrative},
+        narrative_limit=NARRATIVE_LIMIT,
         errors=errors or {},
         notice=_upload_notice(journey, query().get("key", "")),
         saved=query().get("saved", ""),
@@ -225,25 +228,45 @@ def element_page(journey_id: str, element_id: str) -> Response:
     return _element_page(me(), journey_id, element_id)
 
 
+NARRATIVE_LIMIT = 20_000
+
+
 class NarrativeForm(_Form):
-    narrative: Annotated[str, Field(max_length=20_000)] = ""
+    narrative: Annotated[str, Field(max_length=NARRATIVE_LIMIT)] = ""
+
+
+def _too_long(text: str) -> str:
+    """Which field, its limit, and how much to cut (the count is the one the NHS character count shows)."""
+    over = len(text) - NARRATIVE_LIMIT
+    return (
+        f"Your narrative must be {NARRATIVE_LIMIT:,} characters or fewer. It has {len(text):,}: "
+        f"cut {over:,} character{'s' if over != 1 else ''}"
+    )
 
 
 @router.post("/journeys/<journey_id>/claim/<element_id>")
 def save_narrative(journey_id: str, element_id: str) -> Response:
     caller = me()
-    values = first_values(form_data())
+    posted = form_data()
+    values = first_values(posted)
     form, errors = validate(NarrativeForm, values)
     if form is None:
-        return _element_page(caller, journey_id, element_id, values, errors, 400)
+        if len(values.get("narrative", "")) > NARRATIVE_LIMIT:
+            errors["narrative"] = _too_long(values["narrative"])
+        # The ticks come back as they were sent, not as last saved: nothing the person did is lost.
+        return _element_page(caller, journey_id, element_id, values, errors, 400, posted)
     try:
         claim_development.save_claim(caller, journey_id, narratives={element_id: form.narrative})
     except ACTIONABLE as problem:
-        return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
+        return _element_page(
+            caller, journey_id, element_id, values, {"narrative": problem.message}, 400, posted
+        )
     try:
-        element_library.save_links(caller, journey_id, element_id, form_data())
+        element_library.save_links(caller, journey_id, element_id, posted)
     except ACTIONABLE as problem:
-        return _element_page(caller, journey_id, element_id, values, {"evidence": problem.message}, 400)
+        return _element_page(
+            caller, journey_id, element_id, values, {"evidence": problem.message}, 400, posted
+        )
     return redirect(element_library.after_save(caller, journey_id, element_id))
 
 

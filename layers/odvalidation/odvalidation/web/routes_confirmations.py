@@ -70,8 +70,10 @@ DECIDED: dict[Readiness, dict[str, Any]] = {
     Readiness.FURTHER_DEVELOPMENT: {
         "panel_body": "You are considering further development first.",
         "next_steps": [
-            "We have emailed you ways to develop your system OD practice. Your academy can help you return "
-            "to the pathway when you are ready."
+            "We have emailed you ways to develop your system OD practice. No claim is open and no deadline "
+            "is running.",
+            "When you are ready, decide again from your journey page: step 3 opens again and you can choose "
+            "to make a claim now or in 12 to 18 months. You can also join a later cohort of your academy.",
         ],
         "first_link": None,
     },

@@ -25,6 +25,7 @@ from ..services import attestations, interviews, journey_page, panel_reviews, pr
 from ..services import journeys as js
 from .forms import first_values
 from .pages import (
+    FURTHER_DEVELOPMENT_MEANS,
     LEVEL_NAMES,
     STAGE_NAMES,
     academy_name,
@@ -314,6 +315,15 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
             {
                 "key": "Decision",
                 "value": decided + (f", from {long_date(j.reengage_on)}" if j.reengage_on else ""),
+            }
+        )
+    if j.stage is Stage.CLOSED:
+        # The same truth the practitioner reads on their journey page, and their route back.
+        summary.append(
+            {
+                "key": "What this means",
+                "value": f"{FURTHER_DEVELOPMENT_MEANS} When they are ready, they can decide again from their "
+                "journey page (step 3 opens again), or join a later cohort.",
             }
         )
     if j.claim_deadline:
