@@ -90,6 +90,29 @@ def test_the_decision_page_says_what_each_choice_leads_to(web: dict[str, Any]) -
     assert "When you are ready, you can decide again from your journey page, or join a later cohort" in page
 
 
+@pytest.mark.parametrize(
+    ("choice", "said"),
+    [
+        ("further_development", "When you are ready, decide again from your journey page"),
+        ("ready_12_18_months", "to decide again. Nothing is lost in the meantime."),
+    ],
+)
+def test_the_confirmation_after_a_choice_that_opens_no_claim_says_what_comes_next(
+    web: dict[str, Any], choice: str, said: str
+) -> None:
+    # It failed (500) for both choices: only "ready now" has a first link, and the page unpacked a None.
+    browser, _, journey_id = practitioner_with_journey(web)
+    move_to(journey_id, "decision")
+    form = browser.get(f"/journeys/{journey_id}/decision")
+    decided = browser.post(
+        f"/journeys/{journey_id}/decision", {"csrf_token": form.csrf_token(), "readiness": choice}
+    )
+    assert decided.header("Location") == f"/journeys/{journey_id}/decided"
+    page = browser.get(f"/journeys/{journey_id}/decided")
+    assert page.status == 200, page.body
+    assert said in text(page.body)
+
+
 def closed(journey_id: str) -> None:
     """Where the workflow leaves a practitioner who chose further development: closed, no token."""
     from odvalidation.domain.models import Readiness

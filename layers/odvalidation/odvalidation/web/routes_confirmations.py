@@ -90,9 +90,9 @@ def decided(journey_id: str) -> Response:
         return redirect(f"/journeys/{journey_id}")
     shown = DECIDED[journey.readiness]
     reengage = long_date(journey.reengage_on) or "the date you chose"
-    links = [
-        [text, f"/journeys/{journey_id}{path}"] for text, path in [shown["first_link"]] if shown["first_link"]
-    ]
+    # Only "ready now" has a first link (the claim): the other two choices have nothing to open yet.
+    first = shown["first_link"]
+    links = [[first[0], f"/journeys/{journey_id}{first[1]}"]] if first else []
     return page(
         "practitioner/confirmation.html",
         page_title="Decision recorded",
