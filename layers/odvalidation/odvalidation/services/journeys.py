@@ -68,7 +68,11 @@ def load_for(caller: Caller, journey_id: str) -> Journey:
 
 
 def my_journeys(caller: Caller) -> list[Journey]:
-    return db().query_models(Journey, f"PRACTITIONER#{caller.id}", index="GSI1", prefix="JOURNEY#")
+    return practitioner_journeys(caller.id)
+
+
+def practitioner_journeys(person_id: str) -> list[Journey]:
+    return db().query_models(Journey, f"PRACTITIONER#{person_id}", index="GSI1", prefix="JOURNEY#")
 
 
 def supported_journeys(caller: Caller) -> list[Journey]:
