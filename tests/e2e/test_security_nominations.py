@@ -6,6 +6,7 @@ change the academy."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from local import scenario
 from local.client import ApiClient
 from local.stack import LocalStack
 from odvalidation.domain.frameworks import framework
+from tests.e2e.security_support import web_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -159,6 +161,27 @@ def test_an_attestation_must_come_from_someone_else(local_stack: LocalStack) -> 
         assert "cannot confirm your own evidence" in ask(own, 422)["message"]
     assert "supporter helps you build your claim" in ask(supporter.email, 422)["message"]
     assert ask(f"director.{journey_id.lower()}@icb.example.nhs.uk", 200)["status"] == "requested"
+
+    # The page's form says the same, against the email field, and keeps what was typed.
+    browser = web_session(stack.base_url, c.practitioner.email, scenario.PASSWORD)
+    form = browser.get(f"{stack.base_url}/journeys/{journey_id}/attestations", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token
+    answer = browser.post(
+        f"{stack.base_url}/journeys/{journey_id}/attestations",
+        data={
+            "csrf_token": token.group(1),
+            "evidence_id": evidence_id,
+            "name": "Me again",
+            "email": c.practitioner.email,
+            "role": "Director",
+            "message": "Please confirm this.",
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 400
+    assert "You cannot confirm your own evidence" in answer.text
+    assert 'href="#email"' in answer.text  # the error summary links to the field
 
 
 def test_a_profile_cannot_claim_to_change_the_academy(local_stack: LocalStack) -> None:

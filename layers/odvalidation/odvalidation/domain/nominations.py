@@ -8,7 +8,12 @@ choice is a way into someone else's records or a claim vouched for by its own au
 from __future__ import annotations
 
 from .academies import academy
+from .errors import InvalidInput
 from .models import Person
+
+
+class AttesterRefused(InvalidInput):
+    """The person asked to attest may not (attester_refusal): a page shows it against the email field."""
 
 
 def _same_address(a: str | None, b: str | None) -> bool:

@@ -41,7 +41,7 @@ from ..domain.attestation import (
 )
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.models import EvidenceItem, EvidenceStatus, Journey, Person, Stage
-from ..domain.nominations import attester_refusal
+from ..domain.nominations import AttesterRefused, attester_refusal
 from ..settings import settings
 from . import journeys as js
 from . import notifications
@@ -123,7 +123,7 @@ def _check_attester(caller: Caller, journey: Journey, email: str) -> None:
         supporter_email=supporter.email if supporter else None,
     )
     if refusal:
-        raise InvalidInput(refusal)
+        raise AttesterRefused(refusal)
 
 
 @reapplied()
