@@ -3,12 +3,16 @@ cannot claim to change the academy: the rules as a person meets them, without AW
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
 from odvalidation.api.schemas import ProfileIn
-from odvalidation.domain.models import Person
+from odvalidation.domain.models import Journey, Person, Stage
 from odvalidation.domain.nominations import attester_refusal, role_refusal, supporter_refusal
+from odvalidation.services.common import supporter_ids, supporter_links
 
 
 def someone(academy_id: str | None = "north-west", person_id: str = "sam") -> Person:
@@ -119,3 +123,35 @@ def test_a_profile_naming_an_academy_is_refused_with_the_reason() -> None:
 def test_a_profile_without_an_academy_is_accepted() -> None:
     body = ProfileIn.model_validate({"name": " Pat ", "employer": "Trust", "line_managers": ["boss"]})
     assert (body.name, body.line_managers) == ("Pat", ["boss"])
+
+
+# --- a supporter's access ---------------------------------------------------------------------------
+
+
+class _Links:
+    """A store holding a journey's supporter links, as DynamoDB's Query returns them."""
+
+    def __init__(self, *ids: str) -> None:
+        self.ids = ids
+
+    def query(self, pk: str, *, prefix: str) -> list[dict[str, Any]]:
+        assert (pk, prefix) == ("JOURNEY#j1", "SUPPORTER#")
+        return [{"SK": {"S": f"SUPPORTER#{i}"}} for i in self.ids]
+
+
+def _journey(supporter_id: str | None) -> Journey:
+    at = datetime(2026, 12, 5, tzinfo=UTC)
+    return Journey(
+        id="j1", practitioner_id="pat", cohort_id="north-west-3", academy_id="north-west",
+        framework_key="nw-cipd-combined@1.0", stage=Stage.CLAIM_DEVELOPMENT, created_at=at, updated_at=at,
+        stage_entered_at=at, supporter_id=supporter_id,
+    )  # fmt: skip
+
+
+def test_only_the_supporter_named_now_has_a_supporters_access() -> None:
+    # A link an earlier version left behind when the supporter was replaced grants nothing.
+    store: Any = _Links("old", "new")
+    assert supporter_links(store, "j1") == {"old", "new"}
+    assert supporter_ids(store, _journey("new")) == {"new"}
+    assert supporter_ids(store, _journey(None)) == set()
+    assert supporter_ids(_Links(), _journey("new")) == set()  # named, but the link is not there

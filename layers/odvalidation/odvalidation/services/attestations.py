@@ -259,7 +259,7 @@ def _email_link(record: Attestation, nonce: str) -> None:
 def for_journey(caller: Caller, journey_id: str) -> list[Attestation]:
     """The current claim's requests: for the practitioner and (to read) their supporter."""
     journey = js.load_for(caller, journey_id)
-    if caller.id != journey.practitioner_id and caller.id not in supporter_ids(db(), journey_id):
+    if caller.id != journey.practitioner_id and caller.id not in supporter_ids(db(), journey):
         raise Forbidden(
             "Only the practitioner and their supporter can see who was asked to confirm evidence."
         )

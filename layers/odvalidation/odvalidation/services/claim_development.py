@@ -27,7 +27,7 @@ from ..domain.models import (
     Stage,
 )
 from ..domain.nominations import supporter_refusal
-from .common import db, journey_items, moved, panel_ids, part, reapplied, supporter_ids, updated
+from .common import db, journey_items, moved, panel_ids, part, reapplied, supporter_links, updated
 from .common import record as record_event
 from .journeys import (
     claim,
@@ -172,7 +172,7 @@ def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
     # too. A retry after a lost answer finds only the new link, and deletes nothing.
     change.deletes.extend(
         keys.journey_part(journey_id, f"SUPPORTER#{old}")
-        for old in supporter_ids(store, journey_id) - {found.id}
+        for old in supporter_links(store, journey_id) - {found.id}
     )
     store.commit(change)
     return found
