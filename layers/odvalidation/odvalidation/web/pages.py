@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import clock
+from ..dal import parallel
 from ..domain import access
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
@@ -229,13 +230,21 @@ def home_context(caller: Caller) -> dict[str, Any]:
     enrolled = {j.cohort_id for j in journeys}
     offered = open_cohorts(caller, enrolled)
     cohorts: dict[str, Cohort] = {c.id: c for c in offered}
-    shown = []
-    for journey in sorted(journeys, key=lambda j: j.created_at, reverse=True):
-        if journey.cohort_id not in cohorts:
-            with contextlib.suppress(NotFound):
-                cohorts[journey.cohort_id] = js.cohort(journey.cohort_id)
+    ordered = sorted(journeys, key=lambda j: j.created_at, reverse=True)
+
+    def reads(journey: Journey) -> tuple[Cohort | None, Interview | None, str]:
+        # What each journey's row needs besides the journey: its cohort (unless offered above), its
+        # interview while one is ahead, and whether feedback was given after the outcome.
         cohort = cohorts.get(journey.cohort_id)
+        if cohort is None:
+            with contextlib.suppress(NotFound):
+                cohort = js.cohort(journey.cohort_id)
         interview = seats.interview_of(journey) if journey.stage is Stage.INTERVIEW else None
+        return cohort, interview, feedback_state(journey)
+
+    shown = []
+    # Every journey's reads at once: a practitioner with several journeys waits as long as for one.
+    for journey, (cohort, interview, feedback) in zip(ordered, parallel.each(reads, ordered), strict=True):
         shown.append(
             {
                 "id": journey.id,
@@ -245,7 +254,7 @@ def home_context(caller: Caller) -> dict[str, Any]:
                 "action": next_action(journey, cohort, interview),
                 "interview": interview_details(journey, interview),
                 "further_development": journey.stage is Stage.CLOSED,
-                "feedback": feedback_state(journey),
+                "feedback": feedback,
                 "steps": step_items(journey, interview),
                 "certificate_href": f"/certificates/{quote(journey.certificate_id)}"
                 if journey.certificate_id
