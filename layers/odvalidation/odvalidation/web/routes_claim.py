@@ -198,6 +198,10 @@ def _element_page(
     element = _element_of(context["framework"], element_id)
     items = [i for i in context["evidence"] if element_id in i.elements]
     narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
+    # The narrative's version as this page shows it; after a refused save, the version the person's
+    # page had (so a second save from the same stale page is refused too, not slipped through).
+    claim = context["claim"]
+    version = (values or {}).get("version") or str(claim.narrative_versions.get(element_id, 0) if claim else 0)
     # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
     on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
     # The library's files to tick, and a form that uploads a new one from this page (issue 16.6).
@@ -211,7 +215,7 @@ def _element_page(
         journey=journey,
         element=element,
         items=items,
-        values={"narrative": narrative},
+        values={"narrative": narrative, "version": version},
         errors=errors or {},
         notice=_upload_notice(journey, query().get("key", "")),
         saved=query().get("saved", ""),
@@ -227,6 +231,12 @@ def element_page(journey_id: str, element_id: str) -> Response:
 
 class NarrativeForm(_Form):
     narrative: Annotated[str, Field(max_length=20_000)] = ""
+    # The narrative's version when the page was opened (a hidden field): required, so that a page from
+    # another window never overwrites a newer narrative unseen.
+    version: Annotated[int, Field(ge=0)]
+
+
+OUT_OF_DATE = "This page is out of date, so your text was not saved: copy what you need, reload, and save again."
 
 
 @router.post("/journeys/<journey_id>/claim/<element_id>")
@@ -235,9 +245,13 @@ def save_narrative(journey_id: str, element_id: str) -> Response:
     values = first_values(form_data())
     form, errors = validate(NarrativeForm, values)
     if form is None:
+        if "version" in errors:  # a page without its hidden version: the page, not the person, is wrong
+            errors = {"narrative": errors.get("narrative", OUT_OF_DATE)}
         return _element_page(caller, journey_id, element_id, values, errors, 400)
     try:
-        claim_development.save_claim(caller, journey_id, narratives={element_id: form.narrative})
+        claim_development.save_claim(
+            caller, journey_id, narratives={element_id: form.narrative}, seen={element_id: form.version}
+        )
     except ACTIONABLE as problem:
         return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
     try:
