@@ -469,7 +469,9 @@ def test_the_journey_page_reads_the_journey_with_one_query_of_its_item_collectio
     from odvalidation.services.common import db as store
 
     browser, _, journey_id = in_claim_development(web)
-    browser.submit(f"/journeys/{journey_id}/claim/1.1", {"narrative": "Led a system-wide redesign.", "version": "0"})
+    browser.submit(
+        f"/journeys/{journey_id}/claim/1.1", {"narrative": "Led a system-wide redesign.", "version": "0"}
+    )
     calls: list[str] = []
 
     def count(model: Any, **_: Any) -> None:

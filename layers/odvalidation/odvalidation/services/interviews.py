@@ -14,7 +14,6 @@ from ..dal.store import from_item
 from ..domain.access import Caller, check_lead
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition, Unavailable
 from ..domain.frameworks import framework
-from ..domain.models.interview import latest_start
 from ..domain.models import (
     EvidenceItem,
     Interview,
@@ -23,6 +22,7 @@ from ..domain.models import (
     OutcomeRecord,
     Stage,
 )
+from ..domain.models.interview import latest_start
 from ..observability import logger, metrics
 from ..settings import settings
 from .common import db, journey_items, moved, part, reapplied, updated

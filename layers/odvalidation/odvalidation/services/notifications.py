@@ -4,7 +4,6 @@ recorded and never blocks the journey."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 

@@ -201,7 +201,9 @@ def _element_page(
     # The narrative's version as this page shows it; after a refused save, the version the person's
     # page had (so a second save from the same stale page is refused too, not slipped through).
     claim = context["claim"]
-    version = (values or {}).get("version") or str(claim.narrative_versions.get(element_id, 0) if claim else 0)
+    version = (values or {}).get("version") or str(
+        claim.narrative_versions.get(element_id, 0) if claim else 0
+    )
     # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
     on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
     # The library's files to tick, and a form that uploads a new one from this page (issue 16.6).
@@ -236,7 +238,9 @@ class NarrativeForm(_Form):
     version: Annotated[int, Field(ge=0)]
 
 
-OUT_OF_DATE = "This page is out of date, so your text was not saved: copy what you need, reload, and save again."
+OUT_OF_DATE = (
+    "This page is out of date, so your text was not saved: copy what you need, reload, and save again."
+)
 
 
 @router.post("/journeys/<journey_id>/claim/<element_id>")

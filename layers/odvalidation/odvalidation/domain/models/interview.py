@@ -8,7 +8,6 @@ from pydantic import Field
 
 from ..basics import Id, Model, ShortText
 
-
 # How far ahead an interview may be arranged. It follows the panel's review (step 5, due weeks after
 # submission) within weeks; a year leaves room for a rearrangement around leave or an agreed adjustment
 # while keeping out dates nobody means (year 9999 was accepted once, and the invitation's calendar file
