@@ -53,7 +53,7 @@ def _body_unreadable(errors: list[Any]) -> str | None:
         kind, loc = err.get("type"), tuple(err.get("loc", ()))
         if kind == "json_invalid":
             at = next((p for p in loc if isinstance(p, int)), None)
-            where = f" (it stops making sense at character {at})" if at is not None else ""
+            where = f" (the error is near character {at})" if at is not None else ""
             return f"The request body is not valid JSON{where}: send a complete JSON object."
         if kind == "missing" and loc == ("body",):
             return "The request has no body: send a JSON object with the fields this operation takes."

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import Field
 
 from ..domain import access
-from ..domain.errors import NotFound
+from ..domain.errors import Conflict, NotFound
 from ..domain.evidence import allowed_list
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -257,7 +257,9 @@ def save_narrative(journey_id: str, element_id: str) -> Response:
             caller, journey_id, narratives={element_id: form.narrative}, seen={element_id: form.version}
         )
     except ACTIONABLE as problem:
-        return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
+        # The person's text stays in the box (values): after a clash with another window, to copy.
+        status = 409 if isinstance(problem, Conflict) else 400
+        return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, status)
     try:
         element_library.save_links(caller, journey_id, element_id, form_data())
     except ACTIONABLE as problem:
