@@ -160,18 +160,12 @@ class MovedClaim(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     claim: Claim
-    evidence: list[EvidenceItem]  # every item to write: re-pointed originals and new links
+    evidence: list[EvidenceItem]  # every item to write, each re-pointed at the new elements
     rows: list[TargetRow]
 
     @property
     def uncovered(self) -> list[TargetRow]:
         return [r for r in self.rows if r.uncovered]
-
-
-def link_id(evidence_id: str, element_id: str) -> str:
-    """The id of the link that puts an evidence item on a further element: derived, not random, so the
-    same move worked out twice writes the same items."""
-    return f"{evidence_id}-{element_id.replace('.', '-')}"[:64]
 
 
 def move_claim(
@@ -227,24 +221,14 @@ def move_claim(
                 raise InvalidInput(
                     f"Evidence \u201c{item.display_name}\u201d is on element {linked}, which is not in {old.key}."
                 )
-        if len(item.elements) > 1:
-            # A library item (issue 16.6) already supports several elements: it stays one item, linked
-            # to every target of each.
-            targets = list(dict.fromkeys(t for linked in item.elements for t in walk.targets_of(linked)))
-            moved_items.append(item.model_copy(update={"element_id": targets[0], "element_ids": targets}))
-            continue
         if not item.elements:  # in the library, on no element: it moves with the element it came from
             targets = walk.targets_of(item.element_id)
             moved_items.append(item.model_copy(update={"element_id": targets[0]}) if targets else item)
             continue
-        targets = walk.targets_of(item.elements[0])
-        moved_items.append(item.model_copy(update={"element_id": targets[0], "element_ids": [targets[0]]}))
-        moved_items.extend(
-            item.model_copy(
-                update={"id": link_id(item.id, t), "element_id": t, "element_ids": [t], "uploaded_at": at}
-            )
-            for t in targets[1:]
-        )
+        # One file stays one item of the library (issue 16.6), linked to every target of each element it
+        # supported: the practitioner sees it once, and a panel sees it under each element.
+        targets = list(dict.fromkeys(t for linked in item.elements for t in walk.targets_of(linked)))
+        moved_items.append(item.model_copy(update={"element_id": targets[0], "element_ids": targets}))
     chosen = sorted(
         {t for s in claim.elements for t in walk.targets_of(s)}, key=[e.id for e in new.elements].index
     )

@@ -112,25 +112,21 @@ def move(caller: Caller, journey_id: str, target: str) -> MovePreview:
         change.updates.append(_replace_if(claim_item, "version", {"N": str(existing.version)}))
     originals = {item.id: item for item in plan.evidence_read}
     for item in plan.moved.evidence:
+        # Each file stays the one item it was (domain/crosswalk.py), on its new elements, and only if it is
+        # still there as it was read (not removed meanwhile).
         sk = f"EVIDENCE#{item.claim_number}#{item.id}"
-        if item.id in originals:
-            # Only its element changes, and only if it is still there as it was read (not removed meanwhile).
-            change.updates.append(
-                _replace_if(
-                    to_item(
-                        item,
-                        keys.journey_part(journey.id, sk),
-                        GSI1PK=f"EVIDENCEKEY#{item.key}",
-                        GSI1SK="EVIDENCE",
-                    ),
-                    "element_id",
-                    {"S": originals[item.id].element_id},
-                )
+        change.updates.append(
+            _replace_if(
+                to_item(
+                    item,
+                    keys.journey_part(journey.id, sk),
+                    GSI1PK=f"EVIDENCEKEY#{item.key}",
+                    GSI1SK="EVIDENCE",
+                ),
+                "element_id",
+                {"S": originals[item.id].element_id},
             )
-        else:
-            # A further link to the same file: not indexed by object key, so the upload check (which finds
-            # an item by key) always finds the original, and the file is never checked twice.
-            change.guards.append(to_item(item, keys.journey_part(journey.id, sk)))
+        )
     try:
         stored = db().commit(change)
     except Conflict:
