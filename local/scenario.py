@@ -56,7 +56,8 @@ def person(
     if email.lower() not in stack.demo_users:
         stack.create_user(email, name, groups, PASSWORD, {"academy": academy, "employer": employer})
     api = ApiClient(stack.base_url, stack.token_for(email))
-    me = api.put("/api/me/profile", {"name": name, "employer": employer, "academy_id": academy})
+    # The academy is the account's (set above); a profile cannot change it.
+    me = api.put("/api/me/profile", {"name": name, "employer": employer})
     return Person(email=email, name=name, api=api, id=me["id"])
 
 

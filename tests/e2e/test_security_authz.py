@@ -233,9 +233,8 @@ Body = Callable[[World, str], Any]
 
 def _profile(w: World, role: str) -> Any:
     p = w.people[role]
-    academy = "london" if role in ("lead_elsewhere", "national_lead") else "north-west"
     name = p.name if p else "Nobody"
-    return {"name": name, "employer": f"Employer of {name}", "academy_id": academy}
+    return {"name": name, "employer": f"Employer of {name}"}
 
 
 def _evidence_body(w: World, _role: str) -> Any:

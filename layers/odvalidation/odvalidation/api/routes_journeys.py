@@ -8,9 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import StringConstraints
 
-from ..domain.academies import academy
 from ..domain.access import Caller
-from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, DraftComment, Person, Role
 from ..services import claim_development, cohorts, comments, confirmations, people, preparation, uploads
 from ..services import journeys as js
@@ -62,22 +60,10 @@ def me() -> Me:
     )
 
 
-@router.put("/api/me/profile", tags=["You"], summary="Your profile: name, employer, academy")
+@router.put("/api/me/profile", tags=["You"], summary="Your profile: name, employer, line managers")
 def profile(body: ProfileIn) -> Person:
-    c = caller()
-    if not c.email:
-        raise InvalidInput("Your sign-in has no email address; sign in again.")
-    if body.academy_id:
-        academy(body.academy_id)
-    return people.save_person(
-        Person(
-            id=c.id,
-            name=body.name,
-            email=c.email,
-            employer=body.employer,
-            academy_id=body.academy_id or c.academy_id,
-            line_managers=body.line_managers,
-        )
+    return people.update_profile(
+        caller(), name=body.name, employer=body.employer, line_managers=body.line_managers
     )
 
 

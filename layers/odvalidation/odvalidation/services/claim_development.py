@@ -26,7 +26,8 @@ from ..domain.models import (
     Person,
     Stage,
 )
-from .common import db, journey_items, moved, part, reapplied, updated
+from ..domain.nominations import supporter_refusal
+from .common import db, journey_items, moved, panel_ids, part, reapplied, supporter_links, updated
 from .common import record as record_event
 from .journeys import (
     claim,
@@ -34,6 +35,7 @@ from .journeys import (
     evidence,
     framework_ids,
     load_for,
+    practitioner_journeys,
     schedule_claim_deadline,
 )
 from .people import person_by_email
@@ -140,6 +142,8 @@ def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
 
 @reapplied()
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
+    """Name the claim's supporter, in place of any named before: one supporter at a time, and only the
+    current one keeps the access a supporter has (rules in domain/nominations.py)."""
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
     if journey.stage in rules.RESTING and journey.stage is not Stage.NOT_YET_VALIDATED:
@@ -149,22 +153,39 @@ def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
         raise InvalidInput(
             f"No one with the email {email} has an account yet. Ask your academy lead to invite them as a supporter."
         )
-    if found.id == caller.id:
-        raise InvalidInput("Name someone other than yourself as your supporter.")
+    store = db()
+    refusal = supporter_refusal(
+        found,
+        practitioner_id=journey.practitioner_id,
+        academy_id=journey.academy_id,
+        seated=panel_ids(store, journey),
+        in_same_cohort=any(
+            j.cohort_id == journey.cohort_id and j.id != journey.id for j in practitioner_journeys(found.id)
+        ),
+    )
+    if refusal:
+        raise InvalidInput(refusal)
     link = {k: {"S": v} for k, v in keys.journey_part(journey_id, f"SUPPORTER#{found.id}").items()} | {
         "GSI1PK": {"S": f"SUPPORTER#{found.id}"},
         "GSI1SK": {"S": f"JOURNEY#{journey_id}"},
     }
-    db().commit(
-        updated(
-            journey,
-            actor=caller.id,
-            action="named supporter",
-            reason=found.name,
-            update={"supporter_id": found.id},
-            puts=[link],
-        )
+    change = updated(
+        journey,
+        actor=caller.id,
+        action="named supporter",
+        reason=found.name,
+        update={"supporter_id": found.id},
+        puts=[link],
     )
+    # The links of everyone named before go in the same transaction: a link is what grants a supporter's
+    # access (common.supporter_ids), so a replaced supporter keeps none. All links are read, not only the
+    # journey's supporter_id, so that links left by an earlier version (which never removed them) go
+    # too. A retry after a lost answer finds only the new link, and deletes nothing.
+    change.deletes.extend(
+        keys.journey_part(journey_id, f"SUPPORTER#{old}")
+        for old in supporter_links(store, journey_id) - {found.id}
+    )
+    store.commit(change)
     return found
 
 

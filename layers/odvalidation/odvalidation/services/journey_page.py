@@ -63,7 +63,10 @@ def load(caller: Caller, journey_id: str, *, names: bool = True) -> JourneyPage:
     n = journey.claim_number
     seat_prefix = f"SEAT#{n}#"
     seated = {sk[len(seat_prefix) :] for sk in items if sk.startswith(seat_prefix)}
-    supporters = {sk.split("#", 1)[1] for sk in items if sk.startswith("SUPPORTER#")}
+    # The supporter named now, if linked (services/common.py `supporter_ids`, from the items in hand).
+    supporters = {sk.split("#", 1)[1] for sk in items if sk.startswith("SUPPORTER#")} & {
+        journey.supporter_id or ""
+    }
     linked = needs_links(caller, journey)
     check_view(
         caller,

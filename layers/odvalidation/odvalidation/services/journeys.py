@@ -61,14 +61,18 @@ def load_for(caller: Caller, journey_id: str) -> Journey:
     check_view(
         caller,
         journey,
-        supporter_ids=supporter_ids(store, journey_id) if linked else set(),
+        supporter_ids=supporter_ids(store, journey) if linked else set(),
         panel_ids=panel_ids(store, journey) if linked else set(),
     )
     return journey
 
 
 def my_journeys(caller: Caller) -> list[Journey]:
-    return db().query_models(Journey, f"PRACTITIONER#{caller.id}", index="GSI1", prefix="JOURNEY#")
+    return practitioner_journeys(caller.id)
+
+
+def practitioner_journeys(person_id: str) -> list[Journey]:
+    return db().query_models(Journey, f"PRACTITIONER#{person_id}", index="GSI1", prefix="JOURNEY#")
 
 
 def supported_journeys(caller: Caller) -> list[Journey]:
@@ -76,7 +80,9 @@ def supported_journeys(caller: Caller) -> list[Journey]:
     ids = [
         item["GSI1SK"]["S"].split("#", 1)[1] for item in store.query(f"SUPPORTER#{caller.id}", index="GSI1")
     ]
-    return [from_item(Journey, item) for item in store.batch_get(keys.journey(i) for i in ids)]
+    found = [from_item(Journey, item) for item in store.batch_get(keys.journey(i) for i in ids)]
+    # Only where they are the supporter now (a link an earlier version left behind is not enough).
+    return [j for j in found if j.supporter_id == caller.id]
 
 
 def cohort_journeys(caller: Caller, cohort_id: str) -> list[Journey]:
@@ -210,7 +216,7 @@ def sees_content(caller: Caller, journey: Journey) -> bool:
     store = db()
     if caller.id in panel_ids(store, journey):
         return not _seated_undeclared(caller, journey)
-    return caller.id in supporter_ids(store, journey.id)
+    return caller.id in supporter_ids(store, journey)
 
 
 def sees_panel_choice(caller: Caller, journey: Journey) -> bool:

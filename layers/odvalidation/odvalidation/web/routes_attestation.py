@@ -31,6 +31,7 @@ from ..domain.attestation import (
 )
 from ..domain.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.models import EvidenceStatus, Stage
+from ..domain.nominations import AttesterRefused
 from ..services import attestations
 from ..services import journeys as js
 from .access import domain_caller
@@ -155,6 +156,8 @@ def attestation_request(journey_id: str) -> Response:
         )
     try:
         attestations.request(caller, journey_id, body)
+    except AttesterRefused as problem:
+        return _list_page(journey_id, values, {"email": problem.message}, status=400)
     except (InvalidTransition, Conflict, InvalidInput) as problem:
         return _list_page(journey_id, values, {"evidence_id": problem.message}, status=409)
     except NotFound as problem:
