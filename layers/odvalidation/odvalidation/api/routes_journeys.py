@@ -149,6 +149,7 @@ def save_claim(journey_id: JourneyId, body: ClaimIn) -> Message:
         narratives=body.narratives,
         elements=body.elements,
         practice_reflection=body.practice_reflection,
+        seen=body.versions,
     )
     return Message(
         message=f"Claim saved ({len([n for n in c.narratives.values() if n.strip()])} narratives)."

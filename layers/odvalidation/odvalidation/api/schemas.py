@@ -142,6 +142,20 @@ class ClaimIn(Body):
         default=None, max_length=100
     )
     practice_reflection: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    # Optimistic concurrency per element: the narrative versions as last read (claim.narrative_versions
+    # in GET /api/journeys/{id}). A narrative changed since is refused with a 409, not overwritten.
+    versions: dict[
+        Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")], Annotated[int, Field(ge=0)]
+    ] = Field(
+        default_factory=dict,
+        max_length=100,
+        description=(
+            "Each narrative's version as you last read it (claim.narrative_versions; 0 for one never "
+            "written). Send it with every narrative you change: if the narrative was changed since, the "
+            "save is refused with 409 and nothing is overwritten. A narrative sent without its version "
+            "overwrites whatever is there."
+        ),
+    )
 
 
 class EvidenceIn(Body):

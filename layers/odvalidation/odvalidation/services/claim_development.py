@@ -15,7 +15,7 @@ from ..domain.access import (
     check_lead,
     check_owner,
 )
-from ..domain.claims import Completeness, completeness
+from ..domain.claims import Completeness, bumped, completeness, stale_elements
 from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -72,11 +72,21 @@ def save_claim(
     narratives: dict[str, str] | None = None,
     elements: list[str] | None = None,
     practice_reflection: str | None = None,
+    seen: dict[str, int] | None = None,
 ) -> Claim:
     """Merge the given narratives into the claim. Only the elements sent are changed, so two tabs
-    (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried."""
+    (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried.
+
+    `seen`: each element's narrative version as the client last read it. A narrative changed since
+    (in another window) is not overwritten: the save is refused with a Conflict. The check and the
+    write are one conditional put on the claim's version, so no save slips between them."""
     for _attempt in range(3):
         journey, current = _claim_for_edit(caller, journey_id)
+        if stale := stale_elements(current, narratives or {}, seen or {}):
+            raise Conflict(
+                f"Element {stale[0]} was changed in another window or tab since you opened it, so your "
+                "text was not saved: copy what you need, reload to see the newer text, and save again."
+            )
         known = set(framework_ids(journey))
         unknown = sorted((set(narratives or {}) | set(elements or [])) - known)
         if unknown:
@@ -93,6 +103,7 @@ def save_claim(
                     practice_reflection if practice_reflection is not None else current.practice_reflection
                 ),
                 "narratives": {**current.narratives, **(narratives or {})},
+                "narrative_versions": bumped(current, narratives or {}),
                 "version": current.version + 1,
                 "updated_at": clock.now(),
             }

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import Field
 
 from ..domain import access
-from ..domain.errors import NotFound
+from ..domain.errors import Conflict, NotFound
 from ..domain.evidence import allowed_list
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -200,6 +200,12 @@ def _element_page(
     element = _element_of(context["framework"], element_id)
     items = [i for i in context["evidence"] if element_id in i.elements]
     narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
+    # The narrative's version as this page shows it; after a refused save, the version the person's
+    # page had (so a second save from the same stale page is refused too, not slipped through).
+    claim = context["claim"]
+    version = (values or {}).get("version") or str(
+        claim.narrative_versions.get(element_id, 0) if claim else 0
+    )
     # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
     on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
     # The library's files to tick, and a form that uploads a new one from this page (issue 16.6).
@@ -213,7 +219,7 @@ def _element_page(
         journey=journey,
         element=element,
         items=items,
-        values={"narrative": narrative},
+        values={"narrative": narrative, "version": version},
         narrative_limit=NARRATIVE_LIMIT,
         errors=errors or {},
         notice=_upload_notice(journey, query().get("key", "")),
@@ -233,6 +239,14 @@ NARRATIVE_LIMIT = 20_000
 
 class NarrativeForm(_Form):
     narrative: Annotated[str, Field(max_length=NARRATIVE_LIMIT)] = ""
+    # The narrative's version when the page was opened (a hidden field): required, so that a page from
+    # another window never overwrites a newer narrative unseen.
+    version: Annotated[int, Field(ge=0)]
+
+
+OUT_OF_DATE = (
+    "This page is out of date, so your text was not saved: copy what you need, reload, and save again."
+)
 
 
 def _too_long(text: str) -> str:
@@ -253,13 +267,20 @@ def save_narrative(journey_id: str, element_id: str) -> Response:
     if form is None:
         if len(values.get("narrative", "")) > NARRATIVE_LIMIT:
             errors["narrative"] = _too_long(values["narrative"])
+        if "version" in errors:  # a page without its hidden version: the page, not the person, is wrong
+            errors = {"narrative": errors.get("narrative", OUT_OF_DATE)}
         # The ticks come back as they were sent, not as last saved: nothing the person did is lost.
         return _element_page(caller, journey_id, element_id, values, errors, 400, posted)
     try:
-        claim_development.save_claim(caller, journey_id, narratives={element_id: form.narrative})
+        claim_development.save_claim(
+            caller, journey_id, narratives={element_id: form.narrative}, seen={element_id: form.version}
+        )
     except ACTIONABLE as problem:
+        # The person's text stays in the box (values), and their ticks (posted): after a clash with
+        # another window, to copy.
+        status = 409 if isinstance(problem, Conflict) else 400
         return _element_page(
-            caller, journey_id, element_id, values, {"narrative": problem.message}, 400, posted
+            caller, journey_id, element_id, values, {"narrative": problem.message}, status, posted
         )
     try:
         element_library.save_links(caller, journey_id, element_id, posted)

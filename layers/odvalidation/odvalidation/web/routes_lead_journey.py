@@ -351,7 +351,10 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         reviews=_reviews(caller, j, _told_apart(name, view.members), titles) if content else [],
         interview=interview,
         adjustments=view.adjustments,  # load() gives them to the academy's leads only
-        can_record_held=j.stage is Stage.INTERVIEW and interview is not None and interview.held_at is None,
+        can_record_held=j.stage is Stage.INTERVIEW
+        and interview is not None
+        and interview.held_at is None
+        and interview.has_started(clock.now()),
         outcome=outcome,
         outcome_text=RECOMMENDATION_TEXT.get(j.outcome.value, "") if j.outcome else "",
         outcome_feedback=[[f"{e} {titles.get(e, '')}", t] for e, t in outcome.feedback.items()]
