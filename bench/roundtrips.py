@@ -40,8 +40,9 @@ WHY: dict[str, str] = {
     "web: GET /sign-in": "Only the first sign-in page a new stack serves: the session secret is made "
     "(ssm GetParameter finds none, PutParameter, GetParameter; dal/session_secret.py). After that, one "
     "read per cold start, or none.",
-    "web: GET /home": "By role: the person's journeys (a Query) with their cohorts, a supporter's "
-    "journeys, a panel member's seats (three round trips, as GET /panel).",
+    "web: GET /home": "By role: the person's journeys (a Query), then at once what each journey's row "
+    "needs (its cohort; its interview at that step; after the outcome, whether feedback was given); a "
+    "supporter's journeys; a panel member's seats (three round trips, as GET /panel).",
     "api: POST /api/journeys/<journey_id>/interview/held": "The journey and its interview in one Query, then it is recorded "
     "held in one transaction.",
     "web: GET /lead": "Three round trips however many cohorts and alerts: the cohorts and the alerts (a "

@@ -56,7 +56,8 @@ def person(
     if email.lower() not in stack.demo_users:
         stack.create_user(email, name, groups, PASSWORD, {"academy": academy, "employer": employer})
     api = ApiClient(stack.base_url, stack.token_for(email))
-    me = api.put("/api/me/profile", {"name": name, "employer": employer, "academy_id": academy})
+    # The academy is the account's (set above); a profile cannot change it.
+    me = api.put("/api/me/profile", {"name": name, "employer": employer})
     return Person(email=email, name=name, api=api, id=me["id"])
 
 
@@ -375,16 +376,20 @@ def review(
     return dict(panel)
 
 
+def held(c: Cast, journey_id: str, location: str = "Room 2, Academy House") -> dict[str, Any]:
+    """Arrange the interview a few minutes ahead and hold it: step 6 cannot be skipped, so "held" (and
+    the outcome) wait for the arranged time. The product clock (shared with the stack's handlers in this
+    process) moves on by those minutes rather than a fortnight, so nothing else falls due meanwhile."""
+    # The product's clock (which the local stack may have moved forward), not the wall clock.
+    when = (clock.now() + timedelta(minutes=5)).replace(microsecond=0)
+    c.lead.api.post(f"/api/journeys/{journey_id}/interview", {"at": when.isoformat(), "location": location})
+    clock.advance(max(when - clock.now(), timedelta(0)) + timedelta(seconds=1))
+    return dict(c.lead.api.post(f"/api/journeys/{journey_id}/interview/held"))
+
+
 def interview(c: Cast, journey_id: str, outcome: str) -> None:
     c.practitioner.api.wait_step(journey_id, "interview")
-    # The product's clock (which the local stack may have moved forward), not the wall clock.
-    when = (clock.now() + timedelta(days=14)).replace(microsecond=0).isoformat()
-    c.lead.api.post(
-        f"/api/journeys/{journey_id}/interview", {"at": when, "location": "Room 2, Academy House"}
-    )
-    # Step 6 cannot be skipped: the outcome comes after the interview. Rather than move the shared
-    # product clock a fortnight, the lead records that it took place.
-    c.lead.api.post(f"/api/journeys/{journey_id}/interview/held")
+    held(c, journey_id)
     panel = c.lead.api.get(f"/api/journeys/{journey_id}/panel")
     chair = next(s["member_id"] for s in panel["seats"] if s["chair"])
     chair_api = {**PANEL, **{m.id: m for m in c.panel}}[chair].api

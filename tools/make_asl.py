@@ -155,7 +155,11 @@ states = {
     "Deferred": {"Type": "Succeed", "Comment": "Ready in 12-18 months: re-engagement is scheduled."},
     "Close": record_stage("closed", "NotifySignposting", "Considering further development: closed."),
     "NotifySignposting": notify("signposting", "Closed"),
-    "Closed": {"Type": "Succeed", "Comment": "Further development: signposted, no claim this time."},
+    "Closed": {
+        "Type": "Succeed",
+        "Comment": "Further development: signposted, no claim open. When ready the practitioner decides "
+        "again: a new execution starts at the decision (journeys.decide_again).",
+    },
     "ContinueAtClaimDevelopment": continue_at(
         "claim_development",
         "Steps 4-6 run in a fresh execution so that no execution nears Standard's one-year limit.",

@@ -218,7 +218,9 @@ def _count(page: Any, kind: str) -> Any:
     return page.locator(f"#task-{kind} .nhsuk-card__description")
 
 
-def test_an_academy_lead_reaches_every_task_by_links(stack_page: Any, programme: Programme) -> None:
+def test_an_academy_lead_reaches_every_task_by_links(
+    stack_page: Any, programme: Programme, stack: LocalStack
+) -> None:
     walk, page = LinksOnly(stack_page), stack_page
     walk.sign_in(programme.cast.lead.email)
     p, j = programme, programme.journeys
@@ -295,19 +297,24 @@ def test_an_academy_lead_reaches_every_task_by_links(stack_page: Any, programme:
     walk.link("Interviews to arrange")
     walk.link(f"Arrange interview for {p.interview.practitioner.name}")
     check_reflow(page, "walk-lead-08-interview")
-    page.get_by_label("Day").fill("18")
-    page.get_by_label("Month").fill("12")
-    page.get_by_label("Year").fill("2030")
-    page.get_by_label("Start time (UK time, 24-hour)").fill("10:00")
+    # A few minutes ahead on the product clock, which then moves on to it: "took place" is recorded
+    # only once the interview's time has come (and an interview is arranged within a year).
+    when = (clock.now() + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    page.get_by_label("Day").fill(str(when.day))
+    page.get_by_label("Month").fill(str(when.month))
+    page.get_by_label("Year").fill(str(when.year))
+    page.get_by_label("Start time (UK time, 24-hour)").fill(f"{when:%H:%M}")
     page.get_by_label("Location or video link").fill("Room 4, Academy House")
     walk.button("Arrange interview")
     expect(page.get_by_text("Interview arranged: the panel and the practitioner")).to_be_visible()
-    expect(page.get_by_text("18 December 2030 at 10:00")).to_be_visible()
+    expect(page.get_by_text(f"{when:%-d %B %Y at %H:%M}")).to_be_visible()
+    expect(page.get_by_role("button", name="Record that the interview took place")).to_have_count(0)
+    stack.advance_clock(minutes=11)
     expect(page.get_by_text("Clear evidence.").first).to_be_visible()  # the panel's reviews
     check_reflow(page, "walk-lead-09-journey-interview")
     walk.link("Back to the cohort")
-    walk.link(f"Interview on 18 Dec 2030 for {p.interview.practitioner.name}")
-    expect(page.get_by_text("The interview is arranged for 18 December 2030 at 10:00")).to_be_visible()
+    walk.link(f"Interview on {when:%-d %b %Y} for {p.interview.practitioner.name}")
+    expect(page.get_by_text(f"The interview is arranged for {when:%-d %B %Y at %H:%M}")).to_be_visible()
     check_reflow(page, "walk-lead-10-interview-arranged")
     walk.link(f"Back to {p.interview.practitioner.name}'s journey")
     walk.button("Record that the interview took place")

@@ -211,6 +211,22 @@ def test_further_development_closes_with_signposting(local_stack: LocalStack) ->
     )
 
 
+def test_after_further_development_the_practitioner_decides_again_and_claims(local_stack: LocalStack) -> None:
+    # The route back: closed is not the end. Deciding again opens step 3 in a new execution.
+    c = scenario.cast(local_stack)
+    journey_id = scenario.register(c)
+    scenario.reflect(c, journey_id)
+    scenario.attend_workshop(c, journey_id)
+    scenario.decide(c, journey_id, "further_development")
+    c.practitioner.api.wait_stage(journey_id, "closed")
+    c.practitioner.api.post(f"/api/journeys/{journey_id}/decide-again")
+    scenario.decide(c, journey_id, "ready_now")
+    final = c.practitioner.api.wait_step(journey_id, "claim_development")
+    assert final["journey"]["claim_number"] == 1
+    assert final["journey"]["stage"] == "claim_development"
+    assert "moved to closed" in actions(final)
+
+
 def test_deadline_missed_after_reminders(local_stack: LocalStack) -> None:
     c = scenario.cast(local_stack)
     journey_id = scenario.to_claim_development(c)

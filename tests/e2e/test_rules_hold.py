@@ -12,6 +12,7 @@ from local import scenario
 from local.client import ApiClient
 from local.stack import LocalStack
 from odvalidation import clock
+from odvalidation.domain.frameworks import framework
 from tests.e2e.test_panels_e2e import loads, submitted
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
@@ -88,9 +89,18 @@ def test_the_outcome_is_recorded_only_after_the_interview(local_stack: LocalStac
     c.lead.api.post(f"/api/journeys/{journey_id}/interview", {"at": when.isoformat(), "location": "Room 4"})
     too_soon = chair.post(f"/api/journeys/{journey_id}/outcome", outcome, expect=409)
     assert f"{when:%-d %B %Y}" in too_soon["message"]
-    # Neither the practitioner nor the chair may say it was held; the lead may.
+    # Neither the practitioner nor the chair may say it was held; the lead may, once its time has come:
+    # "held" before then would open the outcome with step 6 skipped in substance.
     c.practitioner.api.post(f"/api/journeys/{journey_id}/interview/held", expect=403)
     chair.post(f"/api/journeys/{journey_id}/interview/held", expect=403)
+    early = c.lead.api.post(f"/api/journeys/{journey_id}/interview/held", expect=409)
+    assert f"arranged for {when:%-d %B %Y at %H:%M}" in early["message"]
+    assert "after it has started" in early["message"]
+    chair.post(f"/api/journeys/{journey_id}/outcome", outcome, expect=409)
+    # Brought forward to a few minutes ahead; once that time comes on the product clock, it is held.
+    soon = (clock.now() + timedelta(minutes=5)).replace(microsecond=0)
+    c.lead.api.post(f"/api/journeys/{journey_id}/interview", {"at": soon.isoformat(), "location": "Room 4"})
+    local_stack.advance_clock(minutes=6)
     held = c.lead.api.post(f"/api/journeys/{journey_id}/interview/held")
     assert held["held_at"]
     assert c.practitioner.api.get(f"/api/journeys/{journey_id}/interview")["held_at"] == held["held_at"]
@@ -99,6 +109,11 @@ def test_the_outcome_is_recorded_only_after_the_interview(local_stack: LocalStac
     c.lead.api.post(f"/api/journeys/{journey_id}/interview", {"at": again, "location": "Room 5"}, expect=409)
 
     record = chair.post(f"/api/journeys/{journey_id}/outcome", outcome)
+    # A second, different outcome is told what is recorded, not that outcomes come after interviews.
+    other = chair.post(
+        f"/api/journeys/{journey_id}/outcome", {**outcome, "outcome": "system_od_practitioner"}, expect=409
+    )
+    assert other["message"].startswith("The outcome is already recorded: system od leader, on ")
     final = c.practitioner.api.wait_for(journey_id, lambda j: bool(j["certificate_id"]), what="certificate")
     certificate = c.practitioner.api.get(f"/api/certificates/{final['journey']['certificate_id']}")[
         "certificate"
@@ -337,3 +352,77 @@ def test_a_double_clicked_submit_is_one_submission_and_both_clicks_hear_so(local
     assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
     history = c.practitioner.api.journey(journey_id)["history"]
     assert [e["action"] for e in history].count("submitted claim") == 1
+
+
+# ------------------------------------------------------------------ a hostile client's inputs
+
+
+def test_an_interview_years_ahead_is_refused_and_one_within_the_year_invites_the_panel(
+    local_stack: LocalStack,
+) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    scenario.review(c, journey_id)
+    c.practitioner.api.wait_step(journey_id, "interview")
+    url = f"/api/journeys/{journey_id}/interview"
+    refused = c.lead.api.post(url, {"at": "9999-12-31T23:59:59", "location": "R"}, expect=422)
+    assert "within a year" in refused["message"]
+    c.lead.api.get(url, expect=404)  # nothing arranged, so nothing for the notify function to choke on
+    when = (clock.now() + timedelta(days=300)).replace(microsecond=0)
+    c.lead.api.post(url, {"at": when.isoformat(), "location": "Room 9"})
+    local_stack.async_invokes.drain()  # the invitations go after the lead's answer
+    invited = {
+        address
+        for m in local_stack.sent_emails()
+        if m.subject.startswith("Validation interview") and journey_id in (m.body + (m.html or ""))
+        for address in m.to
+    }
+    assert c.practitioner.email in invited
+
+
+def test_an_older_window_cannot_overwrite_a_newer_narrative(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = scenario.to_claim_development(c)
+    c.practitioner.api.wait_step(journey_id, "claim_development")
+    api, url = c.practitioner.api, f"/api/journeys/{journey_id}/claim"
+    # No claim written yet: every narrative is at version 0.
+    opened = (api.journey(journey_id)["claim"] or {}).get("narrative_versions", {}).get("2.1", 0)
+    assert opened == 0
+    api.put(url, {"narratives": {"2.1": "Newer, from one window."}, "versions": {"2.1": opened}})
+    for n in range(3):  # three saves from the window opened before it
+        stale = api.put(
+            url, {"narratives": {"2.1": f"Older window, try {n}."}, "versions": {"2.1": opened}}, expect=409
+        )
+        assert "Element 2.1 was changed in another window or tab since you opened it" in stale["message"]
+    claim = api.journey(journey_id)["claim"]
+    assert claim["narratives"]["2.1"] == "Newer, from one window."
+    # Read again, the change goes in; a body that is not JSON is told so.
+    api.put(url, {"narratives": {"2.1": "Merged."}, "versions": {"2.1": claim["narrative_versions"]["2.1"]}})
+    assert api.journey(journey_id)["claim"]["narratives"]["2.1"] == "Merged."
+    broken = api.session.put(
+        f"{api.base_url}{url}",
+        data='{"narratives": {"2.1',
+        timeout=30,
+        headers={"Content-Type": "application/json"},
+    )
+    assert broken.status_code == 422
+    assert broken.json()["message"].startswith("The request body is not valid JSON")
+
+
+def test_a_review_giving_an_element_twice_is_refused(local_stack: LocalStack) -> None:
+    c = scenario.cast(local_stack)
+    journey_id = submitted(c)
+    c.practitioner.api.wait_step(journey_id, "panel_review")
+    seat = c.lead.api.get(f"/api/journeys/{journey_id}/panel")["seats"][0]
+    member = scenario.PANEL[seat["member_id"]].api
+    member.post(f"/api/journeys/{journey_id}/panel/declaration", {"conflict": False})
+    level = c.practitioner.api.journey(journey_id)["claim"]["level"]
+    elements = [e.id for e in framework(c.framework_key).elements_for(level)]
+    judgements = [{"element_id": e, "judgement": "evidenced", "comment": ""} for e in elements]
+    twice = [*judgements, {"element_id": elements[0], "judgement": "not_yet_evidenced", "comment": ""}]
+    refused = member.put(
+        f"/api/journeys/{journey_id}/panel/review",
+        {"judgements": twice, "recommendation": "system_od_practitioner"},
+        expect=422,
+    )
+    assert f"Element {elements[0]} is given twice" in refused["message"]

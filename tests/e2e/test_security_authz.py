@@ -233,9 +233,8 @@ Body = Callable[[World, str], Any]
 
 def _profile(w: World, role: str) -> Any:
     p = w.people[role]
-    academy = "london" if role in ("lead_elsewhere", "national_lead") else "north-west"
     name = p.name if p else "Nobody"
-    return {"name": name, "employer": f"Employer of {name}", "academy_id": academy}
+    return {"name": name, "employer": f"Employer of {name}"}
 
 
 def _evidence_body(w: World, _role: str) -> Any:
@@ -339,6 +338,8 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("POST", "/api/journeys/{journey_id}/adjustments/{kind}/decision", _const({"agree": True}), _cells(403, lead_of_a=200)),
     ("POST", "/api/journeys/{journey_id}/adjustments/{kind}/withdrawal", None, owner_only(200)),
     ("POST", "/api/journeys/{journey_id}/new-claim", None, owner_only(409)),
+    # The route back after "considering further development": A's claim is submitted, so not A's now.
+    ("POST", "/api/journeys/{journey_id}/decide-again", None, owner_only(409)),
     # A's claim is submitted: no lead may move it to another framework (issue 18), and nobody else may try.
     ("POST", "/api/journeys/{journey_id}/framework", _const({"framework_key": "global-practice@1.0"}), leads_only(409)),
     ("POST", "/api/journeys/{journey_id}/extension", _const({"weeks": 2, "reason": "illness"}), leads_only(409)),
@@ -369,8 +370,8 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     ("GET", "/api/reports/cohorts", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
     ("GET", "/api/reports/cohorts.csv", None, _cells(403, lead_of_a=200, lead_elsewhere=200, national_lead=200)),
     ("POST", "/api/journeys/{journey_id}/feedback", _const(dict.fromkeys(("integrity", "assurance", "opened_doors", "confidence", "connections"), 5)), _cells(404, practitioner_a=409)),
-    ("GET", "/api/certificates/{certificate_id}", None, _cells(403, practitioner_a=200, lead_of_a=200, national_lead=200)),
-    ("PUT", "/api/certificates/{certificate_id}/sharing", _const({"public": False}), _cells(403, practitioner_a=200, lead_of_a=409, national_lead=409)),
+    ("GET", "/api/certificates/{certificate_id}", None, _cells(404, practitioner_a=200, lead_of_a=200, national_lead=200, lead_elsewhere=403)),
+    ("PUT", "/api/certificates/{certificate_id}/sharing", _const({"public": False}), _cells(404, practitioner_a=200, lead_of_a=409, national_lead=409, lead_elsewhere=403)),
     ("POST", "/api/invitations", _const({"email": "invited.by.matrix@example.nhs.uk", "name": "Invited Person", "role": "supporter", "academy_id": "north-west"}), leads_only(200)),
     # Leads' alerts (issue 17): the academy's leads and national leads; the dismissal of an unknown alert is a 404.
     ("GET", "/api/academies/{academy_id}/alerts", None, leads_only(200)),
@@ -378,7 +379,7 @@ MATRIX: list[tuple[str, str, Body | None, dict[str, int]]] = [
     # The pool in one step: idempotent, so both leads get 200 for the same person (cap 0: never seated).
     ("POST", "/api/panel/invitations", _const({"email": "pool.invited.by.matrix@example.nhs.uk", "name": "Pooled Person", "kind": "peer", "employer": "Matrix Org", "academy_id": "north-west", "cap": 0}), leads_only(200)),
     # Renewal opens 90 days before expiry: the holder is told when; nobody else may start it.
-    ("POST", "/api/certificates/{certificate_id}/revalidation", None, _cells(403, practitioner_a=409)),
+    ("POST", "/api/certificates/{certificate_id}/revalidation", None, _cells(404, practitioner_a=409, lead_of_a=403, national_lead=403, lead_elsewhere=403)),
     # The whole record (issue 18): anyone signed in asks for their own (those with no journey are told
     # there is nothing to download); only a lead of A's academy produces A's, for a subject access
     # request. Links first: nothing has been made yet.

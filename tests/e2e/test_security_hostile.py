@@ -145,7 +145,7 @@ def _edge_cases(
         return f'{{"narratives": {{"{element_id}": "{text}"}}}}'
 
     def name(text: str) -> str:
-        return f'{{"name": "{text}", "employer": "Edge Trust", "academy_id": "north-west"}}'
+        return f'{{"name": "{text}", "employer": "Edge Trust"}}'
 
     def filename(text: str) -> str:
         body = {"element_id": element_id, "filename": "@", "content_type": "application/pdf", "size": 10}
@@ -199,9 +199,7 @@ def hostile(local_stack: LocalStack) -> Journey:
     stack = local_stack
     c = scenario.cast(stack)
     p = c.practitioner
-    p.api.put(
-        "/api/me/profile", {"name": HOSTILE_NAME, "employer": "Riverside Trust", "academy_id": "north-west"}
-    )
+    p.api.put("/api/me/profile", {"name": HOSTILE_NAME, "employer": "Riverside Trust"})
     journey_id = scenario.register(c)
     scenario.reflect(c, journey_id)
     scenario.attend_workshop(c, journey_id)

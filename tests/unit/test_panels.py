@@ -314,12 +314,19 @@ def test_an_override_lists_a_missing_kind_and_unavailability() -> None:
         (member("e1", EXPERT, "trust x"), "Name e1 (e1) works at Trust X"),
         (member("e1", EXPERT), "Name e1 (e1) is in the practitioner's line-management chain"),
         (member("e1", EXPERT, declared_conflicts={"prac"}), "Name e1 (e1) declared a conflict"),
+        (member("e1", EXPERT), "Name e1 (e1) is the practitioner's supporter"),
     ],
 )
 def test_an_override_never_waives_a_conflict_of_interest(conflicted: PanelMember, says: str) -> None:
     with pytest.raises(InvalidInput, match="cannot waive a conflict of interest") as raised:
         override_panel(
-            claim(line_managers=["e1"] if "chain" in says else []), [conflicted, *PEERS], ["e1", "pa"], "x"
+            claim(
+                line_managers=["e1"] if "chain" in says else [],
+                supporter_id="e1" if "supporter" in says else None,
+            ),
+            [conflicted, *PEERS],
+            ["e1", "pa"],
+            "x",
         )
     assert raised.value.details == [says]
 
@@ -397,3 +404,14 @@ def test_the_oracle_agrees_with_the_solver_on_who_is_eligible() -> None:
     assert not allowed(member("n", EXPERT, academy_id="north-west"), c, 0)
     assert allowed(member("ok", EXPERT), c, 2)
     assert not allowed(member("ok", EXPERT), c, 3)
+
+
+def test_the_practitioners_supporter_is_never_seated_on_their_panel() -> None:
+    # The supporter is the only expert free of other conflicts: no valid panel, and the reason says why.
+    pool = [member("e1", EXPERT), member("e2", EXPERT, "trust x"), *PEERS]
+    seated = assigned(assign_panel(claim(), pool))
+    assert "e1" in seated.member_ids
+    refused = assign_panel(claim(supporter_id="e1"), pool)
+    assert isinstance(refused, NoValidPanel)
+    assert refused.excluded[EXPERT] == {ExclusionRule.SUPPORTER: 1, ExclusionRule.EMPLOYER: 1}
+    assert "is the practitioner's supporter" in refused.reason

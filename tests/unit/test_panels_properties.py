@@ -43,6 +43,7 @@ PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthC
 def conflict(m: PanelMember, c: ClaimToAssign) -> bool:
     return (
         m.id == c.practitioner_id
+        or m.id == c.supporter_id
         or m.employer.lower() == c.employer.lower()
         or m.id in c.line_managers
         or c.practitioner_id in m.line_managers
@@ -137,6 +138,8 @@ def claims(draw: st.DrawFn, ids: list[str], journey: str = "j1", strict: bool = 
         employer=draw(st.sampled_from(["trust a", *reversed(EMPLOYERS)])),
         academy_id=draw(st.sampled_from(ACADEMIES[::-1])),
         line_managers=draw(st.lists(st.sampled_from(["boss", *ids]), max_size=2 if strict else 0)),
+        # Sometimes a pool member is the practitioner's supporter.
+        supporter_id=draw(st.sampled_from([None, *ids])) if strict else None,
         expertise_wanted=draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True)),
         exclude_same_academy=strict and draw(st.booleans()),
         panel_size=draw(st.integers(2, 4)),

@@ -250,7 +250,7 @@ def test_the_holder_is_offered_the_baked_badge_when_there_is_one(
 def test_someone_elses_certificate_page_is_not_found(web: dict[str, Any]) -> None:
     browser, _ = signed_in(web)
     web["records"][CERT_ID] = record(practitioner_id="someone-else")
-    assert browser.get(f"/certificates/{CERT_ID}").status == 403  # services.certificates.mine: lead only
+    assert browser.get(f"/certificates/{CERT_ID}").status == 404  # services.certificates.mine: not confirmed
 
 
 def test_the_holders_page_needs_sign_in(web: dict[str, Any]) -> None:

@@ -60,6 +60,7 @@ def test_one_upload_from_the_element_page_supports_many_elements(web: dict[str, 
         [
             ("csrf_token", token),
             ("narrative", "I mapped the system."),
+            ("version", "0"),
             ("library", "1"),
             ("shown", item.id),
             ("evidence", item.id),
@@ -104,7 +105,7 @@ def test_one_upload_from_the_element_page_supports_many_elements(web: dict[str, 
     # Unticked on 2.1's page: only that link goes.
     browser.post(
         f"/journeys/{journey_id}/claim/2.1",
-        [("csrf_token", token), ("narrative", ""), ("library", "1"), ("shown", item.id)],
+        [("csrf_token", token), ("narrative", ""), ("version", "0"), ("library", "1"), ("shown", item.id)],
     )  # type: ignore[arg-type]
     assert items(journey_id)[0].elements == ["1.1", "1.2", "2.2"]
     claim = text(browser.get(f"/journeys/{journey_id}/claim").body)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -92,7 +92,10 @@ class Academy:
         ]
         self.interviews = {
             "jKit": Interview(
-                journey_id="jKit", claim_number=1, at=datetime(2026, 12, 18, 10, 0), location="Room 4"
+                journey_id="jKit",
+                claim_number=1,
+                at=datetime(2026, 12, 18, 10, 0, tzinfo=UTC),
+                location="Room 4",
             )
         }
         self.asked_academy: list[str] = []
@@ -334,8 +337,17 @@ def test_an_academy_lead_reads_the_reflection_claim_and_reviews(
     assert "Partly evidenced" in body
     assert "18 December 2026 at 10:00" in body
     assert "Room 4" in body
-    assert f'action="/lead/journeys/{claimed.id}/interview-held"' in body
     assert "Interview on 18 Dec 2026" in body  # the action says when, not "arrange"
+    # "Took place" is offered once the interview's start time has come, not before.
+    held = f'action="/lead/journeys/{claimed.id}/interview-held"'
+    start = datetime(2026, 12, 18, 10, 0, tzinfo=UTC)
+    try:
+        if clock.now() < start:
+            assert held not in body
+            clock.advance(start - clock.now())
+        assert held in lead(web).get(f"/lead/journeys/{claimed.id}").body
+    finally:
+        clock.reset()
 
 
 LAMBDA_CAUSE = json.dumps(

@@ -114,16 +114,6 @@ def test_once_the_interview_time_has_come_the_chair_is_asked_for_the_outcome(
     assert 'name="outcome"' in browser.get(f"/panel/{JOURNEY}/outcome").body
 
 
-def test_the_lead_recording_it_held_opens_the_outcome_before_the_arranged_time(
-    member: tuple[WebClient, Claim1],
-) -> None:
-    browser, claim = member
-    at_interview(claim, WINTER, chair=True)
-    assert claim.interview is not None
-    claim.interview = claim.interview.model_copy(update={"held_at": clock.now()})
-    assert browser.get(f"/panel/{JOURNEY}").header("Location") == f"/panel/{JOURNEY}/outcome"
-
-
 def test_a_claim_is_told_apart_by_cohort_and_stage(member: tuple[WebClient, Claim1]) -> None:
     browser, claim = member
     body = browser.get("/panel").body

@@ -368,7 +368,7 @@ def test_the_narrative_level_unlinking_and_a_confirmed_delete_go_through_the_cla
     )
     saved = browser.post(
         f"/journeys/{journey_id}/claim/1.1",
-        {"csrf_token": token, "narrative": "I convened the ICS OD network."},
+        {"csrf_token": token, "narrative": "I convened the ICS OD network.", "version": "0"},
     )
     assert saved.status == 303
     element = browser.get(f"/journeys/{journey_id}/claim/1.1", saved="1")
@@ -430,7 +430,10 @@ def test_a_named_supporter_reads_the_claim_and_a_stranger_is_told_nothing(web: d
     browser, _, journey_id = in_claim_development(web)
     supporter, _ = sign_in(web, "sam.supporter@nhs.net", "Sam Okoro", groups=("supporter",))
     token = browser.get(f"/journeys/{journey_id}/claim").csrf_token()
-    browser.post(f"/journeys/{journey_id}/claim/2.1", {"csrf_token": token, "narrative": "My system work."})
+    browser.post(
+        f"/journeys/{journey_id}/claim/2.1",
+        {"csrf_token": token, "narrative": "My system work.", "version": "0"},
+    )
 
     unknown = browser.post(
         f"/journeys/{journey_id}/supporter", {"csrf_token": token, "supporter_email": "nobody@nhs.net"}
@@ -466,7 +469,9 @@ def test_the_journey_page_reads_the_journey_with_one_query_of_its_item_collectio
     from odvalidation.services.common import db as store
 
     browser, _, journey_id = in_claim_development(web)
-    browser.submit(f"/journeys/{journey_id}/claim/1.1", {"narrative": "Led a system-wide redesign."})
+    browser.submit(
+        f"/journeys/{journey_id}/claim/1.1", {"narrative": "Led a system-wide redesign.", "version": "0"}
+    )
     calls: list[str] = []
 
     def count(model: Any, **_: Any) -> None:

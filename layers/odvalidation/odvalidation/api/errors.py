@@ -46,6 +46,20 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "request"
 
 
+def _body_unreadable(errors: list[Any]) -> str | None:
+    """A refusal of the body as a whole (none sent, or not JSON), said as such: pydantic's own words
+    ("request: Field required", "14: JSON decode error") name no field a person could correct."""
+    for err in errors:
+        kind, loc = err.get("type"), tuple(err.get("loc", ()))
+        if kind == "json_invalid":
+            at = next((p for p in loc if isinstance(p, int)), None)
+            where = f" (the error is near character {at})" if at is not None else ""
+            return f"The request body is not valid JSON{where}: send a complete JSON object."
+        if kind == "missing" and loc == ("body",):
+            return "The request has no body: send a JSON object with the fields this operation takes."
+    return None
+
+
 def register(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(e.DomainError)
     def domain_error(exc: e.DomainError) -> Response[Any]:
@@ -56,9 +70,10 @@ def register(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[Any]:
-        details = [
-            f"{_field(tuple(err.get('loc', ())))}: {err.get('msg', 'is not valid')}" for err in exc.errors()
-        ]
+        errors = list(exc.errors())
+        if whole := _body_unreadable(errors):
+            return _json(422, whole)
+        details = [f"{_field(tuple(err.get('loc', ())))}: {err.get('msg', 'is not valid')}" for err in errors]
         return _json(422, "The request is not valid. " + (details[0] if details else ""), details)
 
     # Powertools' own 415 body has no "message"; every refusal here says what to do.

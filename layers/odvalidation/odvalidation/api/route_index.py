@@ -27,6 +27,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
         "/api/journeys/<journey_id>/submission",
         "/api/journeys/<journey_id>/withdrawal",
         "/api/journeys/<journey_id>/new-claim",
+        "/api/journeys/<journey_id>/decide-again",
         "/api/journeys/<journey_id>/extension",
         "/api/journeys/<journey_id>/resume",
         "/api/invitations",

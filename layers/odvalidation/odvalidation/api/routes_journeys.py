@@ -8,9 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import StringConstraints
 
-from ..domain.academies import academy
 from ..domain.access import Caller
-from ..domain.errors import InvalidInput
 from ..domain.models import Cohort, DraftComment, Person, Role
 from ..services import claim_development, cohorts, comments, confirmations, people, preparation, uploads
 from ..services import journeys as js
@@ -62,22 +60,10 @@ def me() -> Me:
     )
 
 
-@router.put("/api/me/profile", tags=["You"], summary="Your profile: name, employer, academy")
+@router.put("/api/me/profile", tags=["You"], summary="Your profile: name, employer, line managers")
 def profile(body: ProfileIn) -> Person:
-    c = caller()
-    if not c.email:
-        raise InvalidInput("Your sign-in has no email address; sign in again.")
-    if body.academy_id:
-        academy(body.academy_id)
-    return people.save_person(
-        Person(
-            id=c.id,
-            name=body.name,
-            email=c.email,
-            employer=body.employer,
-            academy_id=body.academy_id or c.academy_id,
-            line_managers=body.line_managers,
-        )
+    return people.update_profile(
+        caller(), name=body.name, employer=body.employer, line_managers=body.line_managers
     )
 
 
@@ -163,6 +149,7 @@ def save_claim(journey_id: JourneyId, body: ClaimIn) -> Message:
         narratives=body.narratives,
         elements=body.elements,
         practice_reflection=body.practice_reflection,
+        seen=body.versions,
     )
     return Message(
         message=f"Claim saved ({len([n for n in c.narratives.values() if n.strip()])} narratives)."
@@ -238,6 +225,16 @@ def withdraw(journey_id: JourneyId, body: ReasonIn) -> Message:
 def new_claim(journey_id: JourneyId) -> Message:
     js.start_new_claim(caller(), journey_id)
     return Message(message="A new claim has been started.")
+
+
+@router.post(
+    "/api/journeys/<journey_id>/decide-again",
+    tags=["Step 3: decision"],
+    summary="Decide again after developing further",
+)
+def decide_again(journey_id: JourneyId) -> Message:
+    js.decide_again(caller(), journey_id)
+    return Message(message="Step 3 is open again: record your decision when you are ready.")
 
 
 @router.post(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..domain.claims import Completeness
 from ..domain.models import (
@@ -141,6 +142,20 @@ class ClaimIn(Body):
         default=None, max_length=100
     )
     practice_reflection: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    # Optimistic concurrency per element: the narrative versions as last read (claim.narrative_versions
+    # in GET /api/journeys/{id}). A narrative changed since is refused with a 409, not overwritten.
+    versions: dict[
+        Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")], Annotated[int, Field(ge=0)]
+    ] = Field(
+        default_factory=dict,
+        max_length=100,
+        description=(
+            "Each narrative's version as you last read it (claim.narrative_versions; 0 for one never "
+            "written). Send it with every narrative you change: if the narrative was changed since, the "
+            "save is refused with 409 and nothing is overwritten. A narrative sent without its version "
+            "overwrites whatever is there."
+        ),
+    )
 
 
 class EvidenceIn(Body):
@@ -225,9 +240,23 @@ class Me(BaseModel):
 
 
 class ProfileIn(Body):
+    """What a person may change about themselves. Not their academy: it scopes what they may do, so it
+    comes from their sign-in (set at sign-up or by the lead who invited them), and a request naming one is
+    refused rather than answered as if it had changed."""
+
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     employer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    academy_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     line_managers: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=10
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_academy(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "academy_id" in data:
+            raise PydanticCustomError(
+                "academy_fixed",
+                "academy_id cannot be changed here: your academy is set by your academy lead (or when you "
+                "signed up). Send your profile without academy_id; ask your academy lead to move you.",
+            )
+        return data

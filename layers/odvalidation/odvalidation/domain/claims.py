@@ -88,3 +88,37 @@ def _revalidation(framework: Framework, claim: Claim, evidence: list[EvidenceIte
     return Completeness(
         complete=not missing, total=len(elements), evidenced=evidenced, narrated=narrated, missing=missing
     )
+
+
+def given_twice(element_ids: list[str]) -> list[str]:
+    """The elements a review (or its draft) names more than once, in the order met: a review holds one
+    judgement per element, else two opposite judgements could stand for one element."""
+    seen: set[str] = set()
+    twice: list[str] = []
+    for element_id in element_ids:
+        if element_id in seen and element_id not in twice:
+            twice.append(element_id)
+        seen.add(element_id)
+    return twice
+
+
+def stale_elements(current: Claim, narratives: dict[str, str], seen: dict[str, int]) -> list[str]:
+    """The elements whose narrative the client would overwrite without having read it: it says it last
+    read an older version, and sends different text (the same text again is a retry, not a clash).
+    An element the client gives no version for is not checked (the JSON API's older clients)."""
+    return sorted(
+        element_id
+        for element_id, text in narratives.items()
+        if element_id in seen
+        and seen[element_id] != current.narrative_versions.get(element_id, 0)
+        and current.narratives.get(element_id, "") != text
+    )
+
+
+def bumped(current: Claim, narratives: dict[str, str]) -> dict[str, int]:
+    """The narrative versions after saving `narratives`: raised for each element whose text changes."""
+    versions = dict(current.narrative_versions)
+    for element_id, text in narratives.items():
+        if current.narratives.get(element_id, "") != text:
+            versions[element_id] = versions.get(element_id, 0) + 1
+    return versions

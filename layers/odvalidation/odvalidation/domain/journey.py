@@ -21,7 +21,9 @@ ALLOWED: dict[Stage, frozenset[Stage]] = {
     S.DECISION: frozenset({S.CLAIM_DEVELOPMENT, S.DEFERRED, S.CLOSED, S.WITHDRAWN}),
     # Ready in 12-18 months: the re-engagement brings the practitioner back to the decision.
     S.DEFERRED: frozenset({S.DECISION, S.WITHDRAWN}),
-    S.CLOSED: frozenset(),
+    # Considering further development: no claim is open, but the route back stays open. When ready, the
+    # practitioner decides again (a fresh execution starts at the decision: journeys.decide_again).
+    S.CLOSED: frozenset({S.DECISION, S.WITHDRAWN}),
     S.CLAIM_DEVELOPMENT: frozenset({S.SUBMITTED, S.LAPSED, S.WITHDRAWN}),
     # The completeness check can send a claim back to development.
     S.SUBMITTED: frozenset({S.PANEL_REVIEW, S.AWAITING_PANEL, S.CLAIM_DEVELOPMENT, S.WITHDRAWN}),
@@ -38,6 +40,7 @@ ALLOWED: dict[Stage, frozenset[Stage]] = {
 
 # Stages at which a journey has stopped moving unless a person starts it again.
 RESTING: frozenset[Stage] = frozenset(s for s, nxt in ALLOWED.items() if not nxt) | {
+    S.CLOSED,
     S.DEFERRED,
     S.NOT_YET_VALIDATED,
     S.VALIDATED,

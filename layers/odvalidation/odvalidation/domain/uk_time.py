@@ -1,9 +1,10 @@
 """Times as people in England read them: UK time (Europe/London), GMT in winter and BST in summer.
 
-Times are stored in UTC. Every page and email that shows a time to a person formats it here, and every
-form that asks for a UK time reads it here, so that "10:00" on the lead's form is "10:00" on the panel's
-page and in the invitation, on either side of a clock change. (A calendar file keeps UTC with its Z:
-the reader's calendar converts it.)
+The service stores every instant in UTC. Every page and email that shows a time to a person formats it
+here, and every form that asks for a UK time reads it here, so that "10:00" on the lead's form is
+"10:00" on the panel's and the practitioner's pages and in the invitation, on either side of a clock
+change. (A calendar file keeps UTC with its Z: the reader's calendar converts it.) The zone comes from
+the `tzdata` package where the system has none (the Lambda runtime; icalendar depends on it).
 """
 
 from __future__ import annotations
@@ -11,18 +12,29 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-UK = ZoneInfo("Europe/London")
+LONDON = ZoneInfo("Europe/London")
+UK = LONDON
 
 
 def in_uk(at: datetime) -> datetime:
-    """The same instant on the UK's clock. A naive time is UTC (as the product stores it)."""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UK)
+    """The same instant on the UK's clock. A naive time is UTC (as the service stores it)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(LONDON)
 
 
 def uk_when(at: datetime, *, weekday: bool = False) -> str:
     """ "12 January 2027 at 10:00" (or "Tuesday 12 January 2027 at 10:00"), in UK time."""
     local = in_uk(at)
     return f"{local:%A }{local:%-d %B %Y at %H:%M}" if weekday else f"{local:%-d %B %Y at %H:%M}"
+
+
+def uk_date_time(at: datetime) -> str:
+    """ "12 January 2027 at 10:00": the date and the 24-hour time in the UK."""
+    return uk_when(at)
+
+
+def uk_day_date_time(at: datetime) -> str:
+    """ "Tuesday 12 January 2027 at 10:00", for an invitation that names the weekday."""
+    return uk_when(at, weekday=True)
 
 
 def uk_day(at: datetime) -> str:
@@ -37,4 +49,4 @@ def uk_clock(at: datetime) -> str:
 
 def from_uk(day: date, at: time) -> datetime:
     """The instant (in UTC) a person means by a day and a time of day on the UK's clock."""
-    return datetime.combine(day, at, tzinfo=UK).astimezone(UTC)
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)

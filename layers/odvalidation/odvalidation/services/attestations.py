@@ -41,11 +41,13 @@ from ..domain.attestation import (
 )
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.models import EvidenceItem, EvidenceStatus, Journey, Person, Stage
+from ..domain.nominations import AttesterRefused, attester_refusal
 from ..settings import settings
 from . import journeys as js
 from . import notifications
 from .common import db, new_id, reapplied, supporter_ids, updated
 from .common import record as record_event
+from .people import person
 
 ACTOR = "system:attestation"  # the leader has no account; the event names the request, not them
 PREFIX = "ATTEST#"
@@ -110,12 +112,27 @@ def _close(record: Attestation, **fields: object) -> dict[str, object]:
 # ---------------------------------------------------------------------------- the practitioner
 
 
+def _check_attester(caller: Caller, journey: Journey, email: str) -> None:
+    """Refuse an attester who is the practitioner (by the address they signed in with or the one on
+    their profile) or their current supporter: an attestation is someone else's word."""
+    own = person(journey.practitioner_id)
+    supporter = person(journey.supporter_id) if journey.supporter_id else None
+    refusal = attester_refusal(
+        email,
+        practitioner_emails=[caller.email, *([own.email] if own else [])],
+        supporter_email=supporter.email if supporter else None,
+    )
+    if refusal:
+        raise AttesterRefused(refusal)
+
+
 @reapplied()
 def _store_request(caller: Caller, journey_id: str, body: AttestationIn, nonce: str) -> Attestation:
     journey = js.load_for(caller, journey_id)
     check_owner(caller, journey)
     if journey.stage is not Stage.CLAIM_DEVELOPMENT:
         raise InvalidTransition("You can ask for evidence to be confirmed while you are building your claim.")
+    _check_attester(caller, journey, body.email)
     item = _evidence(journey_id, journey.claim_number, body.evidence_id)
     if item is None:
         raise NotFound("There is no such evidence in your claim.")
@@ -242,7 +259,7 @@ def _email_link(record: Attestation, nonce: str) -> None:
 def for_journey(caller: Caller, journey_id: str) -> list[Attestation]:
     """The current claim's requests: for the practitioner and (to read) their supporter."""
     journey = js.load_for(caller, journey_id)
-    if caller.id != journey.practitioner_id and caller.id not in supporter_ids(db(), journey_id):
+    if caller.id != journey.practitioner_id and caller.id not in supporter_ids(db(), journey):
         raise Forbidden(
             "Only the practitioner and their supporter can see who was asked to confirm evidence."
         )

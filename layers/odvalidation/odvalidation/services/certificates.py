@@ -31,6 +31,7 @@ from ..domain.models import (
     Level,
     Outcome,
     OutcomeRecord,
+    Role,
     Stage,
 )
 from ..settings import settings
@@ -219,6 +220,10 @@ def mine(caller: Caller, certificate_id: str) -> CertificateRecord:
     if record is None:
         raise NotFound("There is no such certificate.")
     if record.practitioner_id != caller.id:
+        if not (caller.has(Role.ACADEMY_LEAD) or caller.has(Role.NATIONAL_LEAD)):
+            # Someone else's certificate, to anyone but a lead: its private view is not confirmed to
+            # exist (the public status page says what anyone may know).
+            raise NotFound("There is no such certificate among yours.")
         check_lead(caller, record.academy_id)
     return record
 

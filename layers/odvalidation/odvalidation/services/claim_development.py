@@ -15,7 +15,7 @@ from ..domain.access import (
     check_lead,
     check_owner,
 )
-from ..domain.claims import Completeness, completeness
+from ..domain.claims import Completeness, bumped, completeness, stale_elements
 from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -26,7 +26,8 @@ from ..domain.models import (
     Person,
     Stage,
 )
-from .common import db, journey_items, moved, part, reapplied, updated
+from ..domain.nominations import supporter_refusal
+from .common import db, journey_items, moved, panel_ids, part, reapplied, supporter_links, updated
 from .common import record as record_event
 from .journeys import (
     claim,
@@ -34,6 +35,7 @@ from .journeys import (
     evidence,
     framework_ids,
     load_for,
+    practitioner_journeys,
     schedule_claim_deadline,
 )
 from .people import person_by_email
@@ -70,11 +72,21 @@ def save_claim(
     narratives: dict[str, str] | None = None,
     elements: list[str] | None = None,
     practice_reflection: str | None = None,
+    seen: dict[str, int] | None = None,
 ) -> Claim:
     """Merge the given narratives into the claim. Only the elements sent are changed, so two tabs
-    (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried."""
+    (or a practitioner and a retry) never wipe each other's work; a concurrent save is retried.
+
+    `seen`: each element's narrative version as the client last read it. A narrative changed since
+    (in another window) is not overwritten: the save is refused with a Conflict. The check and the
+    write are one conditional put on the claim's version, so no save slips between them."""
     for _attempt in range(3):
         journey, current = _claim_for_edit(caller, journey_id)
+        if stale := stale_elements(current, narratives or {}, seen or {}):
+            raise Conflict(
+                f"Element {stale[0]} was changed in another window or tab since you opened it, so your "
+                "text was not saved: copy what you need, reload to see the newer text, and save again."
+            )
         known = set(framework_ids(journey))
         unknown = sorted((set(narratives or {}) | set(elements or [])) - known)
         if unknown:
@@ -91,6 +103,7 @@ def save_claim(
                     practice_reflection if practice_reflection is not None else current.practice_reflection
                 ),
                 "narratives": {**current.narratives, **(narratives or {})},
+                "narrative_versions": bumped(current, narratives or {}),
                 "version": current.version + 1,
                 "updated_at": clock.now(),
             }
@@ -129,6 +142,8 @@ def remove_evidence(caller: Caller, journey_id: str, evidence_id: str) -> None:
 
 @reapplied()
 def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
+    """Name the claim's supporter, in place of any named before: one supporter at a time, and only the
+    current one keeps the access a supporter has (rules in domain/nominations.py)."""
     journey = load_for(caller, journey_id)
     check_owner(caller, journey)
     if journey.stage in rules.RESTING and journey.stage is not Stage.NOT_YET_VALIDATED:
@@ -138,22 +153,39 @@ def name_supporter(caller: Caller, journey_id: str, email: str) -> Person:
         raise InvalidInput(
             f"No one with the email {email} has an account yet. Ask your academy lead to invite them as a supporter."
         )
-    if found.id == caller.id:
-        raise InvalidInput("Name someone other than yourself as your supporter.")
+    store = db()
+    refusal = supporter_refusal(
+        found,
+        practitioner_id=journey.practitioner_id,
+        academy_id=journey.academy_id,
+        seated=panel_ids(store, journey),
+        in_same_cohort=any(
+            j.cohort_id == journey.cohort_id and j.id != journey.id for j in practitioner_journeys(found.id)
+        ),
+    )
+    if refusal:
+        raise InvalidInput(refusal)
     link = {k: {"S": v} for k, v in keys.journey_part(journey_id, f"SUPPORTER#{found.id}").items()} | {
         "GSI1PK": {"S": f"SUPPORTER#{found.id}"},
         "GSI1SK": {"S": f"JOURNEY#{journey_id}"},
     }
-    db().commit(
-        updated(
-            journey,
-            actor=caller.id,
-            action="named supporter",
-            reason=found.name,
-            update={"supporter_id": found.id},
-            puts=[link],
-        )
+    change = updated(
+        journey,
+        actor=caller.id,
+        action="named supporter",
+        reason=found.name,
+        update={"supporter_id": found.id},
+        puts=[link],
     )
+    # The links of everyone named before go in the same transaction: a link is what grants a supporter's
+    # access (common.supporter_ids), so a replaced supporter keeps none. All links are read, not only the
+    # journey's supporter_id, so that links left by an earlier version (which never removed them) go
+    # too. A retry after a lost answer finds only the new link, and deletes nothing.
+    change.deletes.extend(
+        keys.journey_part(journey_id, f"SUPPORTER#{old}")
+        for old in supporter_links(store, journey_id) - {found.id}
+    )
+    store.commit(change)
     return found
 
 

@@ -22,7 +22,7 @@ def _readable(caller: Caller, journey_id: str) -> tuple[Journey, set[str]]:
     journey (its panel, its leads) are told the comments are not theirs; anyone else, that there is no
     such journey."""
     journey = load_for(caller, journey_id)
-    supporters = supporter_ids(db(), journey_id)
+    supporters = supporter_ids(db(), journey)
     if caller.id != journey.practitioner_id and caller.id not in supporters:
         raise Forbidden("Only the practitioner and their supporter read the comments on a draft claim.")
     return journey, supporters

@@ -30,10 +30,19 @@ def actor_of(caller: Caller) -> str:
     return caller.id
 
 
-def supporter_ids(db: Store, journey_id: str) -> set[str]:
+def supporter_links(db: Store, journey_id: str) -> set[str]:
+    """Everyone with a `SUPPORTER#` link on the journey (the link is what lists it under their
+    "supporting"). Naming a supporter deletes the others' links; ones left by earlier versions, which
+    did not, may remain until the next naming."""
     return {
         item["SK"]["S"].split("#", 1)[1] for item in db.query(f"JOURNEY#{journey_id}", prefix="SUPPORTER#")
     }
+
+
+def supporter_ids(db: Store, journey: Journey) -> set[str]:
+    """Who has a supporter's access: the supporter the journey names now, if their link is there too. A
+    replaced supporter whose link an earlier version left behind has none."""
+    return supporter_links(db, journey.id) & {journey.supporter_id or ""} - {""}
 
 
 def panel_ids(db: Store, journey: Journey) -> set[str]:

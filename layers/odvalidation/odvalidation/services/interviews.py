@@ -22,6 +22,7 @@ from ..domain.models import (
     OutcomeRecord,
     Stage,
 )
+from ..domain.models.interview import latest_start
 from ..domain.uk_time import uk_clock, uk_day, uk_when
 from ..observability import logger, metrics
 from ..settings import settings
@@ -52,6 +53,12 @@ def schedule_interview(
             at = at.replace(tzinfo=UTC)
         if at <= clock.now():
             raise InvalidInput("Choose a date and time for the interview in the future.")
+        latest = latest_start(clock.now())
+        if at > latest:
+            raise InvalidInput(
+                f"Choose a date for the interview within a year: by {latest:%-d %B %Y} at the latest. "
+                "An interview follows the panel's review within weeks."
+            )
         arranged = interview_of(journey)
     if arranged is not None and arranged.has_taken_place(clock.now()):
         raise InvalidTransition(
@@ -137,7 +144,7 @@ def _record_outcome(
             # A repeat after a tagging failure (below) tags what is still untagged.
             _resume_and_tag(journey, journey.resume_token, outcome, tagged)
             return existing
-        raise InvalidTransition("The outcome is recorded after the interview.")
+        raise InvalidTransition(_not_now(journey, existing))
     interview = interview_of(journey)
     if interview is None:
         raise InvalidTransition(
@@ -209,12 +216,26 @@ def _tag_for_retention(journey: Journey, items: list[EvidenceItem]) -> None:
         )
 
 
+def _not_now(journey: Journey, existing: OutcomeRecord | None) -> str:
+    """Why no outcome can be recorded now, and what the chair can do about it."""
+    if existing is not None:
+        said = existing.outcome.value.replace("_", " ")
+        return (
+            f"The outcome is already recorded: {said}, on {_when(existing.recorded_at)}. A recorded "
+            "outcome is not changed here; if it is wrong, tell the academy lead, who can revoke a "
+            "certificate issued in error."
+        )
+    if journey.stage is Stage.INTERVIEW:
+        return "The interview step is still being set up. Wait a moment and try again."
+    return "The outcome is recorded after the interview, and this claim has not reached its interview."
+
+
 def _when(at: datetime) -> str:
     return uk_when(at)  # UK time, as the lead's form took it and every page shows it
 
 
 def record_interview_held(caller: Caller, journey_id: str) -> Interview:
-    """The academy lead records that the interview took place (say, earlier than first arranged), so
+    """The academy lead records that the interview took place (once its arranged time has come), so
     that the chair may record the outcome. Recording it twice keeps the first record."""
     store = db()
     with read_cache.reading():  # the journey and its interview in one Query (issue 19)
@@ -225,6 +246,13 @@ def record_interview_held(caller: Caller, journey_id: str) -> Interview:
         raise InvalidTransition("Arrange the interview first; then record that it took place.")
     if interview.held_at is not None:
         return interview
+    if not interview.has_started(clock.now()):
+        # Step 6 is not skipped: "held" opens the outcome, so it waits for the arranged time as the
+        # outcome does. An interview brought forward is rearranged first, then recorded once held.
+        raise InvalidTransition(
+            f"The interview is arranged for {_when(interview.at)}: record that it took place after it "
+            "has started. If it was brought forward, change the arranged date and time first."
+        )
     held = interview.model_copy(update={"held_at": clock.now(), "held_recorded_by": caller.id})
     store.commit(
         updated(

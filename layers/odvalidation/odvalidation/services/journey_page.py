@@ -25,6 +25,7 @@ from ..domain.models import (
     Cohort,
     DraftComment,
     EvidenceItem,
+    Interview,
     Journey,
     OutcomeRecord,
     Panel,
@@ -47,6 +48,10 @@ class JourneyPage:
     members: dict[str, solver.PanelMember] = field(default_factory=dict)  # by id: the seated members
     # Reasonable adjustments: only for the practitioner and their academy lead (never a national lead).
     adjustments: list[Adjustment] = field(default_factory=list)
+    # The interview arranged for the current claim (when, where): anyone who reads the journey page.
+    interview: Interview | None = None
+    # Whether the practitioner has given their feedback on the process for the current claim.
+    feedback_given: bool = False
 
 
 def _starting(items: dict[str, dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
@@ -63,7 +68,10 @@ def load(caller: Caller, journey_id: str, *, names: bool = True) -> JourneyPage:
     n = journey.claim_number
     seat_prefix = f"SEAT#{n}#"
     seated = {sk[len(seat_prefix) :] for sk in items if sk.startswith(seat_prefix)}
-    supporters = {sk.split("#", 1)[1] for sk in items if sk.startswith("SUPPORTER#")}
+    # The supporter named now, if linked (services/common.py `supporter_ids`, from the items in hand).
+    supporters = {sk.split("#", 1)[1] for sk in items if sk.startswith("SUPPORTER#")} & {
+        journey.supporter_id or ""
+    }
     linked = needs_links(caller, journey)
     check_view(
         caller,
@@ -108,6 +116,8 @@ def load(caller: Caller, journey_id: str, *, names: bool = True) -> JourneyPage:
         outcome=from_item(OutcomeRecord, outcome_item) if outcome_item else None,
         comments=sorted(comments, key=lambda c: c.at),
         adjustments=[from_item(Adjustment, i) for i in _starting(items, "ADJUSTMENT#")] if adjusts else [],
+        interview=from_item(Interview, items[f"INTERVIEW#{n}"]) if n and f"INTERVIEW#{n}" in items else None,
+        feedback_given=bool(n) and f"FEEDBACK#{n}" in items,
     )
     if not names:
         return view

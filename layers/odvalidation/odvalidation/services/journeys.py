@@ -61,14 +61,18 @@ def load_for(caller: Caller, journey_id: str) -> Journey:
     check_view(
         caller,
         journey,
-        supporter_ids=supporter_ids(store, journey_id) if linked else set(),
+        supporter_ids=supporter_ids(store, journey) if linked else set(),
         panel_ids=panel_ids(store, journey) if linked else set(),
     )
     return journey
 
 
 def my_journeys(caller: Caller) -> list[Journey]:
-    return db().query_models(Journey, f"PRACTITIONER#{caller.id}", index="GSI1", prefix="JOURNEY#")
+    return practitioner_journeys(caller.id)
+
+
+def practitioner_journeys(person_id: str) -> list[Journey]:
+    return db().query_models(Journey, f"PRACTITIONER#{person_id}", index="GSI1", prefix="JOURNEY#")
 
 
 def supported_journeys(caller: Caller) -> list[Journey]:
@@ -76,7 +80,9 @@ def supported_journeys(caller: Caller) -> list[Journey]:
     ids = [
         item["GSI1SK"]["S"].split("#", 1)[1] for item in store.query(f"SUPPORTER#{caller.id}", index="GSI1")
     ]
-    return [from_item(Journey, item) for item in store.batch_get(keys.journey(i) for i in ids)]
+    found = [from_item(Journey, item) for item in store.batch_get(keys.journey(i) for i in ids)]
+    # Only where they are the supporter now (a link an earlier version left behind is not enough).
+    return [j for j in found if j.supporter_id == caller.id]
 
 
 def cohort_journeys(caller: Caller, cohort_id: str) -> list[Journey]:
@@ -121,6 +127,22 @@ def start_new_claim(caller: Caller, journey_id: str) -> Journey:
     if not rules.can_move(journey.stage, Stage.CLAIM_DEVELOPMENT):
         raise InvalidTransition("A new claim can be started after a 'not yet' outcome or a lapsed claim.")
     workflow.start(journey.id, "claim_development", name_suffix=f"claim{journey.claim_number + 1}")
+    return journey
+
+
+def decide_again(caller: Caller, journey_id: str) -> Journey:
+    """After "considering further development": the route back. A fresh execution opens step 3 again,
+    where the practitioner may choose to claim now or in 12 to 18 months (or to develop further still).
+    Named by the journey's version, which stays the same while it rests, so a repeated press starts
+    the same execution, not a second one."""
+    journey = load_for(caller, journey_id)
+    check_owner(caller, journey)
+    if journey.stage is not Stage.CLOSED or not rules.can_move(journey.stage, Stage.DECISION):
+        raise InvalidTransition(
+            "You can decide again after choosing to develop further first. This journey is at "
+            f"'{journey.stage.value.replace('_', ' ')}'."
+        )
+    workflow.start(journey.id, "decision", name_suffix=f"again{journey.version}")
     return journey
 
 
@@ -210,7 +232,7 @@ def sees_content(caller: Caller, journey: Journey) -> bool:
     store = db()
     if caller.id in panel_ids(store, journey):
         return not _seated_undeclared(caller, journey)
-    return caller.id in supporter_ids(store, journey.id)
+    return caller.id in supporter_ids(store, journey)
 
 
 def sees_panel_choice(caller: Caller, journey: Journey) -> bool:

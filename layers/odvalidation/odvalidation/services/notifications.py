@@ -4,7 +4,6 @@ recorded and never blocks the journey."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -210,7 +209,7 @@ def _ics(journey: Journey, interview: Interview, attendees: list[Person]) -> byt
     event.add("uid", f"interview-{journey.id}-{interview.claim_number}@od-validation")
     event.add("summary", "System OD validation interview")
     event.add("dtstart", interview.at)
-    event.add("dtend", interview.at + timedelta(minutes=interview.duration_minutes))
+    event.add("dtend", interview.ends_at)
     event.add("dtstamp", clock.now())
     event.add("location", interview.location)
     event.add(

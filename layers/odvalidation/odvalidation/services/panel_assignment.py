@@ -37,6 +37,7 @@ def claim_to_assign(journey: Journey) -> solver.ClaimToAssign:
         employer=(practitioner.employer if practitioner and practitioner.employer else "unknown employer"),
         academy_id=journey.academy_id,
         line_managers=practitioner.line_managers if practitioner else [],
+        supporter_id=journey.supporter_id,
         exclude_same_academy=cohort.exclude_same_academy_panel,
         panel_size=cohort.panel_size,
         review_starts=today,

@@ -9,7 +9,7 @@ from .. import clock
 from ..dal import keys, read_cache, workflow
 from ..dal.store import from_item
 from ..domain.access import Caller, is_lead_for
-from ..domain.claims import claimed_elements
+from ..domain.claims import claimed_elements, given_twice
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, StaleRead
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -64,6 +64,11 @@ def _submit_review(
         raise Forbidden("Declare whether you have a conflict of interest before reviewing.")
     claim = js.claim(journey)
     expected = claimed_elements(framework(journey.framework_key), claim)
+    if twice := given_twice([j.element_id for j in judgements]):
+        raise InvalidInput(
+            f"Element {twice[0]} is given twice: give each element one judgement.",
+            details=[f"Element {t} is given more than once." for t in twice],
+        )
     given = {j.element_id for j in judgements}
     missing = [e for e in expected if e not in given]
     if missing:

@@ -221,7 +221,7 @@ def evidence_link(caller: Caller, journey_id: str, evidence_id: str) -> str:
     item = store.get_model(
         EvidenceItem, keys.journey_part(journey_id, f"EVIDENCE#{journey.claim_number}#{evidence_id}")
     )
-    supporters = supporter_ids(store, journey_id)
+    supporters = supporter_ids(store, journey)
     seats = panel_ids(store, journey)
     if caller.id in seats:
         _, seat = _seat_of(caller, journey)

@@ -15,11 +15,12 @@ from ..domain.access import (
     Caller,
     check_lead,
 )
-from ..domain.errors import Conflict, InvalidInput
+from ..domain.errors import Conflict, Forbidden, InvalidInput
 from ..domain.models import (
     Person,
     Role,
 )
+from ..domain.nominations import role_refusal
 from ..email import render
 from ..settings import settings
 from .common import db
@@ -41,6 +42,23 @@ def ensure_profile(caller: Caller) -> Person:
             email=caller.email,
             employer=caller.employer,
             academy_id=caller.academy_id,
+        )
+    )
+
+
+def update_profile(caller: Caller, *, name: str, employer: str, line_managers: list[str]) -> Person:
+    """The caller's name, employer and line managers. Their academy is the one in their sign-in (set at
+    sign-up or by the lead who invited them): it scopes what they may do, so it is never taken from here."""
+    if not caller.email:
+        raise InvalidInput("Your sign-in has no email address; sign in again.")
+    return save_person(
+        Person(
+            id=caller.id,
+            name=name,
+            email=caller.email,
+            employer=employer,
+            academy_id=caller.academy_id,
+            line_managers=line_managers,
         )
     )
 
@@ -78,7 +96,11 @@ def invite(caller: Caller, invitation: Invitation) -> Person:
         )
     existing = person_by_email(invitation.email)
     if existing is not None:
-        # Already has an account: give them the role as well (an idempotent retry lands here too).
+        # Already has an account: give them the role as well (an idempotent retry lands here too), but
+        # only in the academy the account belongs to: the role applies there, whatever the invitation says.
+        refusal = role_refusal(existing, invitation.academy_id)
+        if refusal:
+            raise Forbidden(refusal)
         identity.add_to_group(email=invitation.email, group=invitation.role.value)
         return existing
     password = _temporary_password()

@@ -264,8 +264,16 @@ def record_decision(
             )
     else:
         reengage_on = None
+    if journey.stage is Stage.WORKSHOP and journey.workshop_attended:
+        # Attendance is recorded and the workflow is opening the decision step: seconds, not a refusal.
+        raise InvalidTransition(
+            "Your workshop attendance has just been recorded and your journey is moving on to the "
+            "decision step. Wait a moment and try again."
+        )
     if journey.stage is not Stage.DECISION:
-        raise InvalidTransition("This journey is not at the decision step.")
+        raise InvalidTransition(
+            f"This journey is not at the decision step: its stage is {journey.stage.value.replace('_', ' ')}."
+        )
     if journey.readiness is not None and journey.task_token is None:
         if journey.readiness is readiness and journey.resume_token:
             workflow.resume(journey.resume_token, {"readiness": readiness.value})

@@ -12,7 +12,7 @@ from datetime import timedelta
 from .. import clock
 from ..dal import keys
 from ..domain.access import Caller
-from ..domain.claims import claimed_elements
+from ..domain.claims import claimed_elements, given_twice
 from ..domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from ..domain.frameworks import framework
 from ..domain.models import DraftJudgement, Journey, Panel, Recommendation, Review, ReviewDraft, Stage
@@ -57,13 +57,11 @@ def save_draft(
     if reason := window_closed(journey, panel):
         raise Conflict(f"{reason}, so a draft can no longer be saved: submit your review now.")
     expected = set(claimed_elements(framework(journey.framework_key), js.claim(journey)))
-    seen: set[str] = set()
     for j in judgements:
         if j.element_id not in expected:
             raise InvalidInput(f"Element {j.element_id} is not part of this claim.")
-        if j.element_id in seen:
-            raise InvalidInput(f"Element {j.element_id} is given twice: give each element once.")
-        seen.add(j.element_id)
+    if twice := given_twice([j.element_id for j in judgements]):
+        raise InvalidInput(f"Element {twice[0]} is given twice: give each element one judgement.")
     draft = ReviewDraft(
         journey_id=journey_id,
         claim_number=journey.claim_number,

@@ -36,14 +36,22 @@ def context(
     element_id: str,
     evidence: list[EvidenceItem],
     values: Mapping[str, Any] | None,
+    posted: Mapping[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    """posted: the form sent back with an error, whose ticks the page shows again, not the saved links."""
     items = sorted(evidence, key=lambda i: i.uploaded_at)
+    linked = [i.id for i in items if element_id in i.elements]
+    if posted is not None and LIBRARY_FIELD in posted:
+        chosen = {v for v in posted.get(CHOSEN_FIELD, []) if v}
+        shown = {v for v in posted.get(SHOWN_FIELD, []) if v}
+        # A file the page did not list (it landed since) keeps its saved link, as save_links would.
+        linked = [i.id for i in items if i.id in chosen or (i.id not in shown and i.id in linked)]
     back = f"/journeys/{journey.id}/claim/{element_id}"
     # S3 sends the browser back to this page after the upload, with the object's key in the query.
     upload = uploads.browser_upload(caller, journey.id, element_id, settings().public_url(back))
     return {
         "library": library_choices(items),
-        "linked": [i.id for i in items if element_id in i.elements],
+        "linked": linked,
         "upload": upload,
         "max_mb": upload.max_bytes // 1_048_576,
         "allowed": allowed_list(),

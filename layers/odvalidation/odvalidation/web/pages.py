@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import clock
+from ..dal import parallel
 from ..domain import access
 from ..domain import journey as rules
 from ..domain.academies import ACADEMIES
@@ -18,6 +19,7 @@ from ..domain.models import (
     AuditEvent,
     Cohort,
     Failure,
+    Interview,
     Journey,
     Level,
     OutcomeRecord,
@@ -26,8 +28,10 @@ from ..domain.models import (
     Stage,
     failure_message,
 )
+from ..domain.uk_time import uk_date_time
+from ..services import feedback as fb
 from ..services import journeys as js
-from ..services import people
+from ..services import people, seats
 from . import panel_work
 from .security import Caller
 
@@ -102,10 +106,39 @@ def long_date(value: date | datetime | None) -> str:
     return f"{value:%-d %B %Y}" if value else ""
 
 
-def next_action(journey: Journey, cohort: Cohort | None) -> dict[str, str]:
+def interview_text(interview: Interview) -> str:
+    """ "12 January 2027 at 10:00, Room 4, Mersey House": when (UK time) and where."""
+    return f"{uk_date_time(interview.at)}, {interview.location}"
+
+
+# What "considering further development" means, told the same to the practitioner and to their lead.
+FURTHER_DEVELOPMENT_MEANS = (
+    "No claim is open and no deadline is running. Nothing is lost: the reflection and workshop stay done."
+)
+
+
+def next_action(
+    journey: Journey, cohort: Cohort | None, interview: Interview | None = None
+) -> dict[str, str]:
     """What the practitioner does next, when it is due, and where (href empty: nothing to do online)."""
     base = f"/journeys/{journey.id}"
     stage = journey.stage
+    if stage is Stage.INTERVIEW:
+        if interview is None:
+            return {"text": "Your academy will arrange your interview with the panel", "href": "", "due": ""}
+        if interview.has_taken_place(clock.now()):
+            return {"text": "The panel will record the outcome of your interview", "href": "", "due": ""}
+        return {
+            "text": f"Your interview: {interview_text(interview)}",
+            "href": f"{base}#interview",
+            "due": "",
+        }
+    if stage is Stage.CLOSED:
+        return {
+            "text": "Decide again when you are ready to make a claim",
+            "href": f"{base}#decide-again",
+            "due": "",
+        }
     if stage is Stage.REFLECTION:
         return {"text": "Complete your reflection", "href": f"{base}/reflection", "due": ""}
     if stage is Stage.WORKSHOP:
@@ -121,7 +154,7 @@ def next_action(journey: Journey, cohort: Cohort | None) -> dict[str, str]:
             "href": "",
             "due": long_date(journey.reengage_on),
         }
-    if stage in {Stage.SUBMITTED, Stage.AWAITING_PANEL, Stage.PANEL_REVIEW, Stage.INTERVIEW}:
+    if stage in {Stage.SUBMITTED, Stage.AWAITING_PANEL, Stage.PANEL_REVIEW}:
         return {"text": "Your claim is with the panel", "href": base, "due": ""}
     if stage is Stage.VALIDATED and journey.certificate_id:
         return {
@@ -142,7 +175,7 @@ def next_action(journey: Journey, cohort: Cohort | None) -> dict[str, str]:
 # row, so the status says where the step is ("In progress"), or what it is waiting for.
 STEP_STATUS = {
     Stage.DEFERRED: "Returning in 12 to 18 months",
-    Stage.CLOSED: "Paused",
+    Stage.CLOSED: "Developing further",
     Stage.SUBMITTED: "Submitted",
     Stage.AWAITING_PANEL: "Waiting for a panel",
     Stage.LAPSED: "Claim lapsed",
@@ -151,12 +184,12 @@ STEP_STATUS = {
 OUTCOME_STAGES = frozenset({Stage.VALIDATED, Stage.NOT_YET_VALIDATED})
 
 
-def step_items(journey: Journey) -> list[dict[str, Any]]:
+def step_items(journey: Journey, interview: Interview | None = None) -> list[dict[str, Any]]:
     """The six steps as a task list: done, where the journey is now, and not yet."""
     current = rules.step_number(journey.stage) or 0
     if journey.stage in OUTCOME_STAGES:
         current = len(rules.SIX_STEPS) + 1
-    action = next_action(journey, None)
+    action = next_action(journey, None, interview)
     items: list[dict[str, Any]] = []
     for number, name, _ in rules.SIX_STEPS:
         item: dict[str, Any] = {"name": f"{number}. {name}"}
@@ -197,20 +230,32 @@ def home_context(caller: Caller) -> dict[str, Any]:
     enrolled = {j.cohort_id for j in journeys}
     offered = open_cohorts(caller, enrolled)
     cohorts: dict[str, Cohort] = {c.id: c for c in offered}
-    shown = []
-    for journey in sorted(journeys, key=lambda j: j.created_at, reverse=True):
-        if journey.cohort_id not in cohorts:
-            with contextlib.suppress(NotFound):
-                cohorts[journey.cohort_id] = js.cohort(journey.cohort_id)
+    ordered = sorted(journeys, key=lambda j: j.created_at, reverse=True)
+
+    def reads(journey: Journey) -> tuple[Cohort | None, Interview | None, str]:
+        # What each journey's row needs besides the journey: its cohort (unless offered above), its
+        # interview while one is ahead, and whether feedback was given after the outcome.
         cohort = cohorts.get(journey.cohort_id)
+        if cohort is None:
+            with contextlib.suppress(NotFound):
+                cohort = js.cohort(journey.cohort_id)
+        interview = seats.interview_of(journey) if journey.stage is Stage.INTERVIEW else None
+        return cohort, interview, feedback_state(journey)
+
+    shown = []
+    # Every journey's reads at once: a practitioner with several journeys waits as long as for one.
+    for journey, (cohort, interview, feedback) in zip(ordered, parallel.each(reads, ordered), strict=True):
         shown.append(
             {
                 "id": journey.id,
                 "cohort": cohort.name if cohort else journey.cohort_id,
                 "stage": stage_name(journey),
                 "step": rules.step_number(journey.stage),
-                "action": next_action(journey, cohort),
-                "steps": step_items(journey),
+                "action": next_action(journey, cohort, interview),
+                "interview": interview_details(journey, interview),
+                "further_development": journey.stage is Stage.CLOSED,
+                "feedback": feedback,
+                "steps": step_items(journey, interview),
                 "certificate_href": f"/certificates/{quote(journey.certificate_id)}"
                 if journey.certificate_id
                 else "",
@@ -258,6 +303,23 @@ def home_context(caller: Caller) -> dict[str, Any]:
         if caller.has_role(Role.PRACTITIONER) and not shown
         else [],
     }
+
+
+def interview_details(journey: Journey, interview: Interview | None) -> dict[str, str] | None:
+    """The arranged interview as the practitioner reads it (UK time), until it has taken place."""
+    if interview is None or journey.stage is not Stage.INTERVIEW or interview.has_taken_place(clock.now()):
+        return None
+    return {"text": interview_text(interview), "duration": f"{interview.duration_minutes} minutes"}
+
+
+def feedback_state(journey: Journey, given: bool | None = None) -> str:
+    """After the outcome the practitioner is asked for feedback on the process: "ask" until they have
+    given it, then "given" (to thank them); "" before the outcome. given=None: read it."""
+    if not fb.invitation_open(journey):
+        return ""
+    if given is None:
+        given = fb.existing(journey) is not None
+    return "given" if given else "ask"
 
 
 def panel_href(caller: access.Caller, journey: Journey, panel: Panel | None) -> str:

@@ -18,6 +18,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
         "/journeys/<journey_id>",
         "/journeys/<journey_id>/comments",
         "/journeys/<journey_id>/new-claim",
+        "/journeys/<journey_id>/decide-again",
     ),
     "claim": (
         "/journeys/<journey_id>/claim",

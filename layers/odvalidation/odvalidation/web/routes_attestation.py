@@ -31,7 +31,8 @@ from ..domain.attestation import (
 )
 from ..domain.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..domain.models import EvidenceStatus, Stage
-from ..services import attestations
+from ..domain.nominations import AttesterRefused
+from ..services import attestations, people
 from ..services import journeys as js
 from .access import domain_caller
 from .forms import first_values, validate
@@ -113,6 +114,11 @@ def _rows(records: list[Attestation], *, can_withdraw: bool) -> list[dict[str, A
     return rows
 
 
+def _practitioner_name(practitioner_id: str) -> str:
+    found = people.person(practitioner_id)
+    return found.name if found else "The practitioner"
+
+
 def _list_page(
     journey_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200
 ) -> Response:
@@ -127,7 +133,10 @@ def _list_page(
     return page(
         "practitioner/attestations.html",
         status=status,
-        page_title="Ask system leaders to confirm your evidence",
+        # The supporter reads the same page: it is worded for them, about the practitioner's evidence.
+        page_title="Ask system leaders to confirm your evidence"
+        if owner
+        else f"{_practitioner_name(journey.practitioner_id)}'s evidence confirmed by system leaders",
         journey=journey,
         rows=_rows(records, can_withdraw=owner),
         can_ask=can_ask,
@@ -155,6 +164,8 @@ def attestation_request(journey_id: str) -> Response:
         )
     try:
         attestations.request(caller, journey_id, body)
+    except AttesterRefused as problem:
+        return _list_page(journey_id, values, {"email": problem.message}, status=400)
     except (InvalidTransition, Conflict, InvalidInput) as problem:
         return _list_page(journey_id, values, {"evidence_id": problem.message}, status=409)
     except NotFound as problem:

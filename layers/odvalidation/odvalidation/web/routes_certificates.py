@@ -22,11 +22,12 @@ from ..domain.errors import DomainError, NotFound
 from ..domain.frameworks import framework
 from ..domain.models import CertificateRecord
 from ..domain.uk_time import uk_when
-from ..services import certificates
+from ..services import certificates, journeys
 from ..settings import settings
 from . import multipart
 from .access import domain_caller
 from .forms import first_values
+from .pages import feedback_state
 from .request import app, form_data, page, redirect, require_caller
 
 router: Router = Router()
@@ -180,6 +181,20 @@ def _holder_rows(record: CertificateRecord) -> list[dict[str, str]]:
     ]
 
 
+def _title(record: CertificateRecord, holder: bool) -> str:
+    """The holder reads "Your certificate"; a lead who opens it reads whose it is."""
+    return "Your certificate" if holder else f"{record.holder_name}'s certificate"
+
+
+def _feedback(caller: DomainCaller, record: CertificateRecord) -> str:
+    """Whether to ask the holder for feedback on the process ("ask"), thank them ("given") or neither."""
+    try:
+        journey = journeys.load_for(caller, record.journey_id)
+    except NotFound:
+        return ""
+    return feedback_state(journey) if journey.certificate_id == record.id else ""
+
+
 def _holder() -> DomainCaller:
     return domain_caller(require_caller())
 
@@ -199,16 +214,18 @@ def certificate(certificate_id: str) -> Response:
     # The address people are given (as on the PDF and its QR code), not only a link within the site.
     verify_link = settings().public_url(f"/verify/{record.id}")
     rows = _holder_rows(record)
+    holder = record.practitioner_id == caller.id
     return page(
         "certificates/certificate.html",
-        page_title="Your certificate",
+        page_title=_title(record, holder),
+        feedback=_feedback(caller, record) if holder else "",
         record=record,
         rows=rows,
         linkedin_link=share.linkedin_add_url(record, academy_name=rows[2]["value"], verify_link=verify_link),
         verification=status,
         tag_text=TAG[status.status][0],
         tag_colour=TAG[status.status][1],
-        is_holder=record.practitioner_id == caller.id,
+        is_holder=holder,
         verify_link=verify_link,
         notice=notice,
         errors={},
@@ -241,7 +258,7 @@ def sharing(certificate_id: str) -> Response:
         return page(
             "certificates/certificate.html",
             status=409,
-            page_title="Your certificate",
+            page_title=_title(record, record.practitioner_id == caller.id),
             record=record,
             rows=_holder_rows(record),
             verification=status_of(record, clock.now()),

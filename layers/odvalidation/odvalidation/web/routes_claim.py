@@ -4,6 +4,7 @@ with its narrative and evidence, the upload). Checking and submitting the claim:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -12,7 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import Field
 
 from ..domain import access
-from ..domain.errors import NotFound
+from ..domain.errors import Conflict, NotFound
 from ..domain.evidence import allowed_list
 from ..domain.frameworks import framework
 from ..domain.models import (
@@ -190,6 +191,7 @@ def _element_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    posted: Mapping[str, list[str]] | None = None,
 ) -> Response:
     context = _claim_context(caller, journey_id)
     journey: Journey = context["journey"]
@@ -198,10 +200,16 @@ def _element_page(
     element = _element_of(context["framework"], element_id)
     items = [i for i in context["evidence"] if element_id in i.elements]
     narrative = (values or {}).get("narrative", context["narratives"].get(element_id, ""))
+    # The narrative's version as this page shows it; after a refused save, the version the person's
+    # page had (so a second save from the same stale page is refused too, not slipped through).
+    claim = context["claim"]
+    version = (values or {}).get("version") or str(
+        claim.narrative_versions.get(element_id, 0) if claim else 0
+    )
     # The element page is the practitioner's own (_claim_context checked it): no second authorisation.
     on_element = [c for c in comments.on_claim(journey) if c.element_id == element_id]
     # The library's files to tick, and a form that uploads a new one from this page (issue 16.6).
-    library = element_library.context(caller, journey, element_id, context["evidence"], values)
+    library = element_library.context(caller, journey, element_id, context["evidence"], values, posted)
     response = page(
         "practitioner/element.html",
         **library,
@@ -211,7 +219,8 @@ def _element_page(
         journey=journey,
         element=element,
         items=items,
-        values={"narrative": narrative},
+        values={"narrative": narrative, "version": version},
+        narrative_limit=NARRATIVE_LIMIT,
         errors=errors or {},
         notice=_upload_notice(journey, query().get("key", "")),
         saved=query().get("saved", ""),
@@ -225,25 +234,60 @@ def element_page(journey_id: str, element_id: str) -> Response:
     return _element_page(me(), journey_id, element_id)
 
 
+NARRATIVE_LIMIT = 20_000
+
+
 class NarrativeForm(_Form):
-    narrative: Annotated[str, Field(max_length=20_000)] = ""
+    narrative: Annotated[str, Field(max_length=NARRATIVE_LIMIT)] = ""
+    # The narrative's version when the page was opened (a hidden field): required, so that a page from
+    # another window never overwrites a newer narrative unseen.
+    version: Annotated[int, Field(ge=0)]
+
+
+OUT_OF_DATE = (
+    "This page is out of date, so your text was not saved: copy what you need, reload, and save again."
+)
+
+
+def _too_long(text: str) -> str:
+    """Which field, its limit, and how much to cut (the count is the one the NHS character count shows)."""
+    over = len(text) - NARRATIVE_LIMIT
+    return (
+        f"Your narrative must be {NARRATIVE_LIMIT:,} characters or fewer. It has {len(text):,}: "
+        f"cut {over:,} character{'s' if over != 1 else ''}"
+    )
 
 
 @router.post("/journeys/<journey_id>/claim/<element_id>")
 def save_narrative(journey_id: str, element_id: str) -> Response:
     caller = me()
-    values = first_values(form_data())
+    posted = form_data()
+    values = first_values(posted)
     form, errors = validate(NarrativeForm, values)
     if form is None:
-        return _element_page(caller, journey_id, element_id, values, errors, 400)
+        if len(values.get("narrative", "")) > NARRATIVE_LIMIT:
+            errors["narrative"] = _too_long(values["narrative"])
+        if "version" in errors:  # a page without its hidden version: the page, not the person, is wrong
+            errors = {"narrative": errors.get("narrative", OUT_OF_DATE)}
+        # The ticks come back as they were sent, not as last saved: nothing the person did is lost.
+        return _element_page(caller, journey_id, element_id, values, errors, 400, posted)
     try:
-        claim_development.save_claim(caller, journey_id, narratives={element_id: form.narrative})
+        claim_development.save_claim(
+            caller, journey_id, narratives={element_id: form.narrative}, seen={element_id: form.version}
+        )
     except ACTIONABLE as problem:
-        return _element_page(caller, journey_id, element_id, values, {"narrative": problem.message}, 400)
+        # The person's text stays in the box (values), and their ticks (posted): after a clash with
+        # another window, to copy.
+        status = 409 if isinstance(problem, Conflict) else 400
+        return _element_page(
+            caller, journey_id, element_id, values, {"narrative": problem.message}, status, posted
+        )
     try:
-        element_library.save_links(caller, journey_id, element_id, form_data())
+        element_library.save_links(caller, journey_id, element_id, posted)
     except ACTIONABLE as problem:
-        return _element_page(caller, journey_id, element_id, values, {"evidence": problem.message}, 400)
+        return _element_page(
+            caller, journey_id, element_id, values, {"evidence": problem.message}, 400, posted
+        )
     return redirect(element_library.after_save(caller, journey_id, element_id))
 
 

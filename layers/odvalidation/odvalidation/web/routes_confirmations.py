@@ -70,8 +70,10 @@ DECIDED: dict[Readiness, dict[str, Any]] = {
     Readiness.FURTHER_DEVELOPMENT: {
         "panel_body": "You are considering further development first.",
         "next_steps": [
-            "We have emailed you ways to develop your system OD practice. Your academy can help you return "
-            "to the pathway when you are ready."
+            "We have emailed you ways to develop your system OD practice. No claim is open and no deadline "
+            "is running.",
+            "When you are ready, decide again from your journey page: step 3 opens again and you can choose "
+            "to make a claim now or in 12 to 18 months. You can also join a later cohort of your academy.",
         ],
         "first_link": None,
     },
@@ -88,9 +90,9 @@ def decided(journey_id: str) -> Response:
         return redirect(f"/journeys/{journey_id}")
     shown = DECIDED[journey.readiness]
     reengage = long_date(journey.reengage_on) or "the date you chose"
-    links = [
-        [text, f"/journeys/{journey_id}{path}"] for text, path in [shown["first_link"]] if shown["first_link"]
-    ]
+    # Only "ready now" has a first link (the claim): the other two choices have nothing to open yet.
+    first = shown["first_link"]
+    links = [[first[0], f"/journeys/{journey_id}{first[1]}"]] if first else []
     return page(
         "practitioner/confirmation.html",
         page_title="Decision recorded",

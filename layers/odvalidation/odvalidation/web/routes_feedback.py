@@ -16,6 +16,13 @@ router: Router = Router()
 PAGE_TITLE = "Tell us how the validation process was for you"
 
 
+def _mid_sentence(text: str) -> str:
+    """A statement carried on after a colon: lower case first, except the word "I"."""
+    if text == "I" or text.startswith("I "):
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def _form(journey_id: str, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
     questions = [
         {
@@ -58,7 +65,7 @@ def give_feedback(journey_id: str) -> Response:
         # Name the statement, so the error summary says which answer is missing.
         for key, text in fb.QUESTIONS.items():
             if key in errors:
-                errors[key] = f"Select how much you agree that: {text[0].lower()}{text[1:]}"
+                errors[key] = f"Select how much you agree that: {_mid_sentence(text)}"
         if "comments" in errors:
             errors["comments"] = "Your comments must be 4,000 characters or fewer"
         return _form(journey_id, shown, errors, status=400)

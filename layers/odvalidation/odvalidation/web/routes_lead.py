@@ -266,6 +266,7 @@ def waiting() -> Response:
 
 FLAGS = {
     ExclusionRule.SELF: "This is the practitioner",
+    ExclusionRule.SUPPORTER: "The practitioner's supporter, who helped write the claim: a conflict of interest",
     ExclusionRule.EMPLOYER: "Same organisation as the practitioner: a conflict of interest, never waived",
     ExclusionRule.LINE_CHAIN: "In the practitioner's line-management chain: a conflict of interest",
     ExclusionRule.DECLARED_CONFLICT: "Declared a conflict of interest with the practitioner",

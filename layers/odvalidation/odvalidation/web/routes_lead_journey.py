@@ -26,6 +26,7 @@ from ..services import attestations, interviews, journey_page, panel_reviews, pr
 from ..services import journeys as js
 from .forms import first_values
 from .pages import (
+    FURTHER_DEVELOPMENT_MEANS,
     LEVEL_NAMES,
     STAGE_NAMES,
     academy_name,
@@ -317,6 +318,15 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
                 "value": decided + (f", from {long_date(j.reengage_on)}" if j.reengage_on else ""),
             }
         )
+    if j.stage is Stage.CLOSED:
+        # The same truth the practitioner reads on their journey page, and their route back.
+        summary.append(
+            {
+                "key": "What this means",
+                "value": f"{FURTHER_DEVELOPMENT_MEANS} When they are ready, they can decide again from their "
+                "journey page (step 3 opens again), or join a later cohort.",
+            }
+        )
     if j.claim_deadline:
         extended = " (extended)" if j.extension_granted else ""
         summary.append({"key": "Claim deadline", "value": long_date(j.claim_deadline) + extended})
@@ -342,7 +352,10 @@ def _journey_page(caller: DomainCaller, journey_id: str) -> Response:
         reviews=_reviews(caller, j, _told_apart(name, view.members), titles) if content else [],
         interview=interview,
         adjustments=view.adjustments,  # load() gives them to the academy's leads only
-        can_record_held=j.stage is Stage.INTERVIEW and interview is not None and interview.held_at is None,
+        can_record_held=j.stage is Stage.INTERVIEW
+        and interview is not None
+        and interview.held_at is None
+        and interview.has_started(clock.now()),
         outcome=outcome,
         outcome_text=RECOMMENDATION_TEXT.get(j.outcome.value, "") if j.outcome else "",
         outcome_feedback=[[f"{e} {titles.get(e, '')}", t] for e, t in outcome.feedback.items()]

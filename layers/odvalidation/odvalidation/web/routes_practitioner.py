@@ -41,16 +41,32 @@ from .routes_claim import _claim_context
 
 router: Router = Router()
 
-READINESS = [
-    {"value": Readiness.READY_NOW.value, "text": "I am ready to make a claim now"},
-    {
-        "value": Readiness.READY_LATER.value,
-        "text": "I will be ready in 12 to 18 months",
-        "hint": "We will contact you on the date you choose to decide again",
-        "conditional": True,  # reveals the date
-    },
-    {"value": Readiness.FURTHER_DEVELOPMENT.value, "text": "I am considering further development first"},
-]
+
+def readiness_choices(claim_window_months: int) -> list[dict[str, Any]]:
+    """The three choices, each saying what it leads to before the practitioner chooses it."""
+    return [
+        {
+            "value": Readiness.READY_NOW.value,
+            "text": "I am ready to make a claim now",
+            "hint": f"Your claim opens straight away. You have {claim_window_months} months to give evidence "
+            "and a narrative for each element, with a supporter you name. We remind you before the deadline.",
+        },
+        {
+            "value": Readiness.READY_LATER.value,
+            "text": "I will be ready in 12 to 18 months",
+            "hint": "No claim opens yet. We email you on the date you choose, and step 3 opens again for you "
+            "to decide. Nothing is lost in the meantime.",
+            "conditional": True,  # reveals the date
+        },
+        {
+            "value": Readiness.FURTHER_DEVELOPMENT.value,
+            "text": "I am considering further development first",
+            "hint": "No claim opens and no deadline runs. We email you ways to develop your practice. When you "
+            "are ready, you can decide again from your journey page, or join a later cohort.",
+        },
+    ]
+
+
 RATINGS = [
     {"value": "1", "text": "1 - not yet"},
     {"value": "2", "text": "2"},
@@ -163,7 +179,7 @@ def _decision_page(
         journey=journey,
         values=values,
         errors=errors,
-        readiness=READINESS,
+        readiness=readiness_choices(js.cohort(journey.cohort_id).claim_window_months),
     )
 
 
@@ -303,6 +319,7 @@ DONE = {
     "submitted": "Your claim has been submitted. We will tell you when a panel has been chosen.",
     "commented": "Your comment has been added. The practitioner sees it with their claim.",
     "new-claim": "Your new claim has started. The steps you have done stay done.",
+    "decide-again": "We are opening step 3 again. In a moment you can decide when to make your claim.",
 }
 
 
@@ -411,6 +428,7 @@ def _status_page(
         "practitioner/status.html",
         status=status,
         supporter=supporter,
+        supporter_named=context["supporter"] is not None or bool(journey.supporter_id),
         comment_rows=_comment_rows(journey, draft_comments),
         can_comment=supporter and journey.stage is Stage.CLAIM_DEVELOPMENT,
         # Only the elements of the level claimed: a comment on an element the claim does not have
@@ -427,8 +445,13 @@ def _status_page(
         practitioner_name=practitioner.name if practitioner else "The practitioner",
         cohort=cohort,
         stage=STAGE_NAMES[journey.stage],
-        steps=pages.step_items(journey) if owner else [],
-        action=pages.next_action(journey, cohort),
+        steps=pages.step_items(journey, view.interview) if owner else [],
+        action=pages.next_action(journey, cohort, view.interview),
+        interview=pages.interview_details(journey, view.interview),
+        # Just asked to decide again: step 3 opens in a moment, and the notice says so.
+        further_development=journey.stage is Stage.CLOSED and done != "decide-again",
+        further_means=pages.FURTHER_DEVELOPMENT_MEANS,
+        feedback=pages.feedback_state(journey, view.feedback_given) if owner else "",
         history=history,
         members=members,
         outcome=outcome,
@@ -436,6 +459,9 @@ def _status_page(
         notice=DONE.get(done, ""),
         claim_rows=_claim_rows(journey, context, editable=False) if view.claim else [],
         certificate_href=f"/certificates/{quote(journey.certificate_id)}" if journey.certificate_id else "",
+        certificate_link="See and share your certificate"
+        if owner
+        else f"See {practitioner.name if practitioner else 'the practitioner'}'s certificate",
         panel_href=pages.panel_href(caller, journey, view.panel),
         **pages.after_outcome(journey, outcome, owner),
     )
@@ -449,6 +475,18 @@ def new_claim(journey_id: str) -> Response:
     except ACTIONABLE as problem:
         return _status_page(caller, journey_id, errors={"new-claim": problem.message}, status=409)
     return redirect(f"/journeys/{journey_id}?done=new-claim")
+
+
+@router.post("/journeys/<journey_id>/decide-again")
+def decide_again(journey_id: str) -> Response:
+    """The route back after "considering further development": step 3 opens again."""
+    caller = me()
+    try:
+        js.decide_again(caller, journey_id)
+    except ACTIONABLE as problem:
+        return _status_page(caller, journey_id, errors={"decide-again": problem.message}, status=409)
+    # The execution opens step 3 in a moment (it runs on its own): the journey page says so meanwhile.
+    return redirect(f"/journeys/{journey_id}?done=decide-again")
 
 
 def _outcome_name(journey: Journey) -> str:

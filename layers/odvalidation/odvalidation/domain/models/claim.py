@@ -21,6 +21,9 @@ class Claim(Model):
     number: int = Field(ge=1)
     level: Level | None = None
     narratives: dict[str, LongText] = Field(default_factory=dict)
+    # Each element's narrative version, raised when its text changes: a client sends the version it last
+    # read, and a save from an older window is refused rather than overwriting the newer text.
+    narrative_versions: dict[str, int] = Field(default_factory=dict)
     revalidation: bool = False
     elements: list[str] = Field(default_factory=list)  # revalidation: the elements chosen to evidence
     practice_reflection: LongText = ""  # revalidation: practice since the last validation

@@ -8,6 +8,8 @@ Hard rules. A member may sit on a claim's panel only if every one of these holds
 order; `NoValidPanel` counts members by the first rule that excludes them):
 
 1. ``self``: the member is not the practitioner.
+1a. ``supporter``: the member is not the practitioner's named supporter (``claim.supporter_id``), who
+   helped write the claim (domain/nominations.py refuses naming a member already seated on it).
 2. ``employer``: the member does not work for the practitioner's employer (compared ignoring case and
    spacing, so "Trust X" and "trust  x" are the same organisation).
 3. ``line_chain``: the member is not in the practitioner's line-management chain, in either

@@ -69,6 +69,8 @@ class ClaimToAssign(Model):
     academy_id: Id
     # Ids of the people up the practitioner's line-management chain, nearest first.
     line_managers: list[Id] = Field(default_factory=list)
+    # The practitioner's named supporter: they helped write the claim, so they may not judge it.
+    supporter_id: Id | None = None
     expertise_wanted: list[Tag] = Field(default_factory=list, max_length=20)
     exclude_same_academy: bool = False
     panel_size: int = Field(default=3, ge=MIN_PANEL, le=MAX_PANEL)
@@ -93,6 +95,7 @@ class ExclusionRule(StrEnum):
     """Why a member cannot sit on a panel, in the order the rules are checked."""
 
     SELF = "self"
+    SUPPORTER = "supporter"
     EMPLOYER = "employer"
     LINE_CHAIN = "line_chain"
     DECLARED_CONFLICT = "declared_conflict"
@@ -105,7 +108,13 @@ class ExclusionRule(StrEnum):
 
 # Conflicts of interest: never waived, not even by an override.
 CONFLICT_RULES = frozenset(
-    {ExclusionRule.SELF, ExclusionRule.EMPLOYER, ExclusionRule.LINE_CHAIN, ExclusionRule.DECLARED_CONFLICT}
+    {
+        ExclusionRule.SELF,
+        ExclusionRule.SUPPORTER,
+        ExclusionRule.EMPLOYER,
+        ExclusionRule.LINE_CHAIN,
+        ExclusionRule.DECLARED_CONFLICT,
+    }
 )
 
 

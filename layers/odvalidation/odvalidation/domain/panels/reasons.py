@@ -26,6 +26,7 @@ def rule_phrase(rule: ExclusionRule, n: int, claim: ClaimToAssign) -> str:
     when = f"on {_day(end)}" if start == end else f"between {_span(start, end, 'and')}"
     phrases = {
         ExclusionRule.SELF: "is the practitioner" if one else "are the practitioner",
+        ExclusionRule.SUPPORTER: "is the practitioner's supporter",
         ExclusionRule.EMPLOYER: f"{'works' if one else 'work'} at {claim.employer}",
         ExclusionRule.LINE_CHAIN: f"{'is' if one else 'are'} in the practitioner's line-management chain",
         ExclusionRule.DECLARED_CONFLICT: "declared a conflict",

@@ -23,6 +23,8 @@ def _org(name: str) -> str:
 def conflict_of_interest(member: PanelMember, claim: ClaimToAssign) -> ExclusionRule | None:
     if member.id == claim.practitioner_id:
         return ExclusionRule.SELF
+    if claim.supporter_id is not None and member.id == claim.supporter_id:
+        return ExclusionRule.SUPPORTER
     if _org(member.employer) == _org(claim.employer):
         return ExclusionRule.EMPLOYER
     if member.id in claim.line_managers or claim.practitioner_id in member.line_managers:
