@@ -39,3 +39,14 @@ def test_the_supporters_comment_offers_only_the_elements_of_the_level_claimed(
     everything = [e.id for e in framework(key).elements]
     assert set(claimed) < set(everything)  # the level claimed has fewer elements than the framework
     assert offered == ["", *claimed]
+
+    # A comment on an element outside the claim is refused for every client, not only left off the list.
+    outside = next(e for e in everything if e not in claimed)
+    token = supporter.get(f"/journeys/{journey_id}").csrf_token()
+    refused = supporter.post(
+        f"/journeys/{journey_id}/comments",
+        {"csrf_token": token, "element_id": outside, "text": "Add more here."},
+    )
+    assert refused.status == 409  # as the page answers every refusal of a comment
+    assert f"Element {outside} is not part of this claim" in refused.body
+    assert "Add more here." in refused.body  # what they wrote is kept to send again

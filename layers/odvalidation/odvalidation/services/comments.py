@@ -10,10 +10,12 @@ from .. import clock
 from ..dal import keys
 from ..dal.store import to_item
 from ..domain.access import Caller
+from ..domain.claims import claimed_elements
 from ..domain.errors import Forbidden, InvalidInput, InvalidTransition
 from ..domain.frameworks import framework
 from ..domain.models import DraftComment, Journey, Stage
 from .common import db, supporter_ids
+from .journey_parts import claim
 from .journeys import load_for
 
 
@@ -41,8 +43,9 @@ def comment(caller: Caller, journey_id: str, element_id: str | None, text: str) 
         raise InvalidTransition(
             "Comments can be left while the claim is being developed, not after it is submitted."
         )
-    if element_id and element_id not in {e.id for e in framework(journey.framework_key).elements}:
-        raise InvalidInput(f"There is no element {element_id} in this claim's framework.")
+    if element_id and element_id not in claimed_elements(framework(journey.framework_key), claim(journey)):
+        # The claim's own elements (its level's, or those a revalidation chose), as the page offers.
+        raise InvalidInput(f"Element {element_id} is not part of this claim: comment on one of its elements.")
     record = DraftComment(
         journey_id=journey.id,
         claim_number=journey.claim_number,
