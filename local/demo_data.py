@@ -67,7 +67,7 @@ def _fill(
         "/api/cohorts",
         {
             "academy_id": academy,
-            "name": f"{academy.replace('-', ' ').title()} cohort {number}",
+            "name": scenario.cohort_name(academy, number),
             "number": number,
             "framework_key": framework_key,
             # Held a fortnight ago: attendance is recorded on or after the workshop day.

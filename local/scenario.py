@@ -12,11 +12,18 @@ from typing import Any
 import requests
 
 from odvalidation import clock
+from odvalidation.domain.academies import academy as academy_of
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.panels import MemberDetails
 
 from .client import ApiClient, ApiError
 from .stack import LocalStack
+
+
+def cohort_name(academy: str, number: int) -> str:
+    """ "Kent, Surrey and Sussex cohort 3": the academy as people say it, not its id ("Kss")."""
+    return f"{academy_of(academy).name.removesuffix(' Leadership Academy')} cohort {number}"
+
 
 PASSWORD = "Demo-password-2026"  # noqa: S105 # nosec B105 - invented demo account for the local stack
 
@@ -137,7 +144,7 @@ def cast(
                 "/api/cohorts",
                 {
                     "academy_id": academy,
-                    "name": f"{academy.replace('-', ' ').title()} cohort {number}",
+                    "name": cohort_name(academy, number),
                     "number": number,
                     "framework_key": framework_key,
                     # Today: attendance is recorded on or after the workshop day.
