@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from local import scenario
 from local.stack import LocalStack, shared_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +196,12 @@ def stack_page_no_js(browser: Any, stack: LocalStack) -> Iterator[Any]:
     page = _new_page(browser, stack.base_url, java_script_enabled=False)
     yield page
     page.context.close()
+
+
+def sign_in(page: Any, email: str, password: str = scenario.PASSWORD) -> None:
+    """Sign in on the service's own page, as a person does, and land on their home."""
+    page.goto("sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/home")

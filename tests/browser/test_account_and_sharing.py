@@ -15,19 +15,11 @@ from local import scenario
 from local.stack import LocalStack
 from tests.e2e.test_certificate_renewal import validated
 
-from .conftest import check_page
+from .conftest import check_page, sign_in
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "Changed-2026-password"  # nosec B105 - invented test account
-
-
-def sign_in(page: Any, email: str, password: str = scenario.PASSWORD) -> None:
-    page.goto("sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/home")
 
 
 def test_a_forgotten_password_is_reset_from_the_sign_in_page(page: Any, stack: LocalStack) -> None:

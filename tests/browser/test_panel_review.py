@@ -15,18 +15,10 @@ from odvalidation import clock
 from odvalidation.domain.frameworks import framework
 from odvalidation.domain.models import Level
 
-from .conftest import check_page
+from .conftest import check_page, sign_in
 from .reflow import check_reflow
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("textbox", name="Password").fill(scenario.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/home")
 
 
 def claim_under_review(stack: LocalStack) -> tuple[scenario.Cast, str, scenario.Person, list[str]]:

@@ -15,17 +15,10 @@ from local.stack import LocalStack
 from odvalidation import clock
 from odvalidation.domain.uk_time import uk_date_time
 
+from .conftest import sign_in
 from .reflow import check_reflow
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("textbox", name="Password").fill(scenario.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/home")
 
 
 def test_after_further_development_the_practitioner_finds_the_route_back_and_decides_again(

@@ -17,17 +17,9 @@ import requests
 from local import scenario
 from local.stack import LocalStack
 
-from .conftest import check_page
+from .conftest import check_page, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("textbox", name="Password").fill(scenario.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/home")
 
 
 def check_both_widths(page: Any, name: str) -> None:

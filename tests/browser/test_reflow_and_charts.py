@@ -17,20 +17,12 @@ from local import scenario
 from local.stack import LocalStack
 from odvalidation import clock
 
-from .conftest import check_page
+from .conftest import check_page, sign_in
 from .reflow import PHONE, chart_text_sizes, check_reflow
 
 pytestmark = pytest.mark.browser
 
 ACADEMY = "north-east"
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_role("textbox", name="Password").fill(scenario.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/home")
 
 
 @pytest.fixture(scope="module")
