@@ -44,7 +44,7 @@ def test_the_named_supporter_comments_and_the_practitioner_reads_it(local_stack:
     stranger = scenario.cast(local_stack).practitioner
     stranger.api.get(path, expect=404)
     unknown = supporter.api.post(path, {"element_id": "99.9", "text": "Where?"}, expect=422)
-    assert "no element 99.9" in unknown["message"]
+    assert "Element 99.9 is not part of this claim" in unknown["message"]
     supporter.api.post(path, {"text": ""}, expect=422)
 
 
