@@ -4,6 +4,7 @@ the demo data and the end-to-end tests, so that all three exercise the product t
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -383,14 +384,22 @@ def review(
     return dict(panel)
 
 
+_CLOCK_MOVES = threading.Lock()
+
+
 def held(c: Cast, journey_id: str, location: str = "Room 2, Academy House") -> dict[str, Any]:
     """Arrange the interview a few minutes ahead and hold it: step 6 cannot be skipped, so "held" (and
     the outcome) wait for the arranged time. The product clock (shared with the stack's handlers in this
     process) moves on by those minutes rather than a fortnight, so nothing else falls due meanwhile."""
-    # The product's clock (which the local stack may have moved forward), not the wall clock.
-    when = (clock.now() + timedelta(minutes=5)).replace(microsecond=0)
-    c.lead.api.post(f"/api/journeys/{journey_id}/interview", {"at": when.isoformat(), "location": location})
-    clock.advance(max(when - clock.now(), timedelta(0)) + timedelta(seconds=1))
+    # The product's clock (which the local stack may have moved forward), not the wall clock. Journeys
+    # driven at once (bench/throughput.py) each move it: one at a time, or another's move could put this
+    # time in the past before it is arranged.
+    with _CLOCK_MOVES:
+        when = (clock.now() + timedelta(minutes=5)).replace(microsecond=0)
+        c.lead.api.post(
+            f"/api/journeys/{journey_id}/interview", {"at": when.isoformat(), "location": location}
+        )
+        clock.advance(max(when - clock.now(), timedelta(0)) + timedelta(seconds=1))
     return dict(c.lead.api.post(f"/api/journeys/{journey_id}/interview/held"))
 
 
