@@ -3,7 +3,9 @@ asks for UK time, and the invitation, the panel's pages and the lead's pages say
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,3 +156,16 @@ def test_the_leads_pages_show_the_arranged_interview_in_uk_time(
     journey_page = browser.get("/lead/journeys/jKit").body
     assert "12 July 2027 at 10:00" in journey_page
     assert "09:00" not in journey_page
+
+
+def test_uk_time_needs_no_zone_data_from_the_system() -> None:
+    # Lambda's runtime has no /usr/share/zoneinfo: Europe/London must come from the tzdata package, which
+    # the domain layer installs (it is a declared dependency, so the layer's requirements keep it).
+    try:
+        zoneinfo.reset_tzpath(to=[])
+        london = zoneinfo.ZoneInfo.no_cache("Europe/London")
+        assert datetime(2027, 7, 1, 9, tzinfo=UTC).astimezone(london).hour == 10
+    finally:
+        zoneinfo.reset_tzpath()
+    requirements = (Path(__file__).parents[2] / "layers/odvalidation/requirements.txt").read_text()
+    assert "tzdata==" in requirements
