@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from local import scenario
 from local.stack import LocalStack
 from odvalidation import clock
-from odvalidation.domain.uk_time import uk_date_time
+from odvalidation.domain.uk_time import uk_when
 
 from .conftest import sign_in
 from .reflow import check_reflow
@@ -80,14 +80,14 @@ def test_the_practitioner_sees_the_arranged_interview_then_is_asked_for_feedback
     c.lead.api.post(
         f"/api/journeys/{journey_id}/interview", {"at": at.isoformat(), "location": "Room 4, Mersey House"}
     )
-    expected = f"Your interview: {uk_date_time(at)}, Room 4, Mersey House"
+    expected = f"Your interview: {uk_when(at)}, Room 4, Mersey House"
 
     sign_in(page, c.practitioner.email)
     expect(page.get_by_text(expected)).to_be_visible()
     check_reflow(page, "next-steps-04-home-interview")
     page.get_by_role("link", name="How to prepare for your interview").click()
     expect(page.get_by_role("heading", name="How to prepare")).to_be_visible()
-    expect(page.locator("#interview + p")).to_contain_text(f"{uk_date_time(at)}, Room 4, Mersey House")
+    expect(page.locator("#interview + p")).to_contain_text(f"{uk_when(at)}, Room 4, Mersey House")
     check_reflow(page, "next-steps-05-journey-interview")
 
     scenario.interview(c, journey_id, "system_od_practitioner")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from odvalidation.domain.models import Outcome
+from odvalidation.domain.uk_time import uk_when
 from tests.unit import test_web_practitioner as practitioner_pages
 from tests.unit.test_web_evidence_library import element_upload_fields, items
 from tests.unit.test_web_practitioner import (
@@ -71,11 +72,11 @@ def test_the_arranged_interview_is_on_home_and_the_journey_page_in_uk_time(web: 
 
 
 def test_uk_time_formatting() -> None:
-    from odvalidation.domain.uk_time import uk_date_time, uk_day_date_time
-
-    assert uk_date_time(datetime(2027, 6, 15, 23, 30, tzinfo=UTC)) == "16 June 2027 at 00:30"
-    assert uk_date_time(datetime(2027, 1, 12, 10, 0)) == "12 January 2027 at 10:00"  # naive is UTC
-    assert uk_day_date_time(datetime(2027, 1, 12, 10, 0, tzinfo=UTC)) == "Tuesday 12 January 2027 at 10:00"
+    assert uk_when(datetime(2027, 6, 15, 23, 30, tzinfo=UTC)) == "16 June 2027 at 00:30"
+    assert uk_when(datetime(2027, 1, 12, 10, 0)) == "12 January 2027 at 10:00"  # naive is UTC
+    assert (
+        uk_when(datetime(2027, 1, 12, 10, 0, tzinfo=UTC), weekday=True) == "Tuesday 12 January 2027 at 10:00"
+    )
 
 
 # --------------------------------------------------------------------------- further development

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
-UK = LONDON
 
 
 def in_uk(at: datetime) -> datetime:
@@ -25,16 +24,6 @@ def uk_when(at: datetime, *, weekday: bool = False) -> str:
     """ "12 January 2027 at 10:00" (or "Tuesday 12 January 2027 at 10:00"), in UK time."""
     local = in_uk(at)
     return f"{local:%A }{local:%-d %B %Y at %H:%M}" if weekday else f"{local:%-d %B %Y at %H:%M}"
-
-
-def uk_date_time(at: datetime) -> str:
-    """ "12 January 2027 at 10:00": the date and the 24-hour time in the UK."""
-    return uk_when(at)
-
-
-def uk_day_date_time(at: datetime) -> str:
-    """ "Tuesday 12 January 2027 at 10:00", for an invitation that names the weekday."""
-    return uk_when(at, weekday=True)
 
 
 def uk_day(at: datetime) -> str:

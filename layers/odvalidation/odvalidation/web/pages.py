@@ -28,7 +28,7 @@ from ..domain.models import (
     Stage,
     failure_message,
 )
-from ..domain.uk_time import uk_date_time
+from ..domain.uk_time import uk_when
 from ..services import feedback as fb
 from ..services import journeys as js
 from ..services import people, seats
@@ -108,7 +108,7 @@ def long_date(value: date | datetime | None) -> str:
 
 def interview_text(interview: Interview) -> str:
     """ "12 January 2027 at 10:00, Room 4, Mersey House": when (UK time) and where."""
-    return f"{uk_date_time(interview.at)}, {interview.location}"
+    return f"{uk_when(interview.at)}, {interview.location}"
 
 
 # What "considering further development" means, told the same to the practitioner and to their lead.
