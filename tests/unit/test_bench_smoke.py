@@ -3,6 +3,8 @@ Nothing here is timed; the figures are checked for shape and sense only."""
 
 from __future__ import annotations
 
+import re
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -29,8 +31,10 @@ def test_cold_start_measures_one_function_against_its_floor() -> None:
     assert "The same paused (/ floor)" in render(section)
     if not floor.met:
         # A verdict of "not met" says how much the required libraries leave for the function's own code.
-        assert "`check_claim`: 1." in render(section)
-        assert "may add at most" in render(section)
+        assert re.search(
+            r"`check_claim`: \d+\.\d\dx unpaused, \d+\.\d\dx paused; so its own code may add at most [-+]\d+%",
+            render(section),
+        )
 
 
 def test_layer_size_counts_the_dependencies_but_not_boto3() -> None:
