@@ -132,3 +132,15 @@ def test_a_file_the_page_did_not_show_keeps_its_links() -> None:
     late = _item("2.1").model_copy(update={"id": "late"})
     assert library.with_element([late], "2.1", set(), shown=set()) == []
     assert [i.elements for i in library.with_element([late], "2.1", set())] == [[]]
+
+
+def test_a_file_uploaded_again_is_a_copy_of_the_first_and_a_refused_one_is_not() -> None:
+    def upload(id: str, etag: str | None, day: int = 1, **kw: Any) -> EvidenceItem:
+        at = datetime(2026, 1, day, tzinfo=UTC)
+        return _item(etag=etag, size=10, **kw).model_copy(update={"id": id, "uploaded_at": at})
+
+    first, again = upload("a", "md5-1", day=1), upload("b", "md5-1", day=2)
+    other, unchecked = upload("c", "md5-2"), upload("e", None)
+    refused = upload("d", "md5-1", day=3, status=EvidenceStatus.QUARANTINED)
+    found = library.copies([again, first, other, refused, unchecked])
+    assert {k: v.id for k, v in found.items()} == {"b": "a"}  # the later upload names the earlier

@@ -149,3 +149,17 @@ def test_another_practitioner_can_neither_read_nor_change_the_library(web: dict[
     assert stranger.post(f"/journeys/{journey_id}/evidence/{item.id}/edit", form).status == 404  # type: ignore[arg-type]
     assert items(journey_id)[0].elements == ["1.1"]
     assert items(journey_id)[0].title == ""
+
+
+def test_the_same_file_uploaded_twice_is_named_as_a_copy_in_the_library(web: dict[str, Any]) -> None:
+    # A browser walk uploaded one file twice and found two entries with no word that they were the same.
+    browser, _, journey_id = in_claim_development(web)
+    token = browser.get(f"/journeys/{journey_id}/claim").csrf_token()
+    browser.post(f"/journeys/{journey_id}/level", {"csrf_token": token, "level": "system_od_practitioner"})
+    land(element_upload_fields(browser, journey_id, "1.1"), "Interview notes.pdf", PDF)
+    land(element_upload_fields(browser, journey_id, "1.2"), "Interview notes.pdf", PDF)
+    land(element_upload_fields(browser, journey_id, "1.3"), "Other notes.pdf", PDF + b"\n% another file")
+
+    library = text(browser.get(f"/journeys/{journey_id}/evidence").body)
+    assert library.count("This is the same file as") == 1
+    assert "This is the same file as \u201cInterview notes.pdf\u201d: link that one to the elements" in library

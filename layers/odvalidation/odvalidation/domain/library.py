@@ -95,3 +95,19 @@ def without_evidence(
     covered = by_element(items, verified_only=True)
     expected = set(claimed_elements(framework, claim))
     return [e for e in framework.elements if e.id in expected and e.id not in covered]
+
+
+def copies(items: Iterable[EvidenceItem]) -> dict[str, EvidenceItem]:
+    """Each item that is the same file as one uploaded before it (the same checked object: S3's ETag of a
+    single upload is its content's MD5, and the size), with that earlier item. A file uploaded twice
+    is then listed twice, each copy with its own links; the library says so, so the practitioner keeps
+    one and links it where both were needed."""
+    first: dict[tuple[str, int | None], EvidenceItem] = {}
+    found: dict[str, EvidenceItem] = {}
+    for item in sorted(items, key=lambda i: i.uploaded_at):
+        if item.etag is None or item.status is EvidenceStatus.QUARANTINED:
+            continue
+        same = first.setdefault((item.etag, item.size), item)
+        if same is not item:
+            found[item.id] = same
+    return found

@@ -15,8 +15,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import Field
 
 from ..domain import access
+from ..domain import library as library_rules
 from ..domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from ..domain.models import EvidenceStatus
+from ..domain.models import EvidenceItem, EvidenceStatus
 from ..services import claim_development, evidence_library, panels
 from . import pages
 from .evidence_views import element_names, item_view
@@ -38,6 +39,7 @@ def library_page(journey_id: str) -> Response:
     fw = lib.framework
     expected = [e for e in fw.elements if e.id in set(lib.linkable)]
     owner = caller.id == lib.journey.practitioner_id
+    same = library_rules.copies(lib.items)
     missing = [
         {"name": f"{e.id} {e.title}", "status": "No evidence yet", "colour": "grey"}
         | ({"href": f"/journeys/{journey_id}/claim/{e.id}"} if lib.editable else {})
@@ -49,7 +51,7 @@ def library_page(journey_id: str) -> Response:
         journey=lib.journey,
         owner=owner,
         editable=lib.editable,
-        items=[item_view(journey_id, fw, i) for i in lib.items],
+        items=[item_view(journey_id, fw, i) | {"copy_of": _copy_of(i, same)} for i in lib.items],
         missing=missing,
         covered=len(expected) - len(lib.missing),
         total=len(expected),
@@ -57,6 +59,11 @@ def library_page(journey_id: str) -> Response:
         removed=(router.current_event.query_string_parameters or {}).get("removed") == "1",
         back=f"/journeys/{journey_id}/claim" if lib.editable else f"/journeys/{journey_id}",
     )
+
+
+def _copy_of(item: EvidenceItem, same: dict[str, EvidenceItem]) -> str:
+    """The label of the earlier item this one is the same file as, or ""."""
+    return same[item.id].label if item.id in same else ""
 
 
 @router.get("/journeys/<journey_id>/evidence/<evidence_id>")
