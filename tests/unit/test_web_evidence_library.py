@@ -162,4 +162,6 @@ def test_the_same_file_uploaded_twice_is_named_as_a_copy_in_the_library(web: dic
 
     library = text(browser.get(f"/journeys/{journey_id}/evidence").body)
     assert library.count("This is the same file as") == 1
-    assert "This is the same file as \u201cInterview notes.pdf\u201d: link that one to the elements" in library
+    assert (
+        "This is the same file as \u201cInterview notes.pdf\u201d: link that one to the elements" in library
+    )
